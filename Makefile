@@ -1,0 +1,49 @@
+# Set-up and checks. `make test` and `make demo` work on a fresh Debian/Ubuntu
+# machine that has only python3 and make: they create .venv, install the
+# project with its extras, and install Graphviz's `dot` when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+EXTRAS ?= dev
+
+.PHONY: test demo bench venv dot lint clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); \
+	  else \
+	    echo "python3 cannot create a virtual environment; install it with: sudo apt-get install python3-venv" >&2; exit 1; \
+	  fi; }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
+	@touch $@
+
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Graphviz (the dot program)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "Graphviz's dot program is missing; install it with: sudo apt-get install graphviz" >&2; exit 1; \
+	  fi; }
+
+test: venv dot
+	$(PY) -m pytest
+	$(PY) -m mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+demo: venv dot
+	$(VENV)/bin/chainrule demo
+
+lint: venv
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
