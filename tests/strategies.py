@@ -1,0 +1,315 @@
+"""Hypothesis strategies for the property suite: floats, random expression graphs, random MLPs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from autograd import Value, wsum
+
+__all__ = [
+    "BINARY_OPS",
+    "CONSTANT_OPS",
+    "OPS",
+    "UNARY_OPS",
+    "Graph",
+    "Step",
+    "finite_floats",
+    "graphs",
+    "wide_floats",
+]
+
+
+def finite_floats(low: float | None = None, high: float | None = None) -> st.SearchStrategy[float]:
+    """Finite floats in ``[low, high]`` (the whole finite range when unbounded)."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def wide_floats(moderate: float = 40.0, infinities: bool = True) -> st.SearchStrategy[float]:
+    """Every float but nan (and ±inf unless ``infinities=False``), leaning to small ones.
+
+    The full range alone mostly yields huge or tiny magnitudes, where σ and tanh
+    are saturated; half the draws come from ``[-moderate, moderate]`` instead,
+    where their derivatives are large.
+    """
+    every = st.floats(allow_nan=False, allow_infinity=infinities)
+    return st.one_of(finite_floats(-moderate, moderate), every)
+
+
+# --- random expression graphs ---------------------------------------------------
+#
+# A graph is a straight-line program over numbered nodes: the leaves come first,
+# each step applies one op to earlier nodes, and the last node is the output.
+# Operands are drawn with replacement, so steps share subexpressions and use a
+# node more than once (``x * x``, a wsum that takes the same node as weight and
+# input). The same program runs on Values (the engine) and on plain floats with
+# ``math`` (the reference), so nothing in the reference goes through the engine.
+
+UNARY_OPS = ("neg", "exp", "log", "sigmoid", "tanh", "relu")
+BINARY_OPS = ("add", "sub", "mul", "div", "powv")
+CONSTANT_OPS = ("pow", "radd", "rsub", "rmul", "rdiv", "rpow", "subc", "divc")
+OPS = (*UNARY_OPS, *BINARY_OPS, *CONSTANT_OPS, "wsum")
+"""Every op a graph step can apply: each primitive of the derivative table, each
+composition (neg, sub, div), and each operator with a number on either side."""
+
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "powv": "**"}
+_CONSTANT_FORM = {
+    "pow": "{a} ** {c}",
+    "radd": "{c} + {a}",
+    "rsub": "{c} - {a}",
+    "rmul": "{c} * {a}",
+    "rdiv": "{c} / {a}",
+    "rpow": "{c} ** {a}",
+    "subc": "{a} - {c}",
+    "divc": "{a} / {c}",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One op applied to earlier nodes (by index), with a number for the constant ops."""
+
+    op: str
+    args: tuple[int, ...]
+    constant: float = 0.0
+
+
+def _relu(x: float) -> float:
+    return x if x > 0.0 else 0.0
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+_MATH_UNARY: dict[str, Callable[[float], float]] = {
+    "neg": lambda a: -a,
+    "exp": math.exp,
+    "log": math.log,
+    "sigmoid": _sigmoid,
+    "tanh": math.tanh,
+    "relu": _relu,
+}
+_MATH_BINARY: dict[str, Callable[[float, float], float]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "powv": math.pow,
+}
+_MATH_CONSTANT: dict[str, Callable[[float, float], float]] = {
+    "pow": math.pow,
+    "radd": lambda a, c: c + a,
+    "rsub": lambda a, c: c - a,
+    "rmul": lambda a, c: c * a,
+    "rdiv": lambda a, c: c / a,
+    "rpow": lambda a, c: math.pow(c, a),
+    "subc": lambda a, c: a - c,
+    "divc": lambda a, c: a / c,
+}
+
+_VALUE_UNARY: dict[str, Callable[[Value], Value]] = {
+    "neg": lambda a: -a,
+    "exp": Value.exp,
+    "log": Value.log,
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+}
+_VALUE_BINARY: dict[str, Callable[[Value, Value], Value]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "powv": lambda a, b: a**b,
+}
+_VALUE_CONSTANT: dict[str, Callable[[Value, float], Value]] = {
+    "pow": lambda a, c: a**c,
+    "radd": lambda a, c: c + a,
+    "rsub": lambda a, c: c - a,
+    "rmul": lambda a, c: c * a,
+    "rdiv": lambda a, c: c / a,
+    "rpow": lambda a, c: c**a,
+    "subc": lambda a, c: a - c,
+    "divc": lambda a, c: a / c,
+}
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A random expression: leaf values and the steps that combine them.
+
+    >>> g = Graph((2.0, 3.0), (Step("mul", (0, 1)), Step("add", (2, 2))))
+    >>> g.evaluate([2.0, 3.0]), g.depth
+    (12.0, 2)
+    >>> print(g)
+    x0 = Value(2.0)
+    x1 = Value(3.0)
+    n2 = x0 * x1
+    n3 = n2 + n2
+    """
+
+    leaves: tuple[float, ...]
+    steps: tuple[Step, ...]
+
+    def build(self, leaves: Sequence[Value]) -> Value:
+        """Run the program on Values; the output is the last node."""
+        nodes: list[Value] = list(leaves)
+        for step in self.steps:
+            nodes.append(_apply_value(step, nodes))
+        return nodes[-1]
+
+    def evaluate(self, leaves: Sequence[float], branches: list[bool] | None = None) -> float:
+        """Run the program on floats with ``math`` alone.
+
+        Raises ArithmeticError or ValueError where ``math`` does (overflow, a pole,
+        a domain error). ``branches``, when given, collects which side of 0 the
+        input of every op with a kink or a pole lies on (relu's input; the base of
+        a power or a reciprocal), so callers can tell whether two points lie on
+        the same smooth piece.
+        """
+        nodes: list[float] = list(leaves)
+        for step in self.steps:
+            nodes.append(_apply_math(step, nodes, branches))
+        return nodes[-1]
+
+    @property
+    def depth(self) -> int:
+        """The number of ops on the longest path from a leaf to the output."""
+        depths = [0] * len(self.leaves)
+        for step in self.steps:
+            depths.append(1 + max(depths[i] for i in step.args))
+        return depths[-1]
+
+    @property
+    def max_uses(self) -> int:
+        """How often the most used node is an operand (counting repeats within a step)."""
+        uses = [0] * (len(self.leaves) + len(self.steps))
+        for step in self.steps:
+            for i in step.args:
+                uses[i] += 1
+        return max(uses)
+
+    def __str__(self) -> str:
+        lines = [f"x{i} = Value({x!r})" for i, x in enumerate(self.leaves)]
+        for k, step in enumerate(self.steps, start=len(self.leaves)):
+            lines.append(f"n{k} = {self._expression(step)}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:  # hypothesis prints falsifying examples with repr
+        return "Graph(\n    " + str(self).replace("\n", "\n    ") + "\n)"
+
+    def _name(self, i: int) -> str:
+        return f"x{i}" if i < len(self.leaves) else f"n{i}"
+
+    def _expression(self, step: Step) -> str:
+        names = [self._name(i) for i in step.args]
+        if step.op in _SYMBOL:
+            return f"{names[0]} {_SYMBOL[step.op]} {names[1]}"
+        if step.op in _CONSTANT_FORM:
+            return _CONSTANT_FORM[step.op].format(a=names[0], c=repr(step.constant))
+        if step.op == "neg":
+            return f"-{names[0]}"
+        if step.op == "wsum":
+            n = len(names) // 2
+            return f"wsum([{', '.join(names[:n])}], [{', '.join(names[n:-1])}], {names[-1]})"
+        return f"{names[0]}.{step.op}()"
+
+
+def _apply_value(step: Step, nodes: list[Value]) -> Value:
+    args = [nodes[i] for i in step.args]
+    if step.op in _VALUE_UNARY:
+        return _VALUE_UNARY[step.op](args[0])
+    if step.op in _VALUE_BINARY:
+        return _VALUE_BINARY[step.op](args[0], args[1])
+    if step.op in _VALUE_CONSTANT:
+        return _VALUE_CONSTANT[step.op](args[0], step.constant)
+    n = len(args) // 2
+    return wsum(args[:n], args[n:-1], args[-1])
+
+
+def _apply_math(step: Step, nodes: list[float], branches: list[bool] | None) -> float:
+    args = [nodes[i] for i in step.args]
+    if branches is not None:
+        if step.op == "relu":
+            branches.append(args[0] > 0.0)
+        elif step.op in ("div", "pow", "powv", "rdiv"):
+            branches.append((args[1] if step.op == "div" else args[0]) > 0.0)
+    if step.op in _MATH_UNARY:
+        return _MATH_UNARY[step.op](args[0])
+    if step.op in _MATH_BINARY:
+        return _MATH_BINARY[step.op](args[0], args[1])
+    if step.op in _MATH_CONSTANT:
+        return _MATH_CONSTANT[step.op](args[0], step.constant)
+    n = len(args) // 2  # S = Σ w_i x_i - b, summed left to right
+    total = 0.0
+    for w, x in zip(args[:n], args[n:-1], strict=True):
+        total += w * x
+    return total - args[-1]
+
+
+def _recent(draw: st.DrawFn, size: int) -> int:
+    """The newest of ``size`` nodes nine times in ten, else any of them."""
+    return size - 1 if draw(st.integers(0, 9)) else draw(st.integers(0, size - 1))
+
+
+EXPONENTS = st.one_of(
+    st.sampled_from([2.0, 3.0, -1.0, 0.5, -2.0, 1.5, 0.0, 1.0, 4.0]), finite_floats(-3.0, 3.0)
+)
+
+
+@st.composite
+def graphs(
+    draw: st.DrawFn,
+    values: st.SearchStrategy[float] | None = None,
+    constants: st.SearchStrategy[float] | None = None,
+    min_leaves: int = 1,
+    max_leaves: int = 4,
+    max_steps: int = 80,
+    ops: Sequence[str] = OPS,
+) -> Graph:
+    """Random expression graphs over ``ops`` with up to ``max_steps`` steps.
+
+    The first operand of a step is the newest node nine times in ten, so chains
+    grow deep (depth near 50 at 80 steps); the other operands, and the rest of
+    the first ones, may be any earlier node, which makes shared subexpressions
+    and nodes used many times. ``values`` draws the leaves, ``constants`` the
+    numbers of the constant ops (by default exponents lean to small integers and
+    halves, where powers are most used, and the other numbers lie in [-3, 3]).
+    """
+    values = finite_floats(-3.0, 3.0) if values is None else values
+    leaves = tuple(draw(st.lists(values, min_size=min_leaves, max_size=max_leaves)))
+    size = len(leaves)
+    steps: list[Step] = []
+    # one graph in two is long: hypothesis alone leans to short lists
+    n_steps = st.one_of(
+        st.integers(1, max(1, max_steps // 4)), st.integers(max_steps // 2, max_steps)
+    )
+    for _ in range(draw(n_steps)):
+        op = draw(st.sampled_from(ops))
+        anywhere = st.integers(0, size - 1)
+        if op in UNARY_OPS:
+            steps.append(Step(op, (_recent(draw, size),)))
+        elif op in BINARY_OPS:
+            steps.append(Step(op, (_recent(draw, size), draw(anywhere))))
+        elif op in CONSTANT_OPS:
+            if op == "pow":
+                c = draw(EXPONENTS if constants is None else constants)
+            else:
+                c = draw(finite_floats(-3.0, 3.0) if constants is None else constants)
+            steps.append(Step(op, (_recent(draw, size),), c))
+        else:
+            n = draw(st.integers(1, 3))
+            args = [draw(anywhere) for _ in range(2 * n)]
+            args.insert(
+                draw(st.integers(0, 2 * n)), _recent(draw, size)
+            )  # the chain goes on anywhere
+            steps.append(Step("wsum", tuple(args)))
+        size += 1
+    return Graph(leaves, tuple(steps))
