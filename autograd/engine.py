@@ -131,7 +131,8 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     #    op       arity forward        local derivatives ∂out/∂input, from out and the inputs
     Rule("add",     2, operator.add, lambda out, x, y: (1.0, 1.0)),
     Rule("mul",     2, operator.mul, lambda out, x, y: (y, x)),
-    Rule("pow",     2, _fpow,        lambda out, x, c: (c * _pow(x, c - 1.0), 0.0)),  # c constant
+    # c is a constant; x**0 is flat, so its derivative is 0 even where x**-1 is inf
+    Rule("pow",     2, _fpow,        lambda out, x, c: (c * _pow(x, c - 1.0) if c else 0.0, 0.0)),
     Rule("powv",    2, _fpow,        lambda out, x, y: (y * _pow(x, y - 1.0), out * log(x))),
     Rule("exp",     1, _fexp,        lambda out, x: (out,)),
     Rule("log",     1, _flog,        lambda out, x: (_pow(x, -1.0),)),
