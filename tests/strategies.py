@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ __all__ = [
     "Step",
     "finite_floats",
     "graphs",
+    "tame_step",
     "wide_floats",
 ]
 
@@ -158,26 +160,41 @@ class Graph:
     leaves: tuple[float, ...]
     steps: tuple[Step, ...]
 
-    def build(self, leaves: Sequence[Value]) -> Value:
-        """Run the program on Values; the output is the last node."""
+    def build(self, leaves: Sequence[Value]) -> list[Value]:
+        """Run the program on Values: every node, leaves first; the output is the last."""
         nodes: list[Value] = list(leaves)
         for step in self.steps:
             nodes.append(_apply_value(step, nodes))
-        return nodes[-1]
+        return nodes
 
-    def evaluate(self, leaves: Sequence[float], branches: list[bool] | None = None) -> float:
-        """Run the program on floats with ``math`` alone.
+    def evaluate(self, leaves: Sequence[float]) -> float:
+        """Run the program on floats with ``math`` alone; the output's value.
 
-        Raises ArithmeticError or ValueError where ``math`` does (overflow, a pole,
-        a domain error). ``branches``, when given, collects which side of 0 the
-        input of every op with a kink or a pole lies on (relu's input; the base of
-        a power or a reciprocal), so callers can tell whether two points lie on
-        the same smooth piece.
+        Raises ArithmeticError or ValueError wherever a node would not be a finite
+        real number (overflow, a pole, a domain error).
+        """
+        return self.trace(leaves)[0][-1]
+
+    def trace(self, leaves: Sequence[float]) -> tuple[list[float], list[float]]:
+        """Like :meth:`evaluate`, but returns every node's value and the branches taken.
+
+        The branches are the sign (-1.0, 0.0 or 1.0) of the input of every op
+        with a kink or a pole: relu's input, the base of a power or of a
+        reciprocal; and 0.0 for a variable exponent on a base <= 0, where
+        log(base), in its partial, is undefined. Callers can so tell whether two
+        points lie on the same smooth piece, and whether it has a derivative.
+
+        >>> Graph((-2.0,), (Step("relu", (0,)), Step("pow", (1,), 0.5))).trace([-2.0])
+        ([-2.0, 0.0, 0.0], [-1.0, 0.0])
         """
         nodes: list[float] = list(leaves)
+        branches: list[float] = []
         for step in self.steps:
-            nodes.append(_apply_math(step, nodes, branches))
-        return nodes[-1]
+            value = _apply_math(step, nodes, branches)
+            if not math.isfinite(value):  # a float product or sum overflowed
+                raise OverflowError(f"{self._expression(step)} is {value!r}")
+            nodes.append(value)
+        return nodes, branches
 
     @property
     def depth(self) -> int:
@@ -202,8 +219,12 @@ class Graph:
             lines.append(f"n{k} = {self._expression(step)}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:  # hypothesis prints falsifying examples with repr
+    def __repr__(self) -> str:
         return "Graph(\n    " + str(self).replace("\n", "\n    ") + "\n)"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How hypothesis prints a falsifying example: as the program, not the fields."""
+        printer.text(repr(self))
 
     def _name(self, i: int) -> str:
         return f"x{i}" if i < len(self.leaves) else f"n{i}"
@@ -234,13 +255,19 @@ def _apply_value(step: Step, nodes: list[Value]) -> Value:
     return wsum(args[:n], args[n:-1], args[-1])
 
 
-def _apply_math(step: Step, nodes: list[float], branches: list[bool] | None) -> float:
+def _sign(x: float) -> float:
+    return 0.0 if x == 0.0 else math.copysign(1.0, x)
+
+
+def _apply_math(step: Step, nodes: list[float], branches: list[float] | None) -> float:
     args = [nodes[i] for i in step.args]
     if branches is not None:
         if step.op == "relu":
-            branches.append(args[0] > 0.0)
-        elif step.op in ("div", "pow", "powv", "rdiv"):
-            branches.append((args[1] if step.op == "div" else args[0]) > 0.0)
+            branches.append(_sign(args[0]))
+        elif step.op == "powv":
+            branches.append(1.0 if args[0] > 0.0 else 0.0)
+        elif step.op in ("div", "pow", "rdiv"):
+            branches.append(_sign(args[1] if step.op == "div" else args[0]))
     if step.op in _MATH_UNARY:
         return _MATH_UNARY[step.op](args[0])
     if step.op in _MATH_BINARY:
@@ -273,6 +300,7 @@ def graphs(
     max_leaves: int = 4,
     max_steps: int = 80,
     ops: Sequence[str] = OPS,
+    tame: bool = False,
 ) -> Graph:
     """Random expression graphs over ``ops`` with up to ``max_steps`` steps.
 
@@ -282,34 +310,91 @@ def graphs(
     and nodes used many times. ``values`` draws the leaves, ``constants`` the
     numbers of the constant ops (by default exponents lean to small integers and
     halves, where powers are most used, and the other numbers lie in [-3, 3]).
+
+    ``tame=True`` keeps every node where derivatives are well conditioned: the
+    strategy evaluates each step as it draws it and, where the step would leave
+    that region (see :func:`tame_step`), applies tanh to its first operand instead.
     """
     values = finite_floats(-3.0, 3.0) if values is None else values
     leaves = tuple(draw(st.lists(values, min_size=min_leaves, max_size=max_leaves)))
-    size = len(leaves)
+    nodes = list(leaves)
     steps: list[Step] = []
     # one graph in two is long: hypothesis alone leans to short lists
     n_steps = st.one_of(
         st.integers(1, max(1, max_steps // 4)), st.integers(max_steps // 2, max_steps)
     )
     for _ in range(draw(n_steps)):
+        size = len(nodes)
         op = draw(st.sampled_from(ops))
         anywhere = st.integers(0, size - 1)
         if op in UNARY_OPS:
-            steps.append(Step(op, (_recent(draw, size),)))
+            step = Step(op, (_recent(draw, size),))
         elif op in BINARY_OPS:
-            steps.append(Step(op, (_recent(draw, size), draw(anywhere))))
+            step = Step(op, (_recent(draw, size), draw(anywhere)))
         elif op in CONSTANT_OPS:
             if op == "pow":
                 c = draw(EXPONENTS if constants is None else constants)
             else:
                 c = draw(finite_floats(-3.0, 3.0) if constants is None else constants)
-            steps.append(Step(op, (_recent(draw, size),), c))
+            step = Step(op, (_recent(draw, size),), c)
         else:
             n = draw(st.integers(1, 3))
             args = [draw(anywhere) for _ in range(2 * n)]
-            args.insert(
-                draw(st.integers(0, 2 * n)), _recent(draw, size)
-            )  # the chain goes on anywhere
-            steps.append(Step("wsum", tuple(args)))
-        size += 1
+            args.insert(draw(st.integers(0, 2 * n)), _recent(draw, size))  # the chain goes on
+            step = Step("wsum", tuple(args))
+        if tame:
+            value = tame_step(step, nodes)
+            if value is None:
+                step = Step("tanh", step.args[:1])
+                value = math.tanh(nodes[step.args[0]])
+            nodes.append(value)
+        else:
+            nodes.append(0.0)  # only the count matters
+        steps.append(step)
     return Graph(leaves, tuple(steps))
+
+
+TAME_LIMIT = 1e6
+"""The largest magnitude a node of a tame graph may take."""
+TAME_MARGIN = 1e-3
+"""How far from 0 a tame graph keeps the base of a power or of a reciprocal, and a log's input."""
+
+
+def tame_step(step: Step, nodes: list[float]) -> float | None:
+    """The step's value if it keeps the graph tame, else None.
+
+    Tame: the value is finite and at most TAME_LIMIT in magnitude; a log's
+    input, the base of a power with a variable exponent (its partial has
+    log(base)) or with a constant one that is not a natural number, and the
+    base of a reciprocal are at least TAME_MARGIN from 0 (and positive where a
+    negative one is a domain error); relu's input is at least TAME_MARGIN from
+    its kink.
+
+    >>> tame_step(Step("log", (0,)), [2.0]) == math.log(2.0)
+    True
+    >>> tame_step(Step("log", (0,)), [-2.0]) is None
+    True
+    """
+    args = [nodes[i] for i in step.args]
+    a = args[0]
+    if step.op == "log" and a < TAME_MARGIN:
+        return None
+    if step.op == "relu" and abs(a) < TAME_MARGIN:
+        return None
+    if step.op == "powv" and a < TAME_MARGIN:
+        return None
+    if step.op == "pow":
+        natural = step.constant == math.floor(step.constant) and step.constant >= 0.0
+        if not natural and a < TAME_MARGIN:
+            return None
+    if step.op == "rpow" and step.constant < TAME_MARGIN:
+        return None
+    if step.op in ("div", "rdiv") and abs(args[1] if step.op == "div" else a) < TAME_MARGIN:
+        return None
+    if step.op == "divc" and abs(step.constant) < TAME_MARGIN:
+        return None
+    try:
+        value = _apply_math(step, nodes, None)
+    except (ArithmeticError, ValueError):
+        return None
+    return value if abs(value) <= TAME_LIMIT else None

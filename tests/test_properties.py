@@ -227,6 +227,16 @@ def test_power_rule_for_integer_exponents(magnitude: float, negative: bool, n: i
     assert_all_close(tuple(d), n * power_by_products(x, n - 1), rel, 0.0, f"(x**{n})' at {x!r}")
 
 
+@given(st.floats())
+def test_zeroth_power_is_flat_everywhere(x: float) -> None:
+    # x**0 = 1 for every float x (IEEE pow(x, 0) is 1 even for nan), so its
+    # derivative is 0 everywhere: also where 0·x**-1 would be 0·inf = nan
+    # (x = ±0 and subnormal x).
+    value, *d = derivatives(lambda v: v**0, x)
+    assert value == 1.0
+    assert_same(tuple(d), 0.0, f"(x**0)' at {x!r}")
+
+
 @given(finite_floats(1e-30, 1e30), finite_floats(-4.0, 4.0))
 def test_power_rule_for_real_exponents(x: float, c: float) -> None:
     # The reference is exp(c·log x). exp turns an absolute error in its argument

@@ -1,0 +1,195 @@
+"""Random expression graphs: backward against finite differences, grad(), itself, any float."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from hypothesis import Phase, event, find, given, settings
+from hypothesis import strategies as st
+from strategies import OPS, Graph, graphs
+
+from autograd import Value, grad
+
+# Leaves and constants in [-3, 3], every node kept where derivatives are well conditioned.
+TAME = graphs(tame=True)
+# Any float at all, nan and ±inf included, as leaves and as constants.
+WILD = graphs(values=st.floats(), constants=st.floats())
+
+
+def same(a: float, b: float) -> bool:
+    """Equal as IEEE numbers, with nan equal to nan."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def build(graph: Graph) -> tuple[list[Value], list[Value]]:
+    """The graph on fresh leaf Values: (leaves, every node)."""
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(graph.leaves)]
+    return leaves, graph.build(leaves)
+
+
+# --- finite differences -------------------------------------------------------------
+
+
+def finite_difference(graph: Graph, point: Sequence[float], i: int) -> tuple[float, float] | None:
+    """∂f/∂x_i by central differences, as (estimate, error bound), or None.
+
+    f is evaluated with ``math`` alone (Graph.trace), never through the engine.
+    Three step sizes h, h/2, h/4 with h = 2**-8·max(1, |x_i|) give three central
+    differences D; Richardson extrapolation R = D(h/2) + (D(h/2) - D(h))/3 removes
+    their h² error term, so two estimates R1 (from h, h/2) and R2 (from h/2, h/4)
+    remain, and |R1 - R2| measures what is left: higher-order terms and rounding
+    noise (which differs between the step sizes).
+
+    The function counts as well conditioned at the point, and the estimate is
+    returned, only if (decided from f alone, never from the engine's answer):
+    every node is a finite real at all seven points (no overflow, pole or domain
+    error), the input of every op with a kink or a pole (relu's input, the base
+    of a power or of a reciprocal) is nonzero and on the same side of 0 at all
+    seven points, and R1 and R2 agree to 1e-4 relative to the estimate plus the
+    rounding noise (the largest node's size times a few hundred U, over h/4),
+    so the estimate is not noise.
+    """
+    x = point[i]
+    h = 2.0**-8 * max(1.0, abs(x))
+    try:
+        nodes, centre = graph.trace(point)
+        if 0.0 in centre:
+            return None  # on a kink or a pole itself
+        differences: list[float] = []
+        magnitude = max(map(abs, nodes))
+        for step in (h, h / 2, h / 4):
+            sides = []
+            for shifted in (x + step, x - step):
+                p = list(point)
+                p[i] = shifted
+                nodes, branches = graph.trace(p)
+                if branches != centre:
+                    return None  # a kink or a pole lies within the step
+                sides.append(nodes[-1])
+                magnitude = max(magnitude, *map(abs, nodes))
+            differences.append((sides[0] - sides[1]) / ((x + step) - (x - step)))
+    except (ArithmeticError, ValueError):
+        return None
+    r1 = differences[1] + (differences[1] - differences[0]) / 3
+    r2 = differences[2] + (differences[2] - differences[1]) / 3
+    # Rounding noise of a difference quotient: each node rounds by U relative, so
+    # the output carries absolute errors of a few hundred U times the largest
+    # node (`magnitude`) after up to 80 ops; divided by the smallest step.
+    noise = 256 * 2.0**-53 * magnitude / (h / 4)
+    spread = abs(r1 - r2)
+    if spread > 1e-4 * (abs(r2) + noise):
+        return None
+    return r2, 16 * spread + noise
+
+
+@given(TAME)
+def test_backward_matches_finite_differences(graph: Graph) -> None:
+    leaves, nodes = build(graph)
+    out = nodes[-1]
+    out.backward()
+    checked = 0
+    for i, leaf in enumerate(leaves):
+        estimate = finite_difference(graph, graph.leaves, i)
+        if estimate is None:
+            continue
+        numeric, error = estimate
+        # the analytic gradient may differ from the estimate by the estimate's own
+        # error bound plus 1e-6 relative (the engine's rounding, far below that)
+        allowed = error + 1e-6 * abs(numeric)
+        assert abs(leaf.grad - numeric) <= allowed, (
+            f"∂out/∂x{i}: backward {leaf.grad!r}, finite differences {numeric!r} "
+            f"(allowed ±{allowed:.3g})"
+        )
+        checked += 1
+    # the forward values must agree too wherever the derivative was checked
+    if checked:
+        reference = graph.evaluate(graph.leaves)
+        assert math.isclose(out.data, reference, rel_tol=1e-9, abs_tol=1e-12), (
+            f"forward: engine {out.data!r}, math {reference!r}"
+        )
+    event(f"leaves checked against finite differences: {checked} of {len(leaves)}")
+
+
+# --- the walks agree with each other --------------------------------------------------
+
+
+@given(st.one_of(TAME, WILD))
+def test_backward_matches_grad_to_the_bit(graph: Graph) -> None:
+    # backward() and grad() read the same table rows and sum the contributions
+    # in the same (reverse topological) order, and IEEE arithmetic is exactly
+    # reproducible, so they agree to the last bit, nan and inf included.
+    leaves, nodes = build(graph)
+    out = nodes[-1]
+    out.backward()
+    by_grad = grad(out, leaves)
+    for i, (leaf, g) in enumerate(zip(leaves, by_grad, strict=True)):
+        assert same(leaf.grad, g.data), f"∂out/∂x{i}: backward {leaf.grad!r}, grad {g.data!r}"
+
+
+@given(st.one_of(TAME, WILD))
+def test_grad_with_create_graph_gives_the_same_numbers(graph: Graph) -> None:
+    # With create_graph=True the rows run on Values instead of floats, doing the
+    # same IEEE operations (1 - out as 1 + (-out), exact), so the numbers agree
+    # to the bit with grad() on floats.
+    leaves, nodes = build(graph)
+    plain = grad(nodes[-1], leaves)
+    as_graphs = grad(nodes[-1], leaves, create_graph=True)
+    for i, (p, g) in enumerate(zip(plain, as_graphs, strict=True)):
+        assert same(p.data, g.data), f"∂out/∂x{i}: grad {p.data!r}, create_graph {g.data!r}"
+
+
+@given(st.one_of(TAME, WILD))
+def test_backward_twice_doubles_every_leaf_gradient_exactly(graph: Graph) -> None:
+    # Leaves accumulate: the second call adds this call's gradient, which equals
+    # the first, and g + g = 2g is exact in IEEE arithmetic. Interior nodes hold
+    # this call's gradient only, so they come out as after the first call.
+    leaves, nodes = build(graph)
+    out = nodes[-1]
+    out.backward()
+    first = [v.grad for v in nodes]
+    out.backward()
+    for i, leaf in enumerate(leaves):
+        assert same(leaf.grad, 2 * first[i]), (
+            f"x{i}: first backward {first[i]!r}, after the second {leaf.grad!r}"
+        )
+    for k in range(len(leaves), len(nodes)):
+        assert same(nodes[k].grad, first[k]), (
+            f"n{k}: first backward {first[k]!r}, after the second {nodes[k].grad!r}"
+        )
+
+
+# --- any float in, no exception out ---------------------------------------------------------
+
+
+@given(WILD)
+def test_no_op_raises_on_any_float(graph: Graph) -> None:
+    # IEEE arithmetic: overflow, poles and domain errors give inf or nan, in the
+    # forward pass, in backward(), in grad(), in grad(create_graph=True), and in
+    # differentiating those gradients again.
+    leaves, nodes = build(graph)
+    out = nodes[-1]
+    out.backward()
+    grad(out, leaves)
+    firsts = grad(out, leaves, create_graph=True)
+    for first in firsts:
+        grad(first, leaves)
+        first.backward()
+
+
+# --- the strategy itself ---------------------------------------------------------------------
+
+
+def test_strategy_builds_deep_graphs_that_share_nodes_and_use_every_op() -> None:
+    # find() raises NoSuchExample when no generated graph qualifies; without the
+    # shrink phase it returns the first that does.
+    quick = settings(database=None, derandomize=True, max_examples=1000, phases=[Phase.generate])
+    find(graphs(), lambda g: g.depth >= 45, settings=quick)
+    find(graphs(), lambda g: any(len(set(s.args)) < len(s.args) for s in g.steps), settings=quick)
+    find(graphs(), lambda g: g.max_uses >= 4, settings=quick)  # a node used by several steps
+    for op in OPS:
+
+        def uses(g: Graph, op: str = op) -> bool:
+            return any(s.op == op for s in g.steps)
+
+        find(graphs(), uses, settings=quick)
