@@ -1,0 +1,367 @@
+"""The property suite can fail: each plausible wrong rule below is caught by the properties named.
+
+Each mutant swaps one thing in the engine for a plausible wrong version (a row
+of the derivative table, a composition, a step of the walk) for one test; the
+test then runs the hypothesis property functions, as written, and expects each
+to fail. The last test checks that every property is named by at least one
+mutant: a property no mutant can break would be a test that cannot fail.
+
+The property modules are loaded a second time here, under the current profile
+minus its shrink phase: under a mutant only *that* a property fails matters,
+and shrinking a 50-deep graph to a minimal one can take minutes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import math
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import Phase, settings
+
+import autograd.engine as engine
+from autograd.engine import Value, _pow, topological_order
+
+Property = Callable[[], None]
+
+
+def _load_without_shrinking(name: str) -> ModuleType:
+    """A fresh copy of the test module ``name``, its properties decorated under the
+    current hypothesis profile with the shrink phase (and the database) off."""
+    current = settings.get_current_profile_name()
+    settings.register_profile(
+        "mutants",
+        settings(settings.default, phases=[Phase.explicit, Phase.generate], database=None),
+    )
+    spec = importlib.util.spec_from_file_location(
+        f"{name}_unshrunk", Path(__file__).with_name(f"{name}.py")
+    )
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"no test module tests/{name}.py to load")
+    module = importlib.util.module_from_spec(spec)
+    settings.load_profile("mutants")
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        settings.load_profile(current)
+    return module
+
+
+identities = _load_without_shrinking("test_properties")
+graph_properties = _load_without_shrinking("test_properties_graphs")
+
+# --- how a mutant is put in place ---------------------------------------------------------
+
+# The operators build nodes from module constants that cache the table's rows
+# (``engine.ADD``, ``engine.MUL``, ...), not from the RULES dict; so swapping a
+# rule means replacing both. This depends on that caching: should the engine
+# look its rows up another way, swap_rule must follow (its check below fails
+# loudly first).
+CACHED_AS = {
+    "add": "ADD",
+    "mul": "MUL",
+    "pow": "POW",
+    "powv": "POWV",
+    "exp": "EXP",
+    "log": "LOG",
+    "sigmoid": "SIGMOID",
+    "tanh": "TANH",
+    "relu": "RELU",
+    "wsum": "WSUM",
+}
+
+
+def swap_rule(
+    monkeypatch: pytest.MonkeyPatch, name: str, derivative: Callable[..., tuple[Any, ...]]
+) -> None:
+    """Give RULES[name] a wrong derivative until the test ends (same name, arity, forward)."""
+    rule = engine.RULES[name]
+    cached = getattr(engine, CACHED_AS[name], None)
+    if cached is not rule:
+        raise RuntimeError(
+            f"engine.{CACHED_AS[name]} is not RULES[{name!r}]: the engine no longer caches its "
+            "rows in module constants, so swap_rule must replace them where they now live"
+        )
+    wrong = dataclasses.replace(rule, derivative=derivative)
+    monkeypatch.setitem(engine.RULES, name, wrong)
+    monkeypatch.setattr(engine, CACHED_AS[name], wrong)
+
+
+def _data(x: Any) -> Any:
+    """A Value's number, anything else as it is: detaches a row from the graph."""
+    return x.data if isinstance(x, Value) else x
+
+
+class _InteriorGradKept:
+    """Stands in for the ``Value.grad`` slot and ignores setting an interior node's
+    grad back to 0: so ``backward`` no longer resets interior nodes, and a second
+    call adds onto what the first left there. New nodes still start at 0."""
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, node: Value | None, owner: type | None = None) -> Any:
+        return self if node is None else self.slot.__get__(node, owner)
+
+    def __set__(self, node: Value, value: float) -> None:
+        try:
+            self.slot.__get__(node, type(node))  # raises for a node being made
+            interior = node._rule is not None
+        except AttributeError:
+            interior = False
+        if not (interior and value == 0.0):
+            self.slot.__set__(node, value)
+
+
+def _keep_interior_grads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Value, "grad", _InteriorGradKept(Value.__dict__["grad"]))
+
+
+def _overwrite_leaf_grads(monkeypatch: pytest.MonkeyPatch) -> None:
+    backward = Value.backward
+
+    def overwriting(self: Value) -> None:  # leaves forget what earlier calls gave them
+        for node in topological_order(self):
+            if not node.inputs:
+                node.grad = 0.0
+        backward(self)
+
+    monkeypatch.setattr(Value, "backward", overwriting)
+
+
+def _grad_walks_forwards(monkeypatch: pytest.MonkeyPatch) -> None:
+    gradients = engine._gradients
+    monkeypatch.setattr(
+        engine,
+        "_gradients",
+        lambda root, order, create_graph: gradients(root, order[::-1], create_graph),
+    )
+
+
+def _exp_without_overflow_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "_fexp", math.exp)
+
+
+# --- the mutants and the properties that must catch them ------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Mutant:
+    """A wrong engine for one test, and the properties that must fail under it."""
+
+    name: str
+    apply: Callable[[pytest.MonkeyPatch], None]
+    caught_by: tuple[Property, ...]
+
+
+def row(
+    name: str, derivative: Callable[..., tuple[Any, ...]]
+) -> Callable[[pytest.MonkeyPatch], None]:
+    return lambda monkeypatch: swap_rule(monkeypatch, name, derivative)
+
+
+def patch(target: Any, attribute: str, value: Any) -> Callable[[pytest.MonkeyPatch], None]:
+    return lambda monkeypatch: monkeypatch.setattr(target, attribute, value)
+
+
+ID, GR = identities, graph_properties
+FINITE_DIFFERENCES = GR.test_backward_matches_finite_differences
+
+MUTANTS = [
+    Mutant(
+        "tanh' = 1 - tanh",
+        row("tanh", lambda out, x: (1.0 - out,)),
+        (
+            ID.test_tanh_derivative_is_one_minus_tanh_squared,
+            ID.test_tanh_is_a_stretched_sigmoid,
+            ID.test_tanh_second_derivative,
+            ID.test_chain_rule,
+            FINITE_DIFFERENCES,
+        ),
+    ),
+    Mutant(
+        "σ' = σ",
+        row("sigmoid", lambda out, x: (out,)),
+        (
+            ID.test_sigmoid_derivative_is_sigma_times_one_minus_sigma,
+            ID.test_sigmoid_is_symmetric_and_its_derivative_even,
+            ID.test_product_rule,
+            ID.test_quotient_rule,
+            FINITE_DIFFERENCES,
+        ),
+    ),
+    Mutant(
+        "log' = x",
+        row("log", lambda out, x: (x,)),
+        (ID.test_log_derivative_is_one_over_x, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "power rule drops the factor c",
+        row("pow", lambda out, x, c: (_pow(x, c - 1.0), 0.0)),
+        (
+            ID.test_power_rule_for_integer_exponents,
+            ID.test_power_rule_for_real_exponents,
+            ID.test_quotient_rule_on_two_variables,
+            FINITE_DIFFERENCES,
+        ),
+    ),
+    Mutant(
+        "x**0 has derivative 0·x**-1 (nan at 0)",
+        row("pow", lambda out, x, c: (c * _pow(x, c - 1.0), 0.0)),
+        (ID.test_zeroth_power_is_flat_everywhere,),
+    ),
+    Mutant(
+        "power rule with a variable exponent drops log(x)",
+        row("powv", lambda out, x, y: (y * _pow(x, y - 1.0), out)),
+        (ID.test_power_with_a_variable_exponent, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "sign error in subtraction: -x is x·(+1)",
+        patch(Value, "__neg__", lambda self: self * 1.0),
+        (
+            ID.test_sigmoid_is_symmetric_and_its_derivative_even,
+            GR.test_grad_with_create_graph_gives_the_same_numbers,
+            FINITE_DIFFERENCES,
+        ),
+    ),
+    Mutant(
+        "sign error in subtraction: a - b is a + b",
+        patch(Value, "__sub__", lambda self, other: self + other),
+        (ID.test_tanh_is_a_stretched_sigmoid, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "exp' = 1",
+        row("exp", lambda out, x: (1.0,)),
+        (ID.test_exp_is_its_own_derivative, ID.test_chain_rule, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "exp overflows instead of giving inf",
+        _exp_without_overflow_guard,
+        (ID.test_exp_is_its_own_derivative, GR.test_no_op_raises_on_any_float),
+    ),
+    Mutant(
+        "log' = 1 / x, which raises at 0",
+        row("log", lambda out, x: (1.0 / x,)),
+        (GR.test_no_op_raises_on_any_float,),
+    ),
+    Mutant(
+        "mul's partials swapped",
+        row("mul", lambda out, x, y: (x, y)),
+        (ID.test_product_rule_on_two_variables, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "mul's partials halved",
+        row("mul", lambda out, x, y: (0.5 * y, 0.5 * x)),
+        (
+            ID.test_product_rule_on_two_variables,
+            ID.test_quotient_rule_on_two_variables,
+            ID.test_derivative_is_linear,
+            FINITE_DIFFERENCES,
+        ),
+    ),
+    Mutant(
+        "add's second partial dropped",
+        row("add", lambda out, x, y: (1.0, 0.0)),
+        (ID.test_derivative_is_linear, ID.test_product_rule, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "relu' = 1 everywhere",
+        row("relu", lambda out, x: (1.0,)),
+        (ID.test_relu_is_max_with_zero_and_its_derivative_a_step, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "wsum: ∂S/∂b = +1 (the bias added, not subtracted)",
+        row("wsum", lambda out, *wxb: (*wxb[len(wxb) // 2 : -1], *wxb[: len(wxb) // 2], 1.0)),
+        (ID.test_wsum_partials_are_the_other_factor_and_minus_one, FINITE_DIFFERENCES),
+    ),
+    Mutant(
+        "σ' computed on numbers, detached from the graph",
+        row("sigmoid", lambda out, x: (_data(out) * (1.0 - _data(out)),)),
+        (ID.test_sigmoid_second_derivative,),
+    ),
+    Mutant(
+        "tanh' computed on numbers, detached from the graph",
+        row("tanh", lambda out, x: (1.0 - _data(out) * _data(out),)),
+        (ID.test_tanh_second_derivative,),
+    ),
+    Mutant(
+        "backward leaves interior gradients from the last call in place",
+        _keep_interior_grads,
+        (GR.test_backward_twice_doubles_every_leaf_gradient_exactly,),
+    ),
+    Mutant(
+        "backward overwrites leaf gradients instead of adding",
+        _overwrite_leaf_grads,
+        (GR.test_backward_twice_doubles_every_leaf_gradient_exactly,),
+    ),
+    Mutant(
+        "grad() walks the graph inputs-first",
+        _grad_walks_forwards,
+        (GR.test_backward_matches_grad_to_the_bit, ID.test_chain_rule),
+    ),
+]
+
+CASES = [(m, p) for m in MUTANTS for p in m.caught_by]
+
+
+def _failures(error: BaseException) -> list[BaseException]:
+    """The failures in an error: itself, or those of an exception group (several bugs)."""
+    group: Any = getattr(error, "exceptions", None)
+    if group is None:
+        return [error]
+    return [leaf for e in group for leaf in _failures(e)]
+
+
+@pytest.mark.parametrize(
+    ("mutant", "prop"), CASES, ids=[f"{m.name} / {p.__name__}" for m, p in CASES]
+)
+def test_property_catches_the_mutant(
+    mutant: Mutant, prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mutant.apply(monkeypatch)
+    try:
+        prop()
+    except Exception as error:
+        # a property fails by a wrong number (AssertionError) or, for a mutant
+        # that raises, by the exception; anything else is a bug in the test
+        unexpected = [
+            e for e in _failures(error) if not isinstance(e, AssertionError | ArithmeticError)
+        ]
+        if unexpected:
+            raise
+    else:
+        pytest.fail(f"{prop.__name__} passed with the mutant {mutant.name!r} in place")
+
+
+def test_the_engine_is_back_after_each_mutant() -> None:
+    # monkeypatch undoes every swap: the table's rows and their cached constants agree again
+    for name, constant in CACHED_AS.items():
+        assert getattr(engine, constant) is engine.RULES[name]
+    x = Value(0.5)
+    y = (x * x).exp() - x.log()
+    y.backward()
+    y.backward()
+    assert x.grad == pytest.approx(2 * (2 * 0.5 * math.exp(0.25) - 1 / 0.5), rel=1e-15)
+
+
+def test_every_property_is_broken_by_some_mutant() -> None:
+    properties = {
+        f"{module.__name__}.{name}"
+        for module in (identities, graph_properties)
+        for name, f in vars(module).items()
+        if name.startswith("test_") and hasattr(f, "hypothesis")
+    }
+    broken = {
+        f"{module.__name__}.{p.__name__}"
+        for m in MUTANTS
+        for p in m.caught_by
+        for module in (identities, graph_properties)
+        if getattr(module, p.__name__, None) is p
+    }
+    assert properties - broken == set(), "properties that no mutant breaks"
+    assert broken - properties == set(), "mutants name properties that do not exist"
