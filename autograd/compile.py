@@ -17,6 +17,7 @@ import inspect
 import keyword
 import math
 import operator
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -77,7 +78,7 @@ def _identifier(label: str) -> str:
                 break
         else:
             pieces.append(" ")
-    text = "_".join("".join(pieces).split())[:_LONGEST_NAME]
+    text = re.sub(r"_* +_*", "_", "".join(pieces).strip(" "))[:_LONGEST_NAME]
     if text and text[0].isdigit():
         text = "v_" + text
     return text
@@ -251,8 +252,8 @@ class _Program:
                     self.leaves[i] = leaf
                     self.backward.append(leaf)
                     continue
-                if len(parts) == 1 and _is_name_or_number(_times(*parts[0])):
-                    gradient[x] = _times(*parts[0])  # an alias needs no line
+                if len(parts) == 1 and not x.label and _is_name_or_number(_times(*parts[0])):
+                    gradient[x] = _times(*parts[0])  # an unlabelled alias needs no line
                     continue
                 name = idents.new(_gradient_name(_text(symbol[x])), "g")
                 self.backward.extend((name, line) for line in _sum_lines(name, parts))
