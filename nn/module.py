@@ -75,6 +75,12 @@ def _check_int(name: str, value: object, low: int) -> int:
     return int(value)
 
 
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r:.60}")
+    return int(seed)
+
+
 def _check_activation(name: str, activation: object) -> str:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"unknown {name}: {activation!r} (must be one of {list(ACTIVATIONS)})")
@@ -334,7 +340,7 @@ class Neuron(Module):
     ) -> None:
         self.n_in = _check_int("n_in", n_in, 1)
         self.activation = _check_activation("activation", activation)
-        self.seed = _check_int("seed", seed, -(2**63))
+        self.seed = _check_seed(seed)
         self.layer = k = _check_int("layer", layer, 1)
         self.unit = j = _check_int("unit", unit, 1)
         rng = random.Random(seed) if rng is None else rng
@@ -403,7 +409,7 @@ class Layer(Module):
         self.n_in = _check_int("n_in", n_in, 1)
         self.n_out = _check_int("n_out", n_out, 1)
         self.activation = _check_activation("activation", activation)
-        self.seed = _check_int("seed", seed, -(2**63))
+        self.seed = _check_seed(seed)
         self.layer = _check_int("layer", layer, 1)
         rng = random.Random(seed) if rng is None else rng
         self.neurons = [
@@ -477,7 +483,7 @@ class MLP(Module):
             if output_activation is None
             else _check_activation("output_activation", output_activation)
         )
-        self.seed = _check_int("seed", seed, -(2**63))
+        self.seed = _check_seed(seed)
         self.layer_sizes = sizes
         last = activation if output_activation is None else output_activation
         rng = random.Random(seed)

@@ -18,11 +18,27 @@ Loss = Callable[[Sequence[Value], Sequence[float]], Value]
 
 
 class Model(Protocol):
-    """What ``fit`` needs of a model: called on inputs, it returns one Value per output."""
+    """What ``fit`` needs of a model: called on inputs, it returns one Value per output.
+
+    An :class:`~nn.MLP` or a :class:`~nn.Layer` is one; so is any object with
+    the same two methods.
+
+    >>> from nn import MLP
+    >>> model: Model = MLP(2, [2, 1])
+    >>> len(model([0.0, 1.0])), len(model.parameters())
+    (1, 9)
+    """
 
     def __call__(self, x: Sequence[float], /) -> list[Value]: ...
 
-    def parameters(self) -> list[Value]: ...
+    def parameters(self) -> list[Value]:
+        """The Values that training changes.
+
+        >>> from nn import Layer
+        >>> len(Layer(3, 2).parameters())
+        8
+        """
+        ...
 
 
 class DivergedError(FloatingPointError):
@@ -31,6 +47,17 @@ class DivergedError(FloatingPointError):
     ``step`` is the step (counting from 0) at which training stopped, and
     ``history`` the losses of the steps before it. The model keeps the
     parameters it had at the start of that step: the last finite ones.
+
+    >>> from nn import MLP, SGD, squared_error
+    >>> model = MLP(1, [1], activation="linear")
+    >>> try:
+    ...     fit(model, [([2.0], [-5.0])], squared_error, SGD(model.parameters(), lr=1e200), 10)
+    ... except DivergedError as e:
+    ...     print(e)
+    ...     print(e.step, len(e.history), all(map(math.isfinite, model.state_dict().values())))
+    fit: the loss is inf at step 1 (counting from 0); the model keeps the parameters it had
+    before that step, the last finite ones
+    1 1 True
     """
 
     def __init__(self, message: str, step: int, history: list[float]) -> None:

@@ -204,7 +204,7 @@ AnyMLP: Any = MLP  # calls with wrongly typed arguments, on purpose
         (lambda: AnyMLP(2, []), ValueError, "layer_sizes must name at least one layer"),
         (lambda: AnyMLP(2, [2, 0]), ValueError, "layer_sizes[1] must be an int >= 1, got 0"),
         (lambda: AnyMLP(2, [True]), TypeError, "layer_sizes[0] must be an int >= 1, got bool"),
-        (lambda: AnyMLP(2, [1], seed=1.5), TypeError, "seed must be an int"),
+        (lambda: AnyMLP(2, [1], seed=1.5), TypeError, "seed must be an int, got float: 1.5"),
         (lambda: AnyMLP(2, [2, 1])([1.0]), ValueError, "MLP expected 2 inputs, got 1"),
         (lambda: AnyMLP(2, [2, 1])([1.0, 2.0, 3.0]), ValueError, "MLP expected 2 inputs, got 3"),
         (lambda: AnyMLP(2, [2, 1])(1.0), TypeError, "MLP input must be a sequence of 2 numbers"),

@@ -6,9 +6,12 @@ import io
 import math
 import re
 import sys
+import time
+from collections.abc import Sequence
 
 import pytest
 
+from autograd import Value
 from nn import (
     MLP,
     SGD,
@@ -165,6 +168,20 @@ def test_progress_bar_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+def test_a_long_run_on_a_terminal_shows_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Long' is more than a second: a loss that takes 0.4 s a step makes three steps long."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    def slow(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+        time.sleep(0.4)
+        return squared_error(outputs, targets)
+
+    model = MLP(2, [2, 1])
+    fit(model, xor(), slow, SGD(model.parameters(), lr=1.0), 3)
+    assert "fit: 100%" in terminal.getvalue()
 
 
 @pytest.mark.parametrize("progress", [None, False])
