@@ -48,7 +48,7 @@ _TERMS_PER_LINE = 64  # long sums are split over lines, keeping the parser's nes
 # --- names: labels become identifiers, and nothing else of the user's reaches the source ---
 
 # Names the generated code calls: the table's forward functions by op name, plus these.
-_HELPERS = ("step", "sum", "inf", "nan", "each", "total", "sumprod")
+_HELPERS = ("step", "sum", "inf", "nan", "each", "batch_sum", "float")
 _BATCH_SIZE = "n_samples"  # the batched function's first parameter
 
 
@@ -164,6 +164,8 @@ def _forward(op: str, args: list[Term]) -> Term:
 
 # --- code generation ---
 
+_IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*")
+
 
 class _Leaf:
     """A place in the backward lines where an input's gradient is complete."""
@@ -173,11 +175,15 @@ class _Leaf:
     def __init__(self, index: int, name: str, parts: list[tuple[Term, Term]]) -> None:
         self.index = index
         self.name = name
-        self.parts = parts
+        self.parts = parts  # the contributions (∂L/∂consumer, ∂consumer/∂input), in order
 
 
 class _Program:
-    """The graph, read once: identifiers, forward expressions, gradient contributions."""
+    """The graph, read once: identifiers, forward expressions, gradient contributions.
+
+    It also knows which names hold one number per sample in batched code: those
+    computed from a per-sample (not shared) input.
+    """
 
     def __init__(
         self,
@@ -185,6 +191,7 @@ class _Program:
         inputs: Sequence[Value],
         names: Sequence[str],
         wrt: Sequence[int],
+        shared: Sequence[int],
         function: str,
         what: str,
     ) -> None:
@@ -194,6 +201,8 @@ class _Program:
         self.function = idents.new(function, "f")
         idents.taken.add(self.function + "_batch")
         self.params = [idents.new(_identifier(name), f"x{i}") for i, name in enumerate(names)]
+        self.wrt, self.shared = tuple(wrt), tuple(shared)
+        self.per_sample = {p for i, p in enumerate(self.params) if i not in shared}
         symbol: dict[Value, Term] = {}
         for node, param in zip(inputs, self.params, strict=True):
             symbol[node] = _Symbol(param)
@@ -212,7 +221,7 @@ class _Program:
                 )
             name = idents.new(_identifier(node.label), f"v{index}")
             expression = _forward(node.op, [symbol[x] for x in node.inputs])
-            self.forward.append((name, _text(expression)))
+            self._assign(self.forward, name, _text(expression))
             symbol[node] = _Symbol(name)
         self.result = _text(symbol[output])
 
@@ -233,40 +242,48 @@ class _Program:
         contributions: dict[Value, list[tuple[Term, Term]]] = {}
         self.backward: list[tuple[str, str] | _Leaf] = []
         self.leaves: dict[int, _Leaf] = {}
+
+        def finish(x: Value, parts: list[tuple[Term, Term]]) -> None:
+            if x in position:  # an input: its lines depend on the mode
+                i = position[x]
+                leaf = _Leaf(i, idents.new(_gradient_name(self.params[i]), "g"), parts)
+                self.leaves[i] = leaf
+                self.backward.append(leaf)
+            elif len(parts) == 1 and not x.label and _is_name_or_number(_times(*parts[0])):
+                gradient[x] = _times(*parts[0])  # an unlabelled alias needs no line
+            else:
+                name = idents.new(_gradient_name(_text(symbol[x])), "g")
+                for line in _sum_lines(name, [_signed(g, p) for g, p in parts]):
+                    self._assign(self.backward, name, line)
+                gradient[x] = _Symbol(name)
+
         for node in reversed(order):
             if node not in needed or node._rule is None:
                 continue
             ins = node.inputs
             local = node._rule.derivative(symbol[node], *[symbol[x] for x in ins])
             for x, p in zip(ins, local, strict=True):
-                if x not in needed:
-                    continue
-                contributions.setdefault(x, []).append((gradient[node], p))
-                pending[x] -= 1
-                if pending[x]:
-                    continue
-                parts = contributions.pop(x)
-                if x in position:  # an input: its line depends on the mode
-                    i = position[x]
-                    leaf = _Leaf(i, idents.new(_gradient_name(self.params[i]), "g"), parts)
-                    self.leaves[i] = leaf
-                    self.backward.append(leaf)
-                    continue
-                if len(parts) == 1 and not x.label and _is_name_or_number(_times(*parts[0])):
-                    gradient[x] = _times(*parts[0])  # an unlabelled alias needs no line
-                    continue
-                name = idents.new(_gradient_name(_text(symbol[x])), "g")
-                self.backward.extend((name, line) for line in _sum_lines(name, parts))
-                gradient[x] = _Symbol(name)
-        if output in position and output in needed:
-            i = position[output]  # the output is an input: ∂L/∂L = 1
-            leaf = _Leaf(i, idents.new(_gradient_name(self.params[i]), "g"), [(1.0, 1.0)])
-            self.leaves[i] = leaf
-            self.backward.append(leaf)
+                if x in needed:
+                    contributions.setdefault(x, []).append((gradient[node], p))
+                    pending[x] -= 1
+                    if not pending[x]:
+                        finish(x, contributions.pop(x))
+        if output in position and output in needed:  # the output is an input: ∂L/∂L = 1
+            finish(output, [(1.0, 1.0)])
 
-    def source(self, function: str, wrt: Sequence[int], shared: Sequence[int] | None = None) -> str:
-        """The scalar function's source; the batched one's when ``shared`` is given."""
-        batched = shared is not None
+    def _assign(self, lines: list[Any], name: str, expression: str) -> None:
+        lines.append((name, expression))
+        if self._batched(expression):
+            self.per_sample.add(name)
+
+    def _batched(self, term: Term | str) -> bool:
+        """Whether batched code holds one number per sample here, or one for all."""
+        text = term if isinstance(term, str) else _text(term)
+        return any(name in self.per_sample for name in _IDENTIFIER.findall(text))
+
+    def source(self, batched: bool) -> str:
+        """The scalar function's source, or the batched one's."""
+        function = self.function + "_batch" if batched else self.function
         params = ([_BATCH_SIZE] if batched else []) + self.params
         lines = [f"def {function}({', '.join(params)}):", "    # forward"]
         lines += [f"    {name} = {expression}" for name, expression in self.forward]
@@ -274,32 +291,67 @@ class _Program:
             lines.append("    # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S")
         for entry in self.backward:
             if isinstance(entry, _Leaf):
-                if entry.index in wrt:
-                    lines += [f"    {entry.name} = {e}" for e in self._leaf(entry, shared)]
+                lines += [f"    {entry.name} = {e}" for e in self._leaf(entry, batched)]
             else:
                 lines.append(f"    {entry[0]} = {entry[1]}")
         results = []
-        for i in wrt:
+        for i in self.wrt:
             g = self.leaves[i].name if i in self.leaves else "0.0"  # 0.0: L ignores input i
-            if shared is not None and i not in shared:
-                g = f"each({g}, {_BATCH_SIZE})"
+            if batched:
+                g = f"float({g})" if i in self.shared else f"each({g}, {_BATCH_SIZE})"
             results.append(g)
         value = f"each({self.result}, {_BATCH_SIZE})" if batched else self.result
         lines.append(f"    return {value}, {_tuple(results)}")
         return "\n".join(lines) + "\n"
 
-    @staticmethod
-    def _leaf(leaf: _Leaf, shared: Sequence[int] | None) -> list[str]:
-        """The lines that compute an input's gradient; summed over the batch if shared."""
-        if shared is None or leaf.index not in shared:
-            return _sum_lines(leaf.name, leaf.parts)
-        if len(leaf.parts) == 1:
-            g, p = leaf.parts[0]
-            if not isinstance(g, float) and not isinstance(p, float):  # Σ_n g_n p_n, a dot product
-                return [f"sumprod({g.text}, {p.text}, {_BATCH_SIZE})"]
-            if p == -1.0 and not isinstance(g, float):  # Σ_n -g_n, as -Σ_n g_n: the same number
-                return [f"-total({g.text}, {_BATCH_SIZE})"]
-        return [*_sum_lines(leaf.name, leaf.parts), f"total({leaf.name}, {_BATCH_SIZE})"]
+    def _leaf(self, leaf: _Leaf, batched: bool) -> list[str]:
+        """The lines that compute an input's gradient.
+
+        In batched code a shared input's gradient is the sum over the batch of every
+        contribution: n times the ones that are the same for every sample, plus
+        ``batch_sum`` of each that is not (each product rounded as the eager engine
+        rounds it; only the order of the additions differs).
+        """
+        signed = [_signed(g, p) for g, p in leaf.parts]
+        if not batched or leaf.index not in self.shared:
+            return _sum_lines(leaf.name, signed)
+        same = [term for term in signed if not self._batched(term[0])]
+        lines: list[str] = []
+        terms: list[tuple[Term, bool]] = []
+        if same:  # n times what every sample gives, then each per-sample part's batch sum
+            lines = _sum_lines(leaf.name, same)
+            terms.append((_Symbol(_BATCH_SIZE) * _Symbol(leaf.name), False))
+        for term, negated in signed:
+            if self._batched(term):
+                terms.append((Formula(f"batch_sum({_text(term)})"), negated))
+        return lines + _sum_lines(leaf.name, terms)
+
+
+def _signed(g: Term, p: Term) -> tuple[Term, bool]:
+    """The contribution ``g * p`` as (term, subtract): ``a + -b`` is written ``a - b``."""
+    for a, b in ((g, p), (p, g)):
+        if isinstance(b, float) and b == -1.0 and isinstance(a, Formula):
+            return a, True
+    return _times(g, p), False
+
+
+def _sum_lines(name: str, terms: list[tuple[Term, bool]]) -> list[str]:
+    """``name = t1 + t2 - t3 ...``, left to right as the engine adds them.
+
+    ``a + -b`` and ``a - b`` are the same IEEE operation. A long sum goes over
+    several lines (``name = name + ...``), which keeps the parser's nesting shallow.
+    """
+    lines = []
+    for start in range(0, len(terms), _TERMS_PER_LINE):
+        if start == 0:
+            first, negated = terms[0]
+            total: Term = -first if negated else first
+        else:
+            total = _Symbol(name)
+        for term, negated in terms[start + (start == 0) : start + _TERMS_PER_LINE]:
+            total = total - term if negated else total + term
+        lines.append(_text(total))
+    return lines
 
 
 def _tuple(items: Sequence[str]) -> str:
@@ -308,30 +360,6 @@ def _tuple(items: Sequence[str]) -> str:
 
 def _is_name_or_number(term: Term) -> bool:
     return isinstance(term, float) or term.text.isidentifier()
-
-
-def _negated(g: Term, p: Term) -> Formula | None:
-    """x when the contribution ``g * p`` is ``-x`` for a symbolic x, else None."""
-    for a, b in ((g, p), (p, g)):
-        if isinstance(b, float) and b == -1.0 and isinstance(a, Formula):
-            return a
-    return None
-
-
-def _sum_lines(name: str, parts: list[tuple[Term, Term]]) -> list[str]:
-    """``name = g1 * p1 + g2 * p2 ...``, left to right as the engine adds them.
-
-    ``a + -b`` is written ``a - b`` (the same IEEE operation), and a long sum goes
-    over several lines, which keeps the parser's nesting shallow.
-    """
-    lines = []
-    for start in range(0, len(parts), _TERMS_PER_LINE):
-        total: Term = _times(*parts[start]) if start == 0 else _Symbol(name)
-        for g, p in parts[start + (start == 0) : start + _TERMS_PER_LINE]:
-            negated = _negated(g, p)
-            total = total + _times(g, p) if negated is None else total - negated
-        lines.append(_text(total))
-    return lines
 
 
 # --- the functions the generated code is given ---
@@ -357,11 +385,11 @@ def _batched_namespace() -> dict[str, Any]:
         e = np.exp(-np.abs(x))
         return np.where(x >= 0.0, 1.0, e) / (1.0 + e)
 
-    def relu(x: Any) -> Any:
-        return np.where(x <= 0.0, 0.0, x)  # relu(-0.0) is 0.0 and relu(nan) is nan
+    def relu(x: Any) -> Any:  # relu(-0.0) is 0.0 and relu(nan) is nan, as for floats
+        return np.maximum(x, 0.0) + 0.0  # + 0.0 turns a -0.0 that maximum may keep into 0.0
 
-    def step(x: Any) -> Any:
-        return np.where(x > 0.0, 1.0, 0.0)
+    def step(x: Any) -> Any:  # 1.0 where x > 0, else 0.0 (nan included)
+        return np.greater(x, 0.0).astype(np.float64)
 
     def sum_(terms: Iterable[Any]) -> Any:  # left to right from 0.0, as sum() before 3.12
         total = 0.0
@@ -375,17 +403,6 @@ def _batched_namespace() -> dict[str, Any]:
 
     def each(x: Any, n: int) -> Any:  # one value per sample, in a new array
         return np.array(np.broadcast_to(x, (n,)), dtype=np.float64)
-
-    def total(x: Any, n: int) -> float:  # Σ over the batch; a scalar stands for n equal samples
-        a = np.asarray(x, dtype=np.float64)
-        if a.ndim == 0:
-            return float(a) * n if n else 0.0
-        return float(a.sum())
-
-    def sumprod(a: Any, b: Any, n: int) -> float:  # Σ_n a_n b_n
-        if np.ndim(a) == 1 and np.ndim(b) == 1:
-            return float(np.dot(a, b))
-        return total(a * b, n)
 
     return {
         "add": np.add,
@@ -403,8 +420,8 @@ def _batched_namespace() -> dict[str, Any]:
         "inf": math.inf,
         "nan": math.nan,
         "each": each,
-        "total": total,
-        "sumprod": sumprod,
+        "batch_sum": np.add.reduce,
+        "float": float,
         "__builtins__": {},
     }
 
@@ -463,6 +480,7 @@ class Compiled:
     __slots__ = (
         "_batched",
         "_function",
+        "_is_shared",
         "_name",
         "batch_source",
         "inputs",
@@ -503,13 +521,14 @@ class Compiled:
         shared_at = _indices("shared", shared, names) if shared else ()
         self.inputs, self.wrt = names, tuple(names[i] for i in wrt_at)
         self.shared = tuple(names[i] for i in shared_at)
+        self._is_shared = tuple(i in shared_at for i in range(len(names)))
         identifier = _identifier(name)
         if not identifier or keyword.iskeyword(identifier) or identifier in _Names().taken:
             identifier = "f"
-        program = _Program(output, inputs, names, wrt_at, identifier, what)
+        program = _Program(output, inputs, names, wrt_at, shared_at, identifier, what)
         self._name = program.function
-        self.source = program.source(program.function, wrt_at)
-        self.batch_source = program.source(program.function + "_batch", wrt_at, shared_at)
+        self.source = program.source(batched=False)
+        self.batch_source = program.source(batched=True)
         self._function = _define(self.source, program.function, _scalar_namespace())
         self._batched: Callable[..., Any] | None = None
 
@@ -551,11 +570,13 @@ class Compiled:
             raise TypeError(self._count(len(args)))
         size: tuple[str, int] | None = None
         converted: list[Any] = []
-        for name, a in zip(self.inputs, args, strict=True):
-            if name in self.shared:
-                if isinstance(a, np.ndarray) and a.ndim == 0:
-                    a = a.item()
-                converted.append(_as_float(a, f"shared input {name!r}"))
+        for name, a, is_shared in zip(self.inputs, args, self._is_shared, strict=True):
+            if is_shared:
+                if type(a) is not float:
+                    if isinstance(a, np.ndarray) and a.ndim == 0:
+                        a = a.item()
+                    a = _as_float(a, f"shared input {name!r}")
+                converted.append(a)
                 continue
             array = np.asarray(a)
             if array.dtype.kind not in "iuf":
@@ -581,6 +602,9 @@ class Compiled:
                 "batch needs at least one per-sample input, but every input is shared; "
                 "call the compiled function itself instead"
             )
+        if size[1] == 0:  # an empty batch: no values, and gradients that sum nothing
+            empty = np.zeros(0)
+            return empty, tuple(0.0 if n in self.shared else empty.copy() for n in self.wrt)
         if self._batched is None:
             self._batched = _define(self.batch_source, self._name + "_batch", _batched_namespace())
         with np.errstate(all="ignore"):

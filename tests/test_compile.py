@@ -253,7 +253,14 @@ def test_hostile_labels_never_reach_the_source() -> None:
         keywords = {n for n in source_names(source) if keyword.iskeyword(n)}
         assert keywords == {"def", "return"}
         called = {n for n in source_names(source) if f"{n}(" in source}
-        assert called <= {"sigmoid", "each", "total", "sumprod", "os_system_x", "os_system_x_batch"}
+        assert called <= {
+            "sigmoid",
+            "each",
+            "batch_sum",
+            "float",
+            "os_system_x",
+            "os_system_x_batch",
+        }
     assert compiled.source.startswith("def os_system_x(")
     point = [0.1 * i for i in range(len(HOSTILE))]
     value, grads = compiled(*point)
