@@ -468,6 +468,17 @@ class Compiled:
     sum: an array of n for a per-sample input, the sum over the batch (a float) for a
     shared one. So one call gives the gradient of a full-batch loss Σ_n f(params, x_n).
 
+    ``Compiled(output, inputs)`` compiles a graph already built, say a model's
+    loss, whose leaves ``inputs`` (its parameters, its data) become the inputs; they
+    are named by their labels, or by ``names``. Any other leaf in the graph must be
+    a Constant. ``wrt``, ``shared`` and ``name`` (of the function) are as for
+    :func:`compile`.
+
+    >>> from autograd import Value
+    >>> w, x = Value(3.0, "w_11^(1)"), Value(2.0, "x_1^(0)")
+    >>> Compiled((w * x).tanh(), [w, x], wrt=["w_11^(1)"]).source.splitlines()[0]
+    'def f(w_11_1, x_1_0):'
+
     >>> f = compile(lambda w, x, b: (w * x - b).sigmoid(), shared=["w", "b"])
     >>> value, (dw, dx, db) = f(0.5, 2.0, 0.1)
     >>> round(value, 4), round(dw, 4), round(db, 4)
@@ -500,32 +511,44 @@ class Compiled:
         output: Value,
         inputs: Sequence[Value],
         *,
+        names: Sequence[str] | None = None,
         wrt: str | Iterable[str] | None = None,
         shared: str | Iterable[str] = (),
         name: str = "f",
-        what: str = "the graph",
     ) -> None:
-        names = tuple(v.label for v in inputs)
-        for i, v in enumerate(inputs):
+        leaves = list(inputs)
+        seen: dict[Value, int] = {}
+        for i, v in enumerate(leaves):
             if not isinstance(v, Value) or v.op or type(v) is Constant:
                 raise TypeError(
                     f"inputs must be leaf Values (made with Value(...), not by an op); "
                     f"inputs[{i}] is {v!r:.80}"
                 )
-            if not v.label or names.index(v.label) != i:
-                problem = "has no label" if not v.label else f"repeats the label {v.label!r}"
-                raise ValueError(f"inputs need distinct labels to name them; inputs[{i}] {problem}")
+            if v in seen:
+                raise ValueError(f"inputs[{i}] is inputs[{seen[v]}] again; give each input once")
+            seen[v] = i
+        if names is None:
+            names = tuple(v.label for v in leaves)
+        elif isinstance(names, str) or len(names) != len(leaves):
+            raise ValueError(
+                f"names must be a list of {len(leaves)} str, one per input; got {names!r:.80}"
+            )
+        names = tuple(names)
+        for i, n in enumerate(names):
+            if not isinstance(n, str) or not n or names.index(n) != i:
+                problem = f"is {n!r}" if not isinstance(n, str) or not n else f"repeats {n!r}"
+                raise ValueError(
+                    "inputs need distinct names (their labels, or names=[...]); "
+                    f"the name of inputs[{i}] {problem}"
+                )
         if not isinstance(output, Value):
-            raise TypeError(f"{what} must give a Value, got {type(output).__name__}")
+            raise TypeError(f"{name} must give a Value, got {type(output).__name__}")
         wrt_at = _indices("wrt", wrt, names)
         shared_at = _indices("shared", shared, names) if shared else ()
         self.inputs, self.wrt = names, tuple(names[i] for i in wrt_at)
         self.shared = tuple(names[i] for i in shared_at)
         self._is_shared = tuple(i in shared_at for i in range(len(names)))
-        identifier = _identifier(name)
-        if not identifier or keyword.iskeyword(identifier) or identifier in _Names().taken:
-            identifier = "f"
-        program = _Program(output, inputs, names, wrt_at, shared_at, identifier, what)
+        program = _Program(output, leaves, names, wrt_at, shared_at, _identifier(name), name)
         self._name = program.function
         self.source = program.source(batched=False)
         self.batch_source = program.source(batched=True)
@@ -687,11 +710,5 @@ def compile(
     leaves = [Value(_TRACE_POINT, name) for name in names]
     output = fn(*leaves)
     name = getattr(fn, "__name__", "f")
-    return Compiled(
-        output,
-        leaves,
-        wrt=wrt,
-        shared=shared,
-        name=name if isinstance(name, str) else "f",
-        what=f"{name}(...)",
-    )
+    name = "f" if not isinstance(name, str) or name == "<lambda>" else name
+    return Compiled(output, leaves, wrt=wrt, shared=shared, name=name)

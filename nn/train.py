@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from autograd import Value
+from autograd import Compiled, Constant, Value
 
+from .losses import binary_cross_entropy
 from .optim import Optimizer
 
 __all__ = ["DivergedError", "Model", "fit"]
@@ -110,6 +111,31 @@ def _batch_loss(
     return total
 
 
+def _compiled_loss(
+    model: Model,
+    inputs: list[Sequence[float]],
+    targets: list[float],
+    loss: Loss,
+    penalty: Callable[[Any], Value] | None,
+) -> tuple[list[Value], Compiled]:
+    """``_batch_loss`` traced once and compiled, with the data built in as constants."""
+    if loss is binary_cross_entropy:
+        raise ValueError(
+            "fit: compile=True cannot take binary_cross_entropy: it picks its formula by "
+            "the sign of each logit, so its graph depends on the data; use compile=False"
+        )
+    params = model.parameters()
+    as_constants: list[Sequence[Any]] = [
+        [Constant(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in x]
+        for x in inputs
+    ]
+    total = _batch_loss(model, as_constants, targets, loss, penalty)
+    labels = [p.label for p in params]
+    distinct = all(labels) and len(set(labels)) == len(labels)
+    names = labels if distinct else [f"p{i}" for i in range(len(params))]
+    return params, Compiled(total, params, names=names, name="loss")
+
+
 def _stderr_is_terminal() -> bool:
     isatty = getattr(sys.stderr, "isatty", None)
     return bool(isatty and isatty())
@@ -125,6 +151,7 @@ def fit(
     penalty: Callable[[Any], Value] | None = None,
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool | None = None,
+    compile: bool = False,
 ) -> list[float]:
     """Train ``model`` for ``steps`` steps of ``optimizer``; return the loss of each step.
 
@@ -140,6 +167,11 @@ def fit(
     - If the loss is nan or inf, or a step would make a parameter so, fit raises
       :class:`DivergedError` naming the step; the model keeps the parameters of
       the last finite step.
+    - ``compile=True`` traces the loss once and runs every step as the generated
+      code of :class:`autograd.Compiled`: the same losses and parameters, without
+      building a graph per step. The data is built into the code, so compiling
+      takes longer the more data there is; the loss and penalty must not branch on
+      values (``binary_cross_entropy`` does, so it is refused).
 
     The notes' XOR training, and micrograd's moons workload::
 
@@ -162,6 +194,7 @@ def fit(
         if f is not None and not callable(f):
             raise TypeError(f"fit: {name} must be a function, got {type(f).__name__}")
     inputs, targets = _check_data(data)
+    compiled = _compiled_loss(model, inputs, targets, loss, penalty) if compile else None
     show = _stderr_is_terminal() if progress is None else bool(progress)
     bar = None
     if show:
@@ -180,8 +213,12 @@ def fit(
                     raise ValueError(
                         f"fit: lr_schedule({k}) gave a bad learning rate: {e}"
                     ) from None
-            total = _batch_loss(model, inputs, targets, loss, penalty)
-            value = total.data
+            if compiled is None:
+                total = _batch_loss(model, inputs, targets, loss, penalty)
+                value = total.data
+            else:
+                params, step = compiled
+                value, grads = step(*[p.data for p in params])
             if not math.isfinite(value):
                 raise DivergedError(
                     f"fit: the loss is {value!r} at step {k} (counting from 0); the model "
@@ -190,7 +227,11 @@ def fit(
                     history,
                 )
             optimizer.zero_grad()
-            total.backward()
+            if compiled is None:
+                total.backward()
+            else:
+                for p, g in zip(params, grads, strict=True):
+                    p.grad = g
             try:
                 optimizer.step()
             except FloatingPointError as e:

@@ -367,14 +367,21 @@ def test_a_value_that_is_not_an_input_is_an_error() -> None:
         compile(lambda x: x * hidden)
 
 
-def test_graph_inputs_must_be_labelled_distinct_leaves() -> None:
+def test_graph_inputs_must_be_distinct_named_leaves() -> None:
     x, y = Value(1.0, "x"), Value(2.0, "x")
-    with pytest.raises(ValueError, match=r"inputs\[1\] repeats the label 'x'"):
+    with pytest.raises(ValueError, match=r"distinct names .* inputs\[1\] repeats 'x'"):
         Compiled(x * y, [x, y])
-    with pytest.raises(ValueError, match=r"inputs\[0\] has no label"):
+    with pytest.raises(ValueError, match=r"the name of inputs\[0\] is ''"):
         Compiled(Value(1.0) * 2.0, [Value(1.0)])
+    with pytest.raises(ValueError, match=r"inputs\[1\] is inputs\[0\] again"):
+        Compiled(x * x, [x, x])
     with pytest.raises(TypeError, match=r"must be leaf Values .* inputs\[0\]"):
         Compiled(x * y, [x * y])
+    with pytest.raises(ValueError, match=r"names must be a list of 2 str"):
+        Compiled(x * y, [x, y], names=["a"])
+    compiled = Compiled(x * y, [x, y], names=["a", "b"], wrt=["b"])
+    assert compiled.inputs == ("a", "b")
+    assert compiled(3.0, 4.0) == (12.0, (3.0,))
 
 
 def test_batch_without_numpy_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
