@@ -16,7 +16,6 @@ import builtins
 import inspect
 import keyword
 import math
-import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -48,7 +47,7 @@ _TERMS_PER_LINE = 64  # long sums are split over lines, keeping the parser's nes
 # --- names: labels become identifiers, and nothing else of the user's reaches the source ---
 
 # Names the generated code calls: the table's forward functions by op name, plus these.
-_HELPERS = ("step", "sum", "inf", "nan", "each", "batch_sum", "float")
+_HELPERS = ("step", "inf", "nan", "each", "batch_sum", "float")
 _BATCH_SIZE = "n_samples"  # the batched function's first parameter
 
 
@@ -142,8 +141,13 @@ def _times(g: Term, p: Term) -> Term:
     return g * p
 
 
-def _forward(op: str, args: list[Term]) -> Term:
-    """The expression computing node ``op`` from its inputs, as the eager engine does."""
+def _forward(op: str, args: list[Term]) -> Term | list[tuple[Term, bool]]:
+    """The expression computing node ``op`` from its inputs, as the eager engine does.
+
+    A weighted sum comes back as its terms, ``0.0 + w_1 * x_1 + ... - b``: added
+    left to right from 0.0 as the table's forward adds them, over several lines
+    when there are many.
+    """
     if op == "add":
         return args[0] + args[1]
     if op == "mul":
@@ -155,10 +159,10 @@ def _forward(op: str, args: list[Term]) -> Term:
         return function[op](args[0])  # type: ignore[no-any-return]
     if all(isinstance(a, float) for a in args):
         return float(RULES[op].forward(*args))
-    if op == "wsum":  # S = Σ w_i x_i - b, summed with sum() as _fwsum does
+    if op == "wsum":
         n = len(args) // 2
-        terms = [_text(w * x) for w, x in zip(args[:n], args[n:-1], strict=True)]
-        return Formula(f"sum({_tuple(terms)})") - args[-1]
+        products = [(w * x, False) for w, x in zip(args[:n], args[n:-1], strict=True)]
+        return [(0.0, False), *products, (args[-1], True)]
     return Formula(f"{op}({', '.join(_text(a) for a in args)})")  # the table's forward by name
 
 
@@ -221,7 +225,11 @@ class _Program:
                 )
             name = idents.new(_identifier(node.label), f"v{index}")
             expression = _forward(node.op, [symbol[x] for x in node.inputs])
-            self._assign(self.forward, name, _text(expression))
+            if isinstance(expression, list):
+                for line in _sum_lines(name, expression):
+                    self._assign(self.forward, name, line)
+            else:
+                self._assign(self.forward, name, _text(expression))
             symbol[node] = _Symbol(name)
         self.result = _text(symbol[output])
 
@@ -368,7 +376,7 @@ def _is_name_or_number(term: Term) -> bool:
 def _scalar_namespace() -> dict[str, Any]:
     """IEEE-safe float functions: the table's own forward functions, by op name."""
     namespace: dict[str, Any] = {name: rule.forward for name, rule in RULES.items()}
-    namespace.update(step=_step, sum=builtins.sum, inf=math.inf, nan=math.nan)
+    namespace.update(step=_step, inf=math.inf, nan=math.nan)
     namespace["__builtins__"] = {}  # the code calls only what it is given
     return namespace
 
@@ -391,15 +399,12 @@ def _batched_namespace() -> dict[str, Any]:
     def step(x: Any) -> Any:  # 1.0 where x > 0, else 0.0 (nan included)
         return np.greater(x, 0.0).astype(np.float64)
 
-    def sum_(terms: Iterable[Any]) -> Any:  # left to right from 0.0, as sum() before 3.12
-        total = 0.0
-        for t in terms:
-            total = total + t
-        return total
-
-    def wsum(*wxb: Any) -> Any:
+    def wsum(*wxb: Any) -> Any:  # the table's forward, on arrays
         n = len(wxb) // 2
-        return sum_(map(operator.mul, wxb[:n], wxb[n:-1])) - wxb[-1]
+        total = 0.0
+        for w, x in zip(wxb[:n], wxb[n:-1], strict=True):
+            total = total + w * x
+        return total - wxb[-1]
 
     def each(x: Any, n: int) -> Any:  # one value per sample, in a new array
         return np.array(np.broadcast_to(x, (n,)), dtype=np.float64)
@@ -416,7 +421,6 @@ def _batched_namespace() -> dict[str, Any]:
         "relu": relu,
         "wsum": wsum,
         "step": step,
-        "sum": sum_,
         "inf": math.inf,
         "nan": math.nan,
         "each": each,

@@ -77,7 +77,7 @@ def test_notes_network_source_reads_like_the_notes(notes: Compiled) -> None:
         "w_11_2, w_21_2, b_1_2, x_1_0, x_2_0, t):"
     )
     for line in [
-        "S_1_1 = sum((w_11_1 * x_1_0, w_21_1 * x_2_0)) - b_1_1",
+        "S_1_1 = 0.0 + w_11_1 * x_1_0 + w_21_1 * x_2_0 - b_1_1",  # added as wsum adds
         "x_1_1 = sigmoid(S_1_1)",
         "y = sigmoid(S_1_2)",
         "delta_S_1_2 = dL_dy * (y * (1.0 - y))",  # (22)
@@ -292,6 +292,15 @@ def test_long_sums_and_long_chains_compile() -> None:
     value, (dx,) = compile(chain)(1.0)
     assert value == pytest.approx(1.001**3000, rel=1e-12)
     assert dx == pytest.approx(1.001**3000, rel=1e-12)
+
+    def wide(x: Value) -> Value:
+        return wsum([x] * 1000, [float(i) for i in range(1000)], 0.5)
+
+    compiled = compile(wide)
+    lines = compiled.source.splitlines()
+    assert len(lines) > 1000 // 64  # long sums are split over lines
+    assert max(line.count(" + ") for line in lines) <= 64
+    assert compiled(2.0) == (2.0 * sum(range(1000)) - 0.5, (float(sum(range(1000))),))
 
 
 def test_a_graph_of_values_compiles_with_its_leaves_as_inputs() -> None:

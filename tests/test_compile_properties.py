@@ -17,7 +17,6 @@ from __future__ import annotations
 import builtins
 import importlib
 import math
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -296,8 +295,6 @@ def exact_float_functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         for name, f in TRANSCENDENTAL.items():
             functions[name] = np.vectorize(f, otypes=[np.float64])
         functions["pow"] = functions["powv"] = np.vectorize(_fpow, otypes=[np.float64])
-        elementwise_sum = np.vectorize(lambda *ts: builtins.sum(ts), otypes=[np.float64])
-        functions["sum"] = lambda terms: elementwise_sum(*terms)  # the running Python's sum()
         return functions  # type: ignore[no-any-return]
 
     monkeypatch.setattr(compile_module, "_batched_namespace", namespace)
@@ -462,27 +459,6 @@ def test_numpy_power_gives_the_float_powers_ieee_results() -> None:
         got = functions["pow"](x, y).tolist()
     for (a, b), g in zip(POW_CASES, got, strict=True):
         assert close(g, _fpow(a, b)), (a, b, g)
-
-
-@SETTINGS
-@given(
-    st.lists(
-        st.lists(st.one_of(st.floats(-1e6, 1e6), ANY_FLOAT), min_size=1, max_size=8),
-        min_size=1,
-        max_size=5,
-    )
-)
-def test_batched_sum_is_pythons_sum_elementwise(rows: list[list[float]]) -> None:
-    width = len(rows[0])
-    rows = [(r * width)[:width] for r in rows]
-    functions = compile_module._batched_namespace()
-    with np.errstate(all="ignore"):
-        got = functions["sum"](np.array(c) for c in zip(*rows, strict=True))
-    for k, row in enumerate(rows):
-        if sys.version_info < (3, 12):  # left to right from 0.0, as sum() then did
-            assert same(got[k], builtins.sum(row))
-        else:  # sum() compensates since 3.12; batched code adds left to right
-            assert close_to_sum(got[k], row)
 
 
 def test_the_batched_namespace_has_every_op_of_the_table() -> None:
