@@ -1,13 +1,24 @@
 """Compile a scalar function into straight-line Python for its value and its gradient.
 
-:func:`compile` traces a function once on Values, reads the derivative table
-for every node, and writes one Python function: a forward line per op, then a
-backward line per gradient, named after the nodes' labels. Running it builds
-no graph and dispatches on nothing. The same text, with NumPy functions in
-place of the float ones, runs over a batch of samples at once.
+:func:`compile` traces a function once on Values, runs each node's row of the
+derivative table on symbols, and writes one Python function: a forward line per
+op, then a backward line per gradient, named after the nodes' labels
+(``delta_S_1_2`` for δ_1^(2), ``dL_dw_11_2`` for ∂L/∂w_11^(2)). Running it
+builds no graph and dispatches on nothing.
+
+- On floats it calls the table's own IEEE functions in the eager engine's
+  order, so its value and gradients are the engine's, bit for bit, inf and nan
+  included.
+- :meth:`Compiled.batch` runs the same lines on NumPy arrays, one sample per
+  element, with NumPy versions of the functions (same inf and nan results, a
+  few ulps apart from libm elsewhere). A shared input's gradient is the sum of
+  the per-sample gradients, added in a different order than one by one.
 
 The trace records one path through the function: its ops must not depend on
-the data (no ``if x.data > 0``, no loop whose length depends on a value).
+the data (no ``if x.data > 0``, no loop whose length depends on a value). The
+generated text holds only identifiers made from labels (``[A-Za-z_][A-Za-z0-9_]*``),
+number literals and the names of the functions it is given; it runs without
+builtins.
 """
 
 from __future__ import annotations
@@ -37,8 +48,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Compiled", "compile"]
 
-# The precedence of an atom in autograd.formula: a name, a literal or a call.
-_ATOM = Formula("x").precedence
 _TRACE_POINT = 0.5  # the inputs' value while tracing; the ops recorded do not depend on it
 _LONGEST_NAME = 64  # labels longer than this are cut when they become identifiers
 _TERMS_PER_LINE = 64  # long sums are split over lines, keeping the parser's nesting shallow
@@ -281,10 +290,10 @@ class _Program:
 
     def _assign(self, lines: list[Any], name: str, expression: str) -> None:
         lines.append((name, expression))
-        if self._batched(expression):
+        if self._per_sample(expression):
             self.per_sample.add(name)
 
-    def _batched(self, term: Term | str) -> bool:
+    def _per_sample(self, term: Term | str) -> bool:
         """Whether batched code holds one number per sample here, or one for all."""
         text = term if isinstance(term, str) else _text(term)
         return any(name in self.per_sample for name in _IDENTIFIER.findall(text))
@@ -323,14 +332,14 @@ class _Program:
         signed = [_signed(g, p) for g, p in leaf.parts]
         if not batched or leaf.index not in self.shared:
             return _sum_lines(leaf.name, signed)
-        same = [term for term in signed if not self._batched(term[0])]
+        same = [term for term in signed if not self._per_sample(term[0])]
         lines: list[str] = []
         terms: list[tuple[Term, bool]] = []
         if same:  # n times what every sample gives, then each per-sample part's batch sum
             lines = _sum_lines(leaf.name, same)
             terms.append((_Symbol(_BATCH_SIZE) * _Symbol(leaf.name), False))
         for term, negated in signed:
-            if self._batched(term):
+            if self._per_sample(term):
                 terms.append((Formula(f"batch_sum({_text(term)})"), negated))
         return lines + _sum_lines(leaf.name, terms)
 
@@ -569,7 +578,11 @@ class Compiled:
         return f"{self._name} takes {n} input{'s' * (n != 1)} ({', '.join(self.inputs)}), got {got}"
 
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
-        """The value and the gradients at one point: ``value, grads = compiled(*floats)``."""
+        """The value and the gradients at one point: ``value, grads = compiled(*floats)``.
+
+        >>> compile(lambda x, y: x * y)(3.0, 4)
+        (12.0, (4.0, 3.0))
+        """
         if len(args) != len(self.inputs):
             raise TypeError(self._count(len(args)))
         for a in args:
@@ -585,6 +598,11 @@ class Compiled:
         """Values and gradients over a batch: arrays for per-sample inputs, numbers for shared.
 
         Needs NumPy (``pip install 'chainrule[batch]'``).
+
+        >>> f = compile(lambda w, x: w * x, shared=["w"])
+        >>> values, (dw, dx) = f.batch(2.0, [1.0, 2.0, 3.0])
+        >>> values.tolist(), dw, dx.tolist()  # dw = Σ_n x_n
+        ([2.0, 4.0, 6.0], 6.0, [2.0, 2.0, 2.0])
         """
         try:
             import numpy as np
