@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from autograd import Value
 
+from . import grad_cli
+
 __all__ = ["main"]
 
 
@@ -30,12 +32,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     dy/dx = +0.102750
     dy/db = -0.205500
     0
+    >>> main(["grad", "sigmoid(w*x - b)", "w=0.5", "x=2", "b=0.1"])
+    f = sigmoid(w*x - b) = 0.7109495026250039
+    df/dw = 0.41100061468...
+    df/dx = 0.10275015367...
+    df/db = -0.20550030734...
+    0
     """
     parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="show the chain rule on a small expression")
-    args = parser.parse_args(argv)
-    return _demo(args)
+    demo = commands.add_parser("demo", help="show the chain rule on a small expression")
+    demo.set_defaults(run=_demo)
+    grad_cli.add_parser(commands)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # name=value pairs after an option: `grad EXPR a=1 --svg g.svg b=2`
+        if args.command != "grad" or any(text.startswith("-") for text in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.bindings += extra
+    status: int = args.run(args)
+    return status
 
 
 if __name__ == "__main__":
