@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Constant, Value, grad, wsum
+from nn import MLP, delta_rule, squared_error
 from viz import (
     COLORS,
     DEFAULT_MAX_NODES,
@@ -401,6 +402,37 @@ def test_the_notes_tree_of_deltas() -> None:
     assert edges[names["L"], S12][1] == pytest.approx(h["δ_1^(2)"], rel=1e-12)
     assert edges[names["L"], S12][0].endswith("σ'(S<SUB>1</SUB><SUP>(2)</SUP>)")
     assert nodes[names["L"]][1] == pytest.approx(h["L"], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "x", "t"), [([2, 1], [0.35, 0.9], [0.5]), ([3, 2, 2], [1.0, -0.5], [0.2, 0.9])]
+)
+def test_the_tree_of_deltas_agrees_with_nn_delta_rule(
+    sizes: list[int], x: list[float], t: list[float]
+) -> None:
+    model = MLP(2, sizes)
+    L = squared_error(model(x), t)
+    expected = delta_rule(model, x, t).delta
+    source = chain_rule(L, keep="S", digits=17).source
+    nodes, edges = tree_nodes(source), tree_edges(source)
+    node_of = {n[2]: node for node, n in nodes.items()}  # by "δ_j^(k)" as drawn
+    assert sorted(node_of) == sorted([label_html(key) for key in expected] + ["∂L/∂L"])
+    for key, delta in expected.items():
+        assert nodes[node_of[label_html(key)]][3] == pytest.approx(delta, rel=1e-12)
+    # each hidden δ_i^(k) is Σ_j δ_j^(k+1) · (w_ij^(k+1) σ'(S_i^(k))), the edges' numbers
+    for k in range(1, len(sizes)):
+        for i in range(1, sizes[k - 1] + 1):
+            lower = node_of[label_html(f"δ_{i}^({k})")]
+            uppers = [node_of[label_html(f"δ_{j}^({k + 1})")] for j in range(1, sizes[k] + 1)]
+            total = sum(
+                expected[f"δ_{j}^({k + 1})"] * edges[upper, lower][1]
+                for j, upper in enumerate(uppers, start=1)
+            )
+            assert total == pytest.approx(expected[f"δ_{i}^({k})"], rel=1e-12)
+            for j, upper in enumerate(uppers, start=1):
+                assert edges[upper, lower][0] == (
+                    f"w<SUB>{i}{j}</SUB><SUP>({k + 1})</SUP>·σ'(S<SUB>{i}</SUB><SUP>({k})</SUP>)"
+                )
 
 
 def test_the_full_tree_shows_each_local_derivative_and_the_gradients_13_14() -> None:

@@ -14,6 +14,8 @@ __all__ = [
     "DotNotFoundError",
     "Drawing",
     "GraphTooLargeError",
+    "check_digits",
+    "check_size",
     "write",
 ]
 
@@ -99,6 +101,21 @@ def check_size(count: int, max_nodes: int | None, what: str) -> None:
         raise ValueError(f"{what}: max_nodes must be a positive int or None, got {max_nodes}")
     if count > max_nodes:
         raise GraphTooLargeError(count, int(max_nodes), what)
+
+
+def check_digits(digits: object, what: str) -> int:
+    """``digits`` as a number of significant digits (1 to 17), or a ValueError naming it.
+
+    >>> check_digits(4, "draw")
+    4
+    >>> check_digits(0, "draw")
+    Traceback (most recent call last):
+    ...
+    ValueError: draw: digits must be an int from 1 to 17, got 0
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"{what}: digits must be an int from 1 to 17, got {digits!r:.60}")
+    return digits
 
 
 class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped

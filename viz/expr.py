@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from autograd import Constant, Value
 
@@ -82,7 +82,7 @@ def _refuse(source: str, node: ast.AST, what: str) -> ExpressionError:
     return ExpressionError(f"{what} is not allowed: {_where(source, node)}; allowed: {ALLOWED}")
 
 
-def parse_binding(text: str, taken: Mapping[str, object] = {}) -> tuple[str, float]:
+def parse_binding(text: str, taken: Collection[str] = ()) -> tuple[str, float]:
     """One ``name=value`` pair from the command line, checked.
 
     The name must be a Python identifier that is not a keyword, one of the

@@ -41,7 +41,11 @@ class Form:
 
     @property
     def is_one(self) -> bool:
-        """Whether this factor is the constant 1 (it drops out of a product)."""
+        """Whether this factor is the constant 1 (it drops out of a product).
+
+        >>> [form.is_one for form in local_forms("add", (None, None))]
+        [True, True]
+        """
         return self.html == "1"
 
     def factor(self, first: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from autograd import Constant, Value, topological_order
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_size
+from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
 from .notation import label_html, number
 
 __all__ = ["draw"]
@@ -22,12 +22,6 @@ _OPS = {
     "relu": "relu",
     "wsum": "Σ wx − b",
 }
-
-
-def _check_digits(digits: object, what: str) -> int:
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"{what}: digits must be an int from 1 to 17, got {digits!r:.60}")
-    return digits
 
 
 def _input_roles(op: str, count: int) -> list[str]:
@@ -95,7 +89,7 @@ def draw(
         raise TypeError(f"draw needs a Value to draw from, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw: unknown rankdir {rankdir!r} (must be one of {list(RANKDIRS)})")
-    digits = _check_digits(digits, "draw")
+    digits = check_digits(digits, "draw")
     order = topological_order(root)
     check_size(len(order), max_nodes, "draw")
 

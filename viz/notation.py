@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["escape", "label_html", "number"]
+__all__ = ["escape", "has_superscript", "label_html", "notation_base", "number"]
 
 # A label in the notes' notation: a base, then an optional subscript after "_" and
 # an optional superscript after "^", each either a plain run or wrapped in {braces}.
@@ -76,13 +76,21 @@ def label_html(label: str) -> str:
 
 
 def has_superscript(label: str) -> bool:
-    """Whether :func:`label_html` gives ``label`` a superscript (so a power needs parentheses)."""
+    """Whether :func:`label_html` gives ``label`` a superscript (so a power needs parentheses).
+
+    >>> has_superscript("x_1^(1)"), has_superscript("x_1"), has_superscript("a_b_c")
+    (True, False, False)
+    """
     parts = _parts(label)
     return parts is not None and parts[2] is not None
 
 
 def notation_base(label: str) -> str | None:
-    """The base of a label in the notes' notation (``"S"`` for ``S_1^(2)``), else None."""
+    """The base of a label in the notes' notation, else None.
+
+    >>> notation_base("S_1^(2)"), notation_base("Score"), notation_base("a_b_c")
+    ('S', 'Score', None)
+    """
     parts = _parts(label)
     return None if parts is None else parts[0]
 

@@ -7,9 +7,8 @@ from typing import TypeAlias
 
 from autograd import RULES, Constant, Value, grad, topological_order
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_size
+from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
 from .forms import Form, local_forms
-from .graph import _check_digits
 from .notation import has_superscript, label_html, notation_base, number
 
 __all__ = ["chain_rule"]
@@ -191,7 +190,7 @@ def chain_rule(
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
     wanted = _keeper(keep)
-    digits = _check_digits(digits, "chain_rule")
+    digits = check_digits(digits, "chain_rule")
     order = topological_order(root)
     last = len(order) - 1
     kept = [
