@@ -5,7 +5,7 @@ from __future__ import annotations
 from autograd import Constant, Value, topological_order
 
 from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
-from .notation import label_html, number
+from .notation import escape, label_html, number
 
 __all__ = ["draw"]
 
@@ -113,7 +113,7 @@ def draw(
                 table.format(COLORS["output"])
                 if i == last
                 else leaf_table
-                if node._rule is None
+                if not node.op
                 else interior_table
             )
             name = f"<TD>{label_html(node.label)}</TD>" if node.label else ""
@@ -124,7 +124,7 @@ def draw(
         op = node.op
         if op:
             ins = node.inputs
-            add(f"\tv{i}op [label=<{_OPS.get(op, op)}> {op_style}]\n")
+            add(f"\tv{i}op [label=<{escape(_OPS.get(op, op))}> {op_style}]\n")
             for child, role in zip(ins, _input_roles(op, len(ins)), strict=True):
                 if role:
                     add(f"\tv{position[child]} -> v{i}op [label=<{role}>]\n")
