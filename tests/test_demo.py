@@ -78,7 +78,7 @@ def test_xor_demo_writes_every_file_and_prints_its_path(
         assert path.stat().st_size > 0
     graph = (out_dir / "graph.svg").read_text()
     assert "<svg" in graph
-    assert graph.count("<g id=\"node") > 10
+    assert graph.count('<g id="node') > 10
     tree = (out_dir / "chain-rule.svg").read_text()
     assert "δ" in tree
     loss = (out_dir / "loss.svg").read_text()

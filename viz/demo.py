@@ -23,7 +23,9 @@ from typing import Any
 from autograd import Value
 from nn import MLP, SGD, delta_rule, fit, hinge, l2, moons, squared_error, xor
 
-from . import chain_rule, draw, write
+from .drawing import write
+from .graph import draw
+from .tree import chain_rule
 
 __all__ = ["DEFAULTS", "add_arguments", "run"]
 
