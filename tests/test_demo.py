@@ -30,7 +30,8 @@ def test_xor_demo_prints_the_loss_table_outputs_and_every_quantity(
     rows = {
         m[0]: (m[1], float(m[2]), float(m[3]), float(m[4]))
         for m in re.findall(
-            r"^(\S+)\s+(\(\S+\)|σ\(S\))?\s+(-?\d+\.\d+)\s+(-?\d+\.\d+)\s+(-?\d\.\de[+-]\d+)$",
+            r"^(\S+)\s+(\(\S+\)|σ\(S\))?\s+(-?[\d.]+(?:e[+-]\d+)?)\s+(-?[\d.]+(?:e[+-]\d+)?)"
+            r"\s+(-?\d\.\de[+-]\d+)$",
             out,
             re.MULTILINE,
         )

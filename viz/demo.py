@@ -146,15 +146,16 @@ def _side_by_side(model: MLP, x: list[float], t: list[float]) -> Value:
     """Print every quantity of one sample from the engine and from the delta rule."""
     nodes = model.named_nodes(x)
     loss = squared_error([nodes["x_1^(2)"]], t)
+    model.zero_grad()  # parameters' grads accumulate; start this sample from zero
     loss.backward()
     by_hand = delta_rule(model, x, t)
     inputs = ", ".join(f"{v:g}" for v in x)
     print(f"One sample, x = ({inputs}), t = {t[0]:g}: L = ½(y - t)² = {loss.data:.6g}")
     print("each quantity from the engine's backward() and from the notes' equations by hand\n")
-    print(f"{'quantity':<14}{'eq.':<9}{'autograd':>16}{'delta_rule':>16}{'difference':>12}")
+    print(f"{'quantity':<14}{'eq.':<9}{'autograd':>18}{'delta_rule':>18}{'difference':>12}")
 
     def row(name: str, eq: str, engine: float, hand: float) -> None:
-        print(f"{name:<14}{eq:<9}{engine:>16.10f}{hand:>16.10f}{engine - hand:>12.1e}")
+        print(f"{name:<14}{eq:<9}{engine:>18.10g}{hand:>18.10g}{engine - hand:>12.1e}")
 
     for k in (1, 2):
         for j in range(1, 3 if k == 1 else 2):
