@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -73,10 +74,13 @@ def test_xor_demo_writes_every_file_and_prints_its_path(
 ) -> None:
     out_dir = tmp_path / "pictures"
     out = run_demo(capsys, "--steps", "50", "--out", str(out_dir))
+    mask = os.umask(0)
+    os.umask(mask)
     for name in ("graph.svg", "chain-rule.svg", "loss.svg", "model.json"):
         path = out_dir / name
         assert str(path) in out
         assert path.stat().st_size > 0
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # as open() would make it
     graph = (out_dir / "graph.svg").read_text()
     assert "<svg" in graph
     assert graph.count('<g id="node') > 10

@@ -212,6 +212,9 @@ def _write_atomic(path: Path, write_to: Callable[[Path], bool | Any]) -> Path | 
     """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     os.close(fd)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give what open() would
     try:
         if write_to(Path(tmp)) is False:
             return None
