@@ -1,0 +1,98 @@
+"""One measurement in a fresh process: ``python -m bench.worker ENGINE TASK N``, JSON on stdout.
+
+Each engine runs in a process of its own, so the garbage one engine leaves
+behind (and the collector's work on it) is never billed to another.
+Tasks: ``W1``/``W2`` (N training steps), ``chain`` (forward and backward of an
+N-op chain), ``survive`` (does the N-op chain complete?) and ``memory``
+(tracemalloc peak while building the N-node W4 graph).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+import tracemalloc
+from typing import Any
+
+from .problem import Engine, problem
+
+__all__ = ["ENGINES", "load", "main", "run"]
+
+ENGINES = ("chainrule", "micrograd", "floats")
+
+
+def load(name: str) -> Engine:
+    """The engine called ``name``, imported only in the process that measures it.
+
+    >>> load("floats").name
+    'floats'
+    """
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}; expected one of {', '.join(ENGINES)}")
+    engine: Engine = importlib.import_module(f"bench.{name}").ENGINE
+    return engine
+
+
+def run(engine: Engine, task: str, n: int) -> dict[str, Any]:
+    """Measure ``task`` of size ``n`` on ``engine``; every result carries what it computed.
+
+    >>> r = run(load("floats"), "chain", 3)
+    >>> r["y"], r["dydx"] == 1.0000001**3
+    (0.5000001500000075, True)
+    """
+    if task in ("W1", "W2"):
+        step = engine.trainer(problem(task))
+        losses, seconds = [], []
+        for k in range(n):
+            start = time.perf_counter()
+            loss = step(k)
+            seconds.append(time.perf_counter() - start)
+            losses.append(loss)
+        return {"losses": losses, "seconds": seconds}
+    if task in ("chain", "survive"):
+        start = time.perf_counter()
+        backward = engine.chain(n)
+        middle = time.perf_counter()
+        try:
+            y, dydx = backward()
+        except RecursionError as exc:
+            return {"ok": False, "error": f"RecursionError: {exc}", "forward": middle - start}
+        end = time.perf_counter()
+        return {
+            "ok": True,
+            "y": y,
+            "dydx": dydx,
+            "forward": middle - start,
+            "backward": end - middle,
+        }
+    if task == "memory":
+        tracemalloc.start()
+        graph, value = engine.graph(n)
+        current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        del graph
+        return {"current": current, "peak": peak, "value": value}
+    raise ValueError(f"unknown task {task!r}; expected W1, W2, chain, survive or memory")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse ``ENGINE TASK N [--autograd DIR]``, run it and print the result as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.worker")
+    parser.add_argument("engine", choices=ENGINES)
+    parser.add_argument("task", choices=("W1", "W2", "chain", "survive", "memory"))
+    parser.add_argument("n", type=int)
+    parser.add_argument(
+        "--autograd", metavar="DIR", help="import autograd from DIR (a before/after comparison)"
+    )
+    args = parser.parse_args(argv)
+    if args.autograd:
+        sys.path.insert(0, args.autograd)
+    result = run(load(args.engine), args.task, args.n)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
