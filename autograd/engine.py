@@ -167,7 +167,10 @@ def _as_float(data: object, what: str = "Value data") -> float:
 
 
 _new = object.__new__
+_mexp, _mtanh = math.exp, math.tanh
+_data = operator.attrgetter("data")
 _anomaly = 0  # > 0 inside detect_anomaly()
+_VALUE_TYPES: set[type] = set()  # Value and every subclass, for wsum's fast type check
 
 
 class Value:
@@ -199,6 +202,10 @@ class Value:
     _rule: Rule | None
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
     _b: Any  # Value or None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _VALUE_TYPES.add(cls)  # wsum's fast check for "all inputs are Values"
 
     def __init__(self, data: Real, label: str = "") -> None:
         if not isinstance(label, str):
@@ -238,18 +245,22 @@ class Value:
     # -- arithmetic: add, mul and pow own a rule; the rest are compositions --
 
     def __add__(self, other: Value | Real) -> Value:
-        other = other if isinstance(other, Value) else Constant(other)
+        if not isinstance(other, Value):
+            other = _constant(other)
         return _node(ADD, self.data + other.data, self, other)
 
     def __radd__(self, other: Real) -> Value:  # other + self
-        return Constant(other) + self
+        c = _constant(other)
+        return _node(ADD, c.data + self.data, c, self)
 
     def __mul__(self, other: Value | Real) -> Value:
-        other = other if isinstance(other, Value) else Constant(other)
+        if not isinstance(other, Value):
+            other = _constant(other)
         return _node(MUL, self.data * other.data, self, other)
 
     def __rmul__(self, other: Real) -> Value:  # other * self
-        return Constant(other) * self
+        c = _constant(other)
+        return _node(MUL, c.data * self.data, c, self)
 
     def __neg__(self) -> Value:  # self * -1
         return self * -1.0
@@ -257,7 +268,8 @@ class Value:
     def __sub__(self, other: Value | Real) -> Value:  # self + (-other)
         if isinstance(other, Value):
             return self + -other
-        return self + Constant(-_as_float(other, "operand"))
+        c = _constant(-_as_float(other, "operand"))
+        return _node(ADD, self.data + c.data, self, c)
 
     def __rsub__(self, other: Real) -> Value:  # other + (-self)
         return Constant(other) + -self
@@ -273,7 +285,7 @@ class Value:
     def __pow__(self, other: Value | Real) -> Value:
         if isinstance(other, Value):  # a variable exponent has a derivative of its own
             return _node(POWV, _fpow(self.data, other.data), self, other)
-        c = Constant(other)
+        c = _constant(other)
         return _node(POW, _fpow(self.data, c.data), self, c)
 
     def __rpow__(self, other: Real) -> Value:  # other ** self
@@ -291,15 +303,17 @@ class Value:
 
     def sigmoid(self) -> Value:
         """σ(self) = 1 / (1 + e^(-self)), computed without overflow."""
-        return _node(SIGMOID, _fsigmoid(self.data), self)
+        x = self.data
+        return _node(SIGMOID, 1.0 / (1.0 + _mexp(-x)) if x >= 0.0 else _fsigmoid(x), self)
 
     def tanh(self) -> Value:
         """The hyperbolic tangent."""
-        return _node(TANH, math.tanh(self.data), self)
+        return _node(TANH, _mtanh(self.data), self)
 
     def relu(self) -> Value:
         """max(self, 0); its derivative at 0 is taken as 0."""
-        return _node(RELU, _frelu(self.data), self)
+        x = self.data
+        return _node(RELU, 0.0 if x <= 0.0 else x, self)
 
     # -- gradients --
 
@@ -316,37 +330,32 @@ class Value:
         >>> a.grad, b.grad, c.grad
         (8.0, 6.0, 1.0)
         """
-        order = topological_order(self)
         if _anomaly:
-            _gradients(self, order, create_graph=False)  # raises before anything changes
-        leaves = []  # this call's total is added to a leaf's grad at the end, so that
-        for node in order:  # two calls give exactly twice the gradient
-            if node._rule is None:
-                leaves.append((node, node.grad))
-            node.grad = 0.0
+            _gradients(self, topological_order(self), create_graph=False)  # raises first
+        # Interior nodes get this call's gradient; a leaf's total for this call is
+        # summed from 0 and added to its old grad at the end, so that two calls
+        # give exactly twice the gradient.
+        order, leaves, before = _backward_order(self)
         self.grad = 1.0
         for node in reversed(order):
             g = node.grad
-            rule = node._rule
-            if rule is None:
-                continue
-            if rule.arity == 2:
-                a, b = node._a, node._b
-                pa, pb = rule.derivative(node.data, a.data, b.data)
+            a = node._a
+            b = node._b
+            if b is not None:  # binary: the row gives (∂out/∂a, ∂out/∂b)
+                pa, pb = node._rule.derivative(node.data, a.data, b.data)
                 a.grad += g * pa
                 b.grad += g * pb
-            elif rule.arity == 1:
-                a = node._a
-                (pa,) = rule.derivative(node.data, a.data)
-                a.grad += g * pa
-            else:
-                ins = node._a
-                for x, p in zip(
-                    ins, rule.derivative(node.data, *[x.data for x in ins]), strict=True
-                ):
+            elif type(a) is tuple:  # n-ary (wsum): one partial per input, in order
+                for x, p in zip(a, node._rule.derivative(node.data, *map(_data, a)), strict=True):
                     x.grad += g * p
-        for leaf, before in leaves:
-            leaf.grad += before
+            else:  # unary
+                (pa,) = node._rule.derivative(node.data, a.data)
+                a.grad += g * pa
+        for leaf, old in zip(leaves, before, strict=True):
+            leaf.grad += old
+
+
+_VALUE_TYPES.add(Value)
 
 
 class Constant(Value):
@@ -378,6 +387,18 @@ def _node(rule: Rule, data: float, a: Any, b: Any = None) -> Value:
     return out
 
 
+def _constant(x: Real) -> Constant:
+    """``Constant(x)`` without the label check: the numbers written into expressions."""
+    c = _new(Constant)
+    c.data = x if type(x) is float else _as_float(x)
+    c.grad = 0.0
+    c.label = ""
+    c._rule = None
+    c._a = None
+    c._b = None
+    return c
+
+
 def wsum(
     weights: Iterable[Value | Real], inputs: Iterable[Value | Real], bias: Value | Real
 ) -> Value:
@@ -395,15 +416,20 @@ def wsum(
     >>> [wi.grad for wi in w], b.grad
     ([1.0, 2.0], -1.0)
     """
-    ws = [w if isinstance(w, Value) else Constant(w) for w in weights]
-    xs = [x if isinstance(x, Value) else Constant(x) for x in inputs]
+    ws = weights if type(weights) is list or type(weights) is tuple else list(weights)
+    xs = inputs if type(inputs) is list or type(inputs) is tuple else list(inputs)
+    ins = (*ws, *xs, bias)
+    if not _VALUE_TYPES.issuperset(map(type, ins)):  # numbers among them: make Constants
+        ws = [w if isinstance(w, Value) else Constant(w) for w in ws]
+        xs = [x if isinstance(x, Value) else Constant(x) for x in xs]
+        ins = (*ws, *xs, bias if isinstance(bias, Value) else Constant(bias))
     if len(ws) != len(xs):
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    b = bias if isinstance(bias, Value) else Constant(bias)
-    ins = (*ws, *xs, b)
-    return _node(WSUM, _fwsum(*[v.data for v in ins]), ins)
+    # the row's forward, _fwsum, on the inputs' data without building an argument list
+    total: float = sum(map(operator.mul, map(_data, ws), map(_data, xs)))
+    return _node(WSUM, total - ins[-1].data, ins)
 
 
 # --- walks ----------------------------------------------------------------------
@@ -419,20 +445,105 @@ def topological_order(root: Value) -> list[Value]:
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
+    # The post-order of the recursive walk "inputs first, in call order, then the
+    # node", without recursion, iterators or tuples. An expanded node goes back on
+    # the stack under a None marker, with its unseen inputs above it in reverse,
+    # and comes out when the marker is popped. The first unseen input is not
+    # pushed at all: the walk steps straight into it, as the recursion would.
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.inputs))]
+    emit = order.append
+    seen: set[Value] = set()
+    mark = seen.add
+    stack: list[Any] = [root]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, pending = stack[-1]
-        for child in pending:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(child.inputs)))
+        node = pop()
+        if node is None:  # all inputs done: emit the node under the marker
+            emit(pop())
+            continue
+        if node in seen:  # reached through another path while it waited
+            continue
+        while True:  # expand node, then step into its first unseen input
+            mark(node)
+            a = node._a
+            if a is None:  # a leaf
+                emit(node)
                 break
-        else:
-            stack.pop()
-            order.append(node)
+            push(node)
+            push(None)
+            b = node._b
+            if b is not None:  # binary
+                if b not in seen:
+                    push(b)
+                if a in seen:
+                    break
+            elif type(a) is tuple:  # n-ary: often every input is seen already
+                if not seen.issuperset(a):
+                    stack.extend([x for x in reversed(a) if x not in seen])
+                break
+            elif a in seen:  # unary
+                break
+            node = a
     return order
+
+
+def _backward_order(root: Value) -> tuple[list[Value], list[Value], list[float]]:
+    """The walk of :func:`topological_order`, cut to what ``backward`` needs.
+
+    Returns the interior nodes in the same order (leaves left out), the leaves,
+    and the leaves' gradients from before. Every gradient is set to 0 on the way.
+    A leaf is taken as soon as it is met: leaves have no inputs, so this leaves
+    the order of the interior nodes unchanged.
+    """
+    order: list[Value] = []
+    emit = order.append
+    leaves: list[Value] = []
+    before: list[float] = []
+    seen: set[Value] = set()
+    mark = seen.add
+    stack: list[Any] = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node = pop()
+        if node is None:
+            node = pop()
+            node.grad = 0.0
+            emit(node)
+            continue
+        if node in seen:
+            continue
+        while True:
+            mark(node)
+            a = node._a
+            if a is None:
+                leaves.append(node)
+                before.append(node.grad)
+                node.grad = 0.0
+                break
+            push(node)
+            push(None)
+            b = node._b
+            if b is not None:
+                if b not in seen:
+                    if b._a is None:  # a leaf: take it now instead of pushing it
+                        mark(b)
+                        leaves.append(b)
+                        before.append(b.grad)
+                        b.grad = 0.0
+                    else:
+                        push(b)
+                if a in seen:
+                    break
+            elif type(a) is tuple:
+                if not seen.issuperset(a):
+                    stack.extend([x for x in reversed(a) if x not in seen])
+                break
+            elif a in seen:
+                break
+            node = a
+    return order, leaves, before
 
 
 def _gradients(root: Value, order: list[Value], create_graph: bool) -> dict[Value, Any]:
