@@ -85,16 +85,17 @@ def _fwsum(*wxb: float) -> float:
 
 def _step(x: Any) -> Any:
     """relu's derivative: 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
-    if isinstance(x, Value):
-        x = x.data
-    if isinstance(x, float):
-        return 1.0 if x > 0.0 else 0.0
-    return x.step()  # a symbolic formula renders itself
+    if type(x) is not float:  # checked first: backward calls this on floats
+        if isinstance(x, Value):
+            x = x.data
+        if not isinstance(x, float):
+            return x.step()  # a symbolic formula renders itself
+    return 1.0 if x > 0.0 else 0.0
 
 
 def _pow(x: Any, y: Any) -> Any:
     """``x ** y`` for floats (IEEE), Values and formulas alike."""
-    if isinstance(x, float) and isinstance(y, float):
+    if (type(x) is float or isinstance(x, float)) and (type(y) is float or isinstance(y, float)):
         return _fpow(x, y)
     return x**y
 
@@ -155,6 +156,11 @@ def _as_float(data: object, what: str = "Value data") -> float:
     """``data`` as a Python float, or a TypeError naming what was received."""
     if type(data) is float:
         return data
+    if type(data) is int:  # the common case, before the slower checks below
+        try:
+            return float(data)
+        except OverflowError:  # an int beyond the float range
+            return INF if data > 0 else -INF
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
         raise TypeError(
             f"{what} must be a real number such as 2, 0.5 or numpy.float64(1.0); "

@@ -53,9 +53,11 @@ class Config:
     """
 
     rounds_w1: int = 5
-    steps_w1: int = 4
+    blocks_w1: int = 3
+    block_w1: int = 1
     rounds_w2: int = 7
-    steps_w2: int = 1000
+    blocks_w2: int = 20
+    block_w2: int = 50
     rounds_chain: int = 3
     chain_ops: int = 1_000_000
     depth_cap: int = 2_000_000
@@ -67,16 +69,27 @@ class Config:
     @classmethod
     def quick(cls) -> Config:
         """Few rounds and small sizes: checks the harness in seconds, not the figures."""
-        return cls(2, 2, 2, 50, 1, 10_000, 20_000, 10_000)
+        return cls(2, 1, 1, 2, 2, 10, 1, 10_000, 20_000, 10_000)
 
 
 class BenchError(RuntimeError):
     """An engine computed something else than the hand-written reference, or crashed."""
 
 
-def measure(variant: Variant, task: str, n: int, timeout: float = 900.0) -> dict[str, Any]:
+def measure(
+    variant: Variant, task: str, n: int, block: int = 1, timeout: float = 900.0
+) -> dict[str, Any]:
     """Run ``bench.worker`` for one variant in a fresh process and return its JSON result."""
-    cmd = [sys.executable, "-m", "bench.worker", variant.engine, task, str(n)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.worker",
+        variant.engine,
+        task,
+        str(n),
+        "--block",
+        str(block),
+    ]
     if variant.autograd:
         cmd += ["--autograd", variant.autograd]
     proc = subprocess.run(
@@ -151,16 +164,22 @@ def _print_ratios(
         lines.append(text)
 
 
-def train(task: str, rounds: int, steps: int, variants: list[Variant], lines: list[str]) -> None:
-    """W1/W2: interleaved rounds of ``steps`` steps; step 0 is checked but not timed."""
-    ref = _ok(measure(Variant("floats"), task, steps), "floats")["losses"]
+def train(
+    task: str, rounds: int, blocks: int, block: int, variants: list[Variant], lines: list[str]
+) -> None:
+    """W1/W2: interleaved rounds of ``blocks`` × ``block`` steps after an untimed step 0.
+
+    Every step's loss is checked against the floats; a round's time per step is
+    the median over its blocks (a block is long enough to include the
+    collector's regular work; the median drops blocks another process disturbed).
+    """
+    ref = _ok(measure(Variant("floats"), task, blocks, block), "floats")["losses"]
     rows: dict[str, list[float]] = {v.label: [] for v in variants}
     for _ in range(rounds):
         for v in variants:
-            result = _ok(measure(v, task, steps), f"{task} on {v.label}")
+            result = _ok(measure(v, task, blocks, block), f"{task} on {v.label}")
             check_close(f"{task} losses of {v.label}", result["losses"], ref)
-            timed = result["seconds"][1:]
-            rows[v.label].append(sum(timed) / len(timed))
+            rows[v.label].append(statistics.median(result["seconds"]))
     _print_ratios(rows, variants, " / step", lines)
 
 
@@ -279,8 +298,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--engines", default="chainrule,micrograd,floats", help="comma-separated engines to run"
     )
+    parser.add_argument("--rounds", type=int, help="rounds for W1, W2 and W3 (default 5, 7, 3)")
     args = parser.parse_args(argv)
     config = Config.quick() if args.quick else Config()
+    if args.rounds:
+        config.rounds_w1 = config.rounds_w2 = config.rounds_chain = args.rounds
     variants = [Variant(e) for e in args.engines.split(",")]
     if variants[0].engine != "chainrule":
         parser.error("--engines must start with chainrule (the ratios are chainrule's)")
@@ -290,21 +312,24 @@ def main(argv: list[str] | None = None) -> None:
     lines: list[str] = []
     start = time.perf_counter()
     print(f"chainrule benchmarks: {machine()}", flush=True)
-    print("medians over rounds; each round runs every engine once, each in its own process")
+    print(
+        "CPU time of the measuring process; medians over rounds; each round runs every "
+        "engine once, each in its own process, one after the other"
+    )
     if "W1" in only:
         print(
             f"W1 micrograd's demo step: MLP(2, [16, 16, 1]) ReLU, 100 moons, hinge + 1e-4·Σp² "
-            f"({config.rounds_w1} rounds × {config.steps_w1 - 1} timed steps)",
+            f"({config.rounds_w1} rounds × {config.blocks_w1} steps)",
             flush=True,
         )
-        train("W1", config.rounds_w1, config.steps_w1, variants, lines)
+        train("W1", config.rounds_w1, config.blocks_w1, config.block_w1, variants, lines)
     if "W2" in only:
         print(
             f"W2 the notes' network: MLP(2, [2, 1]) sigmoid, XOR, ½Σ(y−t)² "
-            f"({config.rounds_w2} rounds × {config.steps_w2 - 1} timed steps)",
+            f"({config.rounds_w2} rounds × {config.blocks_w2} blocks of {config.block_w2} steps)",
             flush=True,
         )
-        train("W2", config.rounds_w2, config.steps_w2, variants, lines)
+        train("W2", config.rounds_w2, config.blocks_w2, config.block_w2, variants, lines)
     if "W3" in only:
         print(
             f"W3 a {config.chain_ops:,}-op chain y ← y·c, forward + backward "
