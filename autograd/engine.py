@@ -341,23 +341,34 @@ class Value:
         # Interior nodes get this call's gradient; a leaf's total for this call is
         # summed from 0 and added to its old grad at the end, so that two calls
         # give exactly twice the gradient.
-        order, leaves, before = _backward_order(self)
+        order, leaves = _backward_order(self)
+        before = [leaf.grad for leaf in leaves]
+        for leaf in leaves:
+            leaf.grad = 0.0
+        for node in order:
+            node.grad = 0.0
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(order):  # each node's grad is complete when it comes up
             g = node.grad
             a = node._a
             b = node._b
+            derivative = node._rule.derivative  # type: ignore[union-attr]
             if b is not None:  # binary: the row gives (∂out/∂a, ∂out/∂b)
-                pa, pb = node._rule.derivative(node.data, a.data, b.data)
+                pa, pb = derivative(node.data, a.data, b.data)
                 a.grad += g * pa
                 b.grad += g * pb
             elif type(a) is tuple:  # n-ary (wsum): one partial per input, in order
-                for x, p in zip(a, node._rule.derivative(node.data, *map(_data, a)), strict=True):
+                partials = derivative(node.data, *map(_data, a))
+                if len(partials) != len(a):
+                    raise ValueError(
+                        f"the {node.op} rule gave {len(partials)} partials for {len(a)} inputs"
+                    )
+                for x, p in zip(a, partials):
                     x.grad += g * p
             else:  # unary
-                (pa,) = node._rule.derivative(node.data, a.data)
+                (pa,) = derivative(node.data, a.data)
                 a.grad += g * pa
-        for leaf, old in zip(leaves, before, strict=True):
+        for leaf, old in zip(leaves, before):
             leaf.grad += old
 
 
@@ -494,18 +505,17 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _backward_order(root: Value) -> tuple[list[Value], list[Value], list[float]]:
+def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     """The walk of :func:`topological_order`, cut to what ``backward`` needs.
 
-    Returns the interior nodes in the same order (leaves left out), the leaves,
-    and the leaves' gradients from before. Every gradient is set to 0 on the way.
-    A leaf is taken as soon as it is met: leaves have no inputs, so this leaves
-    the order of the interior nodes unchanged.
+    Returns the interior nodes in the same order, and the leaves. A leaf is
+    taken as soon as it is met instead of going through the stack: leaves have
+    no inputs, so the order of the interior nodes does not change.
     """
     order: list[Value] = []
     emit = order.append
     leaves: list[Value] = []
-    before: list[float] = []
+    take = leaves.append
     seen: set[Value] = set()
     mark = seen.add
     stack: list[Any] = [root]
@@ -514,9 +524,7 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value], list[float]]
     while stack:
         node = pop()
         if node is None:
-            node = pop()
-            node.grad = 0.0
-            emit(node)
+            emit(pop())
             continue
         if node in seen:
             continue
@@ -524,32 +532,34 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value], list[float]]
             mark(node)
             a = node._a
             if a is None:
-                leaves.append(node)
-                before.append(node.grad)
-                node.grad = 0.0
+                take(node)
                 break
             push(node)
             push(None)
             b = node._b
             if b is not None:
                 if b not in seen:
-                    if b._a is None:  # a leaf: take it now instead of pushing it
+                    if b._a is None:
                         mark(b)
-                        leaves.append(b)
-                        before.append(b.grad)
-                        b.grad = 0.0
+                        take(b)
                     else:
                         push(b)
                 if a in seen:
                     break
             elif type(a) is tuple:
                 if not seen.issuperset(a):
-                    stack.extend([x for x in reversed(a) if x not in seen])
+                    for x in reversed(a):
+                        if x not in seen:
+                            if x._a is None:
+                                mark(x)
+                                take(x)
+                            else:
+                                push(x)
                 break
             elif a in seen:
                 break
             node = a
-    return order, leaves, before
+    return order, leaves
 
 
 def _gradients(root: Value, order: list[Value], create_graph: bool) -> dict[Value, Any]:

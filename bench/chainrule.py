@@ -1,24 +1,34 @@
-"""chainrule under test: every unit is one ``autograd.wsum`` node plus its activation."""
+"""chainrule under test: ``nn.MLP`` (one ``wsum`` node + activation per unit), nn's losses, SGD."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from autograd import Constant, Value, wsum
+from autograd import Value
+from nn import MLP, SGD, hinge, l2, squared_error, weight_name
 
-from .problem import CHAIN_FACTOR, Engine, Problem
+from .problem import CHAIN_FACTOR, Engine, Params, Problem
 
-__all__ = ["ENGINE"]
+__all__ = ["ENGINE", "state_dict"]
 
-_ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "linear": lambda s: s,
-}
+
+def state_dict(params: Params) -> dict[str, float]:
+    """The bench's parameters under nn's names: ``b_j^(k)`` and ``w_ij^(k)``.
+
+    >>> state_dict((((0.5, -0.25), 0.125),))
+    {'b_1^(1)': 0.125, 'w_11^(1)': 0.5, 'w_21^(1)': -0.25}
+    """
+    state = {}
+    for k, layer in enumerate(params, start=1):
+        for j, (ws, bias) in enumerate(layer, start=1):
+            state[f"b_{j}^({k})"] = bias
+            for i, w in enumerate(ws, start=1):
+                state[weight_name(i, j, k)] = w
+    return state
 
 
 def trainer(problem: Problem) -> Callable[[int], float]:
-    """``step(k) -> loss``: forward through Values, ``backward()``, then SGD.
+    """``step(k) -> loss``: ``model(x)`` on floats, nn's loss, ``backward()``, ``SGD.step()``.
 
     >>> from bench.problem import W2
     >>> step = trainer(W2)
@@ -26,35 +36,31 @@ def trainer(problem: Problem) -> Callable[[int], float]:
     >>> losses[-1] < losses[0]
     True
     """
-    layers = [
-        [([Value(wi) for wi in ws], Value(bias)) for ws, bias in layer] for layer in problem.params
-    ]
-    acts = [_ACTIVATIONS[problem.activation]] * (len(layers) - 1)
-    acts.append(_ACTIVATIONS[problem.output_activation])
-    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
-    points: list[tuple[list[Value], float]] = [
-        ([Constant(x) for x in inputs], target) for inputs, target in problem.points
-    ]
-    hinge = problem.loss == "hinge"
-
-    def forward(x: list[Value]) -> Value:
-        for layer, act in zip(layers, acts, strict=True):
-            x = [act(wsum(ws, x, b)) for ws, b in layer]
-        return x[0]
+    sizes = list(problem.sizes)
+    model = MLP(
+        sizes[0],
+        sizes[1:],
+        activation=problem.activation,
+        output_activation=problem.output_activation,
+    )
+    model.load_state_dict(state_dict(problem.params))
+    params = model.parameters()
+    optimizer = SGD(params, lr=problem.lr(0))
+    inputs = [x for x, _ in problem.points]
+    targets = [t for _, t in problem.points]
+    hinged = problem.loss == "hinge"
 
     def step(k: int) -> float:
-        if hinge:  # micrograd's demo loss, written as it writes it
-            losses = [(1 + -t * forward(x)).relu() for x, t in points]
-            data_loss = sum(losses, Constant(0.0)) * (1.0 / len(losses))
-            loss = data_loss + 1e-4 * sum((p * p for p in params), Constant(0.0))
+        # the inputs become Values every step, as in micrograd's demo
+        outputs = [model([Value(xi) for xi in x])[0] for x in inputs]
+        if hinged:  # micrograd's demo loss: mean max(0, 1 − t·y) + 1e-4 Σ p²
+            loss = hinge(outputs, targets) + 1e-4 * l2(params)
         else:
-            loss = sum((0.5 * (forward(x) - t) ** 2 for x, t in points), Constant(0.0))
-        for p in params:
-            p.grad = 0.0
+            loss = squared_error(outputs, targets)
+        optimizer.zero_grad()
         loss.backward()
-        eta = problem.lr(k)
-        for p in params:
-            p.data -= eta * p.grad
+        optimizer.lr = problem.lr(k)
+        optimizer.step()
         return loss.data
 
     return step

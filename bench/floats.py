@@ -72,7 +72,7 @@ def trainer(problem: Problem) -> Callable[[int], float]:
                 data_loss += margin if margin > 0.0 else 0.0
                 dl_dy = -target / n_points if margin > 0.0 else 0.0
             else:  # L = ½ Σ (y − t)²: ∂L/∂y = y − t
-                data_loss += 0.5 * (y - target) ** 2
+                data_loss += (y - target) ** 2
                 dl_dy = y - target
             delta = [dl_dy * ds[-1][0]]  # (22)
             for kk in range(n_layers - 1, -1, -1):
@@ -100,7 +100,7 @@ def trainer(problem: Problem) -> Callable[[int], float]:
                     gbk[j] += 2.0 * alpha * bj
             loss += alpha * reg
         else:
-            loss = data_loss
+            loss = 0.5 * data_loss
         eta = problem.lr(k)
         for wk, bk, gwk, gbk in zip(w, b, gw, gb, strict=True):
             for j, (wj, gwj) in enumerate(zip(wk, gwk, strict=True)):

@@ -85,8 +85,8 @@ def trainer(problem: Problem) -> Callable[[int], float]:
             losses = [(1 + -t * s).relu() for (_, t), s in zip(points, scores, strict=True)]
             data_loss = sum(losses) * (1.0 / len(losses))
             loss = data_loss + 1e-4 * sum(p * p for p in params)
-        else:
-            loss = sum(0.5 * (forward(list(map(value, x))) - t) ** 2 for x, t in points)
+        else:  # ½ Σ (y − t)², as nn.squared_error builds it
+            loss = 0.5 * sum((forward(list(map(value, x))) - t) ** 2 for x, t in points)
         model.zero_grad()
         loss.backward()
         eta = problem.lr(k)
