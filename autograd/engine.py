@@ -79,7 +79,9 @@ def _frelu(x: float) -> float:
 
 def _fwsum(*wxb: float) -> float:
     n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
-    total: float = sum(map(operator.mul, wxb[:n], wxb[n:-1]))
+    total = 0.0
+    for w, x in zip(wxb[:n], wxb[n:-1]):  # noqa: B905 (equal lengths by construction)
+        total += w * x  # left to right, as wsum() adds them
     return total - wxb[-1]
 
 
@@ -214,9 +216,9 @@ class Value:
         _VALUE_TYPES.add(cls)  # wsum's fast check for "all inputs are Values"
 
     def __init__(self, data: Real, label: str = "") -> None:
-        if not isinstance(label, str):
+        if type(label) is not str and not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
-        self.data = _as_float(data)
+        self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
         self.label = label
         self._rule = None
@@ -357,22 +359,66 @@ class Value:
                 pa, pb = derivative(node.data, a.data, b.data)
                 a.grad += g * pa
                 b.grad += g * pb
-            elif type(a) is tuple:  # n-ary (wsum): one partial per input, in order
+            elif derivative is _WSUM_PERMUTES:  # the wsum row as the table has it: its
+                n = len(a) >> 1  # partials are the inputs' data, permuted (see below)
+                ws = a[:n]
+                xs = a[n:-1]
+                for w, x in zip(ws, xs):  # noqa: B905 (n each)
+                    w.grad += g * x.data  # ∂S/∂w_i = x_i
+                for w, x in zip(ws, xs):  # noqa: B905 (in input order, as the rows are summed)
+                    x.grad += g * w.data  # ∂S/∂x_i = w_i
+                a[-1].grad += g * -1.0  # ∂S/∂b = -1
+            elif type(a) is tuple:  # n-ary: one partial per input, in order
                 partials = derivative(node.data, *map(_data, a))
                 if len(partials) != len(a):
                     raise ValueError(
                         f"the {node.op} rule gave {len(partials)} partials for {len(a)} inputs"
                     )
-                for x, p in zip(a, partials):
+                for x, p in zip(a, partials):  # noqa: B905 (lengths checked above; strict= is slower)
                     x.grad += g * p
             else:  # unary
                 (pa,) = derivative(node.data, a.data)
                 a.grad += g * pa
-        for leaf, old in zip(leaves, before):
+        for leaf, old in zip(leaves, before, strict=True):
             leaf.grad += old
 
 
 _VALUE_TYPES.add(Value)
+
+
+def _partials_permute_inputs(derivative: Callable[..., tuple[Any, ...]]) -> bool:
+    """Whether a wsum-style row returns (x_1..x_n, w_1..w_n, -1.0) for inputs (w.., x.., b).
+
+    ``backward`` has a fast path for exactly that: it reads x_i for ∂S/∂w_i and
+    w_i for ∂S/∂x_i straight from the inputs instead of calling the row. It is
+    taken only for the row this check has passed, so the table stays the one
+    source: rewrite the wsum row in any other way and the check fails, and
+    backward calls the row like any other; swap the row for another Rule and
+    its nodes carry a derivative the fast path does not recognise.
+
+    >>> _partials_permute_inputs(RULES["wsum"].derivative)
+    True
+    >>> _partials_permute_inputs(lambda out, *wxb: (*wxb[:-1], -1.0))  # w and x not swapped
+    False
+    """
+    for n in (1, 2, 3):
+        ins = [object() for _ in range(2 * n + 1)]  # opaque: any arithmetic would raise
+        try:
+            partials = derivative(object(), *ins)
+        except Exception:  # anything but a permutation: no fast path
+            return False
+        expected = [*ins[n : 2 * n], *ins[:n]]
+        if (
+            len(partials) != 2 * n + 1
+            or any(p is not e for p, e in zip(partials, expected))  # noqa: B905
+            or type(partials[-1]) is not float
+            or partials[-1] != -1.0
+        ):
+            return False
+    return True
+
+
+_WSUM_PERMUTES: Any = WSUM.derivative if _partials_permute_inputs(WSUM.derivative) else None
 
 
 class Constant(Value):
@@ -444,8 +490,9 @@ def wsum(
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    # the row's forward, _fwsum, on the inputs' data without building an argument list
-    total: float = sum(map(operator.mul, map(_data, ws), map(_data, xs)))
+    total = 0.0  # the row's forward, _fwsum, without building its argument list
+    for w, x in zip(ws, xs):  # noqa: B905 (lengths checked above)
+        total += w.data * x.data
     return _node(WSUM, total - ins[-1].data, ins)
 
 
