@@ -361,12 +361,10 @@ class Value:
                 b.grad += g * pb
             elif derivative is _WSUM_PERMUTES:  # the wsum row as the table has it: its
                 n = len(a) >> 1  # partials are the inputs' data, permuted (see below)
-                ws = a[:n]
-                xs = a[n:-1]
-                for w, x in zip(ws, xs):  # noqa: B905 (n each)
-                    w.grad += g * x.data  # ∂S/∂w_i = x_i
-                for w, x in zip(ws, xs):  # noqa: B905 (in input order, as the rows are summed)
-                    x.grad += g * w.data  # ∂S/∂x_i = w_i
+                for i in range(n):  # in input order, as the generic path adds them
+                    a[i].grad += g * a[n + i].data  # ∂S/∂w_i = x_i
+                for i in range(n):
+                    a[n + i].grad += g * a[i].data  # ∂S/∂x_i = w_i
                 a[-1].grad += g * -1.0  # ∂S/∂b = -1
             elif type(a) is tuple:  # n-ary: one partial per input, in order
                 partials = derivative(node.data, *map(_data, a))
