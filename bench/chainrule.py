@@ -1,21 +1,26 @@
-"""chainrule under test: ``nn.MLP`` (one ``wsum`` node + activation per unit), nn's losses, SGD."""
+"""chainrule under test: ``nn.MLP`` (one ``wsum`` node + activation per unit), nn's losses, SGD.
+
+``RAW`` builds the same graph, node for node, with ``autograd`` alone: no input
+checks, no labels, no optimiser object. The two side by side say how much of a
+step is the engine and how much is nn's checking and naming.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from autograd import Value
+from autograd import Value, wsum
 from nn import MLP, SGD, hinge, l2, squared_error, weight_name
 
 from .problem import CHAIN_FACTOR, Engine, Params, Problem
 
-__all__ = ["ENGINE", "state_dict"]
+__all__ = ["ENGINE", "RAW", "state_dict"]
 
 
 def state_dict(params: Params) -> dict[str, float]:
     """The bench's parameters under nn's names: ``b_j^(k)`` and ``w_ij^(k)``.
 
-    >>> state_dict((((0.5, -0.25), 0.125),))
+    >>> state_dict(((((0.5, -0.25), 0.125),),))  # one layer of one unit
     {'b_1^(1)': 0.125, 'w_11^(1)': 0.5, 'w_21^(1)': -0.25}
     """
     state = {}
@@ -66,6 +71,57 @@ def trainer(problem: Problem) -> Callable[[int], float]:
     return step
 
 
+def _total(terms: list[Value]) -> Value:
+    total = terms[0]  # t_1 + t_2 + ..., as nn's losses add them
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def raw_trainer(problem: Problem) -> Callable[[int], float]:
+    """``step(k) -> loss`` on the graph nn builds, written with ``autograd`` alone.
+
+    >>> from bench.problem import W2
+    >>> a, b = raw_trainer(W2), trainer(W2)
+    >>> [a(k) for k in range(3)] == [b(k) for k in range(3)]
+    True
+    """
+    layers = [
+        [([Value(w) for w in ws], Value(bias)) for ws, bias in layer] for layer in problem.params
+    ]
+    acts: list[Callable[[Value], Value] | None] = [
+        None if name == "linear" else getattr(Value, name)
+        for name in [problem.activation] * (len(layers) - 1) + [problem.output_activation]
+    ]
+    params = [p for layer in layers for ws, bias in layer for p in (bias, *ws)]
+    inputs = [x for x, _ in problem.points]
+    targets = [t for _, t in problem.points]
+    hinged = problem.loss == "hinge"
+
+    def forward(xs: list[Value]) -> Value:
+        for layer, act in zip(layers, acts, strict=True):
+            sums = [wsum(ws, xs, bias) for ws, bias in layer]
+            xs = sums if act is None else [act(s) for s in sums]
+        return xs[0]
+
+    def step(k: int) -> float:
+        ys = [forward([Value(xi) for xi in x]) for x in inputs]
+        if hinged:
+            terms = [(1.0 - y * t).relu() for y, t in zip(ys, targets, strict=True)]
+            loss = _total(terms) * (1.0 / len(ys)) + 1e-4 * _total([p * p for p in params])
+        else:
+            loss = 0.5 * _total([(y - t) ** 2 for y, t in zip(ys, targets, strict=True)])
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        eta = problem.lr(k)
+        for p in params:
+            p.data -= eta * p.grad
+        return loss.data
+
+    return step
+
+
 def chain(n: int) -> Callable[[], tuple[float, float]]:
     """Forward: y = x · c · c ⋯ as n mul nodes (each with its Constant c); then ``backward()``.
 
@@ -103,4 +159,12 @@ ENGINE = Engine(
     chain=chain,
     graph=graph,
     node="one Value (slots, no __dict__) and its data float",
+)
+
+RAW = Engine(
+    name="chainrule-raw",
+    trainer=raw_trainer,
+    chain=chain,
+    graph=graph,
+    node=ENGINE.node,
 )

@@ -20,10 +20,21 @@ from typing import Any
 from .micrograd import PEERS
 from .problem import CHAIN_FACTOR
 
-__all__ = ["Config", "Variant", "check_close", "main", "ratio_text", "survivable_depth"]
+__all__ = [
+    "BenchError",
+    "Config",
+    "Report",
+    "Variant",
+    "check_close",
+    "main",
+    "measure",
+    "ratio_text",
+    "survivable_depth",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 TOLERANCE = 1e-9  # every engine's losses must match the hand-written floats to this
+PEER_NAMES = ("micrograd", "floats")
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,11 @@ class Variant:
         """The name printed in the tables."""
         return self.name or self.engine
 
+    @property
+    def is_peer(self) -> bool:
+        """micrograd and the floats are peers; everything else is chainrule in some form."""
+        return self.engine in PEER_NAMES
+
 
 @dataclass
 class Config:
@@ -53,23 +69,19 @@ class Config:
     """
 
     rounds_w1: int = 5
-    blocks_w1: int = 3
-    block_w1: int = 1
+    steps_w1: int = 3  # each timed on its own (a step of micrograd takes most of a second)
     rounds_w2: int = 7
-    blocks_w2: int = 20
+    blocks_w2: int = 20  # each block of 50 steps timed as a whole
     block_w2: int = 50
     rounds_chain: int = 3
     chain_ops: int = 1_000_000
     depth_cap: int = 2_000_000
     graph_nodes: int = 1_000_000
-    variants: list[Variant] = field(
-        default_factory=lambda: [Variant("chainrule"), Variant("micrograd"), Variant("floats")]
-    )
 
     @classmethod
     def quick(cls) -> Config:
         """Few rounds and small sizes: checks the harness in seconds, not the figures."""
-        return cls(2, 1, 1, 2, 2, 10, 1, 10_000, 20_000, 10_000)
+        return cls(2, 1, 2, 2, 10, 1, 10_000, 20_000, 10_000)
 
 
 class BenchError(RuntimeError):
@@ -79,7 +91,10 @@ class BenchError(RuntimeError):
 def measure(
     variant: Variant, task: str, n: int, block: int = 1, timeout: float = 900.0
 ) -> dict[str, Any]:
-    """Run ``bench.worker`` for one variant in a fresh process and return its JSON result."""
+    """Run ``bench.worker`` for one variant in a fresh process and return its JSON result.
+
+    A crash (a non-zero exit, e.g. a segfault) comes back as ``{"crashed": code, ...}``.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -101,10 +116,16 @@ def measure(
     return result
 
 
+def _ok(result: dict[str, Any], what: str) -> dict[str, Any]:
+    if "crashed" in result:
+        raise BenchError(f"{what} crashed (exit {result['crashed']}):\n{result['stderr']}")
+    return result
+
+
 def check_close(what: str, got: list[float], expected: list[float]) -> None:
     """Raise BenchError unless ``got`` equals ``expected`` to TOLERANCE (relative, floor 1).
 
-    >>> check_close("W2 losses of x", [0.5, 0.25], [0.5, 0.25 + 1e-12])
+    >>> check_close("W2 losses", [0.5, 0.25], [0.5, 0.25 + 1e-12])
     >>> check_close("W2 losses", [0.5], [0.6])
     Traceback (most recent call last):
     ...
@@ -119,14 +140,8 @@ def check_close(what: str, got: list[float], expected: list[float]) -> None:
             )
 
 
-def _ok(result: dict[str, Any], what: str) -> dict[str, Any]:
-    if "crashed" in result:
-        raise BenchError(f"{what} crashed (exit {result['crashed']}):\n{result['stderr']}")
-    return result
-
-
 def ratio_text(mine: float, theirs: float) -> str:
-    """How chainrule compares with a peer, as a factor.
+    """How one time compares with another, as a factor.
 
     >>> ratio_text(1.0, 25.0), ratio_text(3.0, 1.0)
     ('25.0× faster', '3.00× slower')
@@ -135,7 +150,12 @@ def ratio_text(mine: float, theirs: float) -> str:
     return f"{r:.1f}× faster" if r >= 1.0 else f"{1.0 / r:.2f}× slower"
 
 
-def _fmt_time(seconds: float) -> str:
+def fmt_time(seconds: float) -> str:
+    """A duration with a unit that keeps three or four digits.
+
+    >>> fmt_time(2.5), fmt_time(0.0215), fmt_time(4.2e-05)
+    ('2.50 s', '21.50 ms', '42.0 µs')
+    """
     if seconds >= 1.0:
         return f"{seconds:.2f} s"
     if seconds >= 1e-3:
@@ -143,52 +163,96 @@ def _fmt_time(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
-def _print_ratios(
-    rows: dict[str, list[float]], variants: list[Variant], unit: str, lines: list[str]
-) -> None:
-    """Median per variant and chainrule's ratio to each, with the range of per-round ratios."""
-    mine = rows[variants[0].label]
-    for v in variants:
-        times = rows[v.label]
-        if not times:
-            continue
-        med = statistics.median(times)
-        text = f"    {v.label:<12}{_fmt_time(med):>12}{unit}"
-        if v is not variants[0]:
-            paired = [b / a for a, b in zip(mine, times, strict=False)]
-            if med < statistics.median(mine):  # a slowdown: quote it the same way round
-                paired = [1.0 / p for p in paired]
-            text += f"   chainrule {ratio_text(statistics.median(mine), med)}"
-            text += f" (per round {min(paired):.2f}–{max(paired):.2f})"
+@dataclass
+class Report:
+    """Every line printed, and the figures the Markdown table is made of."""
+
+    lines: list[str] = field(default_factory=list)
+    table: list[tuple[str, dict[str, str], str]] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        """Print ``text`` now and keep it."""
         print(text, flush=True)
-        lines.append(text)
+        self.lines.append(text)
+
+    def markdown(self, labels: list[str]) -> str:
+        """The figures as a Markdown table, one column per engine.
+
+        >>> r = Report()
+        >>> r.table.append(("W4 bytes / node", {"chainrule": "112", "micrograd": "690"}, ""))
+        >>> print(r.markdown(["chainrule", "micrograd"]))
+        | workload | chainrule | micrograd | chainrule vs micrograd |
+        |---|---|---|---|
+        | W4 bytes / node | 112 | 690 |  |
+        """
+        head = ["workload", *labels, "chainrule vs micrograd"]
+        rows = [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}"]
+        for name, cells, ratio in self.table:
+            row = [name, *(cells.get(label, "") for label in labels), ratio]
+            rows.append(f"| {' | '.join(row)} |")
+        return "\n".join(rows)
 
 
-def train(
-    task: str, rounds: int, blocks: int, block: int, variants: list[Variant], lines: list[str]
-) -> None:
-    """W1/W2: interleaved rounds of ``blocks`` × ``block`` steps after an untimed step 0.
+def _ratios(rows: dict[str, list[float]], variants: list[Variant], report: Report) -> str:
+    """Each chainrule variant against each peer (and 'before'); returns chainrule vs micrograd."""
+    headline = ""
+    subjects = [v for v in variants if not v.is_peer and rows.get(v.label)]
+    for s in subjects:
+        mine = rows[s.label]
+        for other in variants:
+            theirs = rows.get(other.label)
+            if other is s or not theirs or (not other.is_peer and other.name != "before"):
+                continue
+            paired = [b / a for a, b in zip(mine, theirs, strict=False)]
+            med_mine, med_theirs = statistics.median(mine), statistics.median(theirs)
+            if med_theirs < med_mine:  # a slowdown: quote the rounds the same way round
+                paired = [1.0 / p for p in paired]
+            text = ratio_text(med_mine, med_theirs)
+            report.say(
+                f"    {s.label} vs {other.label}: {text} "
+                f"(per round {min(paired):.2f}–{max(paired):.2f})"
+            )
+            if s.label == "chainrule" and other.label == "micrograd":
+                headline = text
+    return headline
 
-    Every step's loss is checked against the floats; a round's time per step is
-    the median over its blocks (a block is long enough to include the
-    collector's regular work; the median drops blocks another process disturbed).
+
+def train(task: str, config: Config, variants: list[Variant], report: Report) -> None:
+    """W1/W2: interleaved rounds; every step's loss is checked against the floats.
+
+    Each process runs an untimed step 0, then its timed steps (W1) or blocks of
+    steps (W2); a round's figure is the median over them, which keeps the
+    collector's regular work (a block is long enough to include it) and drops
+    the steps another process disturbed.
     """
-    ref = _ok(measure(Variant("floats"), task, blocks, block), "floats")["losses"]
+    if task == "W1":
+        rounds, n, block = config.rounds_w1, config.steps_w1, 1
+    else:
+        rounds, n, block = config.rounds_w2, config.blocks_w2, config.block_w2
+    ref = _ok(measure(Variant("floats"), task, n, block), "floats")["losses"]
     rows: dict[str, list[float]] = {v.label: [] for v in variants}
     for _ in range(rounds):
         for v in variants:
-            result = _ok(measure(v, task, blocks, block), f"{task} on {v.label}")
+            result = _ok(measure(v, task, n, block), f"{task} on {v.label}")
             check_close(f"{task} losses of {v.label}", result["losses"], ref)
             rows[v.label].append(statistics.median(result["seconds"]))
-    _print_ratios(rows, variants, " / step", lines)
+    cells = {}
+    for v in variants:
+        med = statistics.median(rows[v.label])
+        cells[v.label] = fmt_time(med)
+        report.say(f"    {v.label:<14}{fmt_time(med):>12} / step")
+    headline = _ratios(rows, variants, report)
+    name = {"W1": "W1 s / step (micrograd's demo)", "W2": "W2 s / step (the notes' 2-2-1)"}[task]
+    report.table.append((name, cells, headline))
 
 
-def chain(config: Config, variants: list[Variant], lines: list[str]) -> None:
+def chain(config: Config, variants: list[Variant], report: Report) -> None:
     """W3: forward + backward of the million-op chain, where the engine survives it."""
     n = config.chain_ops
     rows: dict[str, list[float]] = {v.label: [] for v in variants}
+    splits: dict[str, list[tuple[float, float]]] = {v.label: [] for v in variants}
     failed: dict[str, str] = {}
-    for r in range(config.rounds_chain):
+    for _ in range(config.rounds_chain):
         for v in variants:
             if v.label in failed:
                 continue
@@ -197,22 +261,27 @@ def chain(config: Config, variants: list[Variant], lines: list[str]) -> None:
                 failed[v.label] = result["error"]
                 continue
             y, dydx = result["y"], result["dydx"]
-            check_close(f"chain y, dy/dx of {v.label}", [y, dydx], [0.5 * CHAIN_FACTOR**n, dydx])
+            check_close(f"chain y of {v.label}", [y], [0.5 * CHAIN_FACTOR**n])
             if not math.isclose(dydx, CHAIN_FACTOR**n, rel_tol=1e-6):
                 raise BenchError(f"{v.label}: dy/dx = {dydx!r}, expected {CHAIN_FACTOR**n!r}")
             rows[v.label].append(result["forward"] + result["backward"])
-            if r == 0:
-                text = (
-                    f"    {v.label:<12}forward {_fmt_time(result['forward'])}, "
-                    f"backward {_fmt_time(result['backward'])} (round 1)"
-                )
-                print(text, flush=True)
-                lines.append(text)
-    _print_ratios(rows, variants, " fwd+bwd", lines)
-    for label, error in failed.items():
-        text = f"    {label:<12}fails: {error}"
-        print(text, flush=True)
-        lines.append(text)
+            splits[v.label].append((result["forward"], result["backward"]))
+    cells = {}
+    for v in variants:
+        if v.label in failed:
+            cells[v.label] = "fails"
+            report.say(f"    {v.label:<14}fails: {failed[v.label]}")
+            continue
+        med = statistics.median(rows[v.label])
+        fwd = statistics.median(f for f, _ in splits[v.label])
+        bwd = statistics.median(b for _, b in splits[v.label])
+        cells[v.label] = fmt_time(med)
+        report.say(
+            f"    {v.label:<14}{fmt_time(med):>12}   (forward {fmt_time(fwd)}, "
+            f"backward {fmt_time(bwd)})"
+        )
+    _ratios(rows, variants, report)
+    report.table.append((f"W3 {n:,}-op chain, forward + backward", cells, ""))
 
 
 def survivable_depth(variant: Variant, cap: int) -> tuple[int, bool]:
@@ -241,30 +310,36 @@ def survivable_depth(variant: Variant, cap: int) -> tuple[int, bool]:
     return lo, False
 
 
-def depth(config: Config, variants: list[Variant], lines: list[str]) -> None:
+def depth(config: Config, variants: list[Variant], report: Report) -> None:
     """W3: the largest chain each engine survives."""
+    cells = {}
     for v in variants:
         d, capped = survivable_depth(v, config.depth_cap)
-        text = f"    {v.label:<12}{'≥ ' if capped else ''}{d:,} ops" + (
-            " (the cap)" if capped else f" (fails at {d + 1:,})"
-        )
-        print(text, flush=True)
-        lines.append(text)
+        cells[v.label] = f"≥ {d:,}" if capped else f"{d:,}"
+        note = " (the cap)" if capped else f" (fails at {d + 1:,})"
+        report.say(f"    {v.label:<14}{cells[v.label]:>12} ops{note}")
+    report.table.append(("W3 longest chain survived", cells, ""))
 
 
-def memory(config: Config, variants: list[Variant], lines: list[str]) -> None:
+def memory(config: Config, variants: list[Variant], report: Report) -> None:
     """W4: tracemalloc peak while building an n-node graph, per node."""
     n = config.graph_nodes
+    cells = {}
+    per_node = {}
     for v in variants:
         result = _ok(measure(v, "memory", n), f"memory on {v.label}")
         check_close(f"W4 final value of {v.label}", [result["value"]], [1.0 + 0.5 * n])
-        text = f"    {v.label:<12}{result['peak'] / n:8.1f} bytes / node"
-        print(text, flush=True)
-        lines.append(text)
+        per_node[v.label] = result["peak"] / n
+        cells[v.label] = f"{per_node[v.label]:.0f}"
+        report.say(f"    {v.label:<14}{per_node[v.label]:8.1f} bytes / node")
+    ratio = ""
+    if "chainrule" in per_node and "micrograd" in per_node:
+        ratio = f"{per_node['micrograd'] / per_node['chainrule']:.1f}× smaller"
+    report.table.append((f"W4 peak bytes / node, {n:,}-node graph", cells, ratio))
 
 
 def machine() -> str:
-    """Python version, cores, CPU model and today's date."""
+    """Python version, cores, CPU model, micrograd's version and today's date."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -284,69 +359,62 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m bench [--quick] [--only W1,W3] [--before DIR]``: print every figure."""
+    """``python -m bench [--quick] [--only W1,W3] [--before DIR] [--markdown FILE]``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, to test the harness")
-    parser.add_argument(
-        "--only", default="W1,W2,W3,W4", help="comma-separated workloads (default: all)"
-    )
+    parser.add_argument("--only", default="W1,W2,W3,W4", help="comma-separated workloads")
+    parser.add_argument("--rounds", type=int, help="rounds for W1, W2 and W3 (default 5, 7, 3)")
     parser.add_argument(
         "--before",
         metavar="DIR",
-        help="also measure the autograd package found in DIR, as 'before' (chainrule vs itself)",
+        help="also measure the autograd package in DIR as 'before' (chainrule against itself)",
     )
-    parser.add_argument(
-        "--engines", default="chainrule,micrograd,floats", help="comma-separated engines to run"
-    )
-    parser.add_argument("--rounds", type=int, help="rounds for W1, W2 and W3 (default 5, 7, 3)")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the figures table here")
     args = parser.parse_args(argv)
     config = Config.quick() if args.quick else Config()
     if args.rounds:
         config.rounds_w1 = config.rounds_w2 = config.rounds_chain = args.rounds
-    variants = [Variant(e) for e in args.engines.split(",")]
-    if variants[0].engine != "chainrule":
-        parser.error("--engines must start with chainrule (the ratios are chainrule's)")
-    if args.before:
-        variants.insert(1, Variant("chainrule", str(Path(args.before).resolve()), "before"))
+    before = [Variant("chainrule", str(Path(args.before).resolve()), "before")] * bool(args.before)
+    peers = [Variant("micrograd"), Variant("floats")]
+    trainers = [Variant("chainrule"), *before, Variant("chainrule-raw"), *peers]
+    others = [Variant("chainrule"), *before, *peers]
     only = set(args.only.split(","))
-    lines: list[str] = []
+    unknown = only - {"W1", "W2", "W3", "W4"}
+    if unknown:
+        parser.error(f"unknown workloads {sorted(unknown)}; choose from W1, W2, W3, W4")
+    report = Report()
     start = time.perf_counter()
-    print(f"chainrule benchmarks: {machine()}", flush=True)
-    print(
-        "CPU time of the measuring process; medians over rounds; each round runs every "
-        "engine once, each in its own process, one after the other"
+    report.say(f"chainrule benchmarks: {machine()}")
+    report.say(
+        "CPU time of each measuring process; medians over rounds; a round runs every engine "
+        "once, one after the other, each in a fresh process"
     )
     if "W1" in only:
-        print(
-            f"W1 micrograd's demo step: MLP(2, [16, 16, 1]) ReLU, 100 moons, hinge + 1e-4·Σp² "
-            f"({config.rounds_w1} rounds × {config.blocks_w1} steps)",
-            flush=True,
+        report.say(
+            "W1 micrograd's demo step: MLP(2, [16, 16, 1]) ReLU, 100 moons, hinge + 1e-4·Σp² "
+            f"({config.rounds_w1} rounds × {config.steps_w1} steps)"
         )
-        train("W1", config.rounds_w1, config.blocks_w1, config.block_w1, variants, lines)
+        train("W1", config, trainers, report)
     if "W2" in only:
-        print(
-            f"W2 the notes' network: MLP(2, [2, 1]) sigmoid, XOR, ½Σ(y−t)² "
-            f"({config.rounds_w2} rounds × {config.blocks_w2} blocks of {config.block_w2} steps)",
-            flush=True,
+        report.say(
+            "W2 the notes' network: MLP(2, [2, 1]) sigmoid, XOR, ½Σ(y−t)² "
+            f"({config.rounds_w2} rounds × {config.blocks_w2} blocks of {config.block_w2} steps)"
         )
-        train("W2", config.rounds_w2, config.blocks_w2, config.block_w2, variants, lines)
+        train("W2", config, trainers, report)
     if "W3" in only:
-        print(
+        report.say(
             f"W3 a {config.chain_ops:,}-op chain y ← y·c, forward + backward "
-            f"({config.rounds_chain} rounds)",
-            flush=True,
+            f"({config.rounds_chain} rounds)"
         )
-        chain(config, variants, lines)
-        print(
-            f"W3 the longest chain each engine survives (bisection, cap {config.depth_cap:,})",
-            flush=True,
-        )
-        depth(config, variants, lines)
+        chain(config, others, report)
+        report.say(f"W3 the longest chain each engine survives (cap {config.depth_cap:,})")
+        depth(config, others, report)
     if "W4" in only:
-        print(
-            f"W4 tracemalloc peak while building a {config.graph_nodes:,}-node graph "
-            "y ← y + x, per node",
-            flush=True,
+        report.say(
+            f"W4 tracemalloc peak while building a {config.graph_nodes:,}-node graph y ← y + x"
         )
-        memory(config, variants, lines)
-    print(f"total {time.perf_counter() - start:.0f} s")
+        memory(config, others, report)
+    report.say(f"total {time.perf_counter() - start:.0f} s")
+    if args.markdown:
+        labels = [v.label for v in trainers]
+        Path(args.markdown).write_text(report.markdown(labels) + "\n", encoding="utf-8")

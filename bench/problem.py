@@ -160,7 +160,7 @@ class Engine:
     >>> from bench.floats import ENGINE
     >>> backward = ENGINE.chain(2)
     >>> backward()
-    (0.5000001000000049, 1.0000002000000099)
+    (0.500000100000005, 1.00000020000001)
     """
 
     name: str
