@@ -201,8 +201,8 @@ def _ratios(rows: dict[str, list[float]], variants: list[Variant], report: Repor
         mine = rows[s.label]
         for other in variants:
             theirs = rows.get(other.label)
-            if other is s or not theirs or (not other.is_peer and other.name != "before"):
-                continue
+            if other is s or not theirs or not (other.is_peer or s.label == "chainrule"):
+                continue  # every chainrule form against the peers; the current one against all
             paired = [b / a for a, b in zip(mine, theirs, strict=False)]
             med_mine, med_theirs = statistics.median(mine), statistics.median(theirs)
             if med_theirs < med_mine:  # a slowdown: quote the rounds the same way round
@@ -366,15 +366,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, help="rounds for W1, W2 and W3 (default 5, 7, 3)")
     parser.add_argument(
         "--before",
-        metavar="DIR",
-        help="also measure the autograd package in DIR as 'before' (chainrule against itself)",
+        metavar="[NAME=]DIR",
+        action="append",
+        default=[],
+        help="also measure the autograd package in DIR, as NAME (default 'before'); repeatable",
     )
     parser.add_argument("--markdown", metavar="FILE", help="also write the figures table here")
     args = parser.parse_args(argv)
     config = Config.quick() if args.quick else Config()
     if args.rounds:
         config.rounds_w1 = config.rounds_w2 = config.rounds_chain = args.rounds
-    before = [Variant("chainrule", str(Path(args.before).resolve()), "before")] * bool(args.before)
+    before = []
+    for spec in args.before:
+        name, _, path = spec.rpartition("=")
+        if not (Path(path) / "autograd" / "engine.py").is_file():
+            parser.error(f"--before {spec}: {path} holds no autograd/engine.py")
+        before.append(Variant("chainrule", str(Path(path).resolve()), name or "before"))
     peers = [Variant("micrograd"), Variant("floats")]
     trainers = [Variant("chainrule"), *before, Variant("chainrule-raw"), *peers]
     others = [Variant("chainrule"), *before, *peers]
