@@ -258,7 +258,7 @@ def chain(config: Config, variants: list[Variant], report: Report) -> None:
                 continue
             result = _ok(measure(v, "chain", n), f"chain on {v.label}")
             if not result["ok"]:
-                failed[v.label] = result["error"]
+                failed[v.label] = f"forward {fmt_time(result['forward'])}, then {result['error']}"
                 continue
             y, dydx = result["y"], result["dydx"]
             check_close(f"chain y of {v.label}", [y], [0.5 * CHAIN_FACTOR**n])
@@ -331,7 +331,12 @@ def memory(config: Config, variants: list[Variant], report: Report) -> None:
         check_close(f"W4 final value of {v.label}", [result["value"]], [1.0 + 0.5 * n])
         per_node[v.label] = result["peak"] / n
         cells[v.label] = f"{per_node[v.label]:.0f}"
-        report.say(f"    {v.label:<14}{per_node[v.label]:8.1f} bytes / node")
+        text = f"    {v.label:<14}{per_node[v.label]:8.1f} bytes / node"
+        if result.get("backward_peak"):
+            text += f"; {result['backward_peak'] / n:.1f} at the peak of backward()"
+        elif "backward_peak" in result:
+            text += "; backward() fails (RecursionError)"
+        report.say(text)
     ratio = ""
     if "chainrule" in per_node and "micrograd" in per_node:
         ratio = f"{per_node['micrograd'] / per_node['chainrule']:.1f}× smaller"

@@ -83,13 +83,22 @@ def run(engine: Engine, task: str, n: int, block: int = 1) -> dict[str, Any]:
             "forward": middle - start,
             "backward": end - middle,
         }
-    if task == "memory":
+    if task == "memory":  # the graph as built; then, for a graph with backward(), its peak
         tracemalloc.start()
         graph, value = engine.graph(n)
         current, peak = tracemalloc.get_traced_memory()
+        result: dict[str, Any] = {"current": current, "peak": peak, "value": value}
+        run_backward = getattr(graph, "backward", None)
+        if callable(run_backward):
+            tracemalloc.reset_peak()
+            try:
+                run_backward()
+                result["backward_peak"] = tracemalloc.get_traced_memory()[1]
+            except RecursionError:
+                result["backward_peak"] = None
         tracemalloc.stop()
         del graph
-        return {"current": current, "peak": peak, "value": value}
+        return result
     raise ValueError(f"unknown task {task!r}; expected W1, W2, chain, survive or memory")
 
 
