@@ -112,6 +112,12 @@ def _inputs(x: object, n_in: int, k: int, what: str) -> list[Value]:
     return out
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class Module:
     """Something with named parameters: zero_grad, state_dict, save and load.
 
@@ -248,6 +254,7 @@ class Module:
         directory, base = os.path.split(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.", suffix=".tmp")
         try:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()
