@@ -33,7 +33,7 @@ def state_dict(params: Params) -> dict[str, float]:
 
 
 def trainer(problem: Problem) -> Callable[[int], float]:
-    """``step(k) -> loss``: ``model(x)`` on floats, nn's loss, ``backward()``, ``SGD.step()``.
+    """``step(k) -> loss``: ``model(x)`` on new input Values, nn's loss, backward, ``SGD.step()``.
 
     >>> from bench.problem import W2
     >>> step = trainer(W2)

@@ -94,6 +94,10 @@ def measure(
     """Run ``bench.worker`` for one variant in a fresh process and return its JSON result.
 
     A crash (a non-zero exit, e.g. a segfault) comes back as ``{"crashed": code, ...}``.
+
+    >>> result = measure(Variant("floats"), "chain", 3)
+    >>> result["ok"], result["y"]
+    (True, 0.5000001500000151)
     """
     cmd = [
         sys.executable,
@@ -289,6 +293,9 @@ def survivable_depth(variant: Variant, cap: int) -> tuple[int, bool]:
 
     Each probe is a process of its own (a crash is a failure too). Returns the
     depth and whether it is the cap (the engine may go deeper).
+
+    >>> survivable_depth(Variant("floats"), cap=100)
+    (100, True)
     """
 
     def survives(n: int) -> bool:
