@@ -45,6 +45,17 @@ docs: venv dot  ## the README's pictures, from the demo's defaults
 	$(VENV)/bin/chainrule demo --out docs > docs/demo-output.txt
 	$(VENV)/bin/chainrule demo moons --out docs > /dev/null
 
+# micrograd is a bench-only peer: it goes into bench/.peers, never into .venv,
+# so nothing in the project (tests, mypy, the CLI) can import it by accident.
+PEERS := bench/.peers
+MICROGRAD := micrograd==0.1.0
+
+$(PEERS)/micrograd-0.1.0.dist-info: | venv
+	$(PY) -m pip install -q --no-deps --target $(PEERS) '$(MICROGRAD)'
+
+bench: venv $(PEERS)/micrograd-0.1.0.dist-info
+	$(PY) -m bench
+
 lint: venv
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .

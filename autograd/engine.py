@@ -79,22 +79,25 @@ def _frelu(x: float) -> float:
 
 def _fwsum(*wxb: float) -> float:
     n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
-    total: float = sum(map(operator.mul, wxb[:n], wxb[n:-1]))
+    total = 0.0
+    for w, x in zip(wxb[:n], wxb[n:-1]):  # noqa: B905 (equal lengths by construction)
+        total += w * x  # left to right, as wsum() adds them
     return total - wxb[-1]
 
 
 def _step(x: Any) -> Any:
     """relu's derivative: 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
-    if isinstance(x, Value):
-        x = x.data
-    if isinstance(x, float):
-        return 1.0 if x > 0.0 else 0.0
-    return x.step()  # a symbolic formula renders itself
+    if type(x) is not float:  # checked first: backward calls this on floats
+        if isinstance(x, Value):
+            x = x.data
+        if not isinstance(x, float):
+            return x.step()  # a symbolic formula renders itself
+    return 1.0 if x > 0.0 else 0.0
 
 
 def _pow(x: Any, y: Any) -> Any:
     """``x ** y`` for floats (IEEE), Values and formulas alike."""
-    if isinstance(x, float) and isinstance(y, float):
+    if (type(x) is float or isinstance(x, float)) and (type(y) is float or isinstance(y, float)):
         return _fpow(x, y)
     return x**y
 
@@ -155,6 +158,11 @@ def _as_float(data: object, what: str = "Value data") -> float:
     """``data`` as a Python float, or a TypeError naming what was received."""
     if type(data) is float:
         return data
+    if type(data) is int:  # the common case, before the slower checks below
+        try:
+            return float(data)
+        except OverflowError:  # an int beyond the float range
+            return INF if data > 0 else -INF
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
         raise TypeError(
             f"{what} must be a real number such as 2, 0.5 or numpy.float64(1.0); "
@@ -167,7 +175,10 @@ def _as_float(data: object, what: str = "Value data") -> float:
 
 
 _new = object.__new__
+_mexp, _mtanh = math.exp, math.tanh
+_data = operator.attrgetter("data")
 _anomaly = 0  # > 0 inside detect_anomaly()
+_VALUE_TYPES: set[type] = set()  # Value and every subclass, for wsum's fast type check
 
 
 class Value:
@@ -200,10 +211,14 @@ class Value:
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
     _b: Any  # Value or None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _VALUE_TYPES.add(cls)  # wsum's fast check for "all inputs are Values"
+
     def __init__(self, data: Real, label: str = "") -> None:
-        if not isinstance(label, str):
+        if type(label) is not str and not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
-        self.data = _as_float(data)
+        self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
         self.label = label
         self._rule = None
@@ -238,18 +253,22 @@ class Value:
     # -- arithmetic: add, mul and pow own a rule; the rest are compositions --
 
     def __add__(self, other: Value | Real) -> Value:
-        other = other if isinstance(other, Value) else Constant(other)
+        if not isinstance(other, Value):
+            other = _constant(other)
         return _node(ADD, self.data + other.data, self, other)
 
     def __radd__(self, other: Real) -> Value:  # other + self
-        return Constant(other) + self
+        c = _constant(other)
+        return _node(ADD, c.data + self.data, c, self)
 
     def __mul__(self, other: Value | Real) -> Value:
-        other = other if isinstance(other, Value) else Constant(other)
+        if not isinstance(other, Value):
+            other = _constant(other)
         return _node(MUL, self.data * other.data, self, other)
 
     def __rmul__(self, other: Real) -> Value:  # other * self
-        return Constant(other) * self
+        c = _constant(other)
+        return _node(MUL, c.data * self.data, c, self)
 
     def __neg__(self) -> Value:  # self * -1
         return self * -1.0
@@ -257,7 +276,8 @@ class Value:
     def __sub__(self, other: Value | Real) -> Value:  # self + (-other)
         if isinstance(other, Value):
             return self + -other
-        return self + Constant(-_as_float(other, "operand"))
+        c = _constant(-_as_float(other, "operand"))
+        return _node(ADD, self.data + c.data, self, c)
 
     def __rsub__(self, other: Real) -> Value:  # other + (-self)
         return Constant(other) + -self
@@ -273,7 +293,7 @@ class Value:
     def __pow__(self, other: Value | Real) -> Value:
         if isinstance(other, Value):  # a variable exponent has a derivative of its own
             return _node(POWV, _fpow(self.data, other.data), self, other)
-        c = Constant(other)
+        c = _constant(other)
         return _node(POW, _fpow(self.data, c.data), self, c)
 
     def __rpow__(self, other: Real) -> Value:  # other ** self
@@ -291,15 +311,17 @@ class Value:
 
     def sigmoid(self) -> Value:
         """σ(self) = 1 / (1 + e^(-self)), computed without overflow."""
-        return _node(SIGMOID, _fsigmoid(self.data), self)
+        x = self.data
+        return _node(SIGMOID, 1.0 / (1.0 + _mexp(-x)) if x >= 0.0 else _fsigmoid(x), self)
 
     def tanh(self) -> Value:
         """The hyperbolic tangent."""
-        return _node(TANH, math.tanh(self.data), self)
+        return _node(TANH, _mtanh(self.data), self)
 
     def relu(self) -> Value:
         """max(self, 0); its derivative at 0 is taken as 0."""
-        return _node(RELU, _frelu(self.data), self)
+        x = self.data
+        return _node(RELU, 0.0 if x <= 0.0 else x, self)
 
     # -- gradients --
 
@@ -316,37 +338,85 @@ class Value:
         >>> a.grad, b.grad, c.grad
         (8.0, 6.0, 1.0)
         """
-        order = topological_order(self)
         if _anomaly:
-            _gradients(self, order, create_graph=False)  # raises before anything changes
-        leaves = []  # this call's total is added to a leaf's grad at the end, so that
-        for node in order:  # two calls give exactly twice the gradient
-            if node._rule is None:
-                leaves.append((node, node.grad))
+            _gradients(self, topological_order(self), create_graph=False)  # raises first
+        # Interior nodes get this call's gradient; a leaf's total for this call is
+        # summed from 0 and added to its old grad at the end, so that two calls
+        # give exactly twice the gradient.
+        order, leaves = _backward_order(self)
+        before = [leaf.grad for leaf in leaves]
+        for leaf in leaves:
+            leaf.grad = 0.0
+        for node in order:
             node.grad = 0.0
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(order):  # each node's grad is complete when it comes up
             g = node.grad
-            rule = node._rule
-            if rule is None:
-                continue
-            if rule.arity == 2:
-                a, b = node._a, node._b
-                pa, pb = rule.derivative(node.data, a.data, b.data)
+            a = node._a
+            b = node._b
+            derivative = node._rule.derivative  # type: ignore[union-attr]
+            if b is not None:  # binary: the row gives (∂out/∂a, ∂out/∂b)
+                pa, pb = derivative(node.data, a.data, b.data)
                 a.grad += g * pa
                 b.grad += g * pb
-            elif rule.arity == 1:
-                a = node._a
-                (pa,) = rule.derivative(node.data, a.data)
-                a.grad += g * pa
-            else:
-                ins = node._a
-                for x, p in zip(
-                    ins, rule.derivative(node.data, *[x.data for x in ins]), strict=True
-                ):
+            elif derivative is _WSUM_PERMUTES:  # the wsum row as the table has it: its
+                n = len(a) >> 1  # partials are the inputs' data, permuted (see below)
+                for i in range(n):  # in input order, as the generic path adds them
+                    a[i].grad += g * a[n + i].data  # ∂S/∂w_i = x_i
+                for i in range(n):
+                    a[n + i].grad += g * a[i].data  # ∂S/∂x_i = w_i
+                a[-1].grad += g * -1.0  # ∂S/∂b = -1
+            elif type(a) is tuple:  # n-ary: one partial per input, in order
+                partials = derivative(node.data, *map(_data, a))
+                if len(partials) != len(a):
+                    raise ValueError(
+                        f"the {node.op} rule gave {len(partials)} partials for {len(a)} inputs"
+                    )
+                for x, p in zip(a, partials):  # noqa: B905 (lengths checked above; strict= is slower)
                     x.grad += g * p
-        for leaf, before in leaves:
-            leaf.grad += before
+            else:  # unary
+                (pa,) = derivative(node.data, a.data)
+                a.grad += g * pa
+        for leaf, old in zip(leaves, before, strict=True):
+            leaf.grad += old
+
+
+_VALUE_TYPES.add(Value)
+
+
+def _partials_permute_inputs(derivative: Callable[..., tuple[Any, ...]]) -> bool:
+    """Whether a wsum-style row returns (x_1..x_n, w_1..w_n, -1.0) for inputs (w.., x.., b).
+
+    ``backward`` has a fast path for exactly that: it reads x_i for ∂S/∂w_i and
+    w_i for ∂S/∂x_i straight from the inputs instead of calling the row. It is
+    taken only for the row this check has passed, so the table stays the one
+    source: rewrite the wsum row in any other way and the check fails, and
+    backward calls the row like any other; swap the row for another Rule and
+    its nodes carry a derivative the fast path does not recognise.
+
+    >>> _partials_permute_inputs(RULES["wsum"].derivative)
+    True
+    >>> _partials_permute_inputs(lambda out, *wxb: (*wxb[:-1], -1.0))  # w and x not swapped
+    False
+    """
+    for n in (1, 2, 3):
+        ins = [object() for _ in range(2 * n + 1)]  # opaque: any arithmetic would raise
+        try:
+            partials = derivative(object(), *ins)
+        except Exception:  # anything but a permutation: no fast path
+            return False
+        expected = [*ins[n : 2 * n], *ins[:n]]
+        if (
+            len(partials) != 2 * n + 1
+            or any(p is not e for p, e in zip(partials, expected))  # noqa: B905
+            or type(partials[-1]) is not float
+            or partials[-1] != -1.0
+        ):
+            return False
+    return True
+
+
+_WSUM_PERMUTES: Any = WSUM.derivative if _partials_permute_inputs(WSUM.derivative) else None
 
 
 class Constant(Value):
@@ -378,6 +448,18 @@ def _node(rule: Rule, data: float, a: Any, b: Any = None) -> Value:
     return out
 
 
+def _constant(x: Real) -> Constant:
+    """``Constant(x)`` without the label check: the numbers written into expressions."""
+    c = _new(Constant)
+    c.data = x if type(x) is float else _as_float(x)
+    c.grad = 0.0
+    c.label = ""
+    c._rule = None
+    c._a = None
+    c._b = None
+    return c
+
+
 def wsum(
     weights: Iterable[Value | Real], inputs: Iterable[Value | Real], bias: Value | Real
 ) -> Value:
@@ -395,15 +477,21 @@ def wsum(
     >>> [wi.grad for wi in w], b.grad
     ([1.0, 2.0], -1.0)
     """
-    ws = [w if isinstance(w, Value) else Constant(w) for w in weights]
-    xs = [x if isinstance(x, Value) else Constant(x) for x in inputs]
+    ws = weights if type(weights) is list or type(weights) is tuple else list(weights)
+    xs = inputs if type(inputs) is list or type(inputs) is tuple else list(inputs)
+    ins = (*ws, *xs, bias)
+    if not _VALUE_TYPES.issuperset(map(type, ins)):  # numbers among them: make Constants
+        ws = [w if isinstance(w, Value) else Constant(w) for w in ws]
+        xs = [x if isinstance(x, Value) else Constant(x) for x in xs]
+        ins = (*ws, *xs, bias if isinstance(bias, Value) else Constant(bias))
     if len(ws) != len(xs):
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    b = bias if isinstance(bias, Value) else Constant(bias)
-    ins = (*ws, *xs, b)
-    return _node(WSUM, _fwsum(*[v.data for v in ins]), ins)
+    total = 0.0  # the row's forward, _fwsum, without building its argument list
+    for w, x in zip(ws, xs):  # noqa: B905 (lengths checked above)
+        total += w.data * x.data
+    return _node(WSUM, total - ins[-1].data, ins)
 
 
 # --- walks ----------------------------------------------------------------------
@@ -419,20 +507,104 @@ def topological_order(root: Value) -> list[Value]:
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
+    # The post-order of the recursive walk "inputs first, in call order, then the
+    # node", without recursion, iterators or tuples. An expanded node goes back on
+    # the stack under a None marker, with its unseen inputs above it in reverse,
+    # and comes out when the marker is popped. The first unseen input is not
+    # pushed at all: the walk steps straight into it, as the recursion would.
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.inputs))]
+    emit = order.append
+    seen: set[Value] = set()
+    mark = seen.add
+    stack: list[Any] = [root]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, pending = stack[-1]
-        for child in pending:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(child.inputs)))
+        node = pop()
+        if node is None:  # all inputs done: emit the node under the marker
+            emit(pop())
+            continue
+        if node in seen:  # reached through another path while it waited
+            continue
+        while True:  # expand node, then step into its first unseen input
+            mark(node)
+            a = node._a
+            if a is None:  # a leaf
+                emit(node)
                 break
-        else:
-            stack.pop()
-            order.append(node)
+            push(node)
+            push(None)
+            b = node._b
+            if b is not None:  # binary
+                if b not in seen:
+                    push(b)
+                if a in seen:
+                    break
+            elif type(a) is tuple:  # n-ary: often every input is seen already
+                if not seen.issuperset(a):
+                    stack.extend([x for x in reversed(a) if x not in seen])
+                break
+            elif a in seen:  # unary
+                break
+            node = a
     return order
+
+
+def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
+    """The walk of :func:`topological_order`, cut to what ``backward`` needs.
+
+    Returns the interior nodes in the same order, and the leaves. A leaf is
+    taken as soon as it is met instead of going through the stack: leaves have
+    no inputs, so the order of the interior nodes does not change.
+    """
+    order: list[Value] = []
+    emit = order.append
+    leaves: list[Value] = []
+    take = leaves.append
+    seen: set[Value] = set()
+    mark = seen.add
+    stack: list[Any] = [root]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        while True:
+            mark(node)
+            a = node._a
+            if a is None:
+                take(node)
+                break
+            push(node)
+            push(None)
+            b = node._b
+            if b is not None:
+                if b not in seen:
+                    if b._a is None:
+                        mark(b)
+                        take(b)
+                    else:
+                        push(b)
+                if a in seen:
+                    break
+            elif type(a) is tuple:
+                if not seen.issuperset(a):
+                    for x in reversed(a):
+                        if x not in seen:
+                            if x._a is None:
+                                mark(x)
+                                take(x)
+                            else:
+                                push(x)
+                break
+            elif a in seen:
+                break
+            node = a
+    return order, leaves
 
 
 def _gradients(root: Value, order: list[Value], create_graph: bool) -> dict[Value, Any]:

@@ -257,11 +257,3 @@ def test_an_unwritable_path_fails_with_status_1(
     assert status == 1
     assert err.startswith("chainrule grad: error:")
     assert "No such file or directory" in err
-
-
-def test_demo_still_works(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    s = 1 / (1 + math.exp(-(0.5 * 2.0 - 0.1)))
-    assert f"y = sigmoid(w*x - b) = {s:.6f}" in out
-    assert f"dy/dw = {s * (1 - s) * 2.0:+.6f}" in out

@@ -80,10 +80,9 @@ def run(args: argparse.Namespace) -> int:
     >>> add_arguments(parser)
     >>> args = parser.parse_args(["--steps", "20", "--out", tempfile.mkdtemp()])
     >>> with contextlib.redirect_stdout(io.StringIO()) as printed:
-    ...     run(args)
-    0
-    >>> "δ_1^(2)" in printed.getvalue()
-    True
+    ...     status = run(args)
+    >>> status, "δ_1^(2)" in printed.getvalue()
+    (0, True)
     """
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
