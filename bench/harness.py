@@ -34,7 +34,8 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parent.parent
 TOLERANCE = 1e-9  # every engine's losses must match the hand-written floats to this
-PEER_NAMES = ("micrograd", "floats")
+PEER_NAMES = ("micrograd", "floats", "numpy")
+COMPILED_NAMES = ("chainrule-compiled", "chainrule-batched")  # compile once, in setup
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Variant:
 
     @property
     def is_peer(self) -> bool:
-        """micrograd and the floats are peers; everything else is chainrule in some form."""
+        """micrograd, the floats and NumPy are peers; everything else is chainrule in some form."""
         return self.engine in PEER_NAMES
 
 
@@ -235,19 +236,28 @@ def train(task: str, config: Config, variants: list[Variant], report: Report) ->
         rounds, n, block = config.rounds_w2, config.blocks_w2, config.block_w2
     ref = _ok(measure(Variant("floats"), task, n, block), "floats")["losses"]
     rows: dict[str, list[float]] = {v.label: [] for v in variants}
+    setups: dict[str, list[float]] = {v.label: [] for v in variants}
     for _ in range(rounds):
         for v in variants:
             result = _ok(measure(v, task, n, block), f"{task} on {v.label}")
             check_close(f"{task} losses of {v.label}", result["losses"], ref)
             rows[v.label].append(statistics.median(result["seconds"]))
+            setups[v.label].append(result.get("setup", 0.0))
     cells = {}
+    compile_cells = {}
     for v in variants:
         med = statistics.median(rows[v.label])
         cells[v.label] = fmt_time(med)
-        report.say(f"    {v.label:<14}{fmt_time(med):>12} / step")
+        note = ""
+        if v.engine in COMPILED_NAMES:  # paid once, before the first step
+            compile_cells[v.label] = fmt_time(statistics.median(setups[v.label]))
+            note = f"   (compiled once in {compile_cells[v.label]})"
+        report.say(f"    {v.label:<18}{fmt_time(med):>12} / step{note}")
     headline = _ratios(rows, variants, report)
     name = {"W1": "W1 s / step (micrograd's demo)", "W2": "W2 s / step (the notes' 2-2-1)"}[task]
     report.table.append((name, cells, headline))
+    if compile_cells:
+        report.table.append((f"{task} compile time, once", compile_cells, ""))
 
 
 def chain(config: Config, variants: list[Variant], report: Report) -> None:
@@ -395,7 +405,9 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--before {spec}: {path} holds no autograd/engine.py")
         before.append(Variant("chainrule", str(Path(path).resolve()), name or "before"))
     peers = [Variant("micrograd"), Variant("floats")]
-    trainers = [Variant("chainrule"), *before, Variant("chainrule-raw"), *peers]
+    compiled = [Variant("chainrule-compiled"), Variant("chainrule-batched")]
+    trainers = [Variant("chainrule"), *before, Variant("chainrule-raw"), *compiled, *peers]
+    trainers.append(Variant("numpy"))  # the batched code's peer: W1 and W2 only
     others = [Variant("chainrule"), *before, *peers]
     only = set(args.only.split(","))
     unknown = only - {"W1", "W2", "W3", "W4"}

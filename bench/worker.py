@@ -26,6 +26,9 @@ ENGINES = {  # name: (module, attribute)
     "chainrule-raw": ("bench.chainrule", "RAW"),
     "micrograd": ("bench.micrograd", "ENGINE"),
     "floats": ("bench.floats", "ENGINE"),
+    "chainrule-compiled": ("bench.compiled", "COMPILED"),
+    "chainrule-batched": ("bench.compiled", "BATCHED"),
+    "numpy": ("bench.matrices", "ENGINE"),
 }
 clock = time.process_time
 
@@ -56,7 +59,9 @@ def run(engine: Engine, task: str, n: int, block: int = 1) -> dict[str, Any]:
     (0.5000001500000151, True)
     """
     if task in ("W1", "W2"):  # step 0 warms up; then n blocks of `block` steps
-        step = engine.trainer(problem(task))
+        start = clock()
+        step = engine.trainer(problem(task))  # builds the model (and compiles, if it does)
+        setup = clock() - start
         losses = [step(0)]
         blocks = []
         k = 1
@@ -66,7 +71,7 @@ def run(engine: Engine, task: str, n: int, block: int = 1) -> dict[str, Any]:
                 losses.append(step(j))
             blocks.append((clock() - start) / block)
             k += block
-        return {"losses": losses, "seconds": blocks}
+        return {"losses": losses, "seconds": blocks, "setup": setup}
     if task in ("chain", "survive"):
         start = clock()
         backward = engine.chain(n)
