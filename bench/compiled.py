@@ -58,7 +58,7 @@ def trainer(problem: Problem) -> Callable[[int], float]:
         loss = hinge(outputs, targets) + 1e-4 * l2(params)
     else:
         loss = squared_error(outputs, targets)
-    compiled = Compiled(loss, params, name="step")
+    compiled = Compiled(loss, params, name="loss")
     values = [p.data for p in params]
 
     def step(k: int) -> float:
