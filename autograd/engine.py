@@ -343,7 +343,7 @@ class Value:
         # Interior nodes get this call's gradient; a leaf's total for this call is
         # summed from 0 and added to its old grad at the end, so that two calls
         # give exactly twice the gradient.
-        order, leaves = _backward_order(self)
+        order, leaves = _walk(self)
         before = [leaf.grad for leaf in leaves]
         for leaf in leaves:
             leaf.grad = 0.0
@@ -500,62 +500,27 @@ def wsum(
 def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph, each input before the nodes that use it.
 
-    Depth-first with an explicit stack, inputs in call order: the order is the
-    same on every run, and depth is limited by memory, never by recursion.
+    The leaves come first, in the order the walk meets them, then the interior
+    nodes in post-order (see :func:`_walk`): the same order on every run.
 
     >>> x = Value(1.0, "x")
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
-    # The post-order of the recursive walk "inputs first, in call order, then the
-    # node", without recursion, iterators or tuples. An expanded node goes back on
-    # the stack under a None marker, with its unseen inputs above it in reverse,
-    # and comes out when the marker is popped. The first unseen input is not
-    # pushed at all: the walk steps straight into it, as the recursion would.
-    order: list[Value] = []
-    emit = order.append
-    seen: set[Value] = set()
-    mark = seen.add
-    stack: list[Any] = [root]
-    push = stack.append
-    pop = stack.pop
-    while stack:
-        node = pop()
-        if node is None:  # all inputs done: emit the node under the marker
-            emit(pop())
-            continue
-        if node in seen:  # reached through another path while it waited
-            continue
-        while True:  # expand node, then step into its first unseen input
-            mark(node)
-            a = node._a
-            if a is None:  # a leaf
-                emit(node)
-                break
-            push(node)
-            push(None)
-            b = node._b
-            if b is not None:  # binary
-                if b not in seen:
-                    push(b)
-                if a in seen:
-                    break
-            elif type(a) is tuple:  # n-ary: often every input is seen already
-                if not seen.issuperset(a):
-                    stack.extend([x for x in reversed(a) if x not in seen])
-                break
-            elif a in seen:  # unary
-                break
-            node = a
-    return order
+    order, leaves = _walk(root)
+    return leaves + order
 
 
-def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
-    """The walk of :func:`topological_order`, cut to what ``backward`` needs.
+def _walk(root: Value) -> tuple[list[Value], list[Value]]:
+    """The interior nodes below ``root`` in post-order, and the leaves.
 
-    Returns the interior nodes in the same order, and the leaves. A leaf is
-    taken as soon as it is met instead of going through the stack: leaves have
-    no inputs, so the order of the interior nodes does not change.
+    The post-order is that of the recursive walk "inputs first, in call order,
+    then the node", done without recursion, iterators or tuples, so depth is
+    limited by memory alone. An expanded node goes back on the stack under a
+    None marker, with its unseen inputs above it in reverse, and comes out when
+    the marker is popped; the first unseen input is not pushed at all: the walk
+    steps straight into it, as the recursion would. A leaf is taken as soon as
+    it is met: it has no inputs, so it cannot change the interior order.
     """
     order: list[Value] = []
     emit = order.append
@@ -568,21 +533,24 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     pop = stack.pop
     while stack:
         node = pop()
-        if node is None:
+        if node is None:  # all its inputs are done: emit the node under the marker
             emit(pop())
             continue
-        if node in seen:
+        if node in seen:  # reached through another path while it waited
             continue
-        while True:
+        while True:  # expand node, then step straight into its first input
             mark(node)
             a = node._a
-            if a is None:
+            if a is None:  # a leaf at the root
                 take(node)
                 break
             push(node)
             push(None)
             b = node._b
-            if b is not None:
+            if b is not None:  # binary
+                if a._a is None and a not in seen:
+                    mark(a)
+                    take(a)
                 if b not in seen:
                     if b._a is None:
                         mark(b)
@@ -591,17 +559,15 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
                         push(b)
                 if a in seen:
                     break
-            elif type(a) is tuple:
+            elif type(a) is tuple:  # n-ary: leaves now, in call order; the rest stacked
                 if not seen.issuperset(a):
-                    for x in reversed(a):
-                        if x not in seen:
-                            if x._a is None:
-                                mark(x)
-                                take(x)
-                            else:
-                                push(x)
+                    for x in a:
+                        if x._a is None and x not in seen:
+                            mark(x)
+                            take(x)
+                    stack.extend([x for x in reversed(a) if x not in seen])
                 break
-            elif a in seen:
+            elif a in seen:  # unary
                 break
             node = a
     return order, leaves
