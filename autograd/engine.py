@@ -97,7 +97,7 @@ def _step(x: Any) -> Any:
 
 def _pow(x: Any, y: Any) -> Any:
     """``x ** y`` for floats (IEEE), Values and formulas alike."""
-    if (type(x) is float or isinstance(x, float)) and (type(y) is float or isinstance(y, float)):
+    if isinstance(x, float) and isinstance(y, float):
         return _fpow(x, y)
     return x**y
 
@@ -175,7 +175,6 @@ def _as_float(data: object, what: str = "Value data") -> float:
 
 
 _new = object.__new__
-_mexp, _mtanh = math.exp, math.tanh
 _data = operator.attrgetter("data")
 _anomaly = 0  # > 0 inside detect_anomaly()
 _VALUE_TYPES: set[type] = set()  # Value and every subclass, for wsum's fast type check
@@ -216,7 +215,7 @@ class Value:
         _VALUE_TYPES.add(cls)  # wsum's fast check for "all inputs are Values"
 
     def __init__(self, data: Real, label: str = "") -> None:
-        if type(label) is not str and not isinstance(label, str):
+        if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
@@ -227,12 +226,24 @@ class Value:
 
     @property
     def op(self) -> str:
-        """The name of the rule that made this node; ``""`` for a leaf."""
+        """The name of the rule that made this node; ``""`` for a leaf.
+
+        >>> x = Value(2.0)
+        >>> x.op, (x * x).op, (x - 1).op, x.exp().op
+        ('', 'mul', 'add', 'exp')
+        """
         return "" if self._rule is None else self._rule.name
 
     @property
     def inputs(self) -> tuple[Value, ...]:
-        """The operands in call order; a node used twice appears twice."""
+        """The operands in call order; a node used twice appears twice.
+
+        >>> x = Value(2.0, "x")
+        >>> [v.label for v in (x * x).inputs]
+        ['x', 'x']
+        >>> (3 - x).inputs  # 3 + (-x): numbers become Constants
+        (Constant(data=3.0, grad=0.0), Value(data=-2.0, grad=0.0, op='mul'))
+        """
         rule = self._rule
         if rule is None:
             return ()
@@ -302,26 +313,44 @@ class Value:
     # -- the unary primitives --
 
     def exp(self) -> Value:
-        """e ** self. ``Value(1000).exp().data`` is inf, not an OverflowError."""
+        """e ** self; overflow gives inf, not an OverflowError.
+
+        >>> Value(0.0).exp().data, Value(1000.0).exp().data
+        (1.0, inf)
+        """
         return _node(EXP, _fexp(self.data), self)
 
     def log(self) -> Value:
-        """The natural log: -inf at 0, nan below 0."""
+        """The natural log: -inf at 0, nan below 0.
+
+        >>> Value(1.0).log().data, Value(0.0).log().data, Value(-1.0).log().data
+        (0.0, -inf, nan)
+        """
         return _node(LOG, _flog(self.data), self)
 
     def sigmoid(self) -> Value:
-        """σ(self) = 1 / (1 + e^(-self)), computed without overflow."""
-        x = self.data
-        return _node(SIGMOID, 1.0 / (1.0 + _mexp(-x)) if x >= 0.0 else _fsigmoid(x), self)
+        """σ(self) = 1 / (1 + e^(-self)), computed without overflow.
+
+        >>> Value(0.0).sigmoid().data, Value(-1000.0).sigmoid().data
+        (0.5, 0.0)
+        """
+        return _node(SIGMOID, _fsigmoid(self.data), self)
 
     def tanh(self) -> Value:
-        """The hyperbolic tangent."""
-        return _node(TANH, _mtanh(self.data), self)
+        """The hyperbolic tangent.
+
+        >>> Value(0.0).tanh().data, Value(1000.0).tanh().data
+        (0.0, 1.0)
+        """
+        return _node(TANH, math.tanh(self.data), self)
 
     def relu(self) -> Value:
-        """max(self, 0); its derivative at 0 is taken as 0."""
-        x = self.data
-        return _node(RELU, 0.0 if x <= 0.0 else x, self)
+        """max(self, 0); its derivative at 0 is taken as 0.
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
+        return _node(RELU, _frelu(self.data), self)
 
     # -- gradients --
 
