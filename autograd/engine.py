@@ -97,7 +97,7 @@ def _step(x: Any) -> Any:
 
 def _pow(x: Any, y: Any) -> Any:
     """``x ** y`` for floats (IEEE), Values and formulas alike."""
-    if (type(x) is float or isinstance(x, float)) and (type(y) is float or isinstance(y, float)):
+    if isinstance(x, float) and isinstance(y, float):
         return _fpow(x, y)
     return x**y
 
@@ -175,7 +175,6 @@ def _as_float(data: object, what: str = "Value data") -> float:
 
 
 _new = object.__new__
-_mexp, _mtanh = math.exp, math.tanh
 _data = operator.attrgetter("data")
 _anomaly = 0  # > 0 inside detect_anomaly()
 _VALUE_TYPES: set[type] = set()  # Value and every subclass, for wsum's fast type check
@@ -216,7 +215,7 @@ class Value:
         _VALUE_TYPES.add(cls)  # wsum's fast check for "all inputs are Values"
 
     def __init__(self, data: Real, label: str = "") -> None:
-        if type(label) is not str and not isinstance(label, str):
+        if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
@@ -227,12 +226,24 @@ class Value:
 
     @property
     def op(self) -> str:
-        """The name of the rule that made this node; ``""`` for a leaf."""
+        """The name of the rule that made this node; ``""`` for a leaf.
+
+        >>> x = Value(2.0)
+        >>> x.op, (x * x).op, (x - 1).op, x.exp().op
+        ('', 'mul', 'add', 'exp')
+        """
         return "" if self._rule is None else self._rule.name
 
     @property
     def inputs(self) -> tuple[Value, ...]:
-        """The operands in call order; a node used twice appears twice."""
+        """The operands in call order; a node used twice appears twice.
+
+        >>> x = Value(2.0, "x")
+        >>> [v.label for v in (x * x).inputs]
+        ['x', 'x']
+        >>> (3 - x).inputs  # 3 + (-x): numbers become Constants
+        (Constant(data=3.0, grad=0.0), Value(data=-2.0, grad=0.0, op='mul'))
+        """
         rule = self._rule
         if rule is None:
             return ()
@@ -302,26 +313,44 @@ class Value:
     # -- the unary primitives --
 
     def exp(self) -> Value:
-        """e ** self. ``Value(1000).exp().data`` is inf, not an OverflowError."""
+        """e ** self; overflow gives inf, not an OverflowError.
+
+        >>> Value(0.0).exp().data, Value(1000.0).exp().data
+        (1.0, inf)
+        """
         return _node(EXP, _fexp(self.data), self)
 
     def log(self) -> Value:
-        """The natural log: -inf at 0, nan below 0."""
+        """The natural log: -inf at 0, nan below 0.
+
+        >>> Value(1.0).log().data, Value(0.0).log().data, Value(-1.0).log().data
+        (0.0, -inf, nan)
+        """
         return _node(LOG, _flog(self.data), self)
 
     def sigmoid(self) -> Value:
-        """σ(self) = 1 / (1 + e^(-self)), computed without overflow."""
-        x = self.data
-        return _node(SIGMOID, 1.0 / (1.0 + _mexp(-x)) if x >= 0.0 else _fsigmoid(x), self)
+        """σ(self) = 1 / (1 + e^(-self)), computed without overflow.
+
+        >>> Value(0.0).sigmoid().data, Value(-1000.0).sigmoid().data
+        (0.5, 0.0)
+        """
+        return _node(SIGMOID, _fsigmoid(self.data), self)
 
     def tanh(self) -> Value:
-        """The hyperbolic tangent."""
-        return _node(TANH, _mtanh(self.data), self)
+        """The hyperbolic tangent.
+
+        >>> Value(0.0).tanh().data, Value(1000.0).tanh().data
+        (0.0, 1.0)
+        """
+        return _node(TANH, math.tanh(self.data), self)
 
     def relu(self) -> Value:
-        """max(self, 0); its derivative at 0 is taken as 0."""
-        x = self.data
-        return _node(RELU, 0.0 if x <= 0.0 else x, self)
+        """max(self, 0); its derivative at 0 is taken as 0.
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
+        return _node(RELU, _frelu(self.data), self)
 
     # -- gradients --
 
@@ -343,7 +372,7 @@ class Value:
         # Interior nodes get this call's gradient; a leaf's total for this call is
         # summed from 0 and added to its old grad at the end, so that two calls
         # give exactly twice the gradient.
-        order, leaves = _backward_order(self)
+        order, leaves = _walk(self)
         before = [leaf.grad for leaf in leaves]
         for leaf in leaves:
             leaf.grad = 0.0
@@ -500,62 +529,27 @@ def wsum(
 def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph, each input before the nodes that use it.
 
-    Depth-first with an explicit stack, inputs in call order: the order is the
-    same on every run, and depth is limited by memory, never by recursion.
+    The leaves come first, in the order the walk meets them, then the interior
+    nodes in post-order (see :func:`_walk`): the same order on every run.
 
     >>> x = Value(1.0, "x")
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
-    # The post-order of the recursive walk "inputs first, in call order, then the
-    # node", without recursion, iterators or tuples. An expanded node goes back on
-    # the stack under a None marker, with its unseen inputs above it in reverse,
-    # and comes out when the marker is popped. The first unseen input is not
-    # pushed at all: the walk steps straight into it, as the recursion would.
-    order: list[Value] = []
-    emit = order.append
-    seen: set[Value] = set()
-    mark = seen.add
-    stack: list[Any] = [root]
-    push = stack.append
-    pop = stack.pop
-    while stack:
-        node = pop()
-        if node is None:  # all inputs done: emit the node under the marker
-            emit(pop())
-            continue
-        if node in seen:  # reached through another path while it waited
-            continue
-        while True:  # expand node, then step into its first unseen input
-            mark(node)
-            a = node._a
-            if a is None:  # a leaf
-                emit(node)
-                break
-            push(node)
-            push(None)
-            b = node._b
-            if b is not None:  # binary
-                if b not in seen:
-                    push(b)
-                if a in seen:
-                    break
-            elif type(a) is tuple:  # n-ary: often every input is seen already
-                if not seen.issuperset(a):
-                    stack.extend([x for x in reversed(a) if x not in seen])
-                break
-            elif a in seen:  # unary
-                break
-            node = a
-    return order
+    order, leaves = _walk(root)
+    return leaves + order
 
 
-def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
-    """The walk of :func:`topological_order`, cut to what ``backward`` needs.
+def _walk(root: Value) -> tuple[list[Value], list[Value]]:
+    """The interior nodes below ``root`` in post-order, and the leaves.
 
-    Returns the interior nodes in the same order, and the leaves. A leaf is
-    taken as soon as it is met instead of going through the stack: leaves have
-    no inputs, so the order of the interior nodes does not change.
+    The post-order is that of the recursive walk "inputs first, in call order,
+    then the node", done without recursion, iterators or tuples, so depth is
+    limited by memory alone. An expanded node goes back on the stack under a
+    None marker, with its unseen inputs above it in reverse, and comes out when
+    the marker is popped; the first unseen input is not pushed at all: the walk
+    steps straight into it, as the recursion would. A leaf is taken as soon as
+    it is met: it has no inputs, so it cannot change the interior order.
     """
     order: list[Value] = []
     emit = order.append
@@ -568,21 +562,24 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
     pop = stack.pop
     while stack:
         node = pop()
-        if node is None:
+        if node is None:  # all its inputs are done: emit the node under the marker
             emit(pop())
             continue
-        if node in seen:
+        if node in seen:  # reached through another path while it waited
             continue
-        while True:
+        while True:  # expand node, then step straight into its first input
             mark(node)
             a = node._a
-            if a is None:
+            if a is None:  # a leaf at the root
                 take(node)
                 break
             push(node)
             push(None)
             b = node._b
-            if b is not None:
+            if b is not None:  # binary
+                if a._a is None and a not in seen:
+                    mark(a)
+                    take(a)
                 if b not in seen:
                     if b._a is None:
                         mark(b)
@@ -591,17 +588,15 @@ def _backward_order(root: Value) -> tuple[list[Value], list[Value]]:
                         push(b)
                 if a in seen:
                     break
-            elif type(a) is tuple:
+            elif type(a) is tuple:  # n-ary: leaves now, in call order; the rest stacked
                 if not seen.issuperset(a):
-                    for x in reversed(a):
-                        if x not in seen:
-                            if x._a is None:
-                                mark(x)
-                                take(x)
-                            else:
-                                push(x)
+                    for x in a:
+                        if x._a is None and x not in seen:
+                            mark(x)
+                            take(x)
+                    stack.extend([x for x in reversed(a) if x not in seen])
                 break
-            elif a in seen:
+            elif a in seen:  # unary
                 break
             node = a
     return order, leaves
