@@ -220,7 +220,8 @@ class _Program:
         for node, param in zip(inputs, self.params, strict=True):
             symbol[node] = _Symbol(param)
         self.forward: list[tuple[str, str]] = []
-        for index, node in enumerate(order):
+        ops = 0  # unlabelled nodes are v1, v2, ... in the order of their lines
+        for node in order:
             if node._rule is None:
                 if node in position:
                     continue
@@ -232,7 +233,8 @@ class _Program:
                     f"label {node.label!r}, data {node.data!r}. Make it an input, or write "
                     "it as a plain number to compile its current value in as a constant"
                 )
-            name = idents.new(_identifier(node.label), f"v{index}")
+            ops += 1
+            name = idents.new(_identifier(node.label), f"v{ops}")
             expression = _forward(node.op, [symbol[x] for x in node.inputs])
             if isinstance(expression, list):
                 for line in _sum_lines(name, expression):
@@ -718,13 +720,13 @@ def compile(
     >>> print(f.source, end="")
     def f(x, y):
         # forward
-        v2 = x * y
-        v3 = exp(y)
-        v4 = v2 + v3
+        v1 = x * y
+        v2 = exp(y)
+        v3 = v1 + v2
         # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S
         dL_dx = y
-        dL_dy = v3 + x
-        return v4, (dL_dx, dL_dy)
+        dL_dy = v2 + x
+        return v3, (dL_dx, dL_dy)
     >>> f(2.0, 0.0)
     (1.0, (0.0, 3.0))
     """
