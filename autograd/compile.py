@@ -233,8 +233,9 @@ class _Program:
                     f"label {node.label!r}, data {node.data!r}. Make it an input, or write "
                     "it as a plain number to compile its current value in as a constant"
                 )
-            ops += 1
-            name = idents.new(_identifier(node.label), f"v{ops}")
+            wanted = _identifier(node.label)
+            ops += not wanted
+            name = idents.new(wanted, f"v{ops}")
             expression = _forward(node.op, [symbol[x] for x in node.inputs])
             if isinstance(expression, list):
                 for line in _sum_lines(name, expression):
