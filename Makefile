@@ -6,9 +6,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-EXTRAS ?= dev
+EXTRAS ?= dev,plot
 
-.PHONY: test demo bench venv dot lint clean
+.PHONY: test demo docs bench venv dot lint clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,21 @@ test: venv dot
 
 demo: venv dot
 	$(VENV)/bin/chainrule demo
+
+docs: venv dot  ## the README's pictures, from the demo's defaults
+	$(VENV)/bin/chainrule demo --out docs > docs/demo-output.txt
+	$(VENV)/bin/chainrule demo moons --out docs > /dev/null
+
+# micrograd is a bench-only peer: it goes into bench/.peers, never into .venv,
+# so nothing in the project (tests, mypy, the CLI) can import it by accident.
+PEERS := bench/.peers
+MICROGRAD := micrograd==0.1.0
+
+$(PEERS)/micrograd-0.1.0.dist-info: | venv
+	$(PY) -m pip install -q --no-deps --target $(PEERS) '$(MICROGRAD)'
+
+bench: venv $(PEERS)/micrograd-0.1.0.dist-info
+	$(PY) -m bench
 
 lint: venv
 	$(PY) -m ruff check --fix .

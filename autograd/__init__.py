@@ -9,6 +9,7 @@
 """
 
 from .check import GradcheckError, gradcheck
+from .compile import Compiled, compile
 from .engine import (
     RULES,
     Constant,
@@ -28,11 +29,13 @@ from .formula import Formula, formulas
 
 __all__ = [
     "RULES",
+    "Compiled",
     "Constant",
     "Formula",
     "GradcheckError",
     "Rule",
     "Value",
+    "compile",
     "detect_anomaly",
     "exp",
     "formulas",

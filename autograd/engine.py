@@ -79,17 +79,20 @@ def _frelu(x: float) -> float:
 
 def _fwsum(*wxb: float) -> float:
     n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
-    total: float = sum(map(operator.mul, wxb[:n], wxb[n:-1]))
+    total = 0.0
+    for w, x in zip(wxb[:n], wxb[n:-1]):  # noqa: B905 (equal lengths by construction)
+        total += w * x  # left to right, as wsum() adds them
     return total - wxb[-1]
 
 
 def _step(x: Any) -> Any:
     """relu's derivative: 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
-    if isinstance(x, Value):
-        x = x.data
-    if isinstance(x, float):
-        return 1.0 if x > 0.0 else 0.0
-    return x.step()  # a symbolic formula renders itself
+    if type(x) is not float:  # checked first: backward calls this on floats
+        if isinstance(x, Value):
+            x = x.data
+        if not isinstance(x, float):
+            return x.step()  # a symbolic formula renders itself
+    return 1.0 if x > 0.0 else 0.0
 
 
 def _pow(x: Any, y: Any) -> Any:
@@ -156,6 +159,11 @@ def _as_float(data: object, what: str = "Value data") -> float:
     """``data`` as a Python float, or a TypeError naming what was received."""
     if type(data) is float:
         return data
+    if type(data) is int:  # the common case, before the slower checks below
+        try:
+            return float(data)
+        except OverflowError:  # an int beyond the float range
+            return INF if data > 0 else -INF
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
         raise TypeError(
             f"{what} must be a real number such as 2, 0.5 or numpy.float64(1.0); "
@@ -168,7 +176,9 @@ def _as_float(data: object, what: str = "Value data") -> float:
 
 
 _new = object.__new__
+_data = operator.attrgetter("data")
 _anomaly = 0  # > 0 inside detect_anomaly()
+_VALUE_TYPES: set[type] = set()  # Value and every subclass, for wsum's fast type check
 
 
 class Value:
@@ -201,10 +211,14 @@ class Value:
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
     _b: Any  # Value or None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _VALUE_TYPES.add(cls)  # wsum's fast check for "all inputs are Values"
+
     def __init__(self, data: Real, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
-        self.data = _as_float(data)
+        self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
         self.label = label
         self._rule = None
@@ -213,12 +227,24 @@ class Value:
 
     @property
     def op(self) -> str:
-        """The name of the rule that made this node; ``""`` for a leaf."""
+        """The name of the rule that made this node; ``""`` for a leaf.
+
+        >>> x = Value(2.0)
+        >>> x.op, (x * x).op, (x - 1).op, x.exp().op
+        ('', 'mul', 'add', 'exp')
+        """
         return "" if self._rule is None else self._rule.name
 
     @property
     def inputs(self) -> tuple[Value, ...]:
-        """The operands in call order; a node used twice appears twice."""
+        """The operands in call order; a node used twice appears twice.
+
+        >>> x = Value(2.0, "x")
+        >>> [v.label for v in (x * x).inputs]
+        ['x', 'x']
+        >>> (3 - x).inputs  # 3 + (-x): numbers become Constants
+        (Constant(data=3.0, grad=0.0), Value(data=-2.0, grad=0.0, op='mul'))
+        """
         rule = self._rule
         if rule is None:
             return ()
@@ -239,18 +265,22 @@ class Value:
     # -- arithmetic: add, mul and pow own a rule; the rest are compositions --
 
     def __add__(self, other: Value | Real) -> Value:
-        other = other if isinstance(other, Value) else Constant(other)
+        if not isinstance(other, Value):
+            other = _constant(other)
         return _node(ADD, self.data + other.data, self, other)
 
     def __radd__(self, other: Real) -> Value:  # other + self
-        return Constant(other) + self
+        c = _constant(other)
+        return _node(ADD, c.data + self.data, c, self)
 
     def __mul__(self, other: Value | Real) -> Value:
-        other = other if isinstance(other, Value) else Constant(other)
+        if not isinstance(other, Value):
+            other = _constant(other)
         return _node(MUL, self.data * other.data, self, other)
 
     def __rmul__(self, other: Real) -> Value:  # other * self
-        return Constant(other) * self
+        c = _constant(other)
+        return _node(MUL, c.data * self.data, c, self)
 
     def __neg__(self) -> Value:  # self * -1
         return self * -1.0
@@ -258,7 +288,8 @@ class Value:
     def __sub__(self, other: Value | Real) -> Value:  # self + (-other)
         if isinstance(other, Value):
             return self + -other
-        return self + Constant(-_as_float(other, "operand"))
+        c = _constant(-_as_float(other, "operand"))
+        return _node(ADD, self.data + c.data, self, c)
 
     def __rsub__(self, other: Real) -> Value:  # other + (-self)
         return Constant(other) + -self
@@ -274,7 +305,7 @@ class Value:
     def __pow__(self, other: Value | Real) -> Value:
         if isinstance(other, Value):  # a variable exponent has a derivative of its own
             return _node(POWV, _fpow(self.data, other.data), self, other)
-        c = Constant(other)
+        c = _constant(other)
         return _node(POW, _fpow(self.data, c.data), self, c)
 
     def __rpow__(self, other: Real) -> Value:  # other ** self
@@ -283,23 +314,43 @@ class Value:
     # -- the unary primitives --
 
     def exp(self) -> Value:
-        """e ** self. ``Value(1000).exp().data`` is inf, not an OverflowError."""
+        """e ** self; overflow gives inf, not an OverflowError.
+
+        >>> Value(0.0).exp().data, Value(1000.0).exp().data
+        (1.0, inf)
+        """
         return _node(EXP, _fexp(self.data), self)
 
     def log(self) -> Value:
-        """The natural log: -inf at 0, nan below 0."""
+        """The natural log: -inf at 0, nan below 0.
+
+        >>> Value(1.0).log().data, Value(0.0).log().data, Value(-1.0).log().data
+        (0.0, -inf, nan)
+        """
         return _node(LOG, _flog(self.data), self)
 
     def sigmoid(self) -> Value:
-        """σ(self) = 1 / (1 + e^(-self)), computed without overflow."""
+        """σ(self) = 1 / (1 + e^(-self)), computed without overflow.
+
+        >>> Value(0.0).sigmoid().data, Value(-1000.0).sigmoid().data
+        (0.5, 0.0)
+        """
         return _node(SIGMOID, _fsigmoid(self.data), self)
 
     def tanh(self) -> Value:
-        """The hyperbolic tangent."""
+        """The hyperbolic tangent.
+
+        >>> Value(0.0).tanh().data, Value(1000.0).tanh().data
+        (0.0, 1.0)
+        """
         return _node(TANH, math.tanh(self.data), self)
 
     def relu(self) -> Value:
-        """max(self, 0); its derivative at 0 is taken as 0."""
+        """max(self, 0); its derivative at 0 is taken as 0.
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
         return _node(RELU, _frelu(self.data), self)
 
     # -- gradients --
@@ -317,37 +368,85 @@ class Value:
         >>> a.grad, b.grad, c.grad
         (8.0, 6.0, 1.0)
         """
-        order = topological_order(self)
         if _anomaly:
-            _gradients(self, order, create_graph=False)  # raises before anything changes
-        leaves = []  # this call's total is added to a leaf's grad at the end, so that
-        for node in order:  # two calls give exactly twice the gradient
-            if node._rule is None:
-                leaves.append((node, node.grad))
+            _gradients(self, topological_order(self), create_graph=False)  # raises first
+        # Interior nodes get this call's gradient; a leaf's total for this call is
+        # summed from 0 and added to its old grad at the end, so that two calls
+        # give exactly twice the gradient.
+        order, leaves = _walk(self)
+        before = [leaf.grad for leaf in leaves]
+        for leaf in leaves:
+            leaf.grad = 0.0
+        for node in order:
             node.grad = 0.0
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(order):  # each node's grad is complete when it comes up
             g = node.grad
-            rule = node._rule
-            if rule is None:
-                continue
-            if rule.arity == 2:
-                a, b = node._a, node._b
-                pa, pb = rule.derivative(node.data, a.data, b.data)
+            a = node._a
+            b = node._b
+            derivative = node._rule.derivative  # type: ignore[union-attr]
+            if b is not None:  # binary: the row gives (∂out/∂a, ∂out/∂b)
+                pa, pb = derivative(node.data, a.data, b.data)
                 a.grad += g * pa
                 b.grad += g * pb
-            elif rule.arity == 1:
-                a = node._a
-                (pa,) = rule.derivative(node.data, a.data)
-                a.grad += g * pa
-            else:
-                ins = node._a
-                for x, p in zip(
-                    ins, rule.derivative(node.data, *[x.data for x in ins]), strict=True
-                ):
+            elif derivative is _WSUM_PERMUTES:  # the wsum row as the table has it: its
+                n = len(a) >> 1  # partials are the inputs' data, permuted (see below)
+                for i in range(n):  # in input order, as the generic path adds them
+                    a[i].grad += g * a[n + i].data  # ∂S/∂w_i = x_i
+                for i in range(n):
+                    a[n + i].grad += g * a[i].data  # ∂S/∂x_i = w_i
+                a[-1].grad += g * -1.0  # ∂S/∂b = -1
+            elif type(a) is tuple:  # n-ary: one partial per input, in order
+                partials = derivative(node.data, *map(_data, a))
+                if len(partials) != len(a):
+                    raise ValueError(
+                        f"the {node.op} rule gave {len(partials)} partials for {len(a)} inputs"
+                    )
+                for x, p in zip(a, partials):  # noqa: B905 (lengths checked above; strict= is slower)
                     x.grad += g * p
-        for leaf, before in leaves:
-            leaf.grad += before
+            else:  # unary
+                (pa,) = derivative(node.data, a.data)
+                a.grad += g * pa
+        for leaf, old in zip(leaves, before, strict=True):
+            leaf.grad += old
+
+
+_VALUE_TYPES.add(Value)
+
+
+def _partials_permute_inputs(derivative: Callable[..., tuple[Any, ...]]) -> bool:
+    """Whether a wsum-style row returns (x_1..x_n, w_1..w_n, -1.0) for inputs (w.., x.., b).
+
+    ``backward`` has a fast path for exactly that: it reads x_i for ∂S/∂w_i and
+    w_i for ∂S/∂x_i straight from the inputs instead of calling the row. It is
+    taken only for the row this check has passed, so the table stays the one
+    source: rewrite the wsum row in any other way and the check fails, and
+    backward calls the row like any other; swap the row for another Rule and
+    its nodes carry a derivative the fast path does not recognise.
+
+    >>> _partials_permute_inputs(RULES["wsum"].derivative)
+    True
+    >>> _partials_permute_inputs(lambda out, *wxb: (*wxb[:-1], -1.0))  # w and x not swapped
+    False
+    """
+    for n in (1, 2, 3):
+        ins = [object() for _ in range(2 * n + 1)]  # opaque: any arithmetic would raise
+        try:
+            partials = derivative(object(), *ins)
+        except Exception:  # anything but a permutation: no fast path
+            return False
+        expected = [*ins[n : 2 * n], *ins[:n]]
+        if (
+            len(partials) != 2 * n + 1
+            or any(p is not e for p, e in zip(partials, expected))  # noqa: B905
+            or type(partials[-1]) is not float
+            or partials[-1] != -1.0
+        ):
+            return False
+    return True
+
+
+_WSUM_PERMUTES: Any = WSUM.derivative if _partials_permute_inputs(WSUM.derivative) else None
 
 
 class Constant(Value):
@@ -379,6 +478,18 @@ def _node(rule: Rule, data: float, a: Any, b: Any = None) -> Value:
     return out
 
 
+def _constant(x: Real) -> Constant:
+    """``Constant(x)`` without the label check: the numbers written into expressions."""
+    c = _new(Constant)
+    c.data = x if type(x) is float else _as_float(x)
+    c.grad = 0.0
+    c.label = ""
+    c._rule = None
+    c._a = None
+    c._b = None
+    return c
+
+
 def wsum(
     weights: Iterable[Value | Real], inputs: Iterable[Value | Real], bias: Value | Real
 ) -> Value:
@@ -396,15 +507,21 @@ def wsum(
     >>> [wi.grad for wi in w], b.grad
     ([1.0, 2.0], -1.0)
     """
-    ws = [w if isinstance(w, Value) else Constant(w) for w in weights]
-    xs = [x if isinstance(x, Value) else Constant(x) for x in inputs]
+    ws = weights if type(weights) is list or type(weights) is tuple else list(weights)
+    xs = inputs if type(inputs) is list or type(inputs) is tuple else list(inputs)
+    ins = (*ws, *xs, bias)
+    if not _VALUE_TYPES.issuperset(map(type, ins)):  # numbers among them: make Constants
+        ws = [w if isinstance(w, Value) else Constant(w) for w in ws]
+        xs = [x if isinstance(x, Value) else Constant(x) for x in xs]
+        ins = (*ws, *xs, bias if isinstance(bias, Value) else Constant(bias))
     if len(ws) != len(xs):
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    b = bias if isinstance(bias, Value) else Constant(bias)
-    ins = (*ws, *xs, b)
-    return _node(WSUM, _fwsum(*[v.data for v in ins]), ins)
+    total = 0.0  # the row's forward, _fwsum, without building its argument list
+    for w, x in zip(ws, xs):  # noqa: B905 (lengths checked above)
+        total += w.data * x.data
+    return _node(WSUM, total - ins[-1].data, ins)
 
 
 # --- walks ----------------------------------------------------------------------
@@ -413,27 +530,77 @@ def wsum(
 def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph, each input before the nodes that use it.
 
-    Depth-first with an explicit stack, inputs in call order: the order is the
-    same on every run, and depth is limited by memory, never by recursion.
+    The leaves come first, in the order the walk meets them, then the interior
+    nodes in post-order (see :func:`_walk`): the same order on every run.
 
     >>> x = Value(1.0, "x")
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
+    order, leaves = _walk(root)
+    return leaves + order
+
+
+def _walk(root: Value) -> tuple[list[Value], list[Value]]:
+    """The interior nodes below ``root`` in post-order, and the leaves.
+
+    The post-order is that of the recursive walk "inputs first, in call order,
+    then the node", done without recursion, iterators or tuples, so depth is
+    limited by memory alone. An expanded node goes back on the stack under a
+    None marker, with its unseen inputs above it in reverse, and comes out when
+    the marker is popped; the first unseen input is not pushed at all: the walk
+    steps straight into it, as the recursion would. A leaf is taken as soon as
+    it is met: it has no inputs, so it cannot change the interior order.
+    """
     order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.inputs))]
+    emit = order.append
+    leaves: list[Value] = []
+    take = leaves.append
+    seen: set[Value] = set()
+    mark = seen.add
+    stack: list[Any] = [root]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, pending = stack[-1]
-        for child in pending:
-            if child not in seen:
-                seen.add(child)
-                stack.append((child, iter(child.inputs)))
+        node = pop()
+        if node is None:  # all its inputs are done: emit the node under the marker
+            emit(pop())
+            continue
+        if node in seen:  # reached through another path while it waited
+            continue
+        while True:  # expand node, then step straight into its first input
+            mark(node)
+            a = node._a
+            if a is None:  # a leaf at the root
+                take(node)
                 break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
+            push(node)
+            push(None)
+            b = node._b
+            if b is not None:  # binary
+                if a._a is None and a not in seen:
+                    mark(a)
+                    take(a)
+                if b not in seen:
+                    if b._a is None:
+                        mark(b)
+                        take(b)
+                    else:
+                        push(b)
+                if a in seen:
+                    break
+            elif type(a) is tuple:  # n-ary: leaves now, in call order; the rest stacked
+                if not seen.issuperset(a):
+                    for x in a:
+                        if x._a is None and x not in seen:
+                            mark(x)
+                            take(x)
+                    stack.extend([x for x in reversed(a) if x not in seen])
+                break
+            elif a in seen:  # unary
+                break
+            node = a
+    return order, leaves
 
 
 def _gradients(root: Value, order: list[Value], create_graph: bool) -> dict[Value, Any]:

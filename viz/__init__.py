@@ -1,3 +1,35 @@
-"""Drawings of Value graphs, and the chainrule command line."""
+"""Drawings of Value graphs, and the chainrule command line.
 
-__all__: list[str] = []
+:func:`draw` shows the computation graph, :func:`chain_rule` the dependency tree of
+the chain rule; both return a ``graphviz.Digraph`` (its ``.source`` is DOT text),
+and :func:`write` saves either as DOT, SVG, PNG or PDF.
+
+>>> from autograd import Value
+>>> x = Value(3.0, "x_1^(0)")
+>>> print(chain_rule(x * x).source.splitlines()[-2])
+        v1 -> v0 [label=<Σ over 2 paths<BR/>= 6>]
+"""
+
+from .drawing import (
+    COLORS,
+    DEFAULT_MAX_NODES,
+    DotNotFoundError,
+    Drawing,
+    GraphTooLargeError,
+    write,
+)
+from .graph import draw
+from .notation import label_html
+from .tree import chain_rule
+
+__all__ = [
+    "COLORS",
+    "DEFAULT_MAX_NODES",
+    "DotNotFoundError",
+    "Drawing",
+    "GraphTooLargeError",
+    "chain_rule",
+    "draw",
+    "label_html",
+    "write",
+]

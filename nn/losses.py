@@ -1,0 +1,162 @@
+"""Loss functions: a list of outputs and a list of targets in, one Value out.
+
+Every loss takes ``outputs`` (Values, e.g. ``model(x)``) and ``targets``
+(numbers), one target per output. A batch is the concatenation of its
+samples' outputs and targets, so ``squared_error`` over a batch is the sum over
+its samples, and ``mse``, ``hinge`` and ``binary_cross_entropy`` the mean.
+The returned node is labelled ``L``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+
+from autograd import Value
+
+__all__ = ["binary_cross_entropy", "hinge", "l2", "mse", "squared_error"]
+
+
+def _check(
+    loss: str, outputs: Sequence[Value], targets: Sequence[float]
+) -> tuple[list[Value], list[float]]:
+    if isinstance(outputs, Value) or not isinstance(outputs, Sequence):
+        raise TypeError(
+            f"{loss}: outputs must be a list of Values such as model(x), "
+            f"got {type(outputs).__name__}: {outputs!r:.60}"
+        )
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Sequence):
+        raise TypeError(
+            f"{loss}: targets must be a list of numbers, one per output, "
+            f"got {type(targets).__name__}: {targets!r:.60}"
+        )
+    if len(targets) != len(outputs):
+        raise ValueError(
+            f"{loss}: expected one target per output, {len(outputs)} in all; got {len(targets)}"
+        )
+    if not outputs:
+        raise ValueError(f"{loss}: got no outputs; a loss needs at least one")
+    ys = list(outputs)
+    for i, y in enumerate(ys):
+        if not isinstance(y, Value):
+            raise TypeError(f"{loss}: outputs[{i}] must be a Value, got {type(y).__name__}")
+    ts: list[float] = []
+    for i, t in enumerate(targets):
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
+            raise ValueError(f"{loss}: targets[{i}] must be a finite number, got {t!r:.60}")
+        ts.append(float(t))
+    return ys, ts
+
+
+def _total(terms: list[Value]) -> Value:
+    """t_1 + t_2 + ... as a chain of adds, without a leading 0."""
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _named(loss: Value) -> Value:
+    loss.label = "L"
+    return loss
+
+
+def squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+    """L = ½ Σ (y - t)², the notes' loss: ∂L/∂y = y - t.
+
+    >>> from autograd import Value
+    >>> y = Value(0.8)
+    >>> L = squared_error([y], [1.0])
+    >>> L.backward()
+    >>> round(L.data, 12), round(y.grad, 12)
+    (0.02, -0.2)
+    """
+    ys, ts = _check("squared_error", outputs, targets)
+    return _named(0.5 * _total([(y - t) ** 2 for y, t in zip(ys, ts, strict=True)]))
+
+
+def mse(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+    """The mean squared error, (1/n) Σ (y - t)² (no ½).
+
+    >>> from autograd import Value
+    >>> mse([Value(1.0), Value(3.0)], [0.0, 0.0]).data
+    5.0
+    """
+    ys, ts = _check("mse", outputs, targets)
+    return _named(_total([(y - t) ** 2 for y, t in zip(ys, ts, strict=True)]) * (1.0 / len(ys)))
+
+
+def hinge(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+    """micrograd's max-margin loss: the mean of relu(1 - y·t), targets ±1.
+
+    >>> from autograd import Value
+    >>> hinge([Value(2.0), Value(0.5)], [1.0, -1.0]).data  # (0 + 1.5) / 2
+    0.75
+    """
+    ys, ts = _check("hinge", outputs, targets)
+    return _named(
+        _total([(1.0 - y * t).relu() for y, t in zip(ys, ts, strict=True)]) * (1.0 / len(ys))
+    )
+
+
+def _softplus(z: Value) -> Value:
+    """log(1 + e^z) without overflow; either branch is the same function."""
+    if z.data > 0.0:
+        return z + (1.0 + (-z).exp()).log()
+    return (1.0 + z.exp()).log()
+
+
+def binary_cross_entropy(
+    outputs: Sequence[Value], targets: Sequence[float], *, logits: bool = False
+) -> Value:
+    """The mean of -[t log y + (1 - t) log(1 - y)] for probabilities y, targets in [0, 1].
+
+    Stable where it matters: when an output y was made by a sigmoid (a sigmoid
+    output unit), the loss is computed from the logit S under it as
+    ``log(1 + e^S) - t·S``, which never overflows and has ∂L/∂S = σ(S) - t
+    (divided by n) even where σ(S) rounds to 0 or 1. The sigmoid node itself
+    is then not on the loss's path. Any other output is taken as a
+    probability as is (log(0) gives inf, as IEEE says). With ``logits=True``
+    every output is a logit (a linear output unit), treated the same stable way.
+
+    >>> from autograd import Value
+    >>> S = Value(800.0)  # σ(S) is 1.0 in floating point
+    >>> L = binary_cross_entropy([S.sigmoid()], [0.0])
+    >>> L.backward()
+    >>> L.data, S.grad  # the exact values are 800 and σ(800) = 1
+    (800.0, 1.0)
+    >>> round(binary_cross_entropy([Value(0.0)], [1.0], logits=True).data, 6)  # log 2
+    0.693147
+    """
+    ys, ts = _check("binary_cross_entropy", outputs, targets)
+    for i, t in enumerate(ts):
+        if not 0.0 <= t <= 1.0:
+            raise ValueError(f"binary_cross_entropy: targets[{i}] must be in [0, 1], got {t!r}")
+    terms = []
+    for y, t in zip(ys, ts, strict=True):
+        if logits or y.op == "sigmoid":
+            z = y if logits else y.inputs[0]
+            terms.append(_softplus(z) - t * z if t else _softplus(z))
+        elif t == 1.0:  # constant coefficients: skip a 0·log(0) that would be nan
+            terms.append(-y.log())
+        elif t == 0.0:
+            terms.append(-(1.0 - y).log())
+        else:
+            terms.append(-(t * y.log() + (1.0 - t) * (1.0 - y).log()))
+    return _named(_total(terms) * (1.0 / len(ys)))
+
+
+def l2(params: Iterable[Value]) -> Value:
+    """The L2 penalty Σ p²; scale it yourself, e.g. ``1e-4 * l2(model.parameters())``.
+
+    >>> from autograd import Value
+    >>> l2([Value(3.0), Value(-4.0)]).data
+    25.0
+    """
+    squares = []
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"l2: params[{i}] must be a Value, got {type(p).__name__}")
+        squares.append(p * p)
+    return _total(squares) if squares else Value(0.0)

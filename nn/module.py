@@ -1,0 +1,563 @@
+"""Neurons, layers and MLPs whose every quantity carries the notes' name.
+
+Unit j of layer k computes the notes' two lines, one autograd node each::
+
+    S_j^(k) = Σ_i w_ij^(k) x_i^(k-1) - b_j^(k)      (one ``wsum`` node)
+    x_j^(k) = φ(S_j^(k))                            (one sigmoid/tanh/relu node)
+
+The bias enters with a minus sign: it is the weight ``w_0j^(k)`` on the
+constant input ``x_0 = -1``. A "linear" unit has no activation node: its
+output *is* ``S_j^(k)``, so that node carries the label ``S_j^(k)`` and
+:meth:`MLP.named_nodes` lists it under both names.
+
+Parameters are named ``b_j^(k)`` and ``w_ij^(k)`` (``w_10,3^(2)`` once an index
+reaches 10), and :meth:`Module.parameters` lists them layer by layer, unit by
+unit, and within a unit ``b_j`` first (it is ``w_0j``), then ``w_1j .. w_nj``.
+
+Initialisation: every weight is drawn from ``uniform(-1, 1)`` of a private
+``random.Random(seed)``, in that parameter order; every bias starts at 0 (as in
+micrograd, whose ``random.seed(s)`` draws the same weights in the same order).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import random
+import tempfile
+from collections.abc import Callable, Collection, Mapping, Sequence, Set
+from typing import Any, TypeVar
+
+from autograd import Value, wsum
+
+__all__ = ["ACTIVATIONS", "FORMAT", "MLP", "Layer", "Module", "Neuron", "weight_name"]
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+"""The activation names a unit accepts; "linear" means x = S."""
+
+FORMAT = "chainrule.nn"
+"""The ``format`` field of a saved model file (see :meth:`Module.save`)."""
+
+_VERSION = 1
+
+_APPLY: dict[str, Callable[[Value], Value] | None] = {
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "linear": None,  # x = S: no node of its own
+}
+
+M = TypeVar("M", bound="Module")
+
+
+def weight_name(i: int, j: int, k: int) -> str:
+    """The name of the weight from unit i of layer k-1 to unit j of layer k.
+
+    Two-digit indices are separated by a comma so the name stays readable.
+
+    >>> weight_name(1, 2, 1), weight_name(10, 3, 2)
+    ('w_12^(1)', 'w_10,3^(2)')
+    """
+    if i < 10 and j < 10:
+        return f"w_{i}{j}^({k})"
+    return f"w_{i},{j}^({k})"
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int >= {low}, got {type(value).__name__}: {value!r:.60}"
+        )
+    if value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    return int(value)
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r:.60}")
+    return int(seed)
+
+
+def _check_activation(name: str, activation: object) -> str:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"unknown {name}: {activation!r} (must be one of {list(ACTIVATIONS)})")
+    return activation
+
+
+def _inputs(x: object, n_in: int, k: int, what: str) -> list[Value]:
+    """``x`` as Values, numbers becoming leaves labelled ``x_i^(k-1)``.
+
+    Any ordered collection will do (a list, a tuple, a row of a NumPy array).
+    """
+    if isinstance(x, (str, bytes, Mapping, Set)) or not isinstance(x, Collection):
+        raise TypeError(
+            f"{what} input must be a sequence of {n_in} numbers or Values, "
+            f"got {type(x).__name__}: {x!r:.60}"
+        )
+    if len(x) != n_in:
+        raise ValueError(f"{what} expected {n_in} inputs, got {len(x)}")
+    out = []
+    for i, xi in enumerate(x, start=1):
+        if isinstance(xi, Value):
+            out.append(xi)
+        elif isinstance(xi, bool) or not isinstance(xi, numbers.Real):
+            raise TypeError(
+                f"{what} input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r:.60}"
+            )
+        else:
+            out.append(Value(xi, f"x_{i}^({k - 1})"))
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class Module:
+    """Something with named parameters: zero_grad, state_dict, save and load.
+
+    Subclasses define :meth:`named_parameters` and :meth:`config` (the keyword
+    arguments that rebuild them); everything else here is built on those two.
+
+    >>> m = MLP(2, [1])
+    >>> [name for name, _ in m.named_parameters()]
+    ['b_1^(1)', 'w_11^(1)', 'w_21^(1)']
+    """
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, Value)`` pairs in the notes' notation, in the documented order.
+
+        >>> Module().named_parameters()
+        []
+        """
+        return []
+
+    def parameters(self) -> list[Value]:
+        """The parameter Values, in the order of :meth:`named_parameters`.
+
+        >>> len(MLP(2, [2, 1]).parameters())  # 2 units of (b, w, w) and 1 of (b, w, w)
+        9
+        """
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.
+
+        >>> m = MLP(1, [1])
+        >>> m([1.0])[0].backward()
+        >>> m.zero_grad()
+        >>> [p.grad for p in m.parameters()]
+        [0.0, 0.0]
+        """
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def config(self) -> dict[str, Any]:
+        """The constructor's keyword arguments: what :meth:`load` rebuilds from.
+
+        Every subclass defines it; the base class has none.
+
+        >>> MLP(2, [2, 1]).config()["layer_sizes"]
+        [2, 1]
+        """
+        return {}
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's value by name, in parameter order.
+
+        >>> MLP(1, [1]).state_dict()
+        {'b_1^(1)': 0.0, 'w_11^(1)': 0.6888437030500962}
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, object]) -> None:
+        """Set every parameter from ``state``, a mapping of name to number.
+
+        The names must be exactly this model's (no missing, no extra ones), and
+        every value a single finite number. Anything else raises ValueError or
+        TypeError saying what is wrong, and no parameter is changed.
+
+        >>> m = MLP(1, [1])
+        >>> m.load_state_dict({"b_1^(1)": 0.5, "w_11^(1)": -2.0})
+        >>> m.state_dict()
+        {'b_1^(1)': 0.5, 'w_11^(1)': -2.0}
+        >>> m.load_state_dict({"b_1^(1)": 0.5})
+        Traceback (most recent call last):
+        ...
+        ValueError: state does not fit MLP(n_in=1, layer_sizes=[1], ...): missing ['w_11^(1)']
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"state must be a mapping of parameter name to number, got {type(state).__name__}"
+            )
+        named = self.named_parameters()
+        names = [name for name, _ in named]
+        known = set(names)
+        missing = [name for name in names if name not in state]
+        extra = [str(name) for name in state if name not in known]
+        if missing or extra:
+            problems = []
+            if missing:
+                problems.append(f"missing {missing}")
+            if extra:
+                problems.append(f"unexpected {extra}")
+            raise ValueError(f"state does not fit {self!r}: {'; '.join(problems)}")
+        values = []
+        for name in names:
+            v = state[name]
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(
+                    f"state[{name!r}] must be a single number (every parameter is a scalar), "
+                    f"got {type(v).__name__}: {v!r:.60}"
+                )
+            f = float(v)
+            if not math.isfinite(f):
+                raise ValueError(f"state[{name!r}] must be finite, got {f!r}")
+            values.append(f)
+        for (_, p), f in zip(named, values, strict=True):
+            p.data = f
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model to ``path`` as JSON, atomically.
+
+        The file holds ``{"format": "chainrule.nn", "version": 1, "model":
+        class name, "config": constructor arguments, "parameters": {name:
+        value}}``, the parameters in parameter order, each float written so it
+        reads back bit for bit. The text goes to a temporary file in the same
+        directory, which then replaces ``path`` in one ``os.replace``: a crash
+        leaves either the old file or the new one, never half of one.
+
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "xor.json")
+        >>> MLP(2, [2, 1]).save(path)
+        >>> MLP.load(path).state_dict() == MLP(2, [2, 1]).state_dict()
+        True
+        """
+        state = self.state_dict()
+        for name, value in state.items():
+            if not math.isfinite(value):
+                raise ValueError(f"cannot save {self!r}: parameter {name} is {value!r}")
+        document = {
+            "format": FORMAT,
+            "version": _VERSION,
+            "model": type(self).__name__,
+            "config": self.config(),
+            "parameters": state,
+        }
+        text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+        path = os.fspath(path)
+        directory, base = os.path.split(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.", suffix=".tmp")
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls: type[M], path: str | os.PathLike[str]) -> M:
+        """Rebuild a model saved by :meth:`save`: its class, shape and parameters.
+
+        Raises ValueError naming the file and what is wrong when it is not a
+        saved model of this class, or its parameters do not fit the shape.
+
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+        >>> MLP(3, [4, 2], activation="tanh").save(path)
+        >>> MLP.load(path)
+        MLP(n_in=3, layer_sizes=[4, 2], activation='tanh', output_activation=None, seed=0)
+        """
+        path = os.fspath(path)
+
+        def bad(why: str) -> ValueError:
+            return ValueError(f"{path} is not a saved {cls.__name__}: {why}")
+
+        def reject(constant: str) -> float:
+            raise bad(f"it holds {constant}, and parameters must be finite")
+
+        with open(path, encoding="utf-8") as f:
+            try:
+                document = json.load(f, parse_constant=reject)
+            except json.JSONDecodeError as e:
+                raise bad(f"invalid JSON ({e})") from None
+        if not isinstance(document, dict):
+            raise bad(f"expected a JSON object, got {type(document).__name__}")
+        keys = ["format", "version", "model", "config", "parameters"]
+        if sorted(document) != sorted(keys):
+            raise bad(f"expected the keys {keys}, got {list(document)}")
+        if document["format"] != FORMAT or document["version"] != _VERSION:
+            raise bad(
+                f"expected format {FORMAT!r} version {_VERSION}, "
+                f"got {document['format']!r} version {document['version']!r}"
+            )
+        if document["model"] != cls.__name__:
+            raise bad(f"it holds a {document['model']!r}")
+        config = document["config"]
+        if not isinstance(config, dict):
+            raise bad(f"config must be an object, got {type(config).__name__}")
+        try:
+            model = cls(**config)
+        except (TypeError, ValueError) as e:
+            raise bad(f"its config {config} does not build a model ({e})") from None
+        try:
+            model.load_state_dict(document["parameters"])
+        except (TypeError, ValueError) as e:
+            raise bad(str(e)) from None
+        return model
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Neuron(Module):
+    """Unit j of layer k: ``S = Σ_i w_ij x_i - b_j``, then ``x = φ(S)``.
+
+    Calling it returns the unit's output ``x_j^(k)`` (``S_j^(k)`` when linear).
+    Numbers given as inputs become leaves labelled ``x_i^(k-1)``.
+
+    >>> n = Neuron(2, layer=1, unit=2)
+    >>> [name for name, _ in n.named_parameters()]
+    ['b_2^(1)', 'w_12^(1)', 'w_22^(1)']
+    >>> out = n([1.0, 0.0])
+    >>> out.label, out.op, out.inputs[0].label
+    ('x_2^(1)', 'sigmoid', 'S_2^(1)')
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        activation: str = "sigmoid",
+        seed: int = 0,
+        *,
+        layer: int = 1,
+        unit: int = 1,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.n_in = _check_int("n_in", n_in, 1)
+        self.activation = _check_activation("activation", activation)
+        self.seed = _check_seed(seed)
+        self.layer = k = _check_int("layer", layer, 1)
+        self.unit = j = _check_int("unit", unit, 1)
+        rng = random.Random(seed) if rng is None else rng
+        self._names = [f"b_{j}^({k})"] + [weight_name(i, j, k) for i in range(1, n_in + 1)]
+        self.b = Value(0.0, self._names[0])
+        self.w = [Value(rng.uniform(-1.0, 1.0), name) for name in self._names[1:]]
+        self._phi = _APPLY[activation]
+        self._S = f"S_{j}^({k})"
+        self._x = f"x_{j}^({k})"
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        xs = _inputs(x, self.n_in, self.layer, "Neuron")
+        return self._forward(xs)
+
+    def _forward(self, xs: list[Value]) -> Value:
+        S = wsum(self.w, xs, self.b)
+        S.label = self._S
+        phi = self._phi
+        if phi is None:
+            return S
+        out = phi(S)
+        out.label = self._x
+        return out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``b_j^(k)``, then ``w_1j^(k) .. w_nj^(k)``.
+
+        >>> [name for name, _ in Neuron(1).named_parameters()]
+        ['b_1^(1)', 'w_11^(1)']
+        """
+        return [(self._names[0], self.b), *zip(self._names[1:], self.w, strict=True)]
+
+    def config(self) -> dict[str, Any]:
+        """The arguments that rebuild this unit (its parameters aside).
+
+        >>> Neuron(3, "tanh", layer=2, unit=1).config()
+        {'n_in': 3, 'activation': 'tanh', 'seed': 0, 'layer': 2, 'unit': 1}
+        """
+        return {
+            "n_in": self.n_in,
+            "activation": self.activation,
+            "seed": self.seed,
+            "layer": self.layer,
+            "unit": self.unit,
+        }
+
+
+class Layer(Module):
+    """Layer k: ``n_out`` units reading the same ``n_in`` inputs; returns a list.
+
+    >>> layer = Layer(2, 3, "relu", layer=1)
+    >>> [x.label for x in layer([1.0, -1.0])]
+    ['x_1^(1)', 'x_2^(1)', 'x_3^(1)']
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: str = "sigmoid",
+        seed: int = 0,
+        *,
+        layer: int = 1,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.n_in = _check_int("n_in", n_in, 1)
+        self.n_out = _check_int("n_out", n_out, 1)
+        self.activation = _check_activation("activation", activation)
+        self.seed = _check_seed(seed)
+        self.layer = _check_int("layer", layer, 1)
+        rng = random.Random(seed) if rng is None else rng
+        self.neurons = [
+            Neuron(n_in, activation, seed, layer=layer, unit=j, rng=rng)
+            for j in range(1, n_out + 1)
+        ]
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        xs = _inputs(x, self.n_in, self.layer, "Layer")
+        return [n._forward(xs) for n in self.neurons]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Unit by unit, each ``b_j`` then its weights.
+
+        >>> [name for name, _ in Layer(1, 2).named_parameters()]
+        ['b_1^(1)', 'w_11^(1)', 'b_2^(1)', 'w_12^(1)']
+        """
+        return [pair for n in self.neurons for pair in n.named_parameters()]
+
+    def config(self) -> dict[str, Any]:
+        """The arguments that rebuild this layer (its parameters aside).
+
+        >>> Layer(2, 3, layer=2).config()
+        {'n_in': 2, 'n_out': 3, 'activation': 'sigmoid', 'seed': 0, 'layer': 2}
+        """
+        return {
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "activation": self.activation,
+            "seed": self.seed,
+            "layer": self.layer,
+        }
+
+
+class MLP(Module):
+    """A stack of layers k = 1..K; ``MLP(2, [2, 1])`` is the notes' network.
+
+    ``layer_sizes`` lists the units of each layer. Hidden layers use
+    ``activation``; the last uses ``output_activation``, which defaults to
+    ``activation``. ``model(x)`` always returns a list, one Value per output
+    unit; numbers in ``x`` become leaves labelled ``x_i^(0)``.
+
+    >>> model = MLP(2, [2, 1])
+    >>> (y,) = model([1.0, 0.0])
+    >>> y.label, round(y.data, 6)
+    ('x_1^(2)', 0.481878)
+    >>> MLP(2, [16, 16, 1], activation="relu", output_activation="linear")([0.5, 0.5])[0].label
+    'S_1^(3)'
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        layer_sizes: Sequence[int],
+        activation: str = "sigmoid",
+        output_activation: str | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.n_in = _check_int("n_in", n_in, 1)
+        if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
+            raise TypeError(
+                "layer_sizes must be a list of layer widths such as [2, 1], "
+                f"got {type(layer_sizes).__name__}: {layer_sizes!r:.60}"
+            )
+        if not layer_sizes:
+            raise ValueError("layer_sizes must name at least one layer, such as [2, 1]; got []")
+        sizes = [_check_int(f"layer_sizes[{i}]", n, 1) for i, n in enumerate(layer_sizes)]
+        self.activation = _check_activation("activation", activation)
+        self.output_activation = (
+            None
+            if output_activation is None
+            else _check_activation("output_activation", output_activation)
+        )
+        self.seed = _check_seed(seed)
+        self.layer_sizes = sizes
+        last = activation if output_activation is None else output_activation
+        rng = random.Random(seed)
+        widths = [n_in, *sizes]
+        self.layers = [
+            Layer(
+                widths[k - 1],
+                widths[k],
+                last if k == len(sizes) else activation,
+                seed,
+                layer=k,
+                rng=rng,
+            )
+            for k in range(1, len(sizes) + 1)
+        ]
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        xs = _inputs(x, self.n_in, 1, "MLP")
+        for layer in self.layers:
+            xs = [n._forward(xs) for n in layer.neurons]
+        return xs
+
+    def named_nodes(self, x: Sequence[Value | float]) -> dict[str, Value]:
+        """Run a forward pass and return every named node of it, in order.
+
+        The inputs ``x_i^(0)``, then layer by layer ``S_j^(k)`` and ``x_j^(k)``
+        for each unit. A linear unit's output is its sum, so both of its names
+        map to the same node (labelled ``S_j^(k)``).
+
+        >>> nodes = MLP(2, [2, 1]).named_nodes([1.0, 0.0])
+        >>> list(nodes)
+        ['x_1^(0)', 'x_2^(0)', 'S_1^(1)', 'x_1^(1)', 'S_2^(1)', 'x_2^(1)', 'S_1^(2)', 'x_1^(2)']
+        >>> nodes["x_1^(1)"].inputs[0] is nodes["S_1^(1)"]
+        True
+        """
+        xs = _inputs(x, self.n_in, 1, "MLP")
+        nodes = {f"x_{i}^(0)": v for i, v in enumerate(xs, start=1)}
+        for layer in self.layers:
+            outs = []
+            for n in layer.neurons:
+                out = n._forward(xs)
+                nodes[n._S] = out if n._phi is None else out.inputs[0]
+                nodes[n._x] = out
+                outs.append(out)
+            xs = outs
+        return nodes
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Layer by layer; in a layer unit by unit; in a unit ``b_j`` then its weights.
+
+        >>> [name for name, _ in MLP(2, [2, 1]).named_parameters()]
+        ['b_1^(1)', 'w_11^(1)', 'w_21^(1)', 'b_2^(1)', 'w_12^(1)', 'w_22^(1)',
+         'b_1^(2)', 'w_11^(2)', 'w_21^(2)']
+        """
+        return [pair for layer in self.layers for pair in layer.named_parameters()]
+
+    def config(self) -> dict[str, Any]:
+        """The arguments that rebuild this network (its parameters aside).
+
+        >>> MLP(2, [2, 1]).config()
+        {'n_in': 2, 'layer_sizes': [2, 1], 'activation': 'sigmoid', 'output_activation': None,
+         'seed': 0}
+        """
+        return {
+            "n_in": self.n_in,
+            "layer_sizes": list(self.layer_sizes),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "seed": self.seed,
+        }

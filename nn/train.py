@@ -1,0 +1,246 @@
+"""Training by gradient descent: ``fit`` runs the loop and keeps the loss history."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from autograd import Compiled, Constant, Value
+
+from .losses import binary_cross_entropy
+from .optim import Optimizer
+
+__all__ = ["DivergedError", "Model", "fit"]
+
+Loss = Callable[[Sequence[Value], Sequence[float]], Value]
+
+
+class Model(Protocol):
+    """What ``fit`` needs of a model: called on inputs, it returns one Value per output.
+
+    An :class:`~nn.MLP` or a :class:`~nn.Layer` is one; so is any object with
+    the same two methods.
+
+    >>> from nn import MLP
+    >>> model: Model = MLP(2, [2, 1])
+    >>> len(model([0.0, 1.0])), len(model.parameters())
+    (1, 9)
+    """
+
+    def __call__(self, x: Sequence[float], /) -> list[Value]: ...
+
+    def parameters(self) -> list[Value]:
+        """The Values that training changes.
+
+        >>> from nn import Layer
+        >>> len(Layer(3, 2).parameters())
+        8
+        """
+        ...
+
+
+class DivergedError(FloatingPointError):
+    """The loss became nan or inf, or a step would have made a parameter so.
+
+    ``step`` is the step (counting from 0) at which training stopped, and
+    ``history`` the losses of the steps before it. The model keeps the
+    parameters it had at the start of that step: the last finite ones.
+
+    >>> from nn import MLP, SGD, squared_error
+    >>> model = MLP(1, [1], activation="linear")
+    >>> try:
+    ...     fit(model, [([2.0], [-5.0])], squared_error, SGD(model.parameters(), lr=1e200), 10)
+    ... except DivergedError as e:
+    ...     print(e)
+    ...     print(e.step, len(e.history), all(map(math.isfinite, model.state_dict().values())))
+    fit: the loss is inf at step 1 (counting from 0); the model keeps the parameters it had
+    before that step, the last finite ones
+    1 1 True
+    """
+
+    def __init__(self, message: str, step: int, history: list[float]) -> None:
+        super().__init__(message)
+        self.step = step
+        self.history = history
+
+
+def _check_data(data: object) -> tuple[list[Sequence[float]], list[float]]:
+    """The inputs of each sample, and all targets in one list."""
+    if isinstance(data, (str, bytes)) or not isinstance(data, Sequence) or not data:
+        raise ValueError(
+            "fit: data must be a non-empty list of (inputs, targets) pairs such as xor(), "
+            f"got {data!r:.60}"
+        )
+    inputs: list[Sequence[float]] = []
+    targets: list[float] = []
+    for i, pair in enumerate(data):
+        if not (isinstance(pair, Sequence) and len(pair) == 2):
+            raise ValueError(f"fit: data[{i}] must be an (inputs, targets) pair, got {pair!r:.60}")
+        x, t = pair
+        if isinstance(t, (str, bytes)) or not isinstance(t, Sequence):
+            raise ValueError(
+                f"fit: the targets of data[{i}] must be a list of numbers, got {t!r:.60}"
+            )
+        inputs.append(x)
+        targets.extend(t)
+    return inputs, targets
+
+
+def _batch_loss(
+    model: Model,
+    inputs: list[Sequence[float]],
+    targets: list[float],
+    loss: Loss,
+    penalty: Callable[[Any], Value] | None,
+) -> Value:
+    """One forward pass over every sample: the loss of all outputs, plus the penalty."""
+    outputs: list[Value] = []
+    for x in inputs:
+        outputs.extend(model(x))
+    total = loss(outputs, targets)
+    if not isinstance(total, Value):
+        raise TypeError(f"fit: loss must return a Value, got {type(total).__name__}")
+    if penalty is not None:
+        extra = penalty(model)
+        if not isinstance(extra, Value):
+            raise TypeError(f"fit: penalty must return a Value, got {type(extra).__name__}")
+        total = total + extra
+    return total
+
+
+def _compiled_loss(
+    model: Model,
+    inputs: list[Sequence[float]],
+    targets: list[float],
+    loss: Loss,
+    penalty: Callable[[Any], Value] | None,
+) -> tuple[list[Value], Compiled]:
+    """``_batch_loss`` traced once and compiled, with the data built in as constants."""
+    if loss is binary_cross_entropy:
+        raise ValueError(
+            "fit: compile=True cannot take binary_cross_entropy: it picks its formula by "
+            "the sign of each logit, so its graph depends on the data; use compile=False"
+        )
+    params = model.parameters()
+    as_constants: list[Sequence[Any]] = [
+        [Constant(v) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v for v in x]
+        for x in inputs
+    ]
+    total = _batch_loss(model, as_constants, targets, loss, penalty)
+    labels = [p.label for p in params]
+    distinct = all(labels) and len(set(labels)) == len(labels)
+    names = labels if distinct else [f"p{i}" for i in range(len(params))]
+    return params, Compiled(total, params, names=names, name="loss")
+
+
+def _stderr_is_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def fit(
+    model: Model,
+    data: Sequence[tuple[Sequence[float], Sequence[float]]],
+    loss: Loss,
+    optimizer: Optimizer,
+    steps: int,
+    *,
+    penalty: Callable[[Any], Value] | None = None,
+    lr_schedule: Callable[[int], float] | None = None,
+    progress: bool | None = None,
+    compile: bool = False,
+) -> list[float]:
+    """Train ``model`` for ``steps`` steps of ``optimizer``; return the loss of each step.
+
+    Every step is one full batch: the outputs of all samples of ``data`` and all
+    their targets go to ``loss`` at once (so ``squared_error`` sums over the
+    samples, ``mse`` and ``hinge`` average), ``penalty(model)`` is added when
+    given, then ``zero_grad``, ``backward`` and ``optimizer.step()``. The
+    history holds each step's loss before its update.
+
+    - ``lr_schedule(k)``, when given, sets ``optimizer.lr`` before step k (from 0).
+    - ``progress``: a tqdm bar on stderr. ``None`` shows it only when stderr is
+      a terminal and the run takes more than a second; True or False force it.
+    - If the loss is nan or inf, or a step would make a parameter so, fit raises
+      :class:`DivergedError` naming the step; the model keeps the parameters of
+      the last finite step.
+    - ``compile=True`` traces the loss once and runs every step as the generated
+      code of :class:`autograd.Compiled`: the same losses and parameters, without
+      building a graph per step. The data is built into the code, so compiling
+      takes longer the more data there is; the loss and penalty must not branch on
+      values (``binary_cross_entropy`` does, so it is refused).
+
+    The notes' XOR training, and micrograd's moons workload::
+
+        fit(MLP(2, [2, 1]), xor(), squared_error, SGD(model.parameters(), lr=2.0), 2000)
+        fit(model, moons(100), hinge, SGD(model.parameters(), lr=1.0), 100,
+            penalty=lambda m: 1e-4 * l2(m.parameters()),
+            lr_schedule=lambda k: 1.0 - 0.9 * k / 100)
+
+    >>> from nn import MLP, SGD, squared_error, xor
+    >>> model = MLP(2, [2, 1])
+    >>> history = fit(model, xor(), squared_error, SGD(model.parameters(), lr=2.0), 600)
+    >>> history[0] > 0.4, history[-1] < 0.01
+    (True, True)
+    """
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"fit: steps must be an int >= 0, got {steps!r:.60}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be an SGD or Adam, got {type(optimizer).__name__}")
+    for name, f in (("loss", loss), ("penalty", penalty), ("lr_schedule", lr_schedule)):
+        if f is not None and not callable(f):
+            raise TypeError(f"fit: {name} must be a function, got {type(f).__name__}")
+    inputs, targets = _check_data(data)
+    compiled = _compiled_loss(model, inputs, targets, loss, penalty) if compile else None
+    show = _stderr_is_terminal() if progress is None else bool(progress)
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=int(steps), desc="fit", unit="step", delay=1.0 if progress is None else 0.0
+        )
+    history: list[float] = []
+    try:
+        for k in range(int(steps)):
+            if lr_schedule is not None:
+                try:
+                    optimizer.lr = lr_schedule(k)
+                except (TypeError, ValueError) as e:
+                    raise ValueError(
+                        f"fit: lr_schedule({k}) gave a bad learning rate: {e}"
+                    ) from None
+            if compiled is None:
+                total = _batch_loss(model, inputs, targets, loss, penalty)
+                value = total.data
+            else:
+                params, step = compiled
+                value, grads = step(*[p.data for p in params])
+            if not math.isfinite(value):
+                raise DivergedError(
+                    f"fit: the loss is {value!r} at step {k} (counting from 0); the model "
+                    "keeps the parameters it had before that step, the last finite ones",
+                    k,
+                    history,
+                )
+            optimizer.zero_grad()
+            if compiled is None:
+                total.backward()
+            else:
+                for p, g in zip(params, grads, strict=True):
+                    p.grad = g
+            try:
+                optimizer.step()
+            except FloatingPointError as e:
+                raise DivergedError(f"fit: at step {k}, {e}", k, history) from None
+            history.append(value)
+            if bar is not None:
+                bar.set_postfix(loss=f"{value:.4g}", refresh=False)
+                bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+    return history

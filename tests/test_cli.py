@@ -1,0 +1,259 @@
+"""The chainrule command line: `grad` against plain math, its whitelist, its exit statuses."""
+
+from __future__ import annotations
+
+import builtins
+import math
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from viz.cli import main
+from viz.expr import MAX_CHARS, MAX_NODES
+
+needs_dot = pytest.mark.needs_dot
+EXAMPLE = ["sigmoid(w1*x1 + w2*x2 - b)", "w1=0.5", "x1=1", "w2=-1", "x2=0", "b=0.1"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(["grad", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def results(out: str) -> tuple[float, dict[str, float]]:
+    """The printed value and the derivatives, by name, in printed order."""
+    lines = out.splitlines()
+    value = float(lines[0].rpartition(" = ")[2])
+    grads = {}
+    for line in lines[1:]:
+        if m := re.fullmatch(r"df/d(\w+) *= (\S+)", line):
+            grads[m[1]] = float(m[2])
+    return value, grads
+
+
+def test_the_help_example_against_plain_math(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, *EXAMPLE)
+    assert (status, err) == (0, "")
+    w1, x1, w2, x2, b = 0.5, 1.0, -1.0, 0.0, 0.1
+    s = 1 / (1 + math.exp(-(w1 * x1 + w2 * x2 - b)))
+    ds = s * (1 - s)
+    value, grads = results(out)
+    assert out.startswith("f = sigmoid(w1*x1 + w2*x2 - b) = ")
+    assert value == pytest.approx(s, rel=1e-15)
+    expected = {"w1": ds * x1, "x1": ds * w1, "w2": ds * x2, "x2": ds * w2, "b": -ds}
+    assert list(grads) == list(expected)  # command-line order
+    for name, g in expected.items():
+        assert grads[name] == pytest.approx(g, rel=1e-15, abs=1e-300)
+
+
+def test_names_print_in_command_line_order_and_unused_names_get_zero(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "y * exp(x) / z - x**3", "z=2", "unused=7", "y=-0.5", "x=1.25")
+    assert status == 0
+    x, y, z = 1.25, -0.5, 2.0
+    value, grads = results(out)
+    assert value == pytest.approx(y * math.exp(x) / z - x**3, rel=1e-14)
+    assert list(grads) == ["z", "unused", "y", "x"]
+    assert grads["z"] == pytest.approx(-y * math.exp(x) / z**2, rel=1e-14)
+    assert grads["unused"] == 0.0
+    assert grads["y"] == pytest.approx(math.exp(x) / z, rel=1e-14)
+    assert grads["x"] == pytest.approx(y * math.exp(x) / z - 3 * x**2, rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("expression", "point", "f", "df"),
+    [
+        (
+            "tanh(x) + relu(x) * log(x)",
+            0.7,
+            lambda x: math.tanh(x) + x * math.log(x),
+            lambda x: 1 - math.tanh(x) ** 2 + math.log(x) + 1,
+        ),
+        ("-x ** 2 + +x", 3.0, lambda x: -(x**2) + x, lambda x: -2 * x + 1),
+        ("2 ** x", 0.5, lambda x: 2**x, lambda x: 2**x * math.log(2)),
+        ("x ** x", 1.5, lambda x: x**x, lambda x: x**x * (math.log(x) + 1)),
+        (
+            "1 / (1 + exp(-x))",
+            -0.3,
+            lambda x: 1 / (1 + math.exp(0.3)),
+            lambda x: math.exp(0.3) / (1 + math.exp(0.3)) ** 2,
+        ),
+    ],
+)
+def test_each_allowed_piece_against_math(
+    capsys: pytest.CaptureFixture[str], expression: str, point: float, f: object, df: object
+) -> None:
+    status, out, _ = run(capsys, expression, f"x={point}")
+    value, grads = results(out)
+    assert status == 0
+    assert value == pytest.approx(f(point), rel=1e-13)  # type: ignore[operator]
+    assert grads["x"] == pytest.approx(df(point), rel=1e-12)  # type: ignore[operator]
+
+
+def test_arithmetic_follows_ieee_rather_than_raising(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "1/x + log(x - 1)", "x=0")
+    value, grads = results(out)
+    assert status == 0
+    assert math.isnan(value)  # 1/0 + log(-1) = inf + nan
+    assert grads["x"] == -math.inf  # -1/x² + 1/(x - 1) = -inf - 1
+    status, out, _ = run(capsys, "1/x", "x=0")
+    assert (status, results(out)) == (0, (math.inf, {"x": -math.inf}))
+    status, out, _ = run(capsys, "2 * 3 + 1/0", "x=1")
+    assert (status, results(out)) == (0, (math.inf, {"x": 0.0}))
+
+
+REFUSED = [
+    ("x.real", "attribute access is not allowed: 'x.real' at column 1"),
+    ("x[0]", "subscript is not allowed: 'x[0]' at column 1"),
+    (
+        "print(x)",
+        "this call (only exp, log, sigmoid, tanh, relu may be called) is not allowed: 'print(x)'",
+    ),
+    ("__import__('os').system('true')", "is not allowed: \"__import__('os')"),
+    ("x + (lambda: 1)()", "is not allowed: '(lambda: 1)()' at column 5"),
+    ("lambda y: y", "lambda is not allowed: 'lambda y: y'"),
+    ("x + y", "unbound name 'y' at column 5: give it a value on the command line, e.g. y=0.5"),
+    ("exp(x=1)", "calling exp other than with one plain argument is not allowed: 'exp(x=1)'"),
+    ("exp(x, x)", "calling exp other than with one plain argument"),
+    ("sigmoid(*x)", "calling sigmoid other than with one plain argument"),
+    ("exp", "exp is a function: call it with one argument, e.g. exp(x)"),
+    ("x // 2", "the operator // is not allowed: 'x // 2'"),
+    ("x % 2", "the operator % is not allowed"),
+    ("~x", "the operator ~ is not allowed: '~x'"),
+    ("not x", "the operator not is not allowed"),
+    ("x < 1", "comparison is not allowed: 'x < 1'"),
+    ("x if x else 1", "conditional expression is not allowed"),
+    ("'text'", "the constant 'text' is not allowed"),
+    ("True", "the constant True is not allowed"),
+    ("2j * x", "the constant 2j is not allowed: '2j' at column 1"),
+    ("[x]", "list is not allowed"),
+    ("(y := x)", "assignment expression is not allowed"),
+    ("f'{x}'", "f-string is not allowed"),
+    ("x +", "not an expression"),
+    ("x = 1", "not an expression"),
+    ("", "the expression is empty"),
+    ("(" * 300 + "x" + ")" * 300, "not an expression at column"),
+    ("x" + "+x" * MAX_NODES, f"more than {MAX_NODES} pieces"),
+    ("x" + " " * MAX_CHARS, f"{MAX_CHARS + 1} characters, more than the limit of {MAX_CHARS}"),
+]
+
+
+@pytest.mark.parametrize(("expression", "message"), REFUSED, ids=[r[1][:30] for r in REFUSED])
+def test_anything_else_is_refused_with_status_2(
+    capsys: pytest.CaptureFixture[str], expression: str, message: str
+) -> None:
+    status, out, err = run(capsys, expression, "x=1")
+    assert status == 2
+    assert out == ""
+    assert err.startswith("chainrule grad: error: ")
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_the_expression_is_never_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("eval or exec was called")
+
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    marker = tmp_path / "ran"
+    attack = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    assert run(capsys, attack, "x=1")[0] == 2
+    assert not marker.exists()
+    status, out, _ = run(capsys, "sigmoid(x) * 2", "x=0")
+    assert (status, results(out)[0]) == (0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("pairs", "message"),
+    [
+        (["x"], "'x': expected name=value, e.g. x=0.5"),
+        (["x=abc"], "'x=abc': the value 'abc' is not a number (write e.g. x=0.5)"),
+        (["x=1", "x=2"], "'x=2': 'x' is given twice; give each name once"),
+        (["1x=2"], "'1x=2': '1x' is not a name"),
+        (["for=2"], "'for=2': 'for' is not a name"),
+        (["exp=1"], "'exp=1': 'exp' is a function; choose another name"),
+        (["=1"], "'=1': '' is not a name"),
+    ],
+)
+def test_bad_name_value_pairs_are_refused_with_status_2(
+    capsys: pytest.CaptureFixture[str], pairs: list[str], message: str
+) -> None:
+    status, out, err = run(capsys, "x", *pairs)
+    assert (status, out) == (2, "")
+    assert message in err
+
+
+def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["grad"], ["grad", "x", "x=1", "--bogus"], ["nosuch"], []):
+        with pytest.raises(SystemExit) as caught:
+            main(argv)
+        assert caught.value.code == 2
+    assert "usage: chainrule" in capsys.readouterr().err
+
+
+def test_help_documents_the_whitelist_and_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["grad", "--help"])
+    assert caught.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert 'chainrule grad "sigmoid(w1*x1 + w2*x2 - b)" w1=0.5 x1=1 w2=-1 x2=0 b=0.1' in text
+    for piece in (
+        "+ - * / **",
+        "exp, log, sigmoid, tanh, relu",
+        "exit status 2",
+        "--svg",
+        "--tree",
+    ):
+        assert piece in text
+
+
+@needs_dot
+def test_pairs_may_follow_the_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, out, _ = run(capsys, "x*y", "x=2", "--tree", str(tmp_path / "t.svg"), "y=5")
+    assert status == 0
+    assert results(out)[1] == {"x": 5.0, "y": 2.0}
+    assert (tmp_path / "t.svg").read_bytes().startswith(b"<?xml")
+    status, out, _ = run(capsys, "--", "-x**2", "x=3")
+    assert (status, results(out)) == (0, (-9.0, {"x": -6.0}))
+
+
+@needs_dot
+def test_svg_and_tree_are_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    graph, tree = tmp_path / "graph.svg", tmp_path / "tree.svg"
+    status, out, err = run(capsys, *EXAMPLE, "--svg", str(graph), "--tree", str(tree))
+    assert (status, err) == (0, "")
+    assert f"wrote {graph}" in out
+    assert f"wrote {tree}" in out
+    svg = "{http://www.w3.org/2000/svg}"
+    graph_text = "".join(t.text or "" for t in ET.parse(graph).iter(f"{svg}text"))
+    tree_text = "".join(t.text or "" for t in ET.parse(tree).iter(f"{svg}text"))
+    assert "grad 0.2403" in graph_text  # ∂f/∂w1 = σ'(0.4) · 1
+    assert "∂f/∂w1 = 0.2403" in tree_text
+    assert "σ'(" in tree_text
+
+
+def test_a_missing_dot_fails_the_drawing_with_status_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    status, out, err = run(capsys, "x*2", "x=1", "--svg", str(tmp_path / "g.svg"))
+    assert status == 1
+    assert results(out) == (2.0, {"x": 2.0})
+    assert "sudo apt-get install graphviz" in err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_an_unwritable_path_fails_with_status_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, _, err = run(capsys, "x", "x=1", "--tree", str(tmp_path / "no" / "such" / "t.svg"))
+    assert status == 1
+    assert err.startswith("chainrule grad: error:")
+    assert "No such file or directory" in err

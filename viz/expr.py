@@ -1,0 +1,271 @@
+"""Arithmetic from the command line, parsed against a whitelist and never run by Python."""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+from collections.abc import Collection, Mapping
+
+from autograd import Constant, Value
+
+__all__ = [
+    "FUNCTIONS",
+    "MAX_CHARS",
+    "MAX_NODES",
+    "ExpressionError",
+    "parse_binding",
+    "parse_expression",
+]
+
+MAX_CHARS = 10_000
+"""The longest expression accepted, in characters."""
+MAX_NODES = 2_000
+"""The most pieces (numbers, names, operations, calls) an expression may have."""
+FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu")
+"""The functions an expression may call, each with one argument."""
+
+ALLOWED = (
+    "numbers, names bound as name=value, + - * / **, unary - and +, parentheses, "
+    f"and calls with one argument to {', '.join(FUNCTIONS)}"
+)
+_OPERATORS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+}
+_KINDS = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscript",
+    ast.Lambda: "lambda",
+    ast.Compare: "comparison",
+    ast.BoolOp: "boolean operator",
+    ast.IfExp: "conditional expression",
+    ast.NamedExpr: "assignment expression",
+    ast.Starred: "starred expression",
+    ast.Tuple: "tuple",
+    ast.List: "list",
+    ast.Dict: "dict",
+    ast.Set: "set",
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "generator expression",
+    ast.JoinedStr: "f-string",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Slice: "slice",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression or a ``name=value`` pair that is not allowed; the message says why.
+
+    >>> parse_expression("x.real", {"x": Value(1.0, "x")})
+    Traceback (most recent call last):
+    ...
+    viz.expr.ExpressionError: attribute access is not allowed: 'x.real' at column 1; ...
+    """
+
+
+def _where(source: str, node: ast.AST) -> str:
+    piece = ast.get_source_segment(source, node) or type(node).__name__
+    if len(piece) > 60:
+        piece = piece[:57] + "..."
+    return f"{piece!r} at column {getattr(node, 'col_offset', 0) + 1}"
+
+
+def _refuse(source: str, node: ast.AST, what: str) -> ExpressionError:
+    return ExpressionError(f"{what} is not allowed: {_where(source, node)}; allowed: {ALLOWED}")
+
+
+def parse_binding(text: str, taken: Collection[str] = ()) -> tuple[str, float]:
+    """One ``name=value`` pair from the command line, checked.
+
+    The name must be a Python identifier that is not a keyword, one of the
+    functions, or already in ``taken``; the value any float Python reads
+    (``-1``, ``0.5``, ``1e-3``, ``inf``).
+
+    >>> parse_binding("w1=0.5")
+    ('w1', 0.5)
+    >>> parse_binding("w1=half")
+    Traceback (most recent call last):
+    ...
+    viz.expr.ExpressionError: 'w1=half': the value 'half' is not a number (write e.g. w1=0.5)
+    """
+    name, equals, value = text.partition("=")
+    name = name.strip()
+    if not equals:
+        raise ExpressionError(f"{text!r}: expected name=value, e.g. x=0.5")
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ExpressionError(f"{text!r}: {name!r} is not a name (use letters, digits and _)")
+    if name in FUNCTIONS:
+        raise ExpressionError(f"{text!r}: {name!r} is a function; choose another name")
+    if name in taken:
+        raise ExpressionError(f"{text!r}: {name!r} is given twice; give each name once")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ExpressionError(
+            f"{text!r}: the value {value!r} is not a number (write e.g. {name}=0.5)"
+        ) from None
+    return name, number
+
+
+def _check(source: str, node: ast.AST, names: Mapping[str, Value]) -> None:
+    """Raise ExpressionError unless ``node`` alone (not its children) is allowed."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _refuse(source, node, f"the constant {value!r}")
+    elif isinstance(node, ast.Name):
+        if node.id not in names:
+            if node.id in FUNCTIONS:
+                raise ExpressionError(
+                    f"{node.id} is a function: call it with one argument, "
+                    f"e.g. {node.id}(x) ({_where(source, node)})"
+                )
+            bound = ", ".join(names) or "none"
+            raise ExpressionError(
+                f"unbound name {node.id!r} at column {node.col_offset + 1}: give it a value "
+                f"on the command line, e.g. {node.id}=0.5 (bound: {bound})"
+            )
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _OPERATORS:
+            symbol = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@"}.get(type(node.op))
+            raise _refuse(source, node, f"the operator {symbol or type(node.op).__name__}")
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.USub | ast.UAdd):
+            symbol = {ast.Not: "not", ast.Invert: "~"}.get(type(node.op), type(node.op).__name__)
+            raise _refuse(source, node, f"the operator {symbol}")
+    elif isinstance(node, ast.Call):
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+            raise _refuse(
+                source, node, "this call (only " + ", ".join(FUNCTIONS) + " may be called)"
+            )
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise _refuse(source, node, f"calling {func.id} other than with one plain argument")
+    elif isinstance(node, ast.expr):
+        raise _refuse(source, node, _KINDS.get(type(node), type(node).__name__))
+    elif not isinstance(node, ast.operator | ast.unaryop | ast.expr_context):
+        raise _refuse(source, node, type(node).__name__)
+
+
+def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
+    """Build the Value graph of ``source``, whose names are bound by ``names``.
+
+    Python's ``ast`` parses the text; every piece is checked against a whitelist
+    (:data:`ALLOWED`), and the graph is built by walking the checked tree: the
+    text is never given to ``eval`` or ``compile``. Numbers become Constants.
+    Raises :class:`ExpressionError` naming the first piece not allowed, or when the
+    text is over :data:`MAX_CHARS` characters or :data:`MAX_NODES` pieces.
+
+    >>> x = Value(2.0, "x")
+    >>> parse_expression("3 * x**2 - 1", {"x": x}).data
+    11.0
+    >>> parse_expression("__import__('os')", {"x": x})
+    Traceback (most recent call last):
+    ...
+    viz.expr.ExpressionError: this call (only exp, log, ... may be called) is not allowed: ...
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"the expression must be a str, got {type(source).__name__}")
+    if len(source) > MAX_CHARS:
+        raise ExpressionError(
+            f"the expression has {len(source)} characters, more than the limit of {MAX_CHARS}"
+        )
+    source = source.strip()  # a leading space would be an indentation error
+    if not source:
+        raise ExpressionError("the expression is empty; write e.g. 'sigmoid(w*x - b)'")
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as error:
+        column = f" at column {error.offset}" if error.offset else ""
+        raise ExpressionError(
+            f"not an expression{column}: {error.msg}; allowed: {ALLOWED}"
+        ) from None
+    except (RecursionError, MemoryError, ValueError) as error:  # nesting too deep, NUL bytes
+        raise ExpressionError(f"cannot parse the expression: {error}") from None
+    count = 0
+    stack: list[ast.AST] = [tree.body]
+    while stack:  # an explicit stack: deep nesting is no problem
+        node = stack.pop()
+        count += isinstance(node, ast.expr)
+        if count > MAX_NODES:
+            raise ExpressionError(
+                f"the expression has more than {MAX_NODES} pieces (numbers, names, operations)"
+            )
+        _check(source, node, names)
+        # a checked call's function name is not a variable: walk its argument only
+        children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
+        stack.extend(reversed(list(children)))
+    return _build(tree.body, names)
+
+
+def _apply(node: ast.expr, args: list[Value | float]) -> Value | float:
+    """One checked piece, its operands already built: floats stay floats until they
+    meet a Value (so ``x ** 2`` is a power with a constant exponent)."""
+    if isinstance(node, ast.BinOp):
+        a, b = args
+        if not isinstance(a, Value) and not isinstance(b, Value):
+            a = Constant(a)  # number op number: through the engine, so 1/0 is inf, not an error
+        op = type(node.op)
+        if op is ast.Add:
+            return a + b
+        if op is ast.Sub:
+            return a - b
+        if op is ast.Mult:
+            return a * b
+        if op is ast.Div:
+            return a / b
+        return a**b
+    if isinstance(node, ast.UnaryOp):
+        (a,) = args
+        return -a if isinstance(node.op, ast.USub) else a
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        (a,) = args
+        value = a if isinstance(a, Value) else Constant(a)
+        result: Value = getattr(value, node.func.id)()
+        return result
+    raise TypeError(f"unchecked piece {ast.dump(node)}")  # unreachable: _check refused it
+
+
+def _number(value: object) -> float:
+    if not isinstance(value, int | float):
+        raise TypeError(f"unchecked constant {value!r}")  # unreachable: _check refused it
+    try:
+        return float(value)
+    except OverflowError:  # an integer literal beyond the float range
+        return math.inf
+
+
+def _build(root: ast.expr, names: Mapping[str, Value]) -> Value:
+    """Walk the checked tree with an explicit stack, children before parents."""
+    results: list[Value | float] = []
+    stack: list[tuple[ast.expr, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if isinstance(node, ast.Constant):
+            results.append(_number(node.value))
+        elif isinstance(node, ast.Name):
+            results.append(names[node.id])
+        elif ready:
+            arity = 1 if isinstance(node, ast.UnaryOp | ast.Call) else 2
+            args = results[-arity:]
+            del results[-arity:]
+            results.append(_apply(node, args))
+        else:
+            stack.append((node, True))
+            if isinstance(node, ast.BinOp):
+                children = [node.left, node.right]
+            elif isinstance(node, ast.UnaryOp):
+                children = [node.operand]
+            else:
+                children = [node.args[0]]  # type: ignore[attr-defined]
+            stack.extend((child, False) for child in reversed(children))
+    (result,) = results
+    return result if isinstance(result, Value) else Constant(result)

@@ -1,0 +1,285 @@
+"""The dependency tree of the chain rule: ∂L/∂node at each node, local derivatives on the edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeAlias
+
+from autograd import RULES, Constant, Value, grad, topological_order
+
+from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
+from .forms import Form, local_forms
+from .notation import has_superscript, label_html, notation_base, number
+
+__all__ = ["chain_rule"]
+
+Keep: TypeAlias = Callable[[Value], object] | str | None
+Chain: TypeAlias = "tuple[int, int, Chain] | None"  # steps (node position, input slot), downward
+MAX_FACTORS = 6  # a longer single chain is summarized as "product of n local derivatives"
+PATHS_CAP = 10**9  # path counts saturate here: they can grow exponentially with depth
+
+
+class _Sum:
+    """∂A/∂B through collapsed nodes: Σ over paths of products of local derivatives.
+
+    ``paths`` counts the paths (saturating at PATHS_CAP); ``chain`` is the one path as a
+    linked list of steps ``(node position, input slot, rest)``, None when there are several.
+    """
+
+    __slots__ = ("chain", "paths", "value")
+
+    def __init__(self, value: float, paths: int, chain: Chain) -> None:
+        self.value = value
+        self.paths = paths
+        self.chain = chain
+
+
+def _keeper(keep: Keep) -> Callable[[Value], object]:
+    if keep is None:
+        return lambda node: True
+    if isinstance(keep, str):
+        prefix = keep
+        return lambda node: node.label.startswith(prefix)
+    if callable(keep):
+        return keep
+    raise TypeError(
+        "chain_rule: keep must be None, a label prefix (str) such as 'S', or a function "
+        f"Value -> bool; got {type(keep).__name__}: {keep!r:.60}"
+    )
+
+
+def _collapsed(
+    order: list[Value], position: dict[Value, int], kept: list[bool]
+) -> list[dict[int, _Sum]]:
+    """For each kept node A, ∂A/∂B for every kept B reachable through non-kept nodes only.
+
+    One pass in topological order (inputs first): a node's table maps each kept node
+    below it to the Σ over paths of products; a non-kept input passes its own table
+    up, multiplied by the local derivative. A table is dropped once its last user
+    has read it. No path is ever enumerated.
+    """
+    uses = [0] * len(order)
+    for node in order:
+        for child in node.inputs:
+            uses[position[child]] += 1
+    tables: list[dict[int, _Sum] | None] = [None] * len(order)
+    for i, node in enumerate(order):
+        ins = node.inputs
+        table: dict[int, _Sum] = {}
+        if ins:
+            partials = RULES[node.op].derivative(node.data, *[x.data for x in ins])
+            for slot, (child, partial) in enumerate(zip(ins, partials, strict=True)):
+                if isinstance(child, Constant):
+                    continue
+                j = position[child]
+                if kept[j]:
+                    _accumulate(table, j, partial, 1, (i, slot, None))
+                else:
+                    below = tables[j]
+                    assert below is not None  # an input comes before its users
+                    for target, s in below.items():
+                        chain = (i, slot, s.chain) if s.paths == 1 else None
+                        _accumulate(table, target, partial * s.value, s.paths, chain)
+                    uses[j] -= 1
+                    if uses[j] == 0:
+                        tables[j] = None
+        tables[i] = table
+    return [t if t is not None and kept[i] else {} for i, t in enumerate(tables)]
+
+
+def _accumulate(
+    table: dict[int, _Sum],
+    target: int,
+    value: float,
+    paths: int,
+    chain: Chain,
+) -> None:
+    s = table.get(target)
+    if s is None:
+        table[target] = _Sum(value, paths, chain)
+    else:
+        s.value += value
+        s.paths = min(s.paths + paths, PATHS_CAP)
+        s.chain = None
+
+
+class _Names:
+    """Display names of nodes (their label, or v_i for an unlabeled one), as HTML."""
+
+    def __init__(self, order: list[Value]) -> None:
+        self.order = order
+        self.cache: dict[int, str] = {}
+
+    def __call__(self, i: int) -> str:
+        name = self.cache.get(i)
+        if name is None:
+            label = self.order[i].label
+            name = label_html(label) if label else f"v<SUB>{i}</SUB>"
+            self.cache[i] = name
+        return name
+
+    def base(self, i: int) -> str:
+        """The name as the base of a power: parenthesized when it has a superscript."""
+        label = self.order[i].label
+        return f"({self(i)})" if label and has_superscript(label) else self(i)
+
+
+class _Fill(dict[str, str]):
+    """The placeholders of a Form for one node: ``a0``.. its inputs, ``out`` itself."""
+
+    def __init__(self, names: _Names, node: int, inputs: list[int]) -> None:
+        super().__init__()
+        self.names, self.node, self.inputs = names, node, inputs
+
+    def __missing__(self, key: str) -> str:
+        i = self.node if key.endswith("out") else self.inputs[int(key[1:])]
+        return self.names.base(i) if key.startswith("p") else self.names(i)
+
+
+def chain_rule(
+    root: Value,
+    *,
+    keep: Keep = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    digits: int = 4,
+) -> Drawing:
+    """The dependency tree of the chain rule below ``root`` (L), root at the top.
+
+    Each node shows its value and ∂L/∂node; for a node whose label is in the notes'
+    notation with base ``S`` (``S_j^(k)``), that is the local error δ_j^(k). Each edge
+    runs from a node down to one of its inputs and carries the local derivative
+    ∂node/∂input, in the rule's own form and as a number: ``σ'(S) = x(1 − x)``,
+    ``∂S/∂x_i = w_i``, ``∂S/∂b = −1`` (the forms come from the one derivative table,
+    through ``autograd.formulas``). ∂L/∂node is then the sum, over the edges into
+    the node, of ∂L/∂(upper node) times the edge. Values are computed fresh with
+    ``autograd.grad``; no ``.grad`` is read or changed.
+
+    ``keep`` collapses every node it does not keep: None keeps all, a string keeps
+    the nodes whose label starts with it (``keep="S"``: the weighted sums, so the
+    tree of the δ's), a function ``Value -> bool`` keeps the nodes it accepts. The
+    root is always kept. An edge between two kept nodes then carries the Σ over the
+    paths between them of the products of local derivatives; where there is a single
+    path, the edge shows that product's factors (``w_11^(2)·σ'(S_1^(1))``). Constants
+    (numbers written into the expression) are not drawn: they appear as numbers in
+    the forms.
+
+    Colours (:data:`viz.drawing.COLORS`): the root green, leaves light blue, the rest
+    white. Node names are positions in ``autograd.topological_order(root)``, so the
+    output is the same on every run; an unlabeled node is called ``v_i`` after its
+    position. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for
+    no limit) counts the nodes drawn.
+
+    >>> from autograd import Value
+    >>> S, w = Value(0.0, "S_1^(1)"), Value(0.5, "w_11^(2)")
+    >>> x = S.sigmoid()
+    >>> x.label = "x_1^(1)"
+    >>> L = w * x
+    >>> L.label = "L"
+    >>> tree = chain_rule(L)
+    >>> print(tree.source)  # doctest: +ELLIPSIS
+    digraph chain_rule {
+    ...
+    v1 [label=<...<TD>S<SUB>1</SUB><SUP>(1)</SUP> = 0</TD>...<TD>δ<SUB>1</SUB>... = 0.125</TD>...>]
+    v3 -> v0 [label=<x<SUB>1</SUB><SUP>(1)</SUP><BR/>= 0.5>]
+    v3 -> v2 [label=<w<SUB>11</SUB><SUP>(2)</SUP><BR/>= 0.5>]
+    v2 -> v1 [label=<σ'(S<SUB>1</SUB>...) = x<SUB>1</SUB>...(1 − x<SUB>1</SUB>...)<BR/>= 0.25>]
+    }
+    >>> print(chain_rule(L, keep="S").source.splitlines()[-2])
+    v3 -> v1 [label=<w<SUB>11</SUB><SUP>(2)</SUP>·σ'(S<SUB>1</SUB><SUP>(1)</SUP>)<BR/>= 0.125>]
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
+    wanted = _keeper(keep)
+    digits = check_digits(digits, "chain_rule")
+    order = topological_order(root)
+    last = len(order) - 1
+    kept = [
+        i == last or (not isinstance(v, Constant) and bool(wanted(v))) for i, v in enumerate(order)
+    ]
+    check_size(sum(kept), max_nodes, "chain_rule")
+
+    position = {node: i for i, node in enumerate(order)}
+    edges = _collapsed(order, position, kept)
+    shown = _breadth_first(last, edges)
+    adjoints = grad(root, [order[i] for i in shown])
+    names = _Names(order)
+    root_name = names(last)
+    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
+    body: list[str] = []
+    add = body.append
+    for i, adjoint in zip(shown, adjoints, strict=True):
+        node = order[i]
+        kind = "output" if i == last else "leaf" if not node.inputs else "interior"
+        if notation_base(node.label) == "S":
+            what = label_html("δ" + node.label[1:])
+        else:
+            what = f"∂{root_name}/∂{names(i)}"
+        add(
+            f"\tv{i} [label=<{table.format(COLORS[kind])}"
+            f"<TR><TD>{names(i)} = {number(node.data, digits)}</TD></TR>"
+            f"<TR><TD>{what} = {number(adjoint.data, digits)}</TD></TR></TABLE>>]\n"
+        )
+    forms: dict[int, tuple[tuple[Form, ...], _Fill]] = {}
+    for i in shown:
+        for target, s in edges[i].items():
+            text = _edge_text(s, order, position, names, forms)
+            if text is None:  # the derivative is a number written into the expression
+                text = number(s.value, digits)
+            else:
+                text += f"<BR/>= {number(s.value, digits)}"
+            add(f"\tv{i} -> v{target} [label=<{text}>]\n")
+    return Drawing(
+        name="chain_rule",
+        graph_attr={"rankdir": "TB", "ordering": "out"},
+        node_attr={"shape": "plaintext", "fontname": "Helvetica", "fontsize": "12", "margin": "0"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.6"},
+        body=body,
+    )
+
+
+def _breadth_first(root: int, edges: list[dict[int, _Sum]]) -> list[int]:
+    """The kept nodes from the root down, level by level, each input in call order."""
+    seen = {root}
+    queue = [root]
+    for i in queue:  # the list grows while we walk it
+        for target in edges[i]:
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return queue
+
+
+def _edge_text(
+    s: _Sum,
+    order: list[Value],
+    position: dict[Value, int],
+    names: _Names,
+    forms: dict[int, tuple[tuple[Form, ...], _Fill]],
+) -> str | None:
+    """The edge's derivative as text: the rule's form, the chain's factors, or the path
+    count; None when it is just a number (the value line says it all)."""
+    if s.paths > 1:
+        more = "+" if s.paths >= PATHS_CAP else ""
+        return f"Σ over {s.paths}{more} paths"
+    factors: list[str] = []
+    chain = s.chain
+    direct = chain is not None and chain[2] is None
+    while chain is not None and len(factors) <= MAX_FACTORS:
+        i, slot, chain = chain
+        entry = forms.get(i)
+        if entry is None:
+            ins = order[i].inputs
+            constants = tuple(x.data if isinstance(x, Constant) else None for x in ins)
+            fill = _Fill(names, i, [position[x] for x in ins])
+            entry = forms[i] = (local_forms(order[i].op, constants), fill)
+        form, fill = entry[0][slot], entry[1]
+        if direct:  # an edge to an input: the rule's name and its form
+            if "{" not in form.html and form.name is None:
+                return None
+            text = form.html.format_map(fill)
+            return f"{form.name.format_map(fill)} = {text}" if form.name else text
+        if not form.is_one:
+            factors.append(form.factor(first=not factors).format_map(fill))
+    if len(factors) > MAX_FACTORS:
+        return f"product of more than {MAX_FACTORS} local derivatives"
+    return "·".join(factors) or "1"
