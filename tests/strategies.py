@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from autograd import Value, wsum
+from nn import ACTIVATIONS, MLP
 
 __all__ = [
     "BINARY_OPS",
@@ -17,9 +18,11 @@ __all__ = [
     "OPS",
     "UNARY_OPS",
     "Graph",
+    "Network",
     "Step",
     "finite_floats",
     "graphs",
+    "networks",
     "tame_step",
     "wide_floats",
 ]
@@ -175,8 +178,14 @@ class Graph:
         """
         return self.trace(leaves)[0][-1]
 
-    def trace(self, leaves: Sequence[float]) -> tuple[list[float], list[float]]:
+    def trace(
+        self, leaves: Sequence[float], nudge: tuple[int, float] | None = None
+    ) -> tuple[list[float], list[float]]:
         """Like :meth:`evaluate`, but returns every node's value and the branches taken.
+
+        ``nudge=(k, v)`` gives node k the value v instead of the one its op
+        computes, and the nodes after it are computed from that: the output as a
+        function of node k alone, which is what ∂out/∂node_k differentiates.
 
         The branches are the sign (-1.0, 0.0 or 1.0) of the input of every op
         with a kink or a pole: relu's input, the base of a power or of a
@@ -189,10 +198,14 @@ class Graph:
         """
         nodes: list[float] = list(leaves)
         branches: list[float] = []
+        if nudge is not None and nudge[0] < len(nodes):
+            nodes[nudge[0]] = nudge[1]
         for step in self.steps:
             value = _apply_math(step, nodes, branches)
             if not math.isfinite(value):  # a float product or sum overflowed
                 raise OverflowError(f"{self._expression(step)} is {value!r}")
+            if nudge is not None and nudge[0] == len(nodes):
+                value = nudge[1]
             nodes.append(value)
         return nodes, branches
 
@@ -226,11 +239,12 @@ class Graph:
         """How hypothesis prints a falsifying example: as the program, not the fields."""
         printer.text(repr(self))
 
-    def _name(self, i: int) -> str:
+    def name(self, i: int) -> str:
+        """Node i as the program names it: x0, x1, ... for leaves, then n<i>."""
         return f"x{i}" if i < len(self.leaves) else f"n{i}"
 
     def _expression(self, step: Step) -> str:
-        names = [self._name(i) for i in step.args]
+        names = [self.name(i) for i in step.args]
         if step.op in _SYMBOL:
             return f"{names[0]} {_SYMBOL[step.op]} {names[1]}"
         if step.op in _CONSTANT_FORM:
@@ -398,3 +412,62 @@ def tame_step(step: Step, nodes: list[float]) -> float | None:
     except (ArithmeticError, ValueError):
         return None
     return value if abs(value) <= TAME_LIMIT else None
+
+
+# --- random networks ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Network:
+    """An MLP as hypothesis chose it: shape, activations, every parameter, one sample.
+
+    >>> net = Network(1, (1,), "sigmoid", None, {"b_1^(1)": 0.5, "w_11^(1)": 2.0}, (1.0,), (0.0,))
+    >>> net.build().state_dict()
+    {'b_1^(1)': 0.5, 'w_11^(1)': 2.0}
+    """
+
+    n_in: int
+    layer_sizes: tuple[int, ...]
+    activation: str
+    output_activation: str | None
+    parameters: dict[str, float]
+    x: tuple[float, ...]
+    t: tuple[float, ...]
+
+    def build(self) -> MLP:
+        """A fresh MLP with exactly these parameters."""
+        model = MLP(self.n_in, list(self.layer_sizes), self.activation, self.output_activation)
+        model.load_state_dict(self.parameters)
+        return model
+
+    def activation_of(self, k: int) -> str:
+        """The activation of layer k (1-based): the output layer's may differ."""
+        last = self.activation if self.output_activation is None else self.output_activation
+        return last if k == len(self.layer_sizes) else self.activation
+
+
+@st.composite
+def networks(
+    draw: st.DrawFn,
+    max_layers: int = 4,
+    max_width: int = 4,
+    weights: st.SearchStrategy[float] | None = None,
+    inputs: st.SearchStrategy[float] | None = None,
+    targets: st.SearchStrategy[float] | None = None,
+) -> Network:
+    """Random MLPs: up to ``max_layers`` layers of up to ``max_width`` units, any
+    activation for the hidden layers and any (or the same) for the output layer,
+    every weight and bias drawn from ``weights`` (default [-3, 3]), and one sample:
+    inputs from ``inputs`` (default [-3, 3]), targets from ``targets`` (default [-2, 2])."""
+    n_in = draw(st.integers(1, max_width))
+    sizes = tuple(draw(st.lists(st.integers(1, max_width), min_size=1, max_size=max_layers)))
+    activation = draw(st.sampled_from(ACTIVATIONS))
+    output_activation = draw(st.none() | st.sampled_from(ACTIVATIONS))
+    shape = MLP(n_in, list(sizes), activation, output_activation)
+    w = finite_floats(-3.0, 3.0) if weights is None else weights
+    parameters = {name: draw(w) for name, _ in shape.named_parameters()}
+    xs = finite_floats(-3.0, 3.0) if inputs is None else inputs
+    ts = finite_floats(-2.0, 2.0) if targets is None else targets
+    x = tuple(draw(xs) for _ in range(n_in))
+    t = tuple(draw(ts) for _ in range(sizes[-1]))
+    return Network(n_in, sizes, activation, output_activation, parameters, x, t)

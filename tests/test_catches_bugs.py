@@ -25,7 +25,9 @@ import pytest
 from hypothesis import Phase, settings
 
 import autograd.engine as engine
+import nn.backprop as nn_backprop
 from autograd.engine import Value, _pow, topological_order
+from nn import SGD
 
 Property = Callable[[], None]
 
@@ -54,6 +56,8 @@ def _load_without_shrinking(name: str) -> ModuleType:
 
 identities = _load_without_shrinking("test_properties")
 graph_properties = _load_without_shrinking("test_properties_graphs")
+network_properties = _load_without_shrinking("test_properties_nn")
+PROPERTY_MODULES = (identities, graph_properties, network_properties)
 
 # --- how a mutant is put in place ---------------------------------------------------------
 
@@ -169,7 +173,7 @@ def patch(target: Any, attribute: str, value: Any) -> Callable[[pytest.MonkeyPat
     return lambda monkeypatch: monkeypatch.setattr(target, attribute, value)
 
 
-ID, GR = identities, graph_properties
+ID, GR, NN = identities, graph_properties, network_properties
 FINITE_DIFFERENCES = GR.test_backward_matches_finite_differences
 
 MUTANTS = [
@@ -193,6 +197,7 @@ MUTANTS = [
             ID.test_product_rule,
             ID.test_quotient_rule,
             FINITE_DIFFERENCES,
+            NN.test_autograd_equals_the_delta_rule,
         ),
     ),
     Mutant(
@@ -277,7 +282,12 @@ MUTANTS = [
     Mutant(
         "wsum: ∂S/∂b = +1 (the bias added, not subtracted)",
         row("wsum", lambda out, *wxb: (*wxb[len(wxb) // 2 : -1], *wxb[: len(wxb) // 2], 1.0)),
-        (ID.test_wsum_partials_are_the_other_factor_and_minus_one, FINITE_DIFFERENCES),
+        (
+            ID.test_wsum_partials_are_the_other_factor_and_minus_one,
+            FINITE_DIFFERENCES,
+            NN.test_autograd_equals_the_delta_rule,
+            NN.test_sgd_steps_are_the_notes_update_rules,
+        ),
     ),
     Mutant(
         "σ' computed on numbers, detached from the graph",
@@ -298,6 +308,18 @@ MUTANTS = [
         "backward overwrites leaf gradients instead of adding",
         _overwrite_leaf_grads,
         (GR.test_backward_twice_doubles_every_leaf_gradient_exactly,),
+    ),
+    Mutant(
+        "the delta rule uses σ' = σ (the notes' side wrong, not the engine's)",
+        lambda monkeypatch: monkeypatch.setitem(
+            nn_backprop._PHI, "sigmoid", (nn_backprop._PHI["sigmoid"][0], lambda s, x: x)
+        ),
+        (NN.test_autograd_equals_the_delta_rule, NN.test_sgd_steps_are_the_notes_update_rules),
+    ),
+    Mutant(
+        "SGD steps uphill: p ← p + η ∂L/∂p",
+        patch(SGD, "_update", lambda self: ([p.data + self.lr * p.grad for p in self.params], {})),
+        (NN.test_sgd_steps_are_the_notes_update_rules,),
     ),
     Mutant(
         "grad() walks the graph inputs-first",
@@ -352,7 +374,7 @@ def test_the_engine_is_back_after_each_mutant() -> None:
 def test_every_property_is_broken_by_some_mutant() -> None:
     properties = {
         f"{module.__name__}.{name}"
-        for module in (identities, graph_properties)
+        for module in PROPERTY_MODULES
         for name, f in vars(module).items()
         if name.startswith("test_") and hasattr(f, "hypothesis")
     }
@@ -360,7 +382,7 @@ def test_every_property_is_broken_by_some_mutant() -> None:
         f"{module.__name__}.{p.__name__}"
         for m in MUTANTS
         for p in m.caught_by
-        for module in (identities, graph_properties)
+        for module in PROPERTY_MODULES
         if getattr(module, p.__name__, None) is p
     }
     assert properties - broken == set(), "properties that no mutant breaks"

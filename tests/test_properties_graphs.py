@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
@@ -31,39 +30,38 @@ def build(graph: Graph) -> tuple[list[Value], list[Value]]:
 # --- finite differences -------------------------------------------------------------
 
 
-def finite_difference(graph: Graph, point: Sequence[float], i: int) -> tuple[float, float] | None:
-    """∂f/∂x_i by central differences, as (estimate, error bound), or None.
+def finite_difference(graph: Graph, k: int) -> tuple[float, float] | None:
+    """∂out/∂node_k by central differences, as (estimate, error bound), or None.
 
-    f is evaluated with ``math`` alone (Graph.trace), never through the engine.
-    Three step sizes h, h/2, h/4 with h = 2**-8·max(1, |x_i|) give three central
-    differences D; Richardson extrapolation R = D(h/2) + (D(h/2) - D(h))/3 removes
-    their h² error term, so two estimates R1 (from h, h/2) and R2 (from h/2, h/4)
-    remain, and |R1 - R2| measures what is left: higher-order terms and rounding
-    noise (which differs between the step sizes).
+    The output is evaluated with ``math`` alone (Graph.trace) as a function of
+    node k's value, never through the engine. Three step sizes h, h/2, h/4 with
+    h = 2**-8·max(1, |node_k|) give three central differences D; Richardson
+    extrapolation R = D(h/2) + (D(h/2) - D(h))/3 removes their h² error term,
+    so two estimates R1 (from h, h/2) and R2 (from h/2, h/4) remain, and
+    |R1 - R2| measures what is left: higher-order terms and rounding noise
+    (which differs between the step sizes).
 
-    The function counts as well conditioned at the point, and the estimate is
-    returned, only if (decided from f alone, never from the engine's answer):
-    every node is a finite real at all seven points (no overflow, pole or domain
-    error), the input of every op with a kink or a pole (relu's input, the base
-    of a power or of a reciprocal) is nonzero and on the same side of 0 at all
-    seven points, and R1 and R2 agree to 1e-4 relative to the estimate plus the
-    rounding noise (the largest node's size times a few hundred U, over h/4),
-    so the estimate is not noise.
+    The output counts as well conditioned there, and the estimate is returned,
+    only if (decided from the function alone, never from the engine's answer):
+    every node is a finite real at all seven points (no overflow, pole or
+    domain error); the input of every op with a kink or a pole (relu's input,
+    the base of a power or of a reciprocal) is nonzero and on the same side of
+    0 at all seven points; and R1 and R2 agree to 1e-4 relative to the estimate
+    plus the rounding noise (the largest node's size times a few hundred U,
+    over h/4), so the estimate is not noise.
     """
-    x = point[i]
-    h = 2.0**-8 * max(1.0, abs(x))
     try:
-        nodes, centre = graph.trace(point)
+        nodes, centre = graph.trace(graph.leaves)
         if 0.0 in centre:
             return None  # on a kink or a pole itself
-        differences: list[float] = []
+        x = nodes[k]
+        h = 2.0**-8 * max(1.0, abs(x))
         magnitude = max(map(abs, nodes))
+        differences: list[float] = []
         for step in (h, h / 2, h / 4):
             sides = []
             for shifted in (x + step, x - step):
-                p = list(point)
-                p[i] = shifted
-                nodes, branches = graph.trace(p)
+                nodes, branches = graph.trace(graph.leaves, nudge=(k, shifted))
                 if branches != centre:
                     return None  # a kink or a pole lies within the step
                 sides.append(nodes[-1])
@@ -85,30 +83,32 @@ def finite_difference(graph: Graph, point: Sequence[float], i: int) -> tuple[flo
 
 @given(TAME)
 def test_backward_matches_finite_differences(graph: Graph) -> None:
-    leaves, nodes = build(graph)
+    # every node's grad, leaves and interior nodes alike, is ∂out/∂node: so each
+    # op's rule is checked in place, wherever it sits in the graph
+    _, nodes = build(graph)
     out = nodes[-1]
     out.backward()
     checked = 0
-    for i, leaf in enumerate(leaves):
-        estimate = finite_difference(graph, graph.leaves, i)
+    for k, node in enumerate(nodes):
+        estimate = finite_difference(graph, k)
         if estimate is None:
             continue
         numeric, error = estimate
         # the analytic gradient may differ from the estimate by the estimate's own
         # error bound plus 1e-6 relative (the engine's rounding, far below that)
         allowed = error + 1e-6 * abs(numeric)
-        assert abs(leaf.grad - numeric) <= allowed, (
-            f"∂out/∂x{i}: backward {leaf.grad!r}, finite differences {numeric!r} "
-            f"(allowed ±{allowed:.3g})"
+        assert abs(node.grad - numeric) <= allowed, (
+            f"∂out/∂{graph.name(k)} ({node.op or 'leaf'}): backward {node.grad!r}, "
+            f"finite differences {numeric!r} (allowed ±{allowed:.3g})"
         )
         checked += 1
-    # the forward values must agree too wherever the derivative was checked
+    # the forward values must agree too wherever a derivative was checked
     if checked:
         reference = graph.evaluate(graph.leaves)
         assert math.isclose(out.data, reference, rel_tol=1e-9, abs_tol=1e-12), (
             f"forward: engine {out.data!r}, math {reference!r}"
         )
-    event(f"leaves checked against finite differences: {checked} of {len(leaves)}")
+    event(f"nodes checked against finite differences: {10 * (10 * checked // len(nodes))}%")
 
 
 # --- the walks agree with each other --------------------------------------------------
@@ -181,15 +181,20 @@ def test_no_op_raises_on_any_float(graph: Graph) -> None:
 
 
 def test_strategy_builds_deep_graphs_that_share_nodes_and_use_every_op() -> None:
-    # find() raises NoSuchExample when no generated graph qualifies; without the
-    # shrink phase it returns the first that does.
+    # Draws graphs until, between them, they have shown every feature the
+    # properties above rely on; find() raises NoSuchExample if 1000 draws don't.
+    wanted = {*OPS, "depth >= 45", "an op using a node twice", "a node used 4 times"}
+    seen: set[str] = set()
+
+    def shows_everything(g: Graph) -> bool:
+        seen.update(s.op for s in g.steps)
+        if g.depth >= 45:
+            seen.add("depth >= 45")
+        if any(len(set(s.args)) < len(s.args) for s in g.steps):
+            seen.add("an op using a node twice")  # x * x, or a wsum with x as w and x
+        if g.max_uses >= 4:
+            seen.add("a node used 4 times")  # a shared subexpression
+        return seen >= wanted
+
     quick = settings(database=None, derandomize=True, max_examples=1000, phases=[Phase.generate])
-    find(graphs(), lambda g: g.depth >= 45, settings=quick)
-    find(graphs(), lambda g: any(len(set(s.args)) < len(s.args) for s in g.steps), settings=quick)
-    find(graphs(), lambda g: g.max_uses >= 4, settings=quick)  # a node used by several steps
-    for op in OPS:
-
-        def uses(g: Graph, op: str = op) -> bool:
-            return any(s.op == op for s in g.steps)
-
-        find(graphs(), uses, settings=quick)
+    find(graphs(), shows_everything, settings=quick)
