@@ -1,15 +1,18 @@
 """Hypothesis profiles for the property suite: reproducible by default, thorough on request.
 
-``default`` is what ``pytest`` and ``make test`` run, locally and in CI alike, so
-it does not depend on any CI variable being set: it is derandomized (every run
-tries the same examples, chosen by hashing each test) and keeps no example
-database, so a run on one machine is the run on every machine. Failures print
-the minimal example and a ``@reproduce_failure`` blob.
+``default`` is what ``pytest`` and ``make test`` run, locally and in CI alike:
+it does not depend on a CI variable being set. It is derandomized (every run
+tries the same examples, derived from each test's source) and keeps no example
+database, so a run on one machine is the run on every machine; 100 examples
+per property keep the whole suite within seconds.
 
 ``thorough`` (``HYPOTHESIS_PROFILE=thorough pytest``) searches freshly: a new
-random seed each run (printed on failure with ``--hypothesis-show-statistics``
-or in the failure report), twenty times as many examples, and the local example
-database in ``.hypothesis/``, so a failure it finds is replayed first next time.
+random seed each run (``--hypothesis-seed=N`` fixes one), 2000 examples per
+property, and the local example database ``.hypothesis/``, so a failure it
+finds is replayed first the next time.
+
+Under either profile a failure prints the shrunk, minimal example (a random
+graph prints as its program) and a ``@reproduce_failure`` blob that replays it.
 """
 
 from __future__ import annotations
