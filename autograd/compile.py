@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .engine import RULES, Constant, Value, _as_float, _pow, _step, topological_order
+from .engine import RULES, Constant, Value, _as_float, _pow, _step, _xlogy, topological_order
 from .engine import exp as _exp
 from .engine import log as _log
 from .engine import relu as _relu
@@ -56,7 +56,7 @@ _TERMS_PER_LINE = 64  # long sums are split over lines, keeping the parser's nes
 # --- names: labels become identifiers, and nothing else of the user's reaches the source ---
 
 # Names the generated code calls: the table's forward functions by op name, plus these.
-_HELPERS = ("step", "inf", "nan", "each", "batch_sum", "float")
+_HELPERS = ("step", "xlogy", "inf", "nan", "each", "batch_sum", "float")
 _BATCH_SIZE = "n_samples"  # the batched function's first parameter
 
 
@@ -388,7 +388,7 @@ def _is_name_or_number(term: Term) -> bool:
 def _scalar_namespace() -> dict[str, Any]:
     """IEEE-safe float functions: the table's own forward functions, by op name."""
     namespace: dict[str, Any] = {name: rule.forward for name, rule in RULES.items()}
-    namespace.update(step=_step, inf=math.inf, nan=math.nan)
+    namespace.update(step=_step, xlogy=_xlogy, inf=math.inf, nan=math.nan)
     namespace["__builtins__"] = {}  # the code calls only what it is given
     return namespace
 
@@ -410,6 +410,9 @@ def _batched_namespace() -> dict[str, Any]:
 
     def step(x: Any) -> Any:  # 1.0 where x > 0, else 0.0 (nan included)
         return np.greater(x, 0.0).astype(np.float64)
+
+    def xlogy(x: Any, y: Any) -> Any:  # x·log(y), 0 where x is 0, as the float version
+        return np.where(x == 0.0, 0.0, x * np.log(y))
 
     def wsum(*wxb: Any) -> Any:  # the table's forward, on arrays
         n = len(wxb) // 2
@@ -433,6 +436,7 @@ def _batched_namespace() -> dict[str, Any]:
         "relu": relu,
         "wsum": wsum,
         "step": step,
+        "xlogy": xlogy,
         "inf": math.inf,
         "nan": math.nan,
         "each": each,

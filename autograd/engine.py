@@ -95,6 +95,19 @@ def _step(x: Any) -> Any:
     return 1.0 if x > 0.0 else 0.0
 
 
+def _xlogy(x: Any, y: Any) -> Any:
+    """x·log(y), taken as 0 wherever x is 0, for floats, Values and formulas alike.
+
+    The exponent's derivative of ``x ** y`` is ``out·log(x)``; at x = 0 (y > 0)
+    that would be 0·(-inf) = nan, but 0 ** y is flat in y there: 0, as in PyTorch.
+    """
+    if isinstance(x, float):
+        return 0.0 if x == 0.0 else x * (_flog(y) if isinstance(y, float) else log(y))
+    if isinstance(x, Value):
+        return _constant(0.0) if x.data == 0.0 else x * log(y)
+    return x.xlogy(y)  # a symbolic formula renders itself
+
+
 def _pow(x: Any, y: Any) -> Any:
     """``x ** y`` for floats (IEEE), Values and formulas alike."""
     if isinstance(x, float) and isinstance(y, float):
@@ -136,7 +149,7 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
     Rule("mul",     2, operator.mul, lambda out, x, y: (y, x)),
     # c is a constant; x**0 is flat, so its derivative is 0 even where x**-1 is inf
     Rule("pow",     2, _fpow,        lambda out, x, c: (c * _pow(x, c - 1.0) if c else 0.0, 0.0)),
-    Rule("powv",    2, _fpow,        lambda out, x, y: (y * _pow(x, y - 1.0), out * log(x))),
+    Rule("powv",    2, _fpow,        lambda out, x, y: (y * _pow(x, y - 1.0), _xlogy(out, x))),
     Rule("exp",     1, _fexp,        lambda out, x: (out,)),
     Rule("log",     1, _flog,        lambda out, x: (_pow(x, -1.0),)),
     Rule("sigmoid", 1, _fsigmoid,    lambda out, x: (out * (1.0 - out),)),

@@ -107,13 +107,17 @@ class Formula:
     def step(self) -> Formula:
         return self._call("step")
 
+    def xlogy(self, other: Any) -> Formula:
+        return self._call("xlogy", other)
+
 
 def formulas(op: str, inputs: tuple[Any, ...], out: Any = "out") -> tuple[str, ...]:
     """Each local derivative ∂out/∂input of ``op``, as Python source.
 
     ``inputs`` are names (str) or numbers (constants, printed as literals).
-    The functions the text calls (``exp log sigmoid tanh relu step pow``) are
-    the engine's generic ones; ``pow`` and ``step`` are ``_pow`` and ``_step``.
+    The functions the text calls (``exp log sigmoid tanh relu step pow xlogy``)
+    are the engine's generic ones; ``pow``, ``step`` and ``xlogy`` are ``_pow``,
+    ``_step`` and ``_xlogy``.
 
     >>> formulas("sigmoid", ("S",), out="x")
     ('x * (1.0 - x)',)

@@ -382,3 +382,17 @@ def test_gradcheck_accepts_right_rules_and_prints_a_table_for_wrong_ones() -> No
 def test_gradcheck_rejects_a_bad_order() -> None:
     with pytest.raises(ValueError, match="order must be 1 or 2, got 3"):
         gradcheck(lambda a: a, [1.0], order=3)
+
+
+def test_exponent_derivative_of_zero_base_is_zero_not_nan() -> None:
+    # 0 ** y is flat in y for y > 0: the derivative is 0, not 0·log(0) = nan
+    x, y = Value(0.0), Value(2.5)
+    out = x**y
+    out.backward()
+    assert (out.data, x.grad, y.grad) == (0.0, 0.0, 0.0)
+    (dy,) = grad(x**y, [y], create_graph=True)
+    assert dy.data == 0.0
+    # elsewhere it is out·log(x), as plain math says
+    x, y = Value(3.0), Value(2.5)
+    (x**y).backward()
+    assert y.grad == pytest.approx(3.0**2.5 * math.log(3.0), rel=1e-15)
