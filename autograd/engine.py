@@ -172,12 +172,7 @@ def _as_float(data: object, what: str = "Value data") -> float:
     """``data`` as a Python float, or a TypeError naming what was received."""
     if type(data) is float:
         return data
-    if type(data) is int:  # the common case, before the slower checks below
-        try:
-            return float(data)
-        except OverflowError:  # an int beyond the float range
-            return INF if data > 0 else -INF
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+    if type(data) is not int and (isinstance(data, bool) or not isinstance(data, numbers.Real)):
         raise TypeError(
             f"{what} must be a real number such as 2, 0.5 or numpy.float64(1.0); "
             f"got {type(data).__name__}: {data!r:.60}"
@@ -185,7 +180,7 @@ def _as_float(data: object, what: str = "Value data") -> float:
     try:
         return float(data)
     except OverflowError:  # an int beyond the float range
-        return INF if int(data) > 0 else -INF  # type: ignore[call-overload]
+        return INF if data > 0 else -INF  # type: ignore[operator]
 
 
 _new = object.__new__
@@ -231,7 +226,7 @@ class Value:
     def __init__(self, data: Real, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
-        self.data = data if type(data) is float else _as_float(data)
+        self.data = _as_float(data)
         self.grad = 0.0
         self.label = label
         self._rule = None
@@ -305,15 +300,15 @@ class Value:
         return _node(ADD, self.data + c.data, self, c)
 
     def __rsub__(self, other: Real) -> Value:  # other + (-self)
-        return Constant(other) + -self
+        return _constant(other) + -self
 
     def __truediv__(self, other: Value | Real) -> Value:  # self * other ** -1
         if isinstance(other, Value):
             return self * other**-1.0
-        return self * Constant(_fpow(_as_float(other, "divisor"), -1.0))
+        return self * _constant(_fpow(_as_float(other, "divisor"), -1.0))
 
     def __rtruediv__(self, other: Real) -> Value:  # other * self ** -1
-        return Constant(other) * self**-1.0
+        return _constant(other) * self**-1.0
 
     def __pow__(self, other: Value | Real) -> Value:
         if isinstance(other, Value):  # a variable exponent has a derivative of its own
@@ -322,7 +317,7 @@ class Value:
         return _node(POW, _fpow(self.data, c.data), self, c)
 
     def __rpow__(self, other: Real) -> Value:  # other ** self
-        return Constant(other) ** self
+        return _constant(other) ** self
 
     # -- the unary primitives --
 
@@ -524,9 +519,9 @@ def wsum(
     xs = inputs if type(inputs) is list or type(inputs) is tuple else list(inputs)
     ins = (*ws, *xs, bias)
     if not _VALUE_TYPES.issuperset(map(type, ins)):  # numbers among them: make Constants
-        ws = [w if isinstance(w, Value) else Constant(w) for w in ws]
-        xs = [x if isinstance(x, Value) else Constant(x) for x in xs]
-        ins = (*ws, *xs, bias if isinstance(bias, Value) else Constant(bias))
+        ws = [w if isinstance(w, Value) else _constant(w) for w in ws]
+        xs = [x if isinstance(x, Value) else _constant(x) for x in xs]
+        ins = (*ws, *xs, bias if isinstance(bias, Value) else _constant(bias))
     if len(ws) != len(xs):
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
@@ -584,7 +579,7 @@ def _walk(root: Value) -> tuple[list[Value], list[Value]]:
         while True:  # expand node, then step straight into its first input
             mark(node)
             a = node._a
-            if a is None:  # a leaf at the root
+            if a is None:  # a leaf: the root itself, or a unary node's input stepped into
                 take(node)
                 break
             push(node)
@@ -622,7 +617,7 @@ def _gradients(root: Value, order: list[Value], create_graph: bool) -> dict[Valu
     Reads the same table rows as ``backward`` but keeps the results in a dict,
     touching no ``.grad``. With Values in, the rows build a differentiable graph.
     """
-    grads: dict[Value, Any] = {root: Constant(1.0) if create_graph else 1.0}
+    grads: dict[Value, Any] = {root: _constant(1.0) if create_graph else 1.0}
     for node in reversed(order):
         g = grads.get(node)
         if g is None or node._rule is None:
@@ -669,7 +664,7 @@ def grad(
         if not isinstance(x, Value):
             raise TypeError(f"grad inputs must be Values; inputs[{i}] is {type(x).__name__}")
     grads = _gradients(output, topological_order(output), create_graph)
-    zero = Constant(0.0) if create_graph else 0.0
+    zero = _constant(0.0) if create_graph else 0.0
     found = [grads.get(x, zero) for x in wrt]
     return tuple(g if isinstance(g, Value) else Value(g) for g in found)
 
