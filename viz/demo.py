@@ -14,16 +14,15 @@ decision boundary it learns.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
 from nn import MLP, SGD, delta_rule, fit, hinge, l2, moons, squared_error, xor
 
-from .drawing import write
+from .drawing import write, write_atomic
 from .graph import draw
 from .tree import chain_rule
 
@@ -119,18 +118,18 @@ def _xor(args: argparse.Namespace, out: Path) -> int:
     loss = _side_by_side(model, x, t)
 
     written = [
-        _write_atomic(out / "graph.svg", lambda p: write(draw(loss), p)),
-        _write_atomic(out / "chain-rule.svg", lambda p: write(chain_rule(loss, keep="S"), p)),
+        write(draw(loss), out / "graph.svg"),
+        write(chain_rule(loss, keep="S"), out / "chain-rule.svg"),
     ]
-    plotted = _write_atomic(out / "loss.svg", lambda p: _plot_loss(history, p))
-    if plotted is not None:
-        written.append(plotted)
+    picture = _plot_loss(history)
+    if picture is not None:
+        write_atomic(out / "loss.svg", picture)
+        written.append(out / "loss.svg")
     model.save(out / "model.json")
     written.append(out / "model.json")
     print("wrote:")
     for path in written:
-        if path is not None:
-            print(f"  {path}")
+        print(f"  {path}")
     return 0
 
 
@@ -194,37 +193,17 @@ def _moons(seed: int, steps: int, out: Path) -> int:
             optimizer.step()
             right = sum((y.data > 0) == (t[0] > 0) for y, t in zip(outputs, targets, strict=True))
             bar.write(f"step {k:>3}  loss {loss.data:.4f}  accuracy {right / len(data):.0%}")
-    written = _write_atomic(out / "moons.svg", lambda p: _plot_moons(model, data, p))
-    if written is not None:
-        print(f"wrote:\n  {written}")
+    picture = _plot_moons(model, data)
+    if picture is not None:
+        write_atomic(out / "moons.svg", picture)
+        print(f"wrote:\n  {out / 'moons.svg'}")
     return 0
 
 
-# --- files --------------------------------------------------------------------------
+# --- plots: SVG bytes, or None when matplotlib is missing -----------------------------
 
 
-def _write_atomic(path: Path, write_to: Callable[[Path], bool | Any]) -> Path | None:
-    """Write through a temporary file beside ``path``, then rename it into place.
-
-    A crash leaves the old file or the new one, never half of one. ``write_to``
-    returning False means it skipped the file (a missing optional extra).
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; give what open() would
-    try:
-        if write_to(Path(tmp)) is False:
-            return None
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
-def _pyplot_figure() -> Any:
+def _figure() -> Any:
     """A matplotlib Figure, or None (with a note) when the plot extra is missing."""
     try:
         from matplotlib.figure import Figure
@@ -237,17 +216,20 @@ def _pyplot_figure() -> Any:
     return Figure(figsize=(6, 4), layout="constrained")
 
 
-def _save_svg(figure: Any, path: Path) -> None:
+def _svg(figure: Any) -> bytes:
+    """The figure as SVG, the same bytes on every run (fixed ids, no date)."""
     from matplotlib import rc_context
 
+    buffer = io.BytesIO()
     with rc_context({"svg.hashsalt": "chainrule", "svg.fonttype": "none"}):
-        figure.savefig(path, format="svg", metadata={"Date": None})
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
 
 
-def _plot_loss(history: Sequence[float], path: Path) -> bool:
-    figure = _pyplot_figure()
+def _plot_loss(history: Sequence[float]) -> bytes | None:
+    figure = _figure()
     if figure is None:
-        return False
+        return None
     ax = figure.subplots()
     ax.plot(range(len(history)), history, color="#1f6f8b")
     ax.set_yscale("log")
@@ -255,14 +237,13 @@ def _plot_loss(history: Sequence[float], path: Path) -> bool:
     ax.set_ylabel("loss L = ½ Σ (y − t)²")
     ax.set_title("The 2-2-1 network learning XOR")
     ax.grid(True, alpha=0.3)
-    _save_svg(figure, path)
-    return True
+    return _svg(figure)
 
 
-def _plot_moons(model: MLP, data: Sequence[tuple[list[float], list[float]]], path: Path) -> bool:
-    figure = _pyplot_figure()
+def _plot_moons(model: MLP, data: Sequence[tuple[list[float], list[float]]]) -> bytes | None:
+    figure = _figure()
     if figure is None:
-        return False
+        return None
     xs = [x for x, _ in data]
     lo = [min(p[i] for p in xs) - 0.5 for i in (0, 1)]
     hi = [max(p[i] for p in xs) + 0.5 for i in (0, 1)]
@@ -279,5 +260,4 @@ def _plot_moons(model: MLP, data: Sequence[tuple[list[float], list[float]]], pat
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     ax.set_title("Decision boundary of MLP(2, [16, 16, 1]) on moons")
-    _save_svg(figure, path)
-    return True
+    return _svg(figure)

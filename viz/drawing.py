@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import numbers
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,7 @@ __all__ = [
     "check_digits",
     "check_size",
     "write",
+    "write_atomic",
 ]
 
 DEFAULT_MAX_NODES = 2000
@@ -133,21 +138,50 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         """The rendered drawing as bytes (or text, given ``encoding``), as ``graphviz``'s."""
-        try:
+        with _needs_dot():
             return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as error:
-            if isinstance(error, DotNotFoundError):
-                raise
-            raise DotNotFoundError() from error
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         """Save the DOT text and render it to a file, as ``graphviz``'s ``render``."""
-        try:
+        with _needs_dot():
             return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as error:
-            if isinstance(error, DotNotFoundError):
-                raise
-            raise DotNotFoundError() from error
+
+
+@contextmanager
+def _needs_dot() -> Iterator[None]:
+    """Turn graphviz's missing-program error into one that says how to install it."""
+    try:
+        yield
+    except graphviz.ExecutableNotFound as error:
+        if isinstance(error, DotNotFoundError):
+            raise
+        raise DotNotFoundError() from error
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
+
+    A crash leaves the old file or the new one, never half of one; the file gets
+    the permissions ``open()`` would give it.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.txt"
+    >>> write_atomic(path, b"one"); write_atomic(path, b"two")
+    >>> path.read_bytes(), [p.name for p in path.parent.iterdir()]
+    (b'two', ['x.txt'])
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def write(graph: graphviz.Digraph, path: str | Path, *, format: str | None = None) -> Path:
@@ -155,8 +189,9 @@ def write(graph: graphviz.Digraph, path: str | Path, *, format: str | None = Non
 
     ``.dot`` writes the DOT text (no program needed); ``.svg``, ``.png`` and ``.pdf``
     render through Graphviz's ``dot`` (:class:`DotNotFoundError` when it is missing).
-    ``format`` (``"svg"``, ...) overrides the suffix. The drawing is rendered in full
-    before the file is opened, so a failure leaves no half-written file.
+    ``format`` (``"svg"``, ...) overrides the suffix. The drawing is rendered in full,
+    then written through a temporary file that replaces ``path``, so a failure
+    leaves no half-written file.
 
     >>> import tempfile
     >>> from autograd import Value
@@ -174,11 +209,7 @@ def write(graph: graphviz.Digraph, path: str | Path, *, format: str | None = Non
     if suffix == ".dot":
         data = graph.source.encode("utf-8")
     else:
-        try:
+        with _needs_dot():
             data = graph.pipe(format=suffix[1:])
-        except graphviz.ExecutableNotFound as error:
-            if isinstance(error, DotNotFoundError):
-                raise
-            raise DotNotFoundError() from error
-    path.write_bytes(data)
+    write_atomic(path, data)
     return path
