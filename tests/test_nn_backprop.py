@@ -70,9 +70,8 @@ networks = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None)
-@given(net=networks)
-def test_delta_rule_equals_autograd_for_random_networks(net: dict[str, object]) -> None:
+def sample(net: dict[str, object]) -> tuple[MLP, list[float], list[float], Backprop]:
+    """The drawn network with random weights, one input and target, and its delta rule."""
     rng = random.Random(net["seed"])  # type: ignore[arg-type]
     model = randomised(
         MLP(net["n_in"], net["sizes"], net["activation"], net["output"]),  # type: ignore[arg-type]
@@ -80,7 +79,13 @@ def test_delta_rule_equals_autograd_for_random_networks(net: dict[str, object]) 
     )
     x = [rng.uniform(-3.0, 3.0) for _ in range(model.n_in)]
     t = [rng.uniform(-1.0, 1.0) for _ in range(model.layer_sizes[-1])]
-    bp = delta_rule(model, x, t)
+    return model, x, t, delta_rule(model, x, t)
+
+
+@settings(max_examples=150, deadline=None)
+@given(net=networks)
+def test_delta_rule_equals_autograd_for_random_networks(net: dict[str, object]) -> None:
+    model, x, t, bp = sample(net)
     relu_units = [
         f"S_{j}^({k})"
         for k, layer in enumerate(model.layers, start=1)
@@ -113,14 +118,7 @@ def test_delta_rule_equals_autograd_for_random_networks(net: dict[str, object]) 
 @given(net=networks)
 def test_bias_gradient_is_minus_delta_everywhere(net: dict[str, object]) -> None:
     """(13): ∂L/∂b_j^(k) = -δ_j^(k), in the hand computation and in the engine, exactly."""
-    rng = random.Random(net["seed"])  # type: ignore[arg-type]
-    model = randomised(
-        MLP(net["n_in"], net["sizes"], net["activation"], net["output"]),  # type: ignore[arg-type]
-        rng,
-    )
-    x = [rng.uniform(-3.0, 3.0) for _ in range(model.n_in)]
-    t = [rng.uniform(-1.0, 1.0) for _ in range(model.layer_sizes[-1])]
-    bp = delta_rule(model, x, t)
+    model, x, t, bp = sample(net)
     nodes = model.named_nodes(x)
     L = squared_error([nodes[f"x_{j}^({len(model.layers)})"] for j in range(1, len(t) + 1)], t)
     L.backward()
