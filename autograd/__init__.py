@@ -10,22 +10,29 @@
 
 from .check import GradcheckError, gradcheck
 from .compile import Compiled, compile
-from .engine import (
+from .engine import Constant, Value, detect_anomaly, grad, topological_order, wsum
+from .formula import Formula, formulas
+from .ops import (
     RULES,
-    Constant,
+    Notation,
     Rule,
-    Value,
-    detect_anomaly,
+    abs,
+    as_float,
+    cos,
+    div,
     exp,
-    grad,
     log,
+    pow,
+    register,
     relu,
     sigmoid,
+    sign,
+    sin,
+    sqrt,
+    step,
     tanh,
-    topological_order,
-    wsum,
+    xlogy,
 )
-from .formula import Formula, formulas
 
 __all__ = [
     "RULES",
@@ -33,18 +40,30 @@ __all__ = [
     "Constant",
     "Formula",
     "GradcheckError",
+    "Notation",
     "Rule",
     "Value",
+    "abs",
+    "as_float",
     "compile",
+    "cos",
     "detect_anomaly",
+    "div",
     "exp",
     "formulas",
     "grad",
     "gradcheck",
     "log",
+    "pow",
+    "register",
     "relu",
     "sigmoid",
+    "sign",
+    "sin",
+    "sqrt",
+    "step",
     "tanh",
     "topological_order",
     "wsum",
+    "xlogy",
 ]

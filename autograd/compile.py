@@ -24,6 +24,7 @@ builtins.
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import keyword
 import math
@@ -32,13 +33,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .engine import RULES, Constant, Value, _as_float, _pow, _step, _xlogy, topological_order
-from .engine import exp as _exp
-from .engine import log as _log
-from .engine import relu as _relu
-from .engine import sigmoid as _sigmoid
-from .engine import tanh as _tanh
-from .formula import Formula
+from .engine import Constant, Value, topological_order
+from .formula import Formula, terms, to_python
+from .ops import RULES, Rule, as_float
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,8 +52,8 @@ _TERMS_PER_LINE = 64  # long sums are split over lines, keeping the parser's nes
 
 # --- names: labels become identifiers, and nothing else of the user's reaches the source ---
 
-# Names the generated code calls: the table's forward functions by op name, plus these.
-_HELPERS = ("step", "xlogy", "inf", "nan", "each", "batch_sum", "float")
+# Names the generated code calls: the rows' forward functions by op name, plus these.
+_HELPERS = ("masked", "inf", "nan", "each", "batch_sum", "float")
 _BATCH_SIZE = "n_samples"  # the batched function's first parameter
 
 
@@ -120,22 +117,12 @@ def _gradient_name(identifier: str) -> str:
 # --- symbols: the table's rows run on these and print Python source ---
 
 
-class _Symbol(Formula):
-    """A name in the generated code. ``x ** 1.0`` is x itself, in IEEE arithmetic too."""
-
-    __slots__ = ()
-
-    def __pow__(self, other: Any) -> Formula:
-        if isinstance(other, float) and other == 1.0:
-            return self
-        return super().__pow__(other)
-
-
+_Symbol = Formula  # a name in the generated code
 Term = Formula | float  # a symbolic expression, or a constant folded at compile time
 
 
 def _text(term: Term) -> str:
-    return Formula.lift(term).text
+    return to_python(term)
 
 
 def _times(g: Term, p: Term) -> Term:
@@ -150,29 +137,18 @@ def _times(g: Term, p: Term) -> Term:
     return g * p
 
 
-def _forward(op: str, args: list[Term]) -> Term | list[tuple[Term, bool]]:
+def _forward(op: str, args: list[Term]) -> Term:
     """The expression computing node ``op`` from its inputs, as the eager engine does.
 
-    A weighted sum comes back as its terms, ``0.0 + w_1 * x_1 + ... - b``: added
-    left to right from 0.0 as the table's forward adds them, over several lines
-    when there are many.
+    Constant inputs only: the number, folded now. An n-ary row is its expansion
+    (``w_1 * x_1 + ... - b``, added left to right as the row's forward adds them).
     """
-    if op == "add":
-        return args[0] + args[1]
-    if op == "mul":
-        return args[0] * args[1]
-    if op in ("pow", "powv"):
-        return _pow(args[0], args[1])  # type: ignore[no-any-return]
-    if op in ("exp", "log", "sigmoid", "tanh", "relu"):
-        function = {"exp": _exp, "log": _log, "sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu}
-        return function[op](args[0])  # type: ignore[no-any-return]
+    rule = RULES[op]
     if all(isinstance(a, float) for a in args):
-        return float(RULES[op].forward(*args))
-    if op == "wsum":
-        n = len(args) // 2
-        products = [(w * x, False) for w, x in zip(args[:n], args[n:-1], strict=True)]
-        return [(0.0, False), *products, (args[-1], True)]
-    return Formula(f"{op}({', '.join(_text(a) for a in args)})")  # the table's forward by name
+        return float(rule.forward(*args))
+    if rule.expand is not None:
+        return rule.expand(*args)  # type: ignore[no-any-return]
+    return Formula._apply_rule(rule, tuple(args))  # type: ignore[no-any-return]
 
 
 # --- code generation ---
@@ -237,11 +213,8 @@ class _Program:
             ops += not wanted
             name = idents.new(wanted, f"v{ops}")
             expression = _forward(node.op, [symbol[x] for x in node.inputs])
-            if isinstance(expression, list):
-                for line in _sum_lines(name, expression):
-                    self._assign(self.forward, name, line)
-            else:
-                self._assign(self.forward, name, _text(expression))
+            for line in _sum_lines(name, terms(expression)):  # a long sum over several lines
+                self._assign(self.forward, name, line)
             symbol[node] = _Symbol(name)
         self.result = _text(symbol[output])
 
@@ -282,12 +255,20 @@ class _Program:
                 continue
             ins = node.inputs
             local = node._rule.derivative(symbol[node], *[symbol[x] for x in ins])
+            g = gradient[node]
             for x, p in zip(ins, local, strict=True):
-                if x in needed:
-                    contributions.setdefault(x, []).append((gradient[node], p))
-                    pending[x] -= 1
-                    if not pending[x]:
-                        finish(x, contributions.pop(x))
+                if x not in needed:
+                    continue
+                parts = contributions.setdefault(x, [])
+                if p is None or (node._rule.masks and isinstance(p, float) and p == 0.0):
+                    parts.append((1.0, 0.0))  # exactly 0, as the engine passes on
+                elif node._rule.masks:  # a partial of 0 stops inf and nan
+                    parts.append((1.0, Formula(f"masked({_text(g)}, {_text(p)})")))
+                else:
+                    parts.append((g, p))
+                pending[x] -= 1
+                if not pending[x]:
+                    finish(x, contributions.pop(x))
         if output in position and output in needed:  # the output is an input: ∂L/∂L = 1
             finish(output, [(1.0, 1.0)])
 
@@ -379,71 +360,49 @@ def _tuple(items: Sequence[str]) -> str:
 
 
 def _is_name_or_number(term: Term) -> bool:
-    return isinstance(term, float) or term.text.isidentifier()
+    return isinstance(term, float) or term.rule is None
 
 
 # --- the functions the generated code is given ---
 
 
+def _masked(g: float, p: float) -> float:
+    """A masking row's contribution: exactly 0 where the partial is 0, inf and nan included."""
+    return 0.0 if p == 0.0 else g * p
+
+
 def _scalar_namespace() -> dict[str, Any]:
-    """IEEE-safe float functions: the table's own forward functions, by op name."""
+    """IEEE-safe float functions: the rows' own forward functions, by op name."""
     namespace: dict[str, Any] = {name: rule.forward for name, rule in RULES.items()}
-    namespace.update(step=_step, xlogy=_xlogy, inf=math.inf, nan=math.nan)
+    namespace.update(masked=_masked, inf=math.inf, nan=math.nan)
     namespace["__builtins__"] = {}  # the code calls only what it is given
     return namespace
 
 
 def _batched_namespace() -> dict[str, Any]:
-    """NumPy versions of the same functions, with the same inf and nan results.
+    """Each row's array forward on NumPy, with the same inf and nan results as on floats.
 
     Called under ``numpy.errstate(all="ignore")``: exp overflows to inf, log(0)
-    is -inf and log(<0) nan, as the float functions do.
+    is -inf and log(<0) nan, as the float functions do. A row without an array
+    forward runs its float forward element by element.
     """
     import numpy as np
 
-    def sigmoid(x: Any) -> Any:  # the float version's two branches, both without overflow
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0.0, 1.0, e) / (1.0 + e)
+    def on_arrays(rule: Rule) -> Callable[..., Any]:
+        if rule.array is not None:
+            return functools.partial(rule.array, np)
+        return np.vectorize(rule.forward, otypes=[np.float64])
 
-    def relu(x: Any) -> Any:  # relu(-0.0) is 0.0 and relu(nan) is nan, as for floats
-        return np.maximum(x, 0.0) + 0.0  # + 0.0 turns a -0.0 that maximum may keep into 0.0
-
-    def step(x: Any) -> Any:  # 1.0 where x > 0, else 0.0 (nan included)
-        return np.greater(x, 0.0).astype(np.float64)
-
-    def xlogy(x: Any, y: Any) -> Any:  # x·log(y), 0 where x is 0, as the float version
-        return np.where(x == 0.0, 0.0, x * np.log(y))
-
-    def wsum(*wxb: Any) -> Any:  # the table's forward, on arrays
-        n = len(wxb) // 2
-        total = 0.0
-        for w, x in zip(wxb[:n], wxb[n:-1], strict=True):
-            total = total + w * x
-        return total - wxb[-1]
+    def masked(g: Any, p: Any) -> Any:
+        return np.where(p == 0.0, 0.0, g * p)
 
     def each(x: Any, n: int) -> Any:  # one value per sample, in a new array
         return np.array(np.broadcast_to(x, (n,)), dtype=np.float64)
 
-    return {
-        "add": np.add,
-        "mul": np.multiply,
-        "pow": np.power,
-        "powv": np.power,
-        "exp": np.exp,
-        "log": np.log,
-        "sigmoid": sigmoid,
-        "tanh": np.tanh,
-        "relu": relu,
-        "wsum": wsum,
-        "step": step,
-        "xlogy": xlogy,
-        "inf": math.inf,
-        "nan": math.nan,
-        "each": each,
-        "batch_sum": np.add.reduce,
-        "float": float,
-        "__builtins__": {},
-    }
+    namespace: dict[str, Any] = {name: on_arrays(rule) for name, rule in RULES.items()}
+    namespace.update(masked=masked, inf=math.inf, nan=math.nan, each=each, float=float)
+    namespace.update(batch_sum=np.add.reduce, __builtins__={})
+    return namespace
 
 
 def _define(source: str, function: str, namespace: dict[str, Any]) -> Callable[..., Any]:
@@ -595,7 +554,7 @@ class Compiled:
         for a in args:
             if type(a) is not float:
                 args = tuple(
-                    _as_float(x, f"input {name!r}")
+                    as_float(x, f"input {name!r}")
                     for x, name in zip(args, self.inputs, strict=True)
                 )
                 break
@@ -627,7 +586,7 @@ class Compiled:
                 if type(a) is not float:
                     if isinstance(a, np.ndarray) and a.ndim == 0:
                         a = a.item()
-                    a = _as_float(a, f"shared input {name!r}")
+                    a = as_float(a, f"shared input {name!r}")
                 converted.append(a)
                 continue
             array = np.asarray(a)

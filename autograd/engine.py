@@ -1,200 +1,49 @@
-"""The Value node, the derivative table, and the walks that read it.
+"""The Value node and the one backpropagation routine behind ``backward()`` and ``grad()``.
 
-Everything that needs a derivative reads :data:`RULES`: ``backward()`` on
-floats, :func:`grad` with ``create_graph=True`` on Values, and the symbolic
-tracer that prints each rule as a formula. A new op is one row there.
+A Value records the row of :data:`autograd.ops.RULES` that made it and its
+inputs in call order. :func:`topological_order` walks the graph with an
+explicit stack; :func:`_backprop` reads each node's row in reverse order and
+returns every ∂root/∂node without touching any ``.grad``. ``backward()`` then
+writes them all at the end, so it commits or changes nothing.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import operator
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "RULES",
-    "Rule",
-    "Value",
-    "detect_anomaly",
-    "exp",
-    "grad",
-    "log",
-    "relu",
-    "sigmoid",
-    "tanh",
-    "topological_order",
-    "wsum",
-]
+from .ops import RULES, Rule, as_float
+
+if TYPE_CHECKING:  # mypyc reads the real decorator; at run time it changes nothing
+    from mypy_extensions import mypyc_attr
+else:
+
+    def mypyc_attr(*args: object, **kwargs: object) -> Any:
+        return lambda cls: cls
+
+
+__all__ = ["Constant", "Value", "detect_anomaly", "grad", "topological_order", "wsum"]
 
 Real = float | numbers.Real  # int, float, numpy.float64, Fraction, ...
-INF = math.inf
-NAN = math.nan
+
+_ANOMALY: ContextVar[bool] = ContextVar("chainrule_detect_anomaly", default=False)
+_LEAF_LOCK = threading.Lock()  # leaves shared by graphs in several threads add up exactly
 
 
-# --- IEEE forward functions on floats: inf and nan instead of exceptions -----
-
-
-def _fexp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return INF
-
-
-def _flog(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    return -INF if x == 0.0 else NAN  # log(0) = -inf; log(<0) and log(nan) = nan
-
-
-def _odd_integer(y: float) -> bool:
-    return math.isfinite(y) and y == math.floor(y) and y % 2.0 == 1.0
-
-
-def _fpow(x: float, y: float) -> float:
-    try:
-        return math.pow(x, y)
-    except OverflowError:  # |result| too large: inf, negative for x < 0 and odd y
-        return -INF if x < 0.0 and _odd_integer(y) else INF
-    except ValueError:  # 0 ** negative is a pole; a negative base with a fractional y is nan
-        if x == 0.0:
-            return -INF if math.copysign(1.0, x) < 0.0 and _odd_integer(y) else INF
-        return NAN
-
-
-def _fsigmoid(x: float) -> float:
-    if x >= 0.0:  # exp(-x) <= 1 here, and exp(x) <= 1 below: no overflow either way
-        return 1.0 / (1.0 + math.exp(-x))
-    e = _fexp(x)  # nan lands here too and stays nan
-    return e / (1.0 + e)
-
-
-def _frelu(x: float) -> float:
-    return 0.0 if x <= 0.0 else x  # nan <= 0 is False, so relu(nan) is nan
-
-
-def _fwsum(*wxb: float) -> float:
-    n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
-    total = 0.0
-    for w, x in zip(wxb[:n], wxb[n:-1]):  # noqa: B905 (equal lengths by construction)
-        total += w * x  # left to right, as wsum() adds them
-    return total - wxb[-1]
-
-
-def _step(x: Any) -> Any:
-    """relu's derivative: 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
-    if type(x) is not float:  # checked first: backward calls this on floats
-        if isinstance(x, Value):
-            x = x.data
-        if not isinstance(x, float):
-            return x.step()  # a symbolic formula renders itself
-    return 1.0 if x > 0.0 else 0.0
-
-
-def _xlogy(x: Any, y: Any) -> Any:
-    """x·log(y), taken as 0 wherever x is 0, for floats, Values and formulas alike.
-
-    The exponent's derivative of ``x ** y`` is ``out·log(x)``; at x = 0 (y > 0)
-    that would be 0·(-inf) = nan, but 0 ** y is flat in y there: 0, as in PyTorch.
-    """
-    if isinstance(x, float):
-        return 0.0 if x == 0.0 else x * (_flog(y) if isinstance(y, float) else log(y))
-    if isinstance(x, Value):
-        return _constant(0.0) if x.data == 0.0 else x * log(y)
-    return x.xlogy(y)  # a symbolic formula renders itself
-
-
-def _pow(x: Any, y: Any) -> Any:
-    """``x ** y`` for floats (IEEE), Values and formulas alike."""
-    if isinstance(x, float) and isinstance(y, float):
-        return _fpow(x, y)
-    return x**y
-
-
-# --- the derivative table ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One primitive: its forward function on floats and its local derivatives.
-
-    ``derivative(out, *inputs)`` returns ∂out/∂input for every input, in order.
-    It is written with ``+ - *`` and the generic functions of this module, so the
-    same line runs on floats (``backward``), on Values (``grad(create_graph=True)``)
-    and on symbols (the printed formulas).
-
-    >>> RULES["sigmoid"].derivative(0.5, 0.0)
-    (0.25,)
-    """
-
-    name: str
-    arity: int  # 1, 2, or 0 for n-ary
-    forward: Callable[..., float]
-    derivative: Callable[..., tuple[Any, ...]]
-
-
-def _wsum_derivative(out: Any, *wxb: Any) -> tuple[Any, ...]:
-    n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
-    return (*wxb[n:-1], *wxb[:n], -1.0)  # ∂S/∂w_i = x_i, ∂S/∂x_i = w_i, ∂S/∂b = -1
-
-
-# fmt: off
-RULES: dict[str, Rule] = {rule.name: rule for rule in (
-    #    op       arity forward        local derivatives ∂out/∂input, from out and the inputs
-    Rule("add",     2, operator.add, lambda out, x, y: (1.0, 1.0)),
-    Rule("mul",     2, operator.mul, lambda out, x, y: (y, x)),
-    # c is a constant; x**0 is flat, so its derivative is 0 even where x**-1 is inf
-    Rule("pow",     2, _fpow,        lambda out, x, c: (c * _pow(x, c - 1.0) if c else 0.0, 0.0)),
-    Rule("powv",    2, _fpow,        lambda out, x, y: (y * _pow(x, y - 1.0), _xlogy(out, x))),
-    Rule("exp",     1, _fexp,        lambda out, x: (out,)),
-    Rule("log",     1, _flog,        lambda out, x: (_pow(x, -1.0),)),
-    Rule("sigmoid", 1, _fsigmoid,    lambda out, x: (out * (1.0 - out),)),
-    Rule("tanh",    1, math.tanh,    lambda out, x: (1.0 - out * out,)),
-    Rule("relu",    1, _frelu,       lambda out, x: (_step(x),)),
-    Rule("wsum",    0, _fwsum,       _wsum_derivative),  # S = Σ w_i x_i - b, one node per neuron
-)}
-# fmt: on
-
-ADD, MUL, POW, POWV = RULES["add"], RULES["mul"], RULES["pow"], RULES["powv"]
-EXP, LOG, SIGMOID, TANH, RELU, WSUM = (
-    RULES[name] for name in ("exp", "log", "sigmoid", "tanh", "relu", "wsum")
-)
-
-
-# --- the node -----------------------------------------------------------------
-
-
-def _as_float(data: object, what: str = "Value data") -> float:
-    """``data`` as a Python float, or a TypeError naming what was received."""
-    if type(data) is float:
-        return data
-    if type(data) is not int and (isinstance(data, bool) or not isinstance(data, numbers.Real)):
-        raise TypeError(
-            f"{what} must be a real number such as 2, 0.5 or numpy.float64(1.0); "
-            f"got {type(data).__name__}: {data!r:.60}"
-        )
-    try:
-        return float(data)
-    except OverflowError:  # an int beyond the float range
-        return INF if data > 0 else -INF  # type: ignore[operator]
-
-
-_new = object.__new__
-_data = operator.attrgetter("data")
-_anomaly = 0  # > 0 inside detect_anomaly()
-_VALUE_TYPES: set[type] = set()  # Value and every subclass, for wsum's fast type check
-
-
+@mypyc_attr(allow_interpreted_subclasses=True, supports_weakrefs=True)
 class Value:
     """A scalar that remembers how it was computed.
 
     A leaf holds a number you give it; every operation on Values returns a new
-    Value whose ``op`` names the rule in :data:`RULES` and whose ``inputs`` are
-    its operands in call order. ``backward()`` then fills ``grad`` with ∂L/∂node.
+    Value whose ``op`` names its row in :data:`autograd.RULES` and whose
+    ``inputs`` are its operands in call order. ``backward()`` then fills ``grad``
+    with ∂L/∂node. ``==`` and ``hash`` are those of the object (a Value is a node
+    of a graph, usable as a dict key), not of its number.
 
     >>> x = Value(2.0, "x")
     >>> y = x * x + 3 * x
@@ -207,26 +56,22 @@ class Value:
     ('add', ['mul', 'mul'])
     """
 
-    # Two input slots instead of a tuple keep a node at about 100 bytes: unary and
-    # binary ops use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
-    __slots__ = ("__weakref__", "_a", "_b", "_rule", "data", "grad", "label")
+    # Two input slots instead of a tuple keep a node small: unary and binary ops
+    # use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
+    __slots__ = ("__weakref__", "_a", "_b", "_data", "_rule", "grad", "label")
     __array_ufunc__ = None  # NumPy scalars on the left defer to our reflected operators
 
-    data: float
+    _data: float
     grad: float
     label: str
     _rule: Rule | None
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
     _b: Any  # Value or None
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _VALUE_TYPES.add(cls)  # wsum's fast check for "all inputs are Values"
-
     def __init__(self, data: Real, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
-        self.data = _as_float(data)
+        self._data = data if type(data) is float else as_float(data)
         self.grad = 0.0
         self.label = label
         self._rule = None
@@ -234,12 +79,28 @@ class Value:
         self._b = None
 
     @property
+    def data(self) -> float:
+        """The number; assigning anything but a real number raises TypeError at once.
+
+        >>> x = Value(1.0)
+        >>> x.data = "2"
+        Traceback (most recent call last):
+        ...
+        TypeError: Value data must be a real number such as 2, 0.5 or ...; got str: '2'
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: object) -> None:
+        self._data = as_float(value)
+
+    @property
     def op(self) -> str:
-        """The name of the rule that made this node; ``""`` for a leaf.
+        """The name of the row that made this node; ``""`` for a leaf.
 
         >>> x = Value(2.0)
-        >>> x.op, (x * x).op, (x - 1).op, x.exp().op
-        ('', 'mul', 'add', 'exp')
+        >>> x.op, (x * x).op, (x / 2).op, x.exp().op
+        ('', 'mul', 'div', 'exp')
         """
         return "" if self._rule is None else self._rule.name
 
@@ -253,73 +114,70 @@ class Value:
         >>> (3 - x).inputs  # 3 + (-x): numbers become Constants
         (Constant(data=3.0, grad=0.0), Value(data=-2.0, grad=0.0, op='mul'))
         """
-        rule = self._rule
-        if rule is None:
+        if self._a is None:
             return ()
-        if rule.arity == 1:
-            return (self._a,)
-        if rule.arity == 2:
+        if self._b is not None:
             return (self._a, self._b)
-        return self._a  # type: ignore[no-any-return]
+        if type(self._a) is tuple:
+            return self._a
+        return (self._a,)
 
     def __repr__(self) -> str:
-        parts = [f"data={_short(self.data)}", f"grad={_short(self.grad)}"]
+        parts = [f"data={_short(self._data)}", f"grad={_short(self.grad)}"]
         if self._rule is not None:
-            parts.append(f"op={self.op!r}")
+            parts.append(f"op={self._rule.name!r}")
         if self.label:
             parts.append(f"label={self.label!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
-    # -- arithmetic: add, mul and pow own a rule; the rest are compositions --
+    @staticmethod
+    def _apply_rule(rule: Rule, args: tuple[Any, ...]) -> Value:
+        """A node of ``rule`` on ``args``, numbers among them made Constants (see ops.apply)."""
+        ins = tuple(x if isinstance(x, Value) else Constant(x) for x in args)
+        data = rule.forward(*[x._data for x in ins])
+        if len(ins) == 2 and rule.arity:
+            return _node(rule, data, ins[0], ins[1])
+        return _node(rule, data, ins[0] if rule.arity == 1 else ins, None)
+
+    # -- arithmetic: add, mul, div and pow are rows; the rest are compositions --
 
     def __add__(self, other: Value | Real) -> Value:
-        if not isinstance(other, Value):
-            other = _constant(other)
-        return _node(ADD, self.data + other.data, self, other)
+        return _binary("add", self, other)
 
     def __radd__(self, other: Real) -> Value:  # other + self
-        c = _constant(other)
-        return _node(ADD, c.data + self.data, c, self)
+        return _binary("add", Constant(other), self)
 
     def __mul__(self, other: Value | Real) -> Value:
-        if not isinstance(other, Value):
-            other = _constant(other)
-        return _node(MUL, self.data * other.data, self, other)
+        return _binary("mul", self, other)
 
     def __rmul__(self, other: Real) -> Value:  # other * self
-        c = _constant(other)
-        return _node(MUL, c.data * self.data, c, self)
+        return _binary("mul", Constant(other), self)
 
     def __neg__(self) -> Value:  # self * -1
-        return self * -1.0
+        return _binary("mul", self, -1.0)
 
     def __sub__(self, other: Value | Real) -> Value:  # self + (-other)
         if isinstance(other, Value):
-            return self + -other
-        c = _constant(-_as_float(other, "operand"))
-        return _node(ADD, self.data + c.data, self, c)
+            return _binary("add", self, -other)
+        return _binary("add", self, -as_float(other, "operand"))
 
     def __rsub__(self, other: Real) -> Value:  # other + (-self)
-        return _constant(other) + -self
+        return _binary("add", Constant(other), -self)
 
-    def __truediv__(self, other: Value | Real) -> Value:  # self * other ** -1
-        if isinstance(other, Value):
-            return self * other**-1.0
-        return self * _constant(_fpow(_as_float(other, "divisor"), -1.0))
+    def __truediv__(self, other: Value | Real) -> Value:
+        return _binary("div", self, other)
 
-    def __rtruediv__(self, other: Real) -> Value:  # other * self ** -1
-        return _constant(other) * self**-1.0
+    def __rtruediv__(self, other: Real) -> Value:  # other / self
+        return _binary("div", Constant(other), self)
 
     def __pow__(self, other: Value | Real) -> Value:
-        if isinstance(other, Value):  # a variable exponent has a derivative of its own
-            return _node(POWV, _fpow(self.data, other.data), self, other)
-        c = _constant(other)
-        return _node(POW, _fpow(self.data, c.data), self, c)
+        # a Value exponent has a derivative of its own; a number's is never needed
+        return _binary("powv" if isinstance(other, Value) else "pow", self, other)
 
     def __rpow__(self, other: Real) -> Value:  # other ** self
-        return _constant(other) ** self
+        return _binary("powv", Constant(other), self)
 
-    # -- the unary primitives --
+    # -- the unary rows --
 
     def exp(self) -> Value:
         """e ** self; overflow gives inf, not an OverflowError.
@@ -327,7 +185,7 @@ class Value:
         >>> Value(0.0).exp().data, Value(1000.0).exp().data
         (1.0, inf)
         """
-        return _node(EXP, _fexp(self.data), self)
+        return _unary("exp", self)
 
     def log(self) -> Value:
         """The natural log: -inf at 0, nan below 0.
@@ -335,7 +193,39 @@ class Value:
         >>> Value(1.0).log().data, Value(0.0).log().data, Value(-1.0).log().data
         (0.0, -inf, nan)
         """
-        return _node(LOG, _flog(self.data), self)
+        return _unary("log", self)
+
+    def sqrt(self) -> Value:
+        """The square root: nan below 0.
+
+        >>> Value(2.25).sqrt().data
+        1.5
+        """
+        return _unary("sqrt", self)
+
+    def abs(self) -> Value:
+        """|self|; the derivative at 0 is 0.
+
+        >>> Value(-2.0).abs().data
+        2.0
+        """
+        return _unary("abs", self)
+
+    def sin(self) -> Value:
+        """The sine.
+
+        >>> Value(0.0).sin().data
+        0.0
+        """
+        return _unary("sin", self)
+
+    def cos(self) -> Value:
+        """The cosine.
+
+        >>> Value(0.0).cos().data
+        1.0
+        """
+        return _unary("cos", self)
 
     def sigmoid(self) -> Value:
         """σ(self) = 1 / (1 + e^(-self)), computed without overflow.
@@ -343,7 +233,7 @@ class Value:
         >>> Value(0.0).sigmoid().data, Value(-1000.0).sigmoid().data
         (0.5, 0.0)
         """
-        return _node(SIGMOID, _fsigmoid(self.data), self)
+        return _unary("sigmoid", self)
 
     def tanh(self) -> Value:
         """The hyperbolic tangent.
@@ -351,7 +241,7 @@ class Value:
         >>> Value(0.0).tanh().data, Value(1000.0).tanh().data
         (0.0, 1.0)
         """
-        return _node(TANH, math.tanh(self.data), self)
+        return _unary("tanh", self)
 
     def relu(self) -> Value:
         """max(self, 0); its derivative at 0 is taken as 0.
@@ -359,16 +249,17 @@ class Value:
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        return _node(RELU, _frelu(self.data), self)
+        return _unary("relu", self)
 
     # -- gradients --
 
     def backward(self) -> None:
         """Fill ``grad`` with ∂self/∂node for every node of the graph below self.
 
-        Starts from ∂self/∂self = 1 and walks the nodes in reverse topological
-        order with an explicit stack. Interior nodes get this call's gradient;
-        leaves accumulate (``+=``), so calling twice doubles every leaf's grad.
+        Interior nodes get this call's gradient; leaves accumulate (``+=``), so
+        calling twice doubles every leaf's grad. The gradients are computed
+        aside and written at the end: an exception (an anomaly, Ctrl-C) leaves
+        every ``.grad`` as it was.
 
         >>> a, b = Value(3.0, "a"), Value(4.0, "b")
         >>> c = a * b
@@ -376,90 +267,21 @@ class Value:
         >>> a.grad, b.grad, c.grad
         (8.0, 6.0, 1.0)
         """
-        if _anomaly:
-            _gradients(self, topological_order(self), create_graph=False)  # raises first
-        # Interior nodes get this call's gradient; a leaf's total for this call is
-        # summed from 0 and added to its old grad at the end, so that two calls
-        # give exactly twice the gradient.
-        order, leaves = _walk(self)
-        before = [leaf.grad for leaf in leaves]
-        for leaf in leaves:
-            leaf.grad = 0.0
-        for node in order:
-            node.grad = 0.0
-        self.grad = 1.0
-        for node in reversed(order):  # each node's grad is complete when it comes up
-            g = node.grad
-            a = node._a
-            b = node._b
-            derivative = node._rule.derivative  # type: ignore[union-attr]
-            if b is not None:  # binary: the row gives (∂out/∂a, ∂out/∂b)
-                pa, pb = derivative(node.data, a.data, b.data)
-                a.grad += g * pa
-                b.grad += g * pb
-            elif derivative is _WSUM_PERMUTES:  # the wsum row as the table has it: its
-                n = len(a) >> 1  # partials are the inputs' data, permuted (see below)
-                for i in range(n):  # in input order, as the generic path adds them
-                    a[i].grad += g * a[n + i].data  # ∂S/∂w_i = x_i
-                for i in range(n):
-                    a[n + i].grad += g * a[i].data  # ∂S/∂x_i = w_i
-                a[-1].grad += g * -1.0  # ∂S/∂b = -1
-            elif type(a) is tuple:  # n-ary: one partial per input, in order
-                partials = derivative(node.data, *map(_data, a))
-                if len(partials) != len(a):
-                    raise ValueError(
-                        f"the {node.op} rule gave {len(partials)} partials for {len(a)} inputs"
-                    )
-                for x, p in zip(a, partials):  # noqa: B905 (lengths checked above; strict= is slower)
-                    x.grad += g * p
-            else:  # unary
-                (pa,) = derivative(node.data, a.data)
-                a.grad += g * pa
-        for leaf, old in zip(leaves, before, strict=True):
-            leaf.grad += old
+        order = topological_order(self)
+        grads = _backprop(self, order, False)
+        for node in order:  # interior nodes first: no lock needed, they are this graph's
+            if node._rule is not None:
+                node.grad = grads.get(node, 0.0)
+        with _LEAF_LOCK:
+            for node in order:
+                if node._rule is None and type(node) is not Constant:
+                    node.grad += grads.get(node, 0.0)
 
 
-_VALUE_TYPES.add(Value)
-
-
-def _partials_permute_inputs(derivative: Callable[..., tuple[Any, ...]]) -> bool:
-    """Whether a wsum-style row returns (x_1..x_n, w_1..w_n, -1.0) for inputs (w.., x.., b).
-
-    ``backward`` has a fast path for exactly that: it reads x_i for ∂S/∂w_i and
-    w_i for ∂S/∂x_i straight from the inputs instead of calling the row. It is
-    taken only for the row this check has passed, so the table stays the one
-    source: rewrite the wsum row in any other way and the check fails, and
-    backward calls the row like any other; swap the row for another Rule and
-    its nodes carry a derivative the fast path does not recognise.
-
-    >>> _partials_permute_inputs(RULES["wsum"].derivative)
-    True
-    >>> _partials_permute_inputs(lambda out, *wxb: (*wxb[:-1], -1.0))  # w and x not swapped
-    False
-    """
-    for n in (1, 2, 3):
-        ins = [object() for _ in range(2 * n + 1)]  # opaque: any arithmetic would raise
-        try:
-            partials = derivative(object(), *ins)
-        except Exception:  # anything but a permutation: no fast path
-            return False
-        expected = [*ins[n : 2 * n], *ins[:n]]
-        if (
-            len(partials) != 2 * n + 1
-            or any(p is not e for p, e in zip(partials, expected))  # noqa: B905
-            or type(partials[-1]) is not float
-            or partials[-1] != -1.0
-        ):
-            return False
-    return True
-
-
-_WSUM_PERMUTES: Any = WSUM.derivative if _partials_permute_inputs(WSUM.derivative) else None
-
-
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Constant(Value):
     """A number written into an expression (the 3 in ``3 * x``): a leaf that is
-    never differentiated, so higher-order gradients and anomaly checks skip it.
+    never differentiated, so gradients, higher-order ones and anomaly checks skip it.
 
     >>> (Value(2.0) * 3).inputs[1]
     Constant(data=3.0, grad=0.0)
@@ -473,29 +295,25 @@ def _short(x: float) -> str:
     return text if any(c in text for c in ".enai") else text + ".0"
 
 
-def _node(rule: Rule, data: float, a: Any, b: Any = None) -> Value:
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+def _node(rule: Rule, data: float, a: Any, b: Any) -> Value:
+    out = Value(data)
     out._rule = rule
     out._a = a
     out._b = b
-    if _anomaly and not math.isfinite(data):
+    if not math.isfinite(data) and _ANOMALY.get():
         _check_forward(out)
     return out
 
 
-def _constant(x: Real) -> Constant:
-    """``Constant(x)`` without the label check: the numbers written into expressions."""
-    c = _new(Constant)
-    c.data = x if type(x) is float else _as_float(x)
-    c.grad = 0.0
-    c.label = ""
-    c._rule = None
-    c._a = None
-    c._b = None
-    return c
+def _unary(name: str, x: Value) -> Value:
+    rule = RULES[name]
+    return _node(rule, rule.forward(x._data), x, None)
+
+
+def _binary(name: str, x: Value, y: Value | Real) -> Value:
+    rule = RULES[name]
+    other = y if isinstance(y, Value) else Constant(y)
+    return _node(rule, rule.forward(x._data, other._data), x, other)
 
 
 def wsum(
@@ -515,129 +333,86 @@ def wsum(
     >>> [wi.grad for wi in w], b.grad
     ([1.0, 2.0], -1.0)
     """
-    ws = weights if type(weights) is list or type(weights) is tuple else list(weights)
-    xs = inputs if type(inputs) is list or type(inputs) is tuple else list(inputs)
-    ins = (*ws, *xs, bias)
-    if not _VALUE_TYPES.issuperset(map(type, ins)):  # numbers among them: make Constants
-        ws = [w if isinstance(w, Value) else _constant(w) for w in ws]
-        xs = [x if isinstance(x, Value) else _constant(x) for x in xs]
-        ins = (*ws, *xs, bias if isinstance(bias, Value) else _constant(bias))
+    ws, xs = tuple(weights), tuple(inputs)
     if len(ws) != len(xs):
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    total = 0.0  # the row's forward, _fwsum, without building its argument list
-    for w, x in zip(ws, xs):  # noqa: B905 (lengths checked above)
-        total += w.data * x.data
-    return _node(WSUM, total - ins[-1].data, ins)
+    ins = tuple(v if isinstance(v, Value) else Constant(v) for v in (*ws, *xs, bias))
+    rule = RULES["wsum"]
+    return _node(rule, rule.forward(*[v._data for v in ins]), ins, None)
 
 
-# --- walks ----------------------------------------------------------------------
+# --- the walk and the one backpropagation routine ---------------------------------
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node of ``root``'s graph, each input before the nodes that use it.
+    """Every node of ``root``'s graph once, each after all of its inputs.
 
-    The leaves come first, in the order the walk meets them, then the interior
-    nodes in post-order (see :func:`_walk`): the same order on every run.
+    A depth-first walk with an explicit stack, inputs in call order: the same
+    order on every run, and depth limited by memory alone.
 
     >>> x = Value(1.0, "x")
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
-    order, leaves = _walk(root)
-    return leaves + order
-
-
-def _walk(root: Value) -> tuple[list[Value], list[Value]]:
-    """The interior nodes below ``root`` in post-order, and the leaves.
-
-    The post-order is that of the recursive walk "inputs first, in call order,
-    then the node", done without recursion, iterators or tuples, so depth is
-    limited by memory alone. An expanded node goes back on the stack under a
-    None marker, with its unseen inputs above it in reverse, and comes out when
-    the marker is popped; the first unseen input is not pushed at all: the walk
-    steps straight into it, as the recursion would. A leaf is taken as soon as
-    it is met: it has no inputs, so it cannot change the interior order.
-    """
     order: list[Value] = []
-    emit = order.append
-    leaves: list[Value] = []
-    take = leaves.append
-    seen: set[Value] = set()
-    mark = seen.add
-    stack: list[Any] = [root]
-    push = stack.append
-    pop = stack.pop
+    done: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
-        node = pop()
-        if node is None:  # all its inputs are done: emit the node under the marker
-            emit(pop())
-            continue
-        if node in seen:  # reached through another path while it waited
-            continue
-        while True:  # expand node, then step straight into its first input
-            mark(node)
-            a = node._a
-            if a is None:  # a leaf: the root itself, or a unary node's input stepped into
-                take(node)
-                break
-            push(node)
-            push(None)
-            b = node._b
-            if b is not None:  # binary
-                if a._a is None and a not in seen:
-                    mark(a)
-                    take(a)
-                if b not in seen:
-                    if b._a is None:
-                        mark(b)
-                        take(b)
-                    else:
-                        push(b)
-                if a in seen:
-                    break
-            elif type(a) is tuple:  # n-ary: leaves now, in call order; the rest stacked
-                if not seen.issuperset(a):
-                    for x in a:
-                        if x._a is None and x not in seen:
-                            mark(x)
-                            take(x)
-                    stack.extend([x for x in reversed(a) if x not in seen])
-                break
-            elif a in seen:  # unary
-                break
-            node = a
-    return order, leaves
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in done:
+            done.add(node)
+            stack.append((node, True))
+            for x in reversed(node.inputs):  # reversed: the first input comes off first
+                if x not in done:
+                    stack.append((x, False))
+    return order
 
 
-def _gradients(root: Value, order: list[Value], create_graph: bool) -> dict[Value, Any]:
-    """∂root/∂node for every node, as floats or (create_graph) as Values.
+def _backprop(root: Value, order: list[Value], create_graph: bool) -> dict[Value, Any]:
+    """∂root/∂node for every node that gets a gradient, as floats or (create_graph) Values.
 
-    Reads the same table rows as ``backward`` but keeps the results in a dict,
-    touching no ``.grad``. With Values in, the rows build a differentiable graph.
+    ``order`` is ``topological_order(root)``. Each node's row gives its local
+    partials; each input gets ``g · partial`` added, in reverse topological
+    order, so a node's gradient is complete when it comes up. Constants get
+    none; a partial of None, or a masking row's exact 0, passes on exactly 0
+    (PyTorch's ``where``), not ``g · 0``, which is nan for g = inf.
     """
-    grads: dict[Value, Any] = {root: _constant(1.0) if create_graph else 1.0}
+    anomaly = _ANOMALY.get()
+    grads: dict[Value, Any] = {root: Constant(1.0) if create_graph else 1.0}
     for node in reversed(order):
+        rule = node._rule
         g = grads.get(node)
-        if g is None or node._rule is None:
+        if rule is None or g is None:
             continue
         ins = node.inputs
         if create_graph:
-            out: Any = node
-            args: list[Any] = [x.data if type(x) is Constant else x for x in ins]
+            partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
         else:
-            out = node.data
-            args = [x.data for x in ins]
-        for x, p in zip(ins, node._rule.derivative(out, *args), strict=True):
+            partials = rule.derivative(node._data, *[x._data for x in ins])
+        if len(partials) != len(ins):
+            raise ValueError(
+                f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs"
+            )
+        for x, p in zip(ins, partials):  # noqa: B905 (lengths checked above)
             if type(x) is Constant:
                 continue
-            contribution = g * p
-            if _anomaly:
+            if p is None or (rule.masks and _number(p) == 0.0):
+                contribution: Any = 0.0  # exactly 0, whatever g is: inf and nan stop here
+            else:
+                contribution = g if type(p) is float and p == 1.0 else g * p
+            if anomaly:
                 _check_backward(node, x, g, contribution)
             previous = grads.get(x)
             grads[x] = contribution if previous is None else previous + contribution
     return grads
+
+
+def _number(x: Any) -> float:
+    return x._data if isinstance(x, Value) else float(x)
 
 
 def grad(
@@ -663,32 +438,30 @@ def grad(
     for i, x in enumerate(wrt):
         if not isinstance(x, Value):
             raise TypeError(f"grad inputs must be Values; inputs[{i}] is {type(x).__name__}")
-    grads = _gradients(output, topological_order(output), create_graph)
-    zero = _constant(0.0) if create_graph else 0.0
-    found = [grads.get(x, zero) for x in wrt]
+    grads = _backprop(output, topological_order(output), create_graph)
+    found = [grads.get(x, 0.0) for x in wrt]
     return tuple(g if isinstance(g, Value) else Value(g) for g in found)
 
 
-# --- anomaly mode ---------------------------------------------------------------
+# --- anomaly mode -------------------------------------------------------------------
 
 
 def _describe(values: Iterable[Value]) -> str:
-    return ", ".join(f"{v.label or '?'}={v.data!r}" for v in values)
+    return ", ".join(f"{v.label or '?'}={v._data!r}" for v in values)
 
 
 def _check_forward(out: Value) -> None:
     ins = out.inputs
-    if all(math.isfinite(x.data) for x in ins):
+    if all(math.isfinite(x._data) for x in ins):
         raise FloatingPointError(
             f"detect_anomaly: forward {out.op} turned finite inputs ({_describe(ins)}) "
-            f"into {out.data!r}"
+            f"into {out._data!r}"
         )
 
 
 def _check_backward(node: Value, x: Value, g: Any, contribution: Any) -> None:
-    gv = g.data if isinstance(g, Value) else g
-    cv = contribution.data if isinstance(contribution, Value) else contribution
-    finite_in = math.isfinite(gv) and all(math.isfinite(v.data) for v in (node, *node.inputs))
+    gv, cv = _number(g), _number(contribution)
+    finite_in = math.isfinite(gv) and all(math.isfinite(v._data) for v in (node, *node.inputs))
     if finite_in and not math.isfinite(cv):
         raise FloatingPointError(
             f"detect_anomaly: backward {node.op} turned finite inputs ({_describe(node.inputs)}) "
@@ -701,8 +474,8 @@ def detect_anomaly() -> Iterator[None]:
     """Raise FloatingPointError at the first op that turns finite numbers into nan or inf.
 
     The error names the op, forward or backward, and its inputs' labels and values.
-    Nothing is changed by the failing call: a backward checks every gradient
-    before it writes any.
+    It applies to the thread (the context) that entered it only. Nothing is
+    changed by the failing call: backward writes no gradient before all are checked.
 
     >>> x = Value(0.0, "x")
     >>> with detect_anomaly():
@@ -711,65 +484,8 @@ def detect_anomaly() -> Iterator[None]:
     ...
     FloatingPointError: detect_anomaly: forward log turned finite inputs (x=0.0) into -inf
     """
-    global _anomaly
-    _anomaly += 1
+    token = _ANOMALY.set(True)
     try:
         yield
     finally:
-        _anomaly -= 1
-
-
-# --- generic functions: Values in, Values out; numbers in, floats out ------------
-
-
-def _dispatch(x: Any, method: str, on_float: Callable[[float], float]) -> Any:
-    if type(x) is float:
-        return on_float(x)
-    if isinstance(x, Value) or (not isinstance(x, numbers.Number) and hasattr(x, method)):
-        return getattr(x, method)()  # a Value, or a symbol that prints the formula
-    return on_float(_as_float(x, f"{method}() argument"))
-
-
-def exp(x: Any) -> Any:
-    """e ** x: a Value for a Value, a float for a number; overflow gives inf.
-
-    >>> exp(0), exp(1000.0), exp(Value(0.0))
-    (1.0, inf, Value(data=1.0, grad=0.0, op='exp'))
-    """
-    return _dispatch(x, "exp", _fexp)
-
-
-def log(x: Any) -> Any:
-    """The natural log: -inf at 0, nan for negative x, no exception.
-
-    >>> log(1.0), log(0.0), log(-1.0)
-    (0.0, -inf, nan)
-    """
-    return _dispatch(x, "log", _flog)
-
-
-def sigmoid(x: Any) -> Any:
-    """σ(x) = 1 / (1 + e^(-x)), exact at both ends without overflow.
-
-    >>> sigmoid(0.0), sigmoid(-1000.0), sigmoid(1000.0)
-    (0.5, 0.0, 1.0)
-    """
-    return _dispatch(x, "sigmoid", _fsigmoid)
-
-
-def tanh(x: Any) -> Any:
-    """The hyperbolic tangent.
-
-    >>> tanh(0.0), tanh(-1000.0)
-    (0.0, -1.0)
-    """
-    return _dispatch(x, "tanh", math.tanh)
-
-
-def relu(x: Any) -> Any:
-    """max(x, 0); nan stays nan.
-
-    >>> relu(-2.0), relu(3), relu(Value(-1.0)).data
-    (0.0, 3.0, 0.0)
-    """
-    return _dispatch(x, "relu", _frelu)
+        _ANOMALY.reset(token)

@@ -1,123 +1,286 @@
-"""The derivative table printed as formulas, by running its rows on symbols."""
+"""Formulas: the registry's rows run on symbols, as a small expression tree, printed four ways.
+
+A :class:`Formula` is a name, or a row of :data:`autograd.RULES` applied to
+Formulas and numbers. Running a row's ``derivative`` on Formulas builds the
+tree of its partials; one printer per target reads each row's
+:class:`~autograd.ops.Notation`: Python source (for :func:`autograd.compile`),
+plain text, Graphviz HTML and LaTeX. The printers simplify only where IEEE
+arithmetic gives the same number: ``x·1`` is ``x``, ``x + y·(−1)`` is ``x − y``.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from .engine import RULES
+from .ops import ATOM, POWER, PRODUCT, RULES, SUM, UNARY, Rule
 
-__all__ = ["Formula", "formulas"]
+__all__ = ["Formula", "formulas", "terms", "to_html", "to_latex", "to_python", "to_text"]
 
-# Binding strength of each form, loosest first; an operand that binds more
-# loosely than its operator needs parentheses.
-_SUM, _PRODUCT, _NEGATIVE, _POWER, _ATOM = range(5)
+Term = Any  # a Formula or a float
 
 
 class Formula:
-    """A symbolic expression that prints itself as Python source.
-
-    The derivative table's rows are written with ``+ - *`` and generic functions,
-    so running a row on Formulas prints it:
+    """A symbolic expression: a name, or a row applied to Formulas and numbers.
 
     >>> out = Formula("out")
     >>> out * (1.0 - out)
     Formula('out * (1.0 - out)')
+    >>> print(to_text(Formula("x") / 2 - Formula("y")))
+    x/2 − y
     """
 
-    __slots__ = ("precedence", "text")
+    __slots__ = ("args", "name", "rule")
 
-    def __init__(self, text: str, precedence: int = _ATOM) -> None:
-        self.text = text
-        self.precedence = precedence
+    def __init__(self, name: str, rule: Rule | None = None, args: tuple[Term, ...] = ()) -> None:
+        self.name = name  # a symbol's text, printed as is; "" for an op
+        self.rule = rule
+        self.args = args
 
     def __repr__(self) -> str:
-        return f"Formula({self.text!r})"
+        return f"Formula({to_python(self)!r})"
 
     def __str__(self) -> str:
-        return self.text
+        return to_python(self)
+
+    @property
+    def text(self) -> str:
+        """The formula as Python source."""
+        return to_python(self)
 
     @staticmethod
-    def lift(x: Any) -> Formula:
-        """A Formula as is; a number as its literal."""
-        if isinstance(x, Formula):
-            return x
-        number = float(x)
-        return Formula(repr(number), _NEGATIVE if number < 0 else _ATOM)
+    def _apply_rule(rule: Rule, args: tuple[Any, ...]) -> Term:
+        """A node of ``rule``: how :func:`autograd.ops.apply` builds Formulas."""
+        terms = tuple(a if isinstance(a, Formula) else float(a) for a in args)
+        one = 1.0
+        if rule.name == "mul" and one in terms and any(isinstance(t, Formula) for t in terms):
+            return terms[1] if terms[0] == one else terms[0]
+        if rule.name in ("pow", "powv") and terms[1] == one and isinstance(terms[0], Formula):
+            return terms[0]
+        return Formula("", rule, terms)
 
-    def _wrap(self, precedence: int) -> str:
-        return f"({self.text})" if self.precedence < precedence else self.text
+    def _op(self, name: str, *args: Any) -> Any:
+        return Formula._apply_rule(RULES[name], args)
 
-    def _binary(self, other: Any, symbol: str, precedence: int, reflected: bool = False) -> Formula:
-        left, right = (Formula.lift(other), self) if reflected else (self, Formula.lift(other))
-        # a left operand may bind as loosely as the operator; a right one must bind tighter
-        return Formula(
-            f"{left._wrap(precedence)} {symbol} {right._wrap(precedence + 1)}", precedence
-        )
+    def __add__(self, other: Any) -> Any:
+        return self._op("add", self, other)
 
-    def __add__(self, other: Any) -> Formula:
-        return self._binary(other, "+", _SUM)
+    def __radd__(self, other: Any) -> Any:
+        return self._op("add", other, self)
 
-    def __radd__(self, other: Any) -> Formula:
-        return self._binary(other, "+", _SUM, reflected=True)
+    def __mul__(self, other: Any) -> Any:
+        return self._op("mul", self, other)
 
-    def __sub__(self, other: Any) -> Formula:
-        return self._binary(other, "-", _SUM)
+    def __rmul__(self, other: Any) -> Any:
+        return self._op("mul", other, self)
 
-    def __rsub__(self, other: Any) -> Formula:
-        return self._binary(other, "-", _SUM, reflected=True)
+    def __neg__(self) -> Any:  # self * -1, as Value does it
+        return self._op("mul", self, -1.0)
 
-    def __mul__(self, other: Any) -> Formula:
-        if isinstance(other, float) and other == 1.0:
-            return self
-        return self._binary(other, "*", _PRODUCT)
+    def __sub__(self, other: Any) -> Any:  # self + (-other)
+        return self._op("add", self, -other)
 
-    def __rmul__(self, other: Any) -> Formula:
-        if isinstance(other, float) and other == 1.0:
-            return self
-        return self._binary(other, "*", _PRODUCT, reflected=True)
+    def __rsub__(self, other: Any) -> Any:
+        return self._op("add", other, -self)
 
-    def __neg__(self) -> Formula:
-        return Formula(f"-{self._wrap(_NEGATIVE)}", _NEGATIVE)
+    def __truediv__(self, other: Any) -> Any:
+        return self._op("div", self, other)
 
-    def __pow__(self, other: Any) -> Formula:
-        return self._call("pow", other)
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._op("div", other, self)
 
-    def __rpow__(self, other: Any) -> Formula:
-        return Formula.lift(other)._call("pow", self)
+    def __pow__(self, other: Any) -> Any:
+        return self._op("powv" if isinstance(other, Formula) else "pow", self, other)
 
-    def _call(self, name: str, *more: Any) -> Formula:
-        args = ", ".join(Formula.lift(a).text for a in (self, *more))
-        return Formula(f"{name}({args})")
+    def __rpow__(self, other: Any) -> Any:
+        return self._op("powv", other, self)
 
-    def exp(self) -> Formula:
-        return self._call("exp")
 
-    def log(self) -> Formula:
-        return self._call("log")
+# --- printing -----------------------------------------------------------------------
 
-    def sigmoid(self) -> Formula:
-        return self._call("sigmoid")
 
-    def tanh(self) -> Formula:
-        return self._call("tanh")
+@dataclass(frozen=True)
+class _Style:
+    """What differs between the targets: symbols, and how a few forms are written."""
 
-    def relu(self) -> Formula:
-        return self._call("relu")
+    target: str  # "python", "text", "html", "latex"
+    minus: str
+    name: Callable[[str], str]
 
-    def step(self) -> Formula:
-        return self._call("step")
+    def symbol(self, rule: Rule) -> str:
+        n = rule.notation
+        if self.target == "python":
+            return n.python or rule.name
+        if self.target == "latex":
+            return n.latex or n.symbol
+        if self.target == "html":
+            return n.html or n.symbol
+        return n.symbol
 
-    def xlogy(self, other: Any) -> Formula:
-        return self._call("xlogy", other)
+
+def _is_negative_one(t: Term) -> bool:
+    return isinstance(t, float) and t == -1.0
+
+
+def _negated(t: Term) -> Term | None:
+    """``y`` when ``t`` is ``y·(−1)`` or ``(−1)·y``, the number −c for c < 0; else None."""
+    if isinstance(t, float):
+        return -t if t < 0.0 or (t == 0.0 and math.copysign(1.0, t) < 0.0) else None
+    if t.rule is not None and t.rule.name == "mul":
+        a, b = t.args
+        if _is_negative_one(b):
+            return a
+        if _is_negative_one(a):
+            return b
+    return None
+
+
+def _number(c: float, style: _Style) -> tuple[str, int]:
+    if style.target == "python":
+        text = repr(abs(c))  # inf and nan are names the generated code is given
+    elif math.isfinite(c) and c == math.floor(c) and abs(c) < 1e15:
+        text = str(int(abs(c)))
+    else:
+        text = "∞" if c in (math.inf, -math.inf) and style.target != "latex" else f"{abs(c):.6g}"
+        text = r"\infty" if text == "inf" and style.target == "latex" else text
+    if math.copysign(1.0, c) < 0.0:
+        return style.minus + text, UNARY
+    return text, ATOM
+
+
+def _render(t: Term, style: _Style) -> tuple[str, int]:
+    """The text of ``t`` and its binding strength."""
+    if isinstance(t, float):
+        return _number(t, style)
+    if t.rule is None:
+        return style.name(t.name), ATOM
+    rule, args = t.rule, t.args
+    if rule.expand is not None:
+        return _render(rule.expand(*args), style)
+    negated = _negated(t)
+    if negated is not None:
+        return style.minus + _wrapped(negated, style, PRODUCT), UNARY
+    notation = rule.notation
+    if rule.name == "add":
+        return _sum(t, style)
+    if notation.kind == "infix" and (style.target != "python" or notation.python):
+        return _infix(rule, args, style)
+    inner = ", ".join(_render(a, style)[0] for a in args)
+    symbol = style.symbol(rule)
+    if style.target == "latex" and rule.name == "sqrt":
+        return rf"\sqrt{{{inner}}}", ATOM
+    if style.target == "latex":
+        return rf"{symbol}\left({inner}\right)", ATOM
+    return f"{symbol}({inner})", ATOM
+
+
+def terms(t: Term) -> list[tuple[Term, bool]]:
+    """A sum ``a + b − c ...`` as its terms, left to right, each with "subtracted".
+
+    Walks the left spine without recursion, so a sum of any length prints.
+    ``x + y·(−1)`` is ``x − y`` (the same IEEE operation).
+
+    >>> x, y = Formula("x"), Formula("y")
+    >>> [(to_python(t), minus) for t, minus in terms(x + 2.0 - y)]
+    [('x', False), ('2.0', False), ('y', True)]
+    """
+    found: list[tuple[Term, bool]] = []
+    while isinstance(t, Formula) and t.rule is not None and t.rule.name == "add":
+        left, right = t.args
+        subtracted = _negated(right)
+        found.append((right, False) if subtracted is None else (subtracted, True))
+        t = left
+    found.append((t, False))
+    return found[::-1]
+
+
+def _sum(t: Term, style: _Style) -> tuple[str, int]:
+    parts = terms(t)
+    text = _wrapped(parts[0][0], style, SUM)
+    minus = "-" if style.target == "python" else style.minus
+    for term, subtracted in parts[1:]:
+        text += f" {minus if subtracted else '+'} {_wrapped(term, style, SUM + 1)}"
+    return text, SUM
+
+
+def _infix(rule: Rule, args: tuple[Term, ...], style: _Style) -> tuple[str, int]:
+    left, right = args
+    precedence = rule.notation.precedence
+    symbol = style.symbol(rule)
+    if style.target == "latex" and rule.name == "div":
+        return rf"\frac{{{_render(left, style)[0]}}}{{{_render(right, style)[0]}}}", ATOM
+    if style.target in ("html", "latex") and precedence == POWER:
+        exponent = _render(right, style)[0]
+        base = _wrapped(left, style, POWER + 1)
+        return (
+            f"{base}<SUP>{exponent}</SUP>" if style.target == "html" else f"{base}^{{{exponent}}}"
+        ), POWER
+    a = _wrapped(left, style, precedence)  # a left operand may bind as loosely as the operator
+    b = _wrapped(right, style, precedence + 1)  # a right one must bind tighter
+    spaced = style.target == "python" or precedence == SUM
+    if style.target == "latex" and symbol == r"\cdot":
+        return f"{a} {symbol} {b}", precedence
+    return (f"{a} {symbol} {b}" if spaced else f"{a}{symbol}{b}"), precedence
+
+
+def _wrapped(t: Term, style: _Style, need: int) -> str:
+    text, precedence = _render(t, style)
+    if precedence >= need:
+        return text
+    return rf"\left({text}\right)" if style.target == "latex" else f"({text})"
+
+
+def _verbatim(name: str) -> str:
+    return name
+
+
+def to_python(t: Term) -> str:
+    """Python source; ops without an exact Python operator call the row by name.
+
+    >>> x, y = Formula("x"), Formula("y")
+    >>> to_python(x * y - x / y), to_python((x + 1.0) ** 2)
+    ('x * y - div(x, y)', 'pow(x + 1.0, 2.0)')
+    """
+    return _render(t, _Style("python", "-", _verbatim))[0]
+
+
+def to_text(t: Term) -> str:
+    """Plain text in the notes' symbols: ``σ(S)``, ``w·x``, ``y − t``.
+
+    >>> S, x = Formula("S"), Formula("x")
+    >>> to_text(RULES["sigmoid"].derivative(x, S)[0])
+    'x·(1 − x)'
+    """
+    return _render(t, _Style("text", "−", _verbatim))[0]
+
+
+def to_html(t: Term, name: Callable[[str], str] = _verbatim) -> str:
+    """Graphviz/HTML text: powers as ``<SUP>``; ``name`` renders each symbol's name.
+
+    >>> to_html(Formula("x") ** 2)
+    'x<SUP>2</SUP>'
+    """
+    return _render(t, _Style("html", "−", name))[0]
+
+
+def to_latex(t: Term, name: Callable[[str], str] = _verbatim) -> str:
+    r"""LaTeX: ``\frac``, ``\sigma``, ``\cdot``.
+
+    >>> to_latex(Formula("x") / Formula("y"))
+    '\\frac{x}{y}'
+    """
+    return _render(t, _Style("latex", "-", name))[0]
 
 
 def formulas(op: str, inputs: tuple[Any, ...], out: Any = "out") -> tuple[str, ...]:
     """Each local derivative ∂out/∂input of ``op``, as Python source.
 
-    ``inputs`` are names (str) or numbers (constants, printed as literals).
-    The functions the text calls (``exp log sigmoid tanh relu step pow xlogy``)
-    are the engine's generic ones; ``pow``, ``step`` and ``xlogy`` are ``_pow``,
-    ``_step`` and ``_xlogy``.
+    ``inputs`` are names (str) or numbers (constants, printed as literals). The
+    functions the text calls are the rows of :data:`autograd.RULES` by name
+    (``div``, ``pow``, ``step``, ``xlogy``, ...). A partial through which no
+    gradient flows is ``0.0``.
 
     >>> formulas("sigmoid", ("S",), out="x")
     ('x * (1.0 - x)',)
@@ -130,4 +293,4 @@ def formulas(op: str, inputs: tuple[Any, ...], out: Any = "out") -> tuple[str, .
         raise ValueError(f"unknown op {op!r} (must be one of {sorted(RULES)})")
     symbols = [Formula(x) if isinstance(x, str) else float(x) for x in inputs]
     result = RULES[op].derivative(Formula(out) if isinstance(out, str) else out, *symbols)
-    return tuple(Formula.lift(p).text for p in result)
+    return tuple("0.0" if p is None else to_python(p) for p in result)

@@ -77,7 +77,7 @@ def test_notes_network_source_reads_like_the_notes(notes: Compiled) -> None:
         "w_11_2, w_21_2, b_1_2, x_1_0, x_2_0, t):"
     )
     for line in [
-        "S_1_1 = 0.0 + w_11_1 * x_1_0 + w_21_1 * x_2_0 - b_1_1",  # added as wsum adds
+        "S_1_1 = w_11_1 * x_1_0 + w_21_1 * x_2_0 - b_1_1",  # added as wsum adds
         "x_1_1 = sigmoid(S_1_1)",
         "y = sigmoid(S_1_2)",
         "delta_S_1_2 = dL_dy * (y * (1.0 - y))",  # (22)

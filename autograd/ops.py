@@ -1,0 +1,528 @@
+"""The op registry: one row per primitive, and everything about it in that row.
+
+A :class:`Rule` holds a primitive's name and arity, its forward function on
+floats (IEEE: inf and nan, never an exception) and on arrays, its local
+partial derivatives, and how it prints. Every consumer reads the rows of
+:data:`RULES`: ``backward()`` and ``grad()`` (:mod:`autograd.engine`), the
+formulas (:mod:`autograd.formula`), :func:`autograd.compile`, the drawings and
+the command line's expression parser. A new op is one row; :func:`register`
+adds one of your own.
+
+The partials are written once, with ``+ - *`` and the generic functions of
+this module (``div``, ``cos``, ...), so the same line runs on floats
+(``backward``), on Values (``grad(create_graph=True)``) and on symbols (the
+printed formulas and the compiled code).
+
+This module and :mod:`autograd.engine` are compiled with mypyc when a C
+compiler is present; they use the standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ATOM",
+    "POWER",
+    "PRODUCT",
+    "RULES",
+    "SUM",
+    "UNARY",
+    "Notation",
+    "Rule",
+    "abs",
+    "apply",
+    "as_float",
+    "cos",
+    "div",
+    "exp",
+    "log",
+    "pow",
+    "register",
+    "relu",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sqrt",
+    "step",
+    "tanh",
+    "xlogy",
+]
+
+INF = math.inf
+NAN = math.nan
+
+# Binding strength of printed forms, loosest first: an operand that binds more
+# loosely than its place needs parentheses.
+SUM, PRODUCT, UNARY, POWER, ATOM = range(1, 6)
+
+
+def as_float(x: object, what: str = "Value data") -> float:
+    """``x`` as a Python float, or a TypeError that names what was received.
+
+    Accepts every real number (int, float, ``numpy.float64``, ``Fraction``);
+    refuses bool, complex, str and the rest. An int beyond the float range is ±inf.
+
+    >>> as_float(3), as_float(10**400)
+    (3.0, inf)
+    >>> as_float(True)
+    Traceback (most recent call last):
+    ...
+    TypeError: Value data must be a real number such as 2, 0.5 or numpy.float64(1.0); got bool: True
+    """
+    if type(x) is float:
+        return x
+    if type(x) is not int and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
+        raise TypeError(
+            f"{what} must be a real number such as 2, 0.5 or numpy.float64(1.0); "
+            f"got {type(x).__name__}: {x!r:.60}"
+        )
+    try:
+        return float(x)
+    except OverflowError:  # an int beyond the float range
+        return INF if x > 0 else -INF  # type: ignore[operator]
+
+
+# --- how a row prints ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How an op prints: ``kind`` is "infix", "prefix" or "call".
+
+    ``symbol`` is the plain-text form (``+``, ``·``, ``σ``), ``html`` and ``latex``
+    the same for those targets where they differ, ``precedence`` its binding
+    strength (:data:`SUM` ... :data:`ATOM`). ``python`` is the Python operator
+    that computes it with the same IEEE result on floats, or "" when compiled code
+    must call the row's forward function by name (``/`` raises on a zero divisor;
+    the row's ``div`` gives inf).
+
+    >>> RULES["mul"].notation.symbol, RULES["sigmoid"].notation.latex
+    ('·', '\\\\sigma')
+    """
+
+    kind: str
+    symbol: str
+    precedence: int = ATOM
+    python: str = ""
+    html: str = ""
+    latex: str = ""
+
+    @classmethod
+    def call(cls, name: str, latex: str = "") -> Notation:
+        """A function written ``name(x)``: ``exp(x)``, ``softplus(x)``."""
+        return cls("call", name, ATOM, latex=latex or rf"\operatorname{{{name}}}")
+
+
+# --- the rows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One primitive: forward on floats and arrays, local partials, notation.
+
+    - ``forward(*floats) -> float``: IEEE, never raises.
+    - ``derivative(out, *inputs) -> partials``: ∂out/∂input for each input, in
+      order, written with ``+ - *`` and this module's generic functions so that
+      it runs on floats, Values and symbols alike. A partial of ``None`` means
+      "no gradient flows here" (a constant exponent, say): the input gets
+      exactly 0, whatever the upstream gradient.
+    - ``masks``: a partial that comes out exactly 0 blocks the upstream
+      gradient, inf and nan included (relu below 0, as PyTorch's ``where``).
+    - ``array(xp, *arrays)``: the forward on arrays of the namespace ``xp``
+      (NumPy, ...), for batched compiled code; None runs ``forward`` per element.
+    - ``expand(*inputs)``: an n-ary op written with other rows, the same IEEE
+      result (``wsum``'s Σ w x − b), for printing and compiled code.
+    - ``arity``: 1, 2, or 0 for any number of inputs.
+
+    >>> RULES["sigmoid"].derivative(0.5, 0.0)
+    (0.25,)
+    """
+
+    name: str
+    arity: int
+    forward: Callable[..., float]
+    derivative: Callable[..., tuple[Any, ...]]
+    notation: Notation
+    array: Callable[..., Any] | None = None
+    masks: bool = False
+    expand: Callable[..., Any] | None = field(default=None, compare=False)
+
+
+RULES: dict[str, Rule] = {}
+"""Every primitive by name. Swapping a row changes every consumer at once."""
+
+
+def apply(name: str, *args: Any) -> Any:
+    """Run the row ``name`` on its arguments: floats for numbers, a node for Values.
+
+    A Value (or a symbol of :mod:`autograd.formula`) among the arguments builds a
+    node through its type's ``_apply_rule``; plain numbers give a float.
+
+    >>> apply("div", 1.0, 0.0), apply("sqrt", 4)
+    (inf, 2.0)
+    """
+    rule = RULES[name]
+    floats: list[float] = []
+    for a in args:
+        if type(a) is float:
+            floats.append(a)
+            continue
+        make = getattr(type(a), "_apply_rule", None)
+        if make is not None:
+            return make(rule, args)
+        floats.append(as_float(a, f"{name}() argument"))
+    return rule.forward(*floats)
+
+
+def register(rule: Rule) -> Callable[..., Any]:
+    """Add ``rule`` to :data:`RULES` and return its generic function.
+
+    The function runs the row on floats and on Values; ``backward``, ``grad``,
+    ``gradcheck``, ``compile``, the formulas and the drawings read the row.
+
+    >>> from autograd import Value
+    >>> cube = register(Rule(
+    ...     "cube", 1,
+    ...     forward=lambda x: x * x * x,
+    ...     derivative=lambda out, x: (3.0 * x * x,),
+    ...     notation=Notation.call("cube"),
+    ... ))
+    >>> x = Value(2.0)
+    >>> y = cube(x)
+    >>> y.backward()
+    >>> y.data, x.grad, cube(3)
+    (8.0, 12.0, 27.0)
+    >>> del RULES["cube"]
+    """
+    if not isinstance(rule, Rule):
+        raise TypeError(f"register needs a Rule, got {type(rule).__name__}")
+    if not rule.name.isidentifier():
+        raise ValueError(f"a rule's name must be an identifier, got {rule.name!r}")
+    if rule.arity not in (0, 1, 2):
+        raise ValueError(f"a rule's arity must be 0 (n-ary), 1 or 2, got {rule.arity!r}")
+    RULES[rule.name] = rule
+    name = rule.name
+
+    def function(*args: Any) -> Any:
+        return apply(name, *args)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"The {name} op on floats or Values (a row of autograd.RULES)."
+    return function
+
+
+# --- IEEE forward functions on floats: inf and nan instead of exceptions ---------
+
+
+def _fdiv(x: float, y: float) -> float:
+    if y != 0.0:
+        return x / y  # correctly rounded, as IEEE division is
+    if x == 0.0 or x != x:
+        return NAN  # 0/0 and nan/0
+    return math.copysign(INF, x) * math.copysign(1.0, y)  # ±x/±0 is ±inf
+
+
+def _odd_integer(y: float) -> bool:
+    return math.isfinite(y) and y == math.floor(y) and y % 2.0 == 1.0
+
+
+def _fpow(x: float, y: float) -> float:
+    try:
+        return math.pow(x, y)
+    except OverflowError:  # |result| too large: inf, negative for x < 0 and odd y
+        return -INF if x < 0.0 and _odd_integer(y) else INF
+    except ValueError:  # 0 ** negative is a pole; a negative base with a fractional y is nan
+        if x == 0.0:
+            return -INF if math.copysign(1.0, x) < 0.0 and _odd_integer(y) else INF
+        return NAN
+
+
+def _fexp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return INF
+
+
+def _flog(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    return -INF if x == 0.0 else NAN  # log(0) = -inf; log(<0) and log(nan) = nan
+
+
+def _fsqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0.0 else NAN  # sqrt(-0.0) is -0.0; below 0 and nan: nan
+
+
+def _fsin(x: float) -> float:
+    return math.sin(x) if math.isfinite(x) else NAN
+
+
+def _fcos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else NAN
+
+
+def _fsigmoid(x: float) -> float:
+    if x >= 0.0:  # exp(-x) <= 1 here, and exp(x) <= 1 below: no overflow either way
+        return 1.0 / (1.0 + math.exp(-x))
+    e = _fexp(x)  # nan lands here too and stays nan
+    return e / (1.0 + e)
+
+
+def _frelu(x: float) -> float:
+    return 0.0 if x <= 0.0 else x  # nan <= 0 is False, so relu(nan) is nan
+
+
+def _fstep(x: float) -> float:
+    return 0.0 if x <= 0.0 else 1.0  # relu's derivative: 1 for nan too, as PyTorch passes it
+
+
+def _fsign(x: float) -> float:
+    if x != x:
+        return NAN
+    return 0.0 if x == 0.0 else math.copysign(1.0, x)
+
+
+def _fxlogy(x: float, y: float) -> float:
+    if x == 0.0 and y == y:
+        return 0.0  # 0·log(y) is 0, even where log(y) is ±inf; nan stays nan
+    return x * _flog(y)
+
+
+def _fwsum(*wxb: float) -> float:
+    n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
+    if n == 0:
+        return 0.0 - wxb[0]
+    total = wxb[0] * wxb[n]
+    for i in range(1, n):
+        total += wxb[i] * wxb[n + i]  # left to right, as the expanded formula adds them
+    return total - wxb[-1]
+
+
+# --- array forward functions (batched compiled code) -----------------------------
+
+
+def _asigmoid(xp: Any, x: Any) -> Any:  # the float version's two branches, without overflow
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0.0, 1.0, e) / (1.0 + e)
+
+
+def _arelu(xp: Any, x: Any) -> Any:  # relu(-0.0) is 0.0 and relu(nan) nan, as for floats
+    return xp.where(x <= 0.0, 0.0, x)
+
+
+def _astep(xp: Any, x: Any) -> Any:
+    return xp.where(x <= 0.0, 0.0, 1.0)
+
+
+def _axlogy(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where((x == 0.0) & (y == y), 0.0, x * xp.log(y))
+
+
+def _awsum(xp: Any, *wxb: Any) -> Any:
+    return _wsum_expanded(*wxb)
+
+
+def _wsum_expanded(*wxb: Any) -> Any:
+    """Σ w_i x_i − b with ``+ - *``, in the forward's order (for arrays and symbols)."""
+    n = len(wxb) // 2
+    if n == 0:
+        return 0.0 - wxb[0]
+    total = wxb[0] * wxb[n]
+    for i in range(1, n):
+        total = total + wxb[i] * wxb[n + i]
+    return total - wxb[-1]
+
+
+# --- the generic functions: floats in, floats out; Values in, Values out ---------
+
+
+def div(x: Any, y: Any) -> Any:
+    """x / y, correctly rounded; a zero divisor gives ±inf or nan, not an exception.
+
+    >>> div(49.0, 49), div(1e-300, 5e-324), div(-1.0, 0.0)
+    (1.0, 2.0240225330731062e+23, -inf)
+    """
+    return apply("div", x, y)
+
+
+def pow(x: Any, y: Any) -> Any:
+    """x ** y; overflow and poles give ±inf, a negative base with a fractional y nan.
+
+    >>> pow(2, 10), pow(0.0, -1.0), pow(-8.0, 1 / 3)
+    (1024.0, inf, nan)
+    """
+    return apply("pow", x, y)
+
+
+def exp(x: Any) -> Any:
+    """e ** x; overflow gives inf.
+
+    >>> exp(0), exp(1000.0)
+    (1.0, inf)
+    """
+    return apply("exp", x)
+
+
+def log(x: Any) -> Any:
+    """The natural log: -inf at 0, nan for negative x, no exception.
+
+    >>> log(1.0), log(0.0), log(-1.0)
+    (0.0, -inf, nan)
+    """
+    return apply("log", x)
+
+
+def sqrt(x: Any) -> Any:
+    """The square root; nan below 0.
+
+    >>> sqrt(9), sqrt(-1.0)
+    (3.0, nan)
+    """
+    return apply("sqrt", x)
+
+
+def abs(x: Any) -> Any:
+    """|x|; its derivative is sign(x), 0 at 0.
+
+    >>> abs(-2.5), abs(-0.0)
+    (2.5, 0.0)
+    """
+    return apply("abs", x)
+
+
+def sin(x: Any) -> Any:
+    """The sine; nan for ±inf.
+
+    >>> sin(0.0), sin(math.inf)
+    (0.0, nan)
+    """
+    return apply("sin", x)
+
+
+def cos(x: Any) -> Any:
+    """The cosine; nan for ±inf.
+
+    >>> cos(0.0)
+    1.0
+    """
+    return apply("cos", x)
+
+
+def sigmoid(x: Any) -> Any:
+    """σ(x) = 1 / (1 + e^(-x)), exact at both ends without overflow.
+
+    >>> sigmoid(0.0), sigmoid(-1000.0), sigmoid(1000.0)
+    (0.5, 0.0, 1.0)
+    """
+    return apply("sigmoid", x)
+
+
+def tanh(x: Any) -> Any:
+    """The hyperbolic tangent.
+
+    >>> tanh(0.0), tanh(-1000.0)
+    (0.0, -1.0)
+    """
+    return apply("tanh", x)
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0); nan stays nan.
+
+    >>> relu(-2.0), relu(3)
+    (0.0, 3.0)
+    """
+    return apply("relu", x)
+
+
+def step(x: Any) -> Any:
+    """relu's derivative: 0 for x <= 0, else 1 (nan included, as PyTorch passes it on).
+
+    >>> step(-1.0), step(0.0), step(2.0)
+    (0.0, 0.0, 1.0)
+    """
+    return apply("step", x)
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 (nan for nan): abs's derivative; its own derivative is 0.
+
+    >>> sign(-3.0), sign(0.0), sign(2)
+    (-1.0, 0.0, 1.0)
+    """
+    return apply("sign", x)
+
+
+def xlogy(x: Any, y: Any) -> Any:
+    """x·log(y), taken as 0 where x is 0: the exponent's derivative of ``x ** y``.
+
+    >>> xlogy(0.0, 0.0), xlogy(2.0, 1.0)
+    (0.0, 0.0)
+    """
+    return apply("xlogy", x, y)
+
+
+def _pow_derivative(out: Any, x: Any, c: Any) -> tuple[Any, ...]:
+    # c is a constant: x**0 is flat, so no gradient flows even where x**-1 is inf
+    return (None if c == 0.0 else c * pow(x, c - 1.0), None)
+
+
+def _wsum_derivative(out: Any, *wxb: Any) -> tuple[Any, ...]:
+    n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
+    return (*wxb[n:-1], *wxb[:n], -1.0)  # ∂S/∂w_i = x_i, ∂S/∂x_i = w_i, ∂S/∂b = -1
+
+
+def _infix(symbol: str, precedence: int, python: str, html: str = "", latex: str = "") -> Notation:
+    return Notation("infix", symbol, precedence, python, html, latex or symbol)
+
+
+# fmt: off
+for _rule in (
+    #    op   arity  forward      local derivatives ∂out/∂input, from out and the inputs
+    Rule("add",  2, operator.add, lambda out, x, y: (1.0, 1.0),
+         _infix("+", SUM, "+"), array=lambda xp, x, y: x + y),
+    Rule("mul",  2, operator.mul, lambda out, x, y: (y, x),
+         _infix("·", PRODUCT, "*", latex=r"\cdot"), array=lambda xp, x, y: x * y),
+    Rule("div",  2, _fdiv,        lambda out, x, y: (div(1.0, y), -div(out, y)),
+         _infix("/", PRODUCT, "", latex="/"), array=lambda xp, x, y: xp.divide(x, y)),
+    Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
+         _infix("^", POWER, "", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
+    Rule("powv", 2, _fpow,        lambda out, x, y: (y * pow(x, y - 1.0), xlogy(out, x)),
+         _infix("^", POWER, "", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
+    Rule("exp",  1, _fexp,        lambda out, x: (out,),
+         Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x)),
+    Rule("log",  1, _flog,        lambda out, x: (div(1.0, x),),
+         Notation.call("log", r"\log"), array=lambda xp, x: xp.log(x)),
+    Rule("sqrt", 1, _fsqrt,       lambda out, x: (div(0.5, out),),
+         Notation("call", "√", ATOM, latex=r"\sqrt"), array=lambda xp, x: xp.sqrt(x)),
+    Rule("abs",  1, math.fabs,    lambda out, x: (sign(x),),
+         Notation.call("abs", r"\lvert"), array=lambda xp, x: xp.abs(x), masks=True),
+    Rule("sin",  1, _fsin,        lambda out, x: (cos(x),),
+         Notation.call("sin", r"\sin"), array=lambda xp, x: xp.sin(x)),
+    Rule("cos",  1, _fcos,        lambda out, x: (-sin(x),),
+         Notation.call("cos", r"\cos"), array=lambda xp, x: xp.cos(x)),
+    Rule("sigmoid", 1, _fsigmoid, lambda out, x: (out * (1.0 - out),),
+         Notation("call", "σ", ATOM, latex=r"\sigma"), array=_asigmoid),
+    Rule("tanh", 1, math.tanh,    lambda out, x: (1.0 - out * out,),
+         Notation.call("tanh", r"\tanh"), array=lambda xp, x: xp.tanh(x)),
+    Rule("relu", 1, _frelu,       lambda out, x: (step(x),),
+         Notation.call("relu"), array=_arelu, masks=True),
+    Rule("step", 1, _fstep,       lambda out, x: (None,),
+         Notation.call("step"), array=_astep),
+    Rule("sign", 1, _fsign,       lambda out, x: (None,),
+         Notation.call("sign", r"\operatorname{sgn}"), array=lambda xp, x: xp.sign(x)),
+    Rule("xlogy", 2, _fxlogy,     lambda out, x, y: (log(y), div(x, y)),
+         Notation.call("xlogy"), array=_axlogy),
+    # S = Σ w_i x_i - b, one node per neuron; the bias is the weight on x_0 = -1
+    Rule("wsum", 0, _fwsum,       _wsum_derivative,
+         Notation("call", "Σwx−b", ATOM), array=_awsum, expand=_wsum_expanded),
+):
+    RULES[_rule.name] = _rule
+# fmt: on
