@@ -269,12 +269,11 @@ class Value:
         """
         order = topological_order(self)
         grads = _backprop(self, order, False)
-        for node in order:  # interior nodes first: no lock needed, they are this graph's
-            if node._rule is not None:
-                node.grad = grads.get(node, 0.0)
-        with _LEAF_LOCK:
+        with _LEAF_LOCK:  # several threads may share leaves: each adds all of its own at once
             for node in order:
-                if node._rule is None and type(node) is not Constant:
+                if node._rule is not None:
+                    node.grad = grads.get(node, 0.0)
+                elif type(node) is not Constant:
                     node.grad += grads.get(node, 0.0)
 
 
@@ -338,9 +337,12 @@ def wsum(
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    ins = tuple(v if isinstance(v, Value) else Constant(v) for v in (*ws, *xs, bias))
+    ins = (*ws, *xs, bias)
+    data = [v._data if isinstance(v, Value) else as_float(v) for v in ins]
+    if len(data) != len([v for v in ins if isinstance(v, Value)]):  # numbers become Constants
+        ins = tuple(v if isinstance(v, Value) else Constant(v) for v in ins)
     rule = RULES["wsum"]
-    return _node(rule, rule.forward(*[v._data for v in ins]), ins, None)
+    return _node(rule, rule.forward(*data), ins, None)
 
 
 # --- the walk and the one backpropagation routine ---------------------------------
@@ -350,24 +352,28 @@ def topological_order(root: Value) -> list[Value]:
     """Every node of ``root``'s graph once, each after all of its inputs.
 
     A depth-first walk with an explicit stack, inputs in call order: the same
-    order on every run, and depth limited by memory alone.
+    order on every run, and depth limited by memory alone. A leaf is taken as
+    soon as the walk meets it: it has no inputs to wait for.
 
     >>> x = Value(1.0, "x")
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
     order: list[Value] = []
-    done: set[Value] = set()
+    seen: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node, inputs_done = stack.pop()
+        if inputs_done:
             order.append(node)
-        elif node not in done:
-            done.add(node)
+        elif node not in seen:
+            seen.add(node)
+            if node._a is None:
+                order.append(node)
+                continue
             stack.append((node, True))
             for x in reversed(node.inputs):  # reversed: the first input comes off first
-                if x not in done:
+                if x not in seen:
                     stack.append((x, False))
     return order
 
@@ -389,21 +395,24 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> dict[Value
         if rule is None or g is None:
             continue
         ins = node.inputs
-        if create_graph:
+        if create_graph:  # on Values: the partials are nodes of a graph of their own
             partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
+        elif node._b is not None:  # on floats; the binary case spelt out, as it is the most common
+            partials = rule.derivative(node._data, node._a._data, node._b._data)
         else:
             partials = rule.derivative(node._data, *[x._data for x in ins])
         if len(partials) != len(ins):
             raise ValueError(
                 f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs"
             )
+        masks = rule.masks
         for x, p in zip(ins, partials):  # noqa: B905 (lengths checked above)
             if type(x) is Constant:
                 continue
-            if p is None or (rule.masks and _number(p) == 0.0):
+            if p is None or (masks and _number(p) == 0.0):
                 contribution: Any = 0.0  # exactly 0, whatever g is: inf and nan stop here
             else:
-                contribution = g if type(p) is float and p == 1.0 else g * p
+                contribution = g * p
             if anomaly:
                 _check_backward(node, x, g, contribution)
             previous = grads.get(x)
