@@ -22,7 +22,9 @@ from .ops import (
     div,
     exp,
     log,
+    mul0,
     pow,
+    powlog,
     register,
     relu,
     sigmoid,
@@ -31,7 +33,6 @@ from .ops import (
     sqrt,
     step,
     tanh,
-    xlogy,
 )
 
 __all__ = [
@@ -54,7 +55,9 @@ __all__ = [
     "grad",
     "gradcheck",
     "log",
+    "mul0",
     "pow",
+    "powlog",
     "register",
     "relu",
     "sigmoid",
@@ -65,5 +68,4 @@ __all__ = [
     "tanh",
     "topological_order",
     "wsum",
-    "xlogy",
 ]

@@ -279,7 +279,7 @@ def formulas(op: str, inputs: tuple[Any, ...], out: Any = "out") -> tuple[str, .
 
     ``inputs`` are names (str) or numbers (constants, printed as literals). The
     functions the text calls are the rows of :data:`autograd.RULES` by name
-    (``div``, ``pow``, ``step``, ``xlogy``, ...). A partial through which no
+    (``div``, ``pow``, ``step``, ``powlog``, ...). A partial through which no
     gradient flows is ``0.0``.
 
     >>> formulas("sigmoid", ("S",), out="x")

@@ -42,7 +42,9 @@ __all__ = [
     "div",
     "exp",
     "log",
+    "mul0",
     "pow",
+    "powlog",
     "register",
     "relu",
     "sigmoid",
@@ -51,7 +53,6 @@ __all__ = [
     "sqrt",
     "step",
     "tanh",
-    "xlogy",
 ]
 
 INF = math.inf
@@ -289,10 +290,14 @@ def _fsign(x: float) -> float:
     return 0.0 if x == 0.0 else math.copysign(1.0, x)
 
 
-def _fxlogy(x: float, y: float) -> float:
-    if x == 0.0 and y == y:
-        return 0.0  # 0·log(y) is 0, even where log(y) is ±inf; nan stays nan
-    return x * _flog(y)
+def _fmul0(x: float, y: float) -> float:
+    return 0.0 if x == 0.0 else x * y
+
+
+def _fpowlog(x: float, y: float) -> float:
+    if x == 0.0 and y >= 0.0:
+        return 0.0
+    return _fpow(x, y) * _flog(x)
 
 
 def _fwsum(*wxb: float) -> float:
@@ -321,8 +326,12 @@ def _astep(xp: Any, x: Any) -> Any:
     return xp.where(x <= 0.0, 0.0, 1.0)
 
 
-def _axlogy(xp: Any, x: Any, y: Any) -> Any:
-    return xp.where((x == 0.0) & (y == y), 0.0, x * xp.log(y))
+def _apowlog(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where((x == 0.0) & (y >= 0.0), 0.0, xp.pow(x, y) * xp.log(x))
+
+
+def _amul0(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where(x == 0.0, 0.0, x * y)
 
 
 def _awsum(xp: Any, *wxb: Any) -> Any:
@@ -460,13 +469,26 @@ def sign(x: Any) -> Any:
     return apply("sign", x)
 
 
-def xlogy(x: Any, y: Any) -> Any:
-    """x·log(y), taken as 0 where x is 0: the exponent's derivative of ``x ** y``.
+def mul0(x: Any, y: Any) -> Any:
+    """x·y, taken as exactly 0 where x is 0 (even for y = inf or nan).
 
-    >>> xlogy(0.0, 0.0), xlogy(2.0, 1.0)
-    (0.0, 0.0)
+    The base's derivative of ``x ** y`` is ``mul0(y, x ** (y - 1))``: 0 at y = 0, as PyTorch.
+
+    >>> mul0(0.0, math.inf), mul0(2.0, 3.0)
+    (0.0, 6.0)
     """
-    return apply("xlogy", x, y)
+    return apply("mul0", x, y)
+
+
+def powlog(x: Any, y: Any) -> Any:
+    """x^y·log(x), taken as 0 where x is 0 and y >= 0: the exponent's derivative of ``x ** y``.
+
+    At x = 0 the power is flat in y (0 for y > 0, 1 at y = 0): 0, as PyTorch.
+
+    >>> powlog(0.0, 0.0), powlog(0.0, 2.0), powlog(math.e, 1.0)
+    (0.0, 0.0, 2.718281828459045)
+    """
+    return apply("powlog", x, y)
 
 
 def _pow_derivative(out: Any, x: Any, c: Any) -> tuple[Any, ...]:
@@ -494,7 +516,7 @@ for _rule in (
          _infix("/", PRODUCT, "", latex="/"), array=lambda xp, x, y: xp.divide(x, y)),
     Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
          _infix("^", POWER, "", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
-    Rule("powv", 2, _fpow,        lambda out, x, y: (y * pow(x, y - 1.0), xlogy(out, x)),
+    Rule("powv", 2, _fpow,        lambda out, x, y: (mul0(y, pow(x, y - 1.0)), powlog(x, y)),
          _infix("^", POWER, "", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
     Rule("exp",  1, _fexp,        lambda out, x: (out,),
          Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x)),
@@ -518,8 +540,11 @@ for _rule in (
          Notation.call("step"), array=_astep),
     Rule("sign", 1, _fsign,       lambda out, x: (None,),
          Notation.call("sign", r"\operatorname{sgn}"), array=lambda xp, x: xp.sign(x)),
-    Rule("xlogy", 2, _fxlogy,     lambda out, x, y: (log(y), div(x, y)),
-         Notation.call("xlogy"), array=_axlogy),
+    Rule("mul0", 2, _fmul0,       lambda out, x, y: (y, x),
+         Notation.call("mul0"), array=_amul0),
+    Rule("powlog", 2, _fpowlog,   lambda out, x, y: (pow(x, y - 1.0) * (y * log(x) + 1.0),
+                                                   out * log(x)),
+         Notation.call("powlog"), array=_apowlog),
     # S = Σ w_i x_i - b, one node per neuron; the bias is the weight on x_0 = -1
     Rule("wsum", 0, _fwsum,       _wsum_derivative,
          Notation("call", "Σwx−b", ATOM), array=_awsum, expand=_wsum_expanded),

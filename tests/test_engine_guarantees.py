@@ -1,0 +1,238 @@
+"""The engine's guarantees: exact division, PyTorch's zeros, a backward that commits or
+changes nothing, threads, per-context anomaly mode, and custom rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections.abc import Iterator
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import (
+    RULES,
+    Notation,
+    Rule,
+    Value,
+    compile,
+    detect_anomaly,
+    formulas,
+    grad,
+    gradcheck,
+    register,
+    wsum,
+)
+from autograd.formula import Formula, to_text
+
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+nonzero = finite.filter(lambda y: y != 0.0)
+
+
+# --- division is its own row: correctly rounded ---------------------------------------
+
+
+def exact(q: Fraction) -> float:
+    """The float nearest to the exact number ``q`` (±inf beyond the float range)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
+@given(finite, nonzero)
+def test_division_is_correctly_rounded(x: float, y: float) -> None:
+    # Fraction arithmetic is exact; float() of it rounds once, to nearest: IEEE division
+    assert (Value(x) / y).data == exact(Fraction(x) / Fraction(y))
+    assert (x / Value(y)).data == exact(Fraction(x) / Fraction(y))
+
+
+def test_division_cases_the_issue_names() -> None:
+    assert (Value(49.0) / 49).data == 1.0
+    assert (Value(1e-300) / 5e-324).data == exact(Fraction(1e-300) / Fraction(5e-324))
+    x, y = Value(1e-300), Value(1e-160)
+    (x / y).backward()  # ∂/∂y = -x/y² is -1e20; through y**-2 it would overflow to -inf
+    assert y.grad == pytest.approx(float(-Fraction(1e-300) / Fraction(1e-160) ** 2), rel=1e-15)
+    assert x.grad == exact(1 / Fraction(1e-160))
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "expected"),
+    [(1.0, 0.0, math.inf), (-1.0, 0.0, -math.inf), (1.0, -0.0, -math.inf), (0.0, 0.0, math.nan)],
+)
+def test_division_by_zero_is_ieee(x: float, y: float, expected: float) -> None:
+    got = (Value(x) / Value(y)).data
+    assert got == expected or (math.isnan(got) and math.isnan(expected))
+
+
+# --- zeros that stay zero (PyTorch's answers) -------------------------------------------
+
+
+@pytest.mark.parametrize("g", [math.inf, -math.inf, math.nan])
+def test_a_masking_zero_blocks_inf_and_nan_upstream(g: float) -> None:
+    x = Value(-1.0)
+    (x.relu() * g).backward()  # relu's derivative below 0 is 0: exactly 0 reaches x
+    assert x.grad == 0.0
+    z = Value(0.0)
+    (z.abs() * g).backward()  # the derivative of |z| at 0 is 0
+    assert z.grad == 0.0
+    w = Value(3.0)
+    ((w**0.0) * g).backward()  # x ** 0 is flat
+    assert w.grad == 0.0
+
+
+def test_a_plain_product_with_zero_still_gives_nan_as_pytorch() -> None:
+    x = Value(0.0)
+    (x * 0.0 * math.inf).backward()  # mul is not a masking op: 0 · inf is nan
+    assert math.isnan(x.grad)
+
+
+def test_zero_to_a_variable_zero_power_has_zero_gradients() -> None:
+    x, y = Value(0.0), Value(0.0)
+    out = x**y
+    out.backward()
+    assert (out.data, x.grad, y.grad) == (1.0, 0.0, 0.0)  # PyTorch: 1, 0, 0
+
+
+def test_relu_passes_the_gradient_at_nan_as_pytorch() -> None:
+    x = Value(math.nan)
+    x.relu().backward()  # PyTorch's threshold_backward: nan <= 0 is False, so 1 passes
+    assert x.grad == 1.0
+
+
+# --- backward commits or changes nothing --------------------------------------------------
+
+
+def _raising_rule(name: str, error: type[BaseException]) -> Rule:
+    def derivative(out: object, *inputs: object) -> tuple[object, ...]:
+        raise error
+
+    return dataclasses.replace(RULES[name], derivative=derivative)
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
+def test_an_interrupted_backward_leaves_every_grad_as_it_was(
+    error: type[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(RULES, "mul", _raising_rule("mul", error))  # fails half-way down
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    a.grad, b.grad = 42.0, -7.0
+    hidden = a * b
+    hidden.grad = 5.0
+    out = hidden.exp() + a
+    before = [v.grad for v in (a, b, hidden, out)]
+    with pytest.raises(error):
+        out.backward()
+    assert [v.grad for v in (a, b, hidden, out)] == before
+
+
+def test_an_anomaly_in_backward_changes_nothing() -> None:
+    x = Value(0.0, "x")
+    x.grad = 1.5
+    y = x.sqrt()  # sqrt(0) is finite; its derivative 0.5/0 is not
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="backward sqrt"):
+        y.backward()
+    assert x.grad == 1.5
+
+
+def test_threads_sharing_leaves_get_exact_sums() -> None:
+    w = Value(1.0, "w")
+    per_thread, threads = 50, 8
+
+    def work() -> None:
+        for _ in range(per_thread):
+            (w * 1.0).backward()  # adds exactly 1.0 to w.grad
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert w.grad == per_thread * threads
+
+
+def test_detect_anomaly_applies_to_the_thread_that_entered_it_only() -> None:
+    other_result: list[float] = []
+    entered, done = threading.Event(), threading.Event()
+
+    def elsewhere() -> None:
+        entered.wait()
+        other_result.append(Value(-1.0).log().data)  # harmless here: no anomaly mode
+        done.set()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    with detect_anomaly():
+        entered.set()
+        done.wait()
+        with pytest.raises(FloatingPointError):
+            Value(-1.0).log()
+    thread.join()
+    assert math.isnan(other_result[0])
+
+
+@pytest.mark.parametrize("bad", ["2", None, True, 1j, [1.0]])
+def test_assigning_data_that_is_not_a_real_number_raises_at_once(bad: object) -> None:
+    x = Value(1.0)
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        x.data = bad  # type: ignore[assignment]
+    assert x.data == 1.0
+    x.data = 2  # any real number is stored as a float
+    assert x.data == 2.0
+
+
+# --- a user's own row ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cube() -> Iterator[object]:
+    f = register(
+        Rule(
+            "cube",
+            1,
+            forward=lambda x: x * x * x,
+            derivative=lambda out, x: (3.0 * x * x,),
+            notation=Notation.call("cube"),
+        )
+    )
+    yield f
+    del RULES["cube"]
+
+
+def test_a_custom_row_works_everywhere_with_no_other_change(cube: object) -> None:
+    f: object = cube
+    assert callable(f)
+    x = Value(1.5, "x")
+    y = f(x) * x  # x⁴
+    y.backward()
+    assert x.grad == pytest.approx(4 * 1.5**3, rel=1e-15)
+    (dy,) = grad(y, [x], create_graph=True)
+    (d2y,) = grad(dy, [x])
+    assert d2y.data == pytest.approx(12 * 1.5**2, rel=1e-15)
+    assert gradcheck(lambda v: f(v).sin(), [0.7], order=2)
+    compiled = compile(lambda v: f(v) + v)
+    assert compiled(2.0) == (10.0, (13.0,))
+    assert compiled.source.count("cube(") == 1
+    pytest.importorskip("numpy")
+    values, (dv,) = compiled.batch([1.0, 2.0])  # no array forward: the float one, per element
+    assert values.tolist() == [2.0, 10.0] and dv.tolist() == [4.0, 13.0]
+    assert formulas("cube", ("x",)) == ("3.0 * x * x",)
+    assert to_text(f(Formula("S"))) == "cube(S)"
+
+
+def test_register_refuses_what_is_not_a_row() -> None:
+    with pytest.raises(TypeError, match="register needs a Rule, got str"):
+        register("cube")  # type: ignore[arg-type]
+    row = dataclasses.replace(RULES["exp"], name="not a name")
+    with pytest.raises(ValueError, match="identifier"):
+        register(row)
+
+
+def test_wsum_is_one_node_with_the_bias_entering_negatively() -> None:
+    w, x, b = Value(2.0), Value(3.0), Value(0.5)
+    s = wsum([w], [x], b)
+    s.backward()
+    assert (s.data, w.grad, x.grad, b.grad) == (5.5, 3.0, 2.0, -1.0)
