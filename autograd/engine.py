@@ -13,7 +13,16 @@ import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, TypeVar
+
+_T = TypeVar("_T")
+try:
+    from mypy_extensions import mypyc_attr
+except ImportError:  # the pure engine needs no mypy: the decorator only instructs mypyc
+
+    def mypyc_attr(*attrs: str, **kwattrs: object) -> Callable[[_T], _T]:
+        return lambda x: x
+
 
 __all__ = [
     "RULES",
@@ -183,12 +192,12 @@ def _as_float(data: object, what: str = "Value data") -> float:
         return INF if data > 0 else -INF  # type: ignore[operator]
 
 
-_new = object.__new__
 _data = operator.attrgetter("data")
 _anomaly = 0  # > 0 inside detect_anomaly()
 _VALUE_TYPES: set[type] = set()  # Value and every subclass, for wsum's fast type check
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # users may subclass Value
 class Value:
     """A scalar that remembers how it was computed.
 
@@ -210,7 +219,9 @@ class Value:
     # Two input slots instead of a tuple keep a node at about 100 bytes: unary and
     # binary ops use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
     __slots__ = ("__weakref__", "_a", "_b", "_rule", "data", "grad", "label")
-    __array_ufunc__ = None  # NumPy scalars on the left defer to our reflected operators
+    # NumPy scalars on the left defer to our reflected operators; ClassVar keeps it
+    # a class attribute under mypyc (a plain annotation-less one becomes a slot)
+    __array_ufunc__: ClassVar[None] = None
 
     data: float
     grad: float
@@ -474,10 +485,7 @@ def _short(x: float) -> str:
 
 
 def _node(rule: Rule, data: float, a: Any, b: Any = None) -> Value:
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+    out = Value(data)  # not object.__new__(Value): mypyc refuses it on its classes
     out._rule = rule
     out._a = a
     out._b = b
@@ -487,15 +495,8 @@ def _node(rule: Rule, data: float, a: Any, b: Any = None) -> Value:
 
 
 def _constant(x: Real) -> Constant:
-    """``Constant(x)`` without the label check: the numbers written into expressions."""
-    c = _new(Constant)
-    c.data = x if type(x) is float else _as_float(x)
-    c.grad = 0.0
-    c.label = ""
-    c._rule = None
-    c._a = None
-    c._b = None
-    return c
+    """``Constant(x)``: the numbers written into expressions."""
+    return Constant(x)
 
 
 def wsum(
