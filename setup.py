@@ -35,7 +35,7 @@ _spec.loader.exec_module(native)
 
 
 def say(text: str) -> None:
-    """A line of the build's output that pip shows even without -v."""
+    """A line of the build's output (pip shows it with -v, setup.py always)."""
     print(f"chainrule: {text}", flush=True)
 
 

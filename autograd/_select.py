@@ -13,7 +13,8 @@ One class per process: whichever build is chosen is entered in ``sys.modules``
 under both names, ``autograd.engine`` and ``autograd._native.engine`` (and the
 same for ``ops``), before anything else can import either. ``autograd.Value``,
 ``autograd.engine.Value`` and what ``nn``, ``viz`` and ``compile`` import are
-then one object, and a pickle made under one build loads under the other.
+then one object. (A pickle loads under the build that made it: mypyc's native
+classes pickle their attributes in a form the pure class does not read back.)
 
 ``python -m autograd`` prints the choice and its reason.
 """

@@ -63,13 +63,18 @@ print(json.dumps(rows))
 
 
 def run(code: str, root: Path, pure: bool = False) -> str:
-    """Run ``code`` in a fresh Python whose ``autograd`` is the one in ``root``."""
+    """Run ``code`` in a fresh Python whose ``autograd`` is the one in ``root``; its output."""
     env = {k: v for k, v in os.environ.items() if k != ENV}
     env["PYTHONPATH"] = str(root)
     if pure:
         env[ENV] = "1"
     proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", code],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
