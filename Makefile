@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS ?= dev,plot
 
-.PHONY: test demo docs bench venv dot lint clean
+.PHONY: test demo docs bench venv dot lint clean native fresh-native
 
 venv: $(STAMP)
 
@@ -19,9 +19,19 @@ $(STAMP): pyproject.toml
 	  else \
 	    echo "python3 cannot create a virtual environment; install it with: sudo apt-get install python3-venv" >&2; exit 1; \
 	  fi; }
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --upgrade pip 'setuptools>=77'
 	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
 	@touch $@
+
+# The engine compiled by mypyc, in place (autograd/_native/). The editable install
+# builds it once; after an edit the source runs (autograd/_select.py checks the
+# hashes) until `make native` compiles it again. `make test` and `make demo` do that
+# first whenever the compiled build does not match the source.
+native: venv
+	$(PY) setup.py -q build_ext --inplace
+
+fresh-native: venv
+	@$(PY) -m autograd --native >/dev/null || $(MAKE) --no-print-directory native
 
 dot:
 	@command -v dot >/dev/null 2>&1 || { \
@@ -32,13 +42,18 @@ dot:
 	    echo "Graphviz's dot program is missing; install it with: sudo apt-get install graphviz" >&2; exit 1; \
 	  fi; }
 
-test: venv dot
-	$(PY) -m pytest
+# The suite runs twice: on the native build (when there is one; else it says why
+# not) and on the pure-Python source.
+test: venv dot fresh-native
+	@if $(PY) -m autograd --native; then $(PY) -m pytest -q; \
+	else echo "make test: no native run, the native build is unavailable (above)"; fi
+	CHAINRULE_PURE=1 $(PY) -m pytest -q
 	$(PY) -m mypy
+	$(PY) -m mypy conftest.py
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-demo: venv dot
+demo: venv dot fresh-native
 	$(VENV)/bin/chainrule demo
 
 docs: venv dot  ## the README's pictures, from the demo's defaults
@@ -53,7 +68,7 @@ MICROGRAD := micrograd==0.1.0
 $(PEERS)/micrograd-0.1.0.dist-info: | venv
 	$(PY) -m pip install -q --no-deps --target $(PEERS) '$(MICROGRAD)'
 
-bench: venv $(PEERS)/micrograd-0.1.0.dist-info
+bench: venv fresh-native $(PEERS)/micrograd-0.1.0.dist-info
 	$(PY) -m bench
 
 lint: venv
@@ -61,4 +76,5 @@ lint: venv
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) $(PEERS) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PEERS) out build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -f autograd/_native/*.so autograd/_native/sources.json

@@ -8,6 +8,8 @@
 (0.7109, 0.411, -0.2055)
 """
 
+# First: _select decides which build of autograd.engine and autograd.ops this process uses.
+from ._select import BUILD, BUILD_REASON  # isort: skip
 from .check import GradcheckError, gradcheck
 from .compile import Compiled, compile
 from .engine import Constant, Value, detect_anomaly, grad, topological_order, wsum
@@ -36,6 +38,8 @@ from .ops import (
 )
 
 __all__ = [
+    "BUILD",
+    "BUILD_REASON",
     "RULES",
     "Compiled",
     "Constant",

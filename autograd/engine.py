@@ -12,22 +12,22 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, TypeVar
 
 from .ops import RULES, Rule, as_float
 
-if TYPE_CHECKING:  # mypyc reads the real decorator; at run time it changes nothing
+_T = TypeVar("_T")
+
+try:
     from mypy_extensions import mypyc_attr
-else:
+except ImportError:  # the pure engine without mypy installed: the decorator only instructs mypyc
 
-    def mypyc_attr(*args: object, **kwargs: object) -> Any:
-        return lambda cls: cls
+    def mypyc_attr(*attrs: str, **kwattrs: object) -> Callable[[_T], _T]:
+        return lambda x: x
 
-
-__all__ = ["Constant", "Value", "detect_anomaly", "grad", "topological_order", "wsum"]
 
 Real = float | numbers.Real  # int, float, numpy.float64, Fraction, ...
 
@@ -35,7 +35,7 @@ _ANOMALY: ContextVar[bool] = ContextVar("chainrule_detect_anomaly", default=Fals
 _LEAF_LOCK = threading.Lock()  # leaves shared by graphs in several threads add up exactly
 
 
-@mypyc_attr(allow_interpreted_subclasses=True, supports_weakrefs=True)
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Value:
     """A scalar that remembers how it was computed.
 
@@ -58,8 +58,10 @@ class Value:
 
     # Two input slots instead of a tuple keep a node small: unary and binary ops
     # use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
-    __slots__ = ("__weakref__", "_a", "_b", "_data", "_rule", "grad", "label")
-    __array_ufunc__ = None  # NumPy scalars on the left defer to our reflected operators
+    __slots__ = ("_a", "_b", "_data", "_rule", "grad", "label")
+    # NumPy scalars on the left defer to our reflected operators (ClassVar: mypyc keeps it
+    # on the class, where NumPy looks)
+    __array_ufunc__: ClassVar[None] = None
 
     _data: float
     grad: float
@@ -68,7 +70,7 @@ class Value:
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
     _b: Any  # Value or None
 
-    def __init__(self, data: Real, label: str = "") -> None:
+    def __init__(self, data: Real, label: object = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
         self._data = data if type(data) is float else as_float(data)
@@ -424,9 +426,7 @@ def _number(x: Any) -> float:
     return x._data if isinstance(x, Value) else float(x)
 
 
-def grad(
-    output: Value, inputs: Value | Iterable[Value], create_graph: bool = False
-) -> tuple[Value, ...]:
+def grad(output: object, inputs: object, create_graph: bool = False) -> tuple[Value, ...]:
     """The derivatives of ``output`` with respect to each of ``inputs``, as Values.
 
     No ``.grad`` is touched. With ``create_graph=True`` the results carry a graph
@@ -443,6 +443,8 @@ def grad(
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad needs a Value as output, got {type(output).__name__}")
+    if not isinstance(inputs, Value | Iterable):
+        raise TypeError(f"grad inputs must be a Value or Values, got {type(inputs).__name__}")
     wrt = (inputs,) if isinstance(inputs, Value) else tuple(inputs)
     for i, x in enumerate(wrt):
         if not isinstance(x, Value):

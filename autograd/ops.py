@@ -181,7 +181,7 @@ def apply(name: str, *args: Any) -> Any:
     return rule.forward(*floats)
 
 
-def register(rule: Rule) -> Callable[..., Any]:
+def register(rule: object) -> Callable[..., Any]:
     """Add ``rule`` to :data:`RULES` and return its generic function.
 
     The function runs the row on floats and on Values; ``backward``, ``grad``,

@@ -35,20 +35,28 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 TOLERANCE = 1e-9  # every engine's losses must match the hand-written floats to this
 PEER_NAMES = ("micrograd", "floats", "numpy")
+PURE_ENV = "CHAINRULE_PURE"  # autograd/_select.py: set, the worker runs the pure-Python engine
 COMPILED_NAMES = ("chainrule-compiled", "chainrule-batched")  # compile once, in setup
 
 
 @dataclass(frozen=True)
 class Variant:
-    """An engine as measured: its name in the tables and where its autograd comes from.
+    """An engine as measured: its name in the tables, where its autograd comes from, which build.
+
+    ``build`` is "native" or "pure" to require that build of the engine (the worker
+    runs with or without CHAINRULE_PURE=1 and reports which ran), "" for whichever
+    ``import autograd`` selects.
 
     >>> Variant("chainrule").label, Variant("chainrule", "/tmp/old", "before").label
     ('chainrule', 'before')
+    >>> NATIVE.label, PURE.build
+    ('chainrule (native)', 'pure')
     """
 
     engine: str
     autograd: str | None = None
     name: str = ""
+    build: str = ""
 
     @property
     def label(self) -> str:
@@ -59,6 +67,15 @@ class Variant:
     def is_peer(self) -> bool:
         """micrograd, the floats and NumPy are peers; everything else is chainrule in some form."""
         return self.engine in PEER_NAMES
+
+    @property
+    def is_current(self) -> bool:
+        """chainrule as it is in this tree, with nn (either build): compared with every engine."""
+        return self.engine == "chainrule" and self.autograd is None
+
+
+NATIVE = Variant("chainrule", name="chainrule (native)", build="native")
+PURE = Variant("chainrule", name="chainrule (pure)", build="pure")
 
 
 @dataclass
@@ -112,13 +129,37 @@ def measure(
     ]
     if variant.autograd:
         cmd += ["--autograd", variant.autograd]
+    env = {k: v for k, v in os.environ.items() if k != PURE_ENV}
+    if variant.build == "pure":
+        env[PURE_ENV] = "1"
     proc = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     if proc.returncode != 0:
         return {"crashed": proc.returncode, "stderr": proc.stderr[-2000:]}
     result: dict[str, Any] = json.loads(proc.stdout)
+    if variant.build and result.get("build") != variant.build:
+        raise BenchError(
+            f"{variant.label}: the {result.get('build')} build ran ({result.get('reason')})"
+        )
     return result
+
+
+def native_unavailable() -> str:
+    """Why the native build of this tree's engine cannot be measured; "" when it can.
+
+    >>> native_unavailable() in ("", build_reason())
+    True
+    """
+    return "" if build_reason().startswith("native") else build_reason()
+
+
+def build_reason() -> str:
+    """What ``python -m autograd`` says of the build it selects, without CHAINRULE_PURE."""
+    env = {k: v for k, v in os.environ.items() if k != PURE_ENV}
+    cmd = [sys.executable, "-m", "autograd"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return proc.stdout.strip().removeprefix("chainrule engine: ")
 
 
 def _ok(result: dict[str, Any], what: str) -> dict[str, Any]:
@@ -200,13 +241,13 @@ class Report:
 
 def _ratios(rows: dict[str, list[float]], variants: list[Variant], report: Report) -> str:
     """Each chainrule variant against each peer (and 'before'); returns chainrule vs micrograd."""
-    headline = ""
+    headline = []
     subjects = [v for v in variants if not v.is_peer and rows.get(v.label)]
     for s in subjects:
         mine = rows[s.label]
         for other in variants:
             theirs = rows.get(other.label)
-            if other is s or not theirs or not (other.is_peer or s.label == "chainrule"):
+            if other is s or not theirs or not (other.is_peer or s.is_current):
                 continue  # every chainrule form against the peers; the current one against all
             paired = [b / a for a, b in zip(mine, theirs, strict=False)]
             med_mine, med_theirs = statistics.median(mine), statistics.median(theirs)
@@ -217,9 +258,9 @@ def _ratios(rows: dict[str, list[float]], variants: list[Variant], report: Repor
                 f"    {s.label} vs {other.label}: {text} "
                 f"(per round {min(paired):.2f}–{max(paired):.2f})"
             )
-            if s.label == "chainrule" and other.label == "micrograd":
-                headline = text
-    return headline
+            if s.is_current and other.label == "micrograd":
+                headline.append(f"{s.build or s.label} {text}")
+    return "; ".join(headline)
 
 
 def train(task: str, config: Config, variants: list[Variant], report: Report) -> None:
@@ -252,7 +293,7 @@ def train(task: str, config: Config, variants: list[Variant], report: Report) ->
         if v.engine in COMPILED_NAMES:  # paid once, before the first step
             compile_cells[v.label] = fmt_time(statistics.median(setups[v.label]))
             note = f"   (compiled once in {compile_cells[v.label]})"
-        report.say(f"    {v.label:<18}{fmt_time(med):>12} / step{note}")
+        report.say(f"    {v.label:<20}{fmt_time(med):>12} / step{note}")
     headline = _ratios(rows, variants, report)
     name = {"W1": "W1 s / step (micrograd's demo)", "W2": "W2 s / step (the notes' 2-2-1)"}[task]
     report.table.append((name, cells, headline))
@@ -284,14 +325,14 @@ def chain(config: Config, variants: list[Variant], report: Report) -> None:
     for v in variants:
         if v.label in failed:
             cells[v.label] = "fails"
-            report.say(f"    {v.label:<14}fails: {failed[v.label]}")
+            report.say(f"    {v.label:<20}fails: {failed[v.label]}")
             continue
         med = statistics.median(rows[v.label])
         fwd = statistics.median(f for f, _ in splits[v.label])
         bwd = statistics.median(b for _, b in splits[v.label])
         cells[v.label] = fmt_time(med)
         report.say(
-            f"    {v.label:<14}{fmt_time(med):>12}   (forward {fmt_time(fwd)}, "
+            f"    {v.label:<20}{fmt_time(med):>12}   (forward {fmt_time(fwd)}, "
             f"backward {fmt_time(bwd)})"
         )
     _ratios(rows, variants, report)
@@ -334,7 +375,7 @@ def depth(config: Config, variants: list[Variant], report: Report) -> None:
         d, capped = survivable_depth(v, config.depth_cap)
         cells[v.label] = f"≥ {d:,}" if capped else f"{d:,}"
         note = " (the cap)" if capped else f" (fails at {d + 1:,})"
-        report.say(f"    {v.label:<14}{cells[v.label]:>12} ops{note}")
+        report.say(f"    {v.label:<20}{cells[v.label]:>12} ops{note}")
     report.table.append(("W3 longest chain survived", cells, ""))
 
 
@@ -348,15 +389,17 @@ def memory(config: Config, variants: list[Variant], report: Report) -> None:
         check_close(f"W4 final value of {v.label}", [result["value"]], [1.0 + 0.5 * n])
         per_node[v.label] = result["peak"] / n
         cells[v.label] = f"{per_node[v.label]:.0f}"
-        text = f"    {v.label:<14}{per_node[v.label]:8.1f} bytes / node"
+        text = f"    {v.label:<20}{per_node[v.label]:8.1f} bytes / node"
         if result.get("backward_peak"):
             text += f"; {result['backward_peak'] / n:.1f} at the peak of backward()"
         elif "backward_peak" in result:
             text += "; backward() fails (RecursionError)"
         report.say(text)
-    ratio = ""
-    if "chainrule" in per_node and "micrograd" in per_node:
-        ratio = f"{per_node['micrograd'] / per_node['chainrule']:.1f}× smaller"
+    ratio = "; ".join(
+        f"{v.build or v.label} {per_node['micrograd'] / per_node[v.label]:.1f}× smaller"
+        for v in variants
+        if v.is_current and "micrograd" in per_node
+    )
     report.table.append((f"W4 peak bytes / node, {n:,}-node graph", cells, ratio))
 
 
@@ -406,9 +449,13 @@ def main(argv: list[str] | None = None) -> None:
         before.append(Variant("chainrule", str(Path(path).resolve()), name or "before"))
     peers = [Variant("micrograd"), Variant("floats")]
     compiled = [Variant("chainrule-compiled"), Variant("chainrule-batched")]
-    trainers = [Variant("chainrule"), *before, Variant("chainrule-raw"), *compiled, *peers]
+    current = [NATIVE, PURE]
+    missing = native_unavailable()
+    if missing:
+        current = [PURE]
+    trainers = [*current, *before, Variant("chainrule-raw"), *compiled, *peers]
     trainers.append(Variant("numpy"))  # the batched code's peer: W1 and W2 only
-    others = [Variant("chainrule"), *before, *peers]
+    others = [*current, *before, *peers]
     only = set(args.only.split(","))
     unknown = only - {"W1", "W2", "W3", "W4"}
     if unknown:
@@ -416,6 +463,12 @@ def main(argv: list[str] | None = None) -> None:
     report = Report()
     start = time.perf_counter()
     report.say(f"chainrule benchmarks: {machine()}")
+    report.say(
+        f"chainrule (native): unavailable, {missing}; the pure build alone is measured"
+        if missing
+        else f"chainrule (native) is {build_reason()}; chainrule (pure) runs with {PURE_ENV}=1; "
+        "chainrule-raw and the compiled forms run the native build"
+    )
     report.say(
         "CPU time of each measuring process; medians over rounds; a round runs every engine "
         "once, one after the other, each in a fresh process"

@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.autograd:
         sys.path.insert(0, args.autograd)
     result = run(load(args.engine), args.task, args.n, args.block)
+    autograd = sys.modules.get("autograd")
+    if autograd is not None:  # which build of the engine ran, and why (autograd/_select.py)
+        result["build"], result["reason"] = autograd.BUILD, autograd.BUILD_REASON
     print(json.dumps(result))
 
 
