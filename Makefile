@@ -1,12 +1,14 @@
 # Set-up and checks. `make test` and `make demo` work on a fresh Debian/Ubuntu
 # machine that has only python3 and make: they create .venv, install the
-# project with its extras, and install Graphviz's `dot` when it is missing.
+# project with the extras they need, and install Graphviz's `dot` when it is
+# missing. `make demo` installs chainrule with the plot extra only; `make test`
+# adds the dev extra (pytest, hypothesis, mypy, ruff, build).
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
-EXTRAS ?= dev,plot
+DEV    := $(VENV)/.dev-stamp
 
 .PHONY: test demo docs bench venv dot lint clean
 
@@ -20,7 +22,11 @@ $(STAMP): pyproject.toml
 	    echo "python3 cannot create a virtual environment; install it with: sudo apt-get install python3-venv" >&2; exit 1; \
 	  fi; }
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[$(EXTRAS)]'
+	$(PY) -m pip install -q -e '.[plot]'
+	@touch $@
+
+$(DEV): $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,plot]'
 	@touch $@
 
 dot:
@@ -32,7 +38,7 @@ dot:
 	    echo "Graphviz's dot program is missing; install it with: sudo apt-get install graphviz" >&2; exit 1; \
 	  fi; }
 
-test: venv dot
+test: $(DEV) dot
 	$(PY) -m pytest
 	$(PY) -m mypy
 	$(PY) -m ruff check .
@@ -50,15 +56,15 @@ docs: venv dot  ## the README's pictures, from the demo's defaults
 PEERS := bench/.peers
 MICROGRAD := micrograd==0.1.0
 
-$(PEERS)/micrograd-0.1.0.dist-info: | venv
+$(PEERS)/micrograd-0.1.0.dist-info: | $(DEV)
 	$(PY) -m pip install -q --no-deps --target $(PEERS) '$(MICROGRAD)'
 
-bench: venv $(PEERS)/micrograd-0.1.0.dist-info
+bench: $(DEV) $(PEERS)/micrograd-0.1.0.dist-info
 	$(PY) -m bench
 
-lint: venv
+lint: $(DEV)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) $(PEERS) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PEERS) out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

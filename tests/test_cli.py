@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from viz.cli import main
-from viz.expr import MAX_CHARS, MAX_NODES
+from chainrule.cli import main
+from chainrule.expr import MAX_CHARS, MAX_NODES
 
 needs_dot = pytest.mark.needs_dot
 EXAMPLE = ["sigmoid(w1*x1 + w2*x2 - b)", "w1=0.5", "x1=1", "w2=-1", "x2=0", "b=0.1"]
@@ -190,12 +190,24 @@ def test_bad_name_value_pairs_are_refused_with_status_2(
     assert message in err
 
 
-def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["grad"], ["grad", "x", "x=1", "--bogus"], ["nosuch"], []):
+def test_argparse_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["grad"], ["grad", "x", "x=1", "--bogus"], ["nosuch"], ["demo", "--lr"]):
         with pytest.raises(SystemExit) as caught:
             main(argv)
         assert caught.value.code == 2
-    assert "usage: chainrule" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert err.startswith("chainrule")
+        assert "error:" in err
+        assert "--help)" in err
+
+
+def test_no_arguments_print_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: chainrule")
+    assert "{demo,grad}" in out
+    assert "--version" in out
 
 
 def test_help_documents_the_whitelist_and_the_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -255,5 +267,6 @@ def test_an_unwritable_path_fails_with_status_1(
 ) -> None:
     status, _, err = run(capsys, "x", "x=1", "--tree", str(tmp_path / "no" / "such" / "t.svg"))
     assert status == 1
-    assert err.startswith("chainrule grad: error:")
-    assert "No such file or directory" in err
+    assert err.startswith("chainrule grad: error: cannot write ")
+    assert err.endswith("/no/such does not exist\n")
+    assert err.count("\n") == 1

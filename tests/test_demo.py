@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from chainrule.cli import main
 from nn import MLP, delta_rule, xor
-from viz.cli import main
 
 
 def run_demo(capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -367,11 +367,15 @@ def saved(tmp_path: Path) -> dict[str, object]:
         (lambda d: d.pop("config"), "expected the keys"),
         (
             lambda d: d["config"].update(layer_sizes=[3, 1]),
-            "missing ['b_3^(1)', 'w_13^(1)', 'w_23^(1)', 'w_31^(2)']",
+            "its config asks for 13 parameters, but it lists 9",
         ),
         (lambda d: d["config"].update(activation="softmax"), "unknown activation: 'softmax'"),
         (lambda d: d["config"].update(depth=3), "does not build a model"),
-        (lambda d: d["parameters"].pop("w_11^(2)"), "missing ['w_11^(2)']"),
+        (lambda d: d["parameters"].pop("w_11^(2)"), "asks for 9 parameters, but it lists 8"),
+        (
+            lambda d: d["parameters"].update({"w_99^(2)": d["parameters"].pop("w_11^(2)")}),
+            "missing ['w_11^(2)']; unexpected ['w_99^(2)']",
+        ),
         (lambda d: d["parameters"].update({"w_11^(2)": [0.1]}), "must be a single number"),
     ],
 )
