@@ -388,7 +388,9 @@ class Module:
         try:
             count = cls.parameter_count(config)
         except (TypeError, ValueError) as e:
-            raise bad(f"its config {_short(config)} does not build a model ({e})") from None
+            raise bad(
+                f"its config {_short(config)} does not build a model ({str(e)[:200]})"
+            ) from None
         if count > MAX_PARAMETERS:
             raise bad(f"its config asks for {count} parameters, more than {MAX_PARAMETERS}")
         if count != len(parameters):
@@ -396,7 +398,9 @@ class Module:
         try:
             model = cls(**config)
         except (TypeError, ValueError) as e:
-            raise bad(f"its config {_short(config)} does not build a model ({e})") from None
+            raise bad(
+                f"its config {_short(config)} does not build a model ({str(e)[:200]})"
+            ) from None
         try:
             model.load_state_dict(parameters)
         except (TypeError, ValueError) as e:
