@@ -21,18 +21,30 @@ micrograd, whose ``random.seed(s)`` draws the same weights in the same order).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import numbers
 import os
 import random
-import tempfile
+import stat
 from collections.abc import Callable, Collection, Mapping, Sequence, Set
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+from _chainrule_files import write_atomic
 from autograd import Value, wsum
 
-__all__ = ["ACTIVATIONS", "FORMAT", "MLP", "Layer", "Module", "Neuron", "weight_name"]
+__all__ = [
+    "ACTIVATIONS",
+    "FORMAT",
+    "MAX_FILE_BYTES",
+    "MAX_PARAMETERS",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "weight_name",
+]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 """The activation names a unit accepts; "linear" means x = S."""
@@ -41,6 +53,12 @@ FORMAT = "chainrule.nn"
 """The ``format`` field of a saved model file (see :meth:`Module.save`)."""
 
 _VERSION = 1
+
+MAX_PARAMETERS = 1_000_000
+"""The most parameters :meth:`Module.load` builds from a file (about 0.1 GB of Values)."""
+MAX_FILE_BYTES = 64 * 2**20
+"""The largest file :meth:`Module.load` reads, in bytes (64 MiB)."""
+_MAX_DIGITS = 40  # an integer in a model file: enough for any seed, far inside the float range
 
 _APPLY: dict[str, Callable[[Value], Value] | None] = {
     "sigmoid": Value.sigmoid,
@@ -112,10 +130,18 @@ def _inputs(x: object, n_in: int, k: int, what: str) -> list[Value]:
     return out
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _size(config: Mapping[str, object], key: str) -> int:
+    """``config[key]`` as a whole number >= 1, or ValueError: a size read from a file."""
+    value = config.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{key} must be a whole number >= 1, got {_short(value)}")
+    return value
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, cut to 80 characters: error messages stay short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class Module:
@@ -228,9 +254,13 @@ class Module:
         The file holds ``{"format": "chainrule.nn", "version": 1, "model":
         class name, "config": constructor arguments, "parameters": {name:
         value}}``, the parameters in parameter order, each float written so it
-        reads back bit for bit. The text goes to a temporary file in the same
-        directory, which then replaces ``path`` in one ``os.replace``: a crash
-        leaves either the old file or the new one, never half of one.
+        reads back bit for bit. The file is written by
+        ``_chainrule_files.write_atomic``: through a temporary file in the same
+        directory that replaces ``path`` in one ``os.replace`` (a crash leaves
+        the old file or the new one, never half of one, and no temporary file
+        stays behind after a failure); only a regular file is ever replaced (a
+        device node or FIFO is refused, a symlink to a regular file is written
+        through), and an existing file keeps its permissions.
 
         >>> import os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "xor.json")
@@ -250,27 +280,32 @@ class Module:
             "parameters": state,
         }
         text = json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-        path = os.fspath(path)
-        directory, base = os.path.split(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.", suffix=".tmp")
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomic(path, text.encode("utf-8"))
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int:
+        """How many parameters ``cls(**config)`` would have, computed without building it.
+
+        :meth:`load` checks it before building anything. A config that does not
+        give whole numbers where the sizes go raises ValueError.
+
+        >>> MLP.parameter_count({"n_in": 2, "layer_sizes": [2, 1]})
+        9
+        """
+        return 0
 
     @classmethod
     def load(cls: type[M], path: str | os.PathLike[str]) -> M:
         """Rebuild a model saved by :meth:`save`: its class, shape and parameters.
 
-        Raises ValueError naming the file and what is wrong when it is not a
-        saved model of this class, or its parameters do not fit the shape.
+        Every bad file raises ValueError naming the file and what is wrong, with
+        the file's own text quoted to at most 80 characters, and before anything
+        large is built: a path that is not a regular file, a file over
+        :data:`MAX_FILE_BYTES`, bytes that are not UTF-8, invalid JSON (nesting
+        too deep included), a key given twice, an integer of more than 40 digits,
+        a number beyond the float range, nan or inf, a shape of more than
+        :data:`MAX_PARAMETERS` parameters or one that does not match the
+        parameters listed, or a file that is not a saved model of this class.
 
         >>> import os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
@@ -283,37 +318,93 @@ class Module:
         def bad(why: str) -> ValueError:
             return ValueError(f"{path} is not a saved {cls.__name__}: {why}")
 
-        def reject(constant: str) -> float:
-            raise bad(f"it holds {constant}, and parameters must be finite")
+        def refuse(why: str) -> NoReturn:
+            raise bad(why)
 
-        with open(path, encoding="utf-8") as f:
-            try:
-                document = json.load(f, parse_constant=reject)
-            except json.JSONDecodeError as e:
-                raise bad(f"invalid JSON ({e})") from None
+        def number(text: str) -> float:
+            value = float(text)
+            if not math.isfinite(value):
+                refuse(f"the number {text[:40]}... is beyond the float range")
+            return value
+
+        def integer(text: str) -> int:
+            if len(text.lstrip("-")) > _MAX_DIGITS:
+                refuse(f"it holds an integer of {len(text)} digits (at most {_MAX_DIGITS})")
+            return int(text)
+
+        def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            result: dict[str, Any] = {}
+            for key, value in pairs:
+                if key in result:
+                    refuse(f"the key {_short(key)} appears twice in one object")
+                result[key] = value
+            return result
+
+        try:
+            info = os.stat(path)
+        except OSError as e:
+            raise type(e)(e.errno, f"cannot read {path}: {e.strerror}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise bad("it is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise bad(f"it has {info.st_size} bytes, more than the limit of {MAX_FILE_BYTES}")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise bad(
+                f"it is not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})"
+            ) from None
+        try:
+            document = json.loads(
+                text,
+                parse_constant=lambda c: refuse(f"it holds {c}, and parameters must be finite"),
+                parse_float=number,
+                parse_int=integer,
+                object_pairs_hook=unique,
+            )
+        except json.JSONDecodeError as e:
+            raise bad(f"invalid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+        except RecursionError:
+            raise bad("invalid JSON (nested too deeply)") from None
         if not isinstance(document, dict):
             raise bad(f"expected a JSON object, got {type(document).__name__}")
         keys = ["format", "version", "model", "config", "parameters"]
         if sorted(document) != sorted(keys):
-            raise bad(f"expected the keys {keys}, got {list(document)}")
+            raise bad(f"expected the keys {keys}, got {_short(list(document))}")
         if document["format"] != FORMAT or document["version"] != _VERSION:
             raise bad(
                 f"expected format {FORMAT!r} version {_VERSION}, "
-                f"got {document['format']!r} version {document['version']!r}"
+                f"got {_short(document['format'])} version {_short(document['version'])}"
             )
         if document["model"] != cls.__name__:
-            raise bad(f"it holds a {document['model']!r}")
-        config = document["config"]
+            raise bad(f"it holds a {_short(document['model'])}")
+        config, parameters = document["config"], document["parameters"]
         if not isinstance(config, dict):
             raise bad(f"config must be an object, got {type(config).__name__}")
+        if not isinstance(parameters, dict):
+            raise bad(f"parameters must be an object, got {type(parameters).__name__}")
+        try:
+            count = cls.parameter_count(config)
+        except (TypeError, ValueError) as e:
+            raise bad(
+                f"its config {_short(config)} does not build a model ({str(e)[:200]})"
+            ) from None
+        if count > MAX_PARAMETERS:
+            raise bad(f"its config asks for {count} parameters, more than {MAX_PARAMETERS}")
+        if count != len(parameters):
+            raise bad(f"its config asks for {count} parameters, but it lists {len(parameters)}")
         try:
             model = cls(**config)
         except (TypeError, ValueError) as e:
-            raise bad(f"its config {config} does not build a model ({e})") from None
+            raise bad(
+                f"its config {_short(config)} does not build a model ({str(e)[:200]})"
+            ) from None
         try:
-            model.load_state_dict(document["parameters"])
+            model.load_state_dict(parameters)
         except (TypeError, ValueError) as e:
-            raise bad(str(e)) from None
+            raise bad(str(e)[:300]) from None
         return model
 
     def __repr__(self) -> str:
@@ -380,6 +471,15 @@ class Neuron(Module):
         """
         return [(self._names[0], self.b), *zip(self._names[1:], self.w, strict=True)]
 
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int:
+        """``n_in`` weights and a bias.
+
+        >>> Neuron.parameter_count({"n_in": 3})
+        4
+        """
+        return _size(config, "n_in") + 1
+
     def config(self) -> dict[str, Any]:
         """The arguments that rebuild this unit (its parameters aside).
 
@@ -435,6 +535,15 @@ class Layer(Module):
         ['b_1^(1)', 'w_11^(1)', 'b_2^(1)', 'w_12^(1)']
         """
         return [pair for n in self.neurons for pair in n.named_parameters()]
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int:
+        """``n_out`` units of ``n_in`` weights and a bias.
+
+        >>> Layer.parameter_count({"n_in": 3, "n_out": 2})
+        8
+        """
+        return (_size(config, "n_in") + 1) * _size(config, "n_out")
 
     def config(self) -> dict[str, Any]:
         """The arguments that rebuild this layer (its parameters aside).
@@ -546,6 +655,20 @@ class MLP(Module):
          'b_1^(2)', 'w_11^(2)', 'w_21^(2)']
         """
         return [pair for layer in self.layers for pair in layer.named_parameters()]
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, object]) -> int:
+        """Each layer's units times (its inputs + 1), summed.
+
+        >>> MLP.parameter_count({"n_in": 2, "layer_sizes": [16, 16, 1]})
+        337
+        """
+        sizes = config.get("layer_sizes")
+        if not isinstance(sizes, list) or not sizes:
+            raise ValueError(f"layer_sizes must be a non-empty list, got {_short(sizes)}")
+        widths = [_size(config, "n_in")]
+        widths += [_size({"layer_sizes[]": n}, "layer_sizes[]") for n in sizes]
+        return sum((a + 1) * b for a, b in itertools.pairwise(widths))
 
     def config(self) -> dict[str, Any]:
         """The arguments that rebuild this network (its parameters aside).

@@ -136,9 +136,10 @@ def _compiled_loss(
     return params, Compiled(total, params, names=names, name="loss")
 
 
-def _stderr_is_terminal() -> bool:
+def _shows_progress() -> bool:
+    """fit's default: a bar on a terminal, or in a Jupyter notebook (its stderr is no TTY)."""
     isatty = getattr(sys.stderr, "isatty", None)
-    return bool(isatty and isatty())
+    return bool(isatty and isatty()) or "ipykernel" in sys.modules
 
 
 def fit(
@@ -162,8 +163,11 @@ def fit(
     history holds each step's loss before its update.
 
     - ``lr_schedule(k)``, when given, sets ``optimizer.lr`` before step k (from 0).
-    - ``progress``: a tqdm bar on stderr. ``None`` shows it only when stderr is
-      a terminal and the run takes more than a second; True or False force it.
+    - ``progress``: a ``tqdm.auto`` bar (a widget in a notebook, text on a
+      terminal's stderr). ``None`` shows it for long runs only, where someone
+      watches: when stderr is a terminal or the code runs in a Jupyter kernel
+      (``ipykernel`` is loaded), and only once the run has taken more than a
+      second; True or False force it.
     - If the loss is nan or inf, or a step would make a parameter so, fit raises
       :class:`DivergedError` naming the step; the model keeps the parameters of
       the last finite step.
@@ -195,10 +199,10 @@ def fit(
             raise TypeError(f"fit: {name} must be a function, got {type(f).__name__}")
     inputs, targets = _check_data(data)
     compiled = _compiled_loss(model, inputs, targets, loss, penalty) if compile else None
-    show = _stderr_is_terminal() if progress is None else bool(progress)
+    show = _shows_progress() if progress is None else bool(progress)
     bar = None
     if show:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
 
         bar = tqdm(
             total=int(steps), desc="fit", unit="step", delay=1.0 if progress is None else 0.0

@@ -5,13 +5,16 @@ from __future__ import annotations
 import builtins
 import math
 import re
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from viz.cli import main
-from viz.expr import MAX_CHARS, MAX_NODES
+from chainrule.cli import main
+from chainrule.expr import MAX_CHARS, MAX_NODES
 
 needs_dot = pytest.mark.needs_dot
 EXAMPLE = ["sigmoid(w1*x1 + w2*x2 - b)", "w1=0.5", "x1=1", "w2=-1", "x2=0", "b=0.1"]
@@ -190,12 +193,24 @@ def test_bad_name_value_pairs_are_refused_with_status_2(
     assert message in err
 
 
-def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["grad"], ["grad", "x", "x=1", "--bogus"], ["nosuch"], []):
+def test_argparse_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["grad"], ["grad", "x", "x=1", "--bogus"], ["nosuch"], ["demo", "--lr"]):
         with pytest.raises(SystemExit) as caught:
             main(argv)
         assert caught.value.code == 2
-    assert "usage: chainrule" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert err.startswith("chainrule")
+        assert "error:" in err
+        assert "--help)" in err
+
+
+def test_no_arguments_print_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: chainrule")
+    assert "{demo,grad}" in out
+    assert "--version" in out
 
 
 def test_help_documents_the_whitelist_and_the_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -255,5 +270,186 @@ def test_an_unwritable_path_fails_with_status_1(
 ) -> None:
     status, _, err = run(capsys, "x", "x=1", "--tree", str(tmp_path / "no" / "such" / "t.svg"))
     assert status == 1
-    assert err.startswith("chainrule grad: error:")
-    assert "No such file or directory" in err
+    assert err.startswith("chainrule grad: error: cannot write ")
+    assert err.endswith("/no/such does not exist\n")
+    assert err.count("\n") == 1
+
+
+# --- one line, never a traceback -------------------------------------------------------
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
+    """Run main, whether it returns or exits (argparse), and check its one stderr line."""
+    try:
+        status = main(argv)
+    except SystemExit as stop:
+        status = int(stop.code or 0)
+    err = capsys.readouterr().err
+    assert status != 0
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return status, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "message"),
+    [
+        (["demo", "--lr", "0"], 2, "argument --lr: must be a finite number > 0, got '0'"),
+        (["demo", "--lr", "-1"], 2, "argument --lr: must be a finite number > 0, got '-1'"),
+        (["demo", "--lr", "nan"], 2, "must be a finite number > 0"),
+        (["demo", "--steps", "-5"], 2, "argument --steps: must be from 0 to 10000000"),
+        (["demo", "moons", "--lr", "0.1"], 2, "--lr applies to the xor demo only"),
+        (["demo", "moons", "--sample", "2"], 2, "--sample applies to the xor demo only"),
+        (["grad", "x", "x=1", "--svg", "g.txt"], 2, "cannot draw into 'g.txt'"),
+    ],
+)
+def test_bad_options_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], status: int, message: str
+) -> None:
+    got, err = one_line_error(capsys, argv)
+    assert got == status
+    assert message in err
+
+
+def test_an_output_directory_that_cannot_be_made_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    status, err = one_line_error(capsys, ["demo", "--steps", "1", "--out", str(blocker / "sub")])
+    assert status == 1
+    assert err.startswith("chainrule demo: error: cannot make the output directory ")
+    assert "Not a directory" in err
+
+
+def test_a_drawing_into_a_missing_directory_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "nonexistent" / "dir" / "g.svg"
+    status, err = one_line_error(capsys, ["grad", "x*x", "x=1", "--svg", str(target)])
+    assert status == 1
+    assert f"cannot write {target}: the directory {target.parent} does not exist" in err
+    assert ".tmp" not in err
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("suffix", "magic"),
+    [(".png", b"\x89PNG"), (".pdf", b"%PDF-"), (".svg", b"<?xml"), (".gv", b"digraph")],
+)
+def test_the_format_follows_the_suffix(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, suffix: str, magic: bytes
+) -> None:
+    path = tmp_path / f"g{suffix}"
+    assert run(capsys, "x*x", "x=1", "--svg", str(path))[0] == 0
+    assert path.read_bytes().startswith(magic)
+
+
+def test_version_and_python_dash_m(capsys: pytest.CaptureFixture[str]) -> None:
+    import chainrule
+
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out == f"chainrule {chainrule.__version__}\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "chainrule", "grad", "x*x", "x=3"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "f = x*x = 9.0\ndf/dx = 6.0\n", "")
+
+
+@pytest.mark.parametrize("command", ["demo", "grad"])
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    assert "exit status" in " ".join(text.split()).lower()
+    for markup in ("``", ":func:", ":class:", ":data:", ":meth:"):
+        assert markup not in text
+
+
+# --- expressions: errors that say what to write ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("x^2", "the operator ^ is not allowed ('x^2' at column 1): for a power write ** ('x**2')"),
+        ("sigmod(x)", "did you mean sigmoid? this call"),
+        ("2x + 1", "for a product write 2*x rather than 2x"),
+        ("3.5y", "for a product write 3.5*y rather than 3.5y"),
+        ("xx + 1", "unbound name 'xx' at column 1: did you mean x? give it a value"),
+    ],
+)
+def test_common_mistakes_get_a_suggestion(
+    capsys: pytest.CaptureFixture[str], expression: str, message: str
+) -> None:
+    status, out, err = run(capsys, expression, "x=1")
+    assert (status, out) == (2, "")
+    assert message in err
+
+
+def test_e_and_pi_are_known_and_cannot_be_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "e**x + pi", "x=1")
+    assert status == 0
+    value, grads = results(out)
+    assert value == pytest.approx(math.e + math.pi)
+    assert grads == {"x": pytest.approx(math.e)}
+    status, _, err = run(capsys, "x", "pi=3")
+    assert status == 2
+    assert "'pi' is the constant 3.14159" in err
+
+
+def test_a_nan_or_inf_result_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "log(x)", "x=-1")
+    assert status == 0
+    assert math.isnan(results(out)[0])
+    assert err.startswith("chainrule grad: warning: not a finite number: f = nan")
+    status, _, err = run(capsys, "x*x", "x=2")
+    assert (status, err) == (0, "")
+
+
+def test_names_are_nfkc_normalised_as_python_does(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "ｘ + 10*x", "ｘ=1", "x=2")  # a fullwidth x is x to Python
+    assert status == 2
+    assert "'x' is given twice" in err
+    status, out, _ = run(capsys, "ｘ + 10*x", "ｘ=1")
+    assert (status, results(out)) == (0, (11.0, {"x": 11.0}))
+
+
+def test_error_messages_are_bounded(capsys: pytest.CaptureFixture[str]) -> None:
+    many = [f"name{i}={i}" for i in range(5000)]
+    status, _, err = run(capsys, "missing", *many)
+    assert status == 2
+    assert "and 4990 more" in err
+    assert len(err) < 1100
+    status, _, err = run(capsys, "x", "x=" + "9" * 100_000 + "z")
+    assert status == 2
+    assert len(err) < 1100
+
+
+# --- drawings never hang ---------------------------------------------------------------
+
+
+@needs_dot
+@pytest.mark.parametrize(("terms", "flag"), [(80, "--tree"), (400, "--svg"), (60, "--svg")])
+def test_sums_of_many_terms_fail_fast_or_render_in_seconds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, terms: int, flag: str
+) -> None:
+    path = tmp_path / "g.svg"
+    started = time.monotonic()
+    status, out, err = run(capsys, "+".join(["x"] * terms), "x=1", flag, str(path))
+    assert time.monotonic() - started < 15
+    assert results(out) == (float(terms), {"x": float(terms)})
+    if status == 0:
+        assert path.read_bytes().startswith(b"<?xml")
+    else:
+        assert status == 1
+        assert err.count("\n") == 1
+        assert "laying the graph out costs about" in err
+        assert "chain_rule(root, keep=...)" in err
+        assert not path.exists()
+    assert (terms, status) in {(80, 1), (400, 1), (60, 0)}

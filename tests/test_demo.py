@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from chainrule.cli import main
 from nn import MLP, delta_rule, xor
-from viz.cli import main
 
 
 def run_demo(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -150,3 +150,38 @@ def test_bad_flags_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> Non
         main(["demo", "--sample", "7"])
     assert info.value.code == 2
     assert "--sample" in capsys.readouterr().err
+
+
+def test_without_dot_the_demo_writes_the_model_and_plots_and_names_what_it_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no dot anywhere
+    assert main(["demo", "--steps", "5", "--out", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert MLP.load(tmp_path / "model.json").layer_sizes == [2, 1]
+    assert (tmp_path / "loss.svg").read_text().count("<svg") == 1
+    assert not (tmp_path / "graph.svg").exists()
+    assert not (tmp_path / "chain-rule.svg").exists()
+    assert err.count("\n") == 1
+    assert err.startswith("chainrule demo: note: skipped graph.svg, chain-rule.svg: ")
+    assert "sudo apt-get install graphviz" in err
+    assert "Traceback" not in out + err
+
+
+def test_the_demo_draws_its_plots_with_the_public_viz_functions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import chainrule.demo
+
+    called: list[str] = []
+    for name in ("plot_loss", "plot_decision_boundary"):
+        real = getattr(chainrule.demo, name)
+
+        def spy(*args: object, _real: object = real, _name: str = name, **kwargs: object) -> object:
+            called.append(_name)
+            return _real(*args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(chainrule.demo, name, spy)
+    run_demo(capsys, "--steps", "3", "--out", str(tmp_path))
+    run_demo(capsys, "moons", "--steps", "1", "--out", str(tmp_path))
+    assert called == ["plot_loss", "plot_decision_boundary"]

@@ -367,11 +367,15 @@ def saved(tmp_path: Path) -> dict[str, object]:
         (lambda d: d.pop("config"), "expected the keys"),
         (
             lambda d: d["config"].update(layer_sizes=[3, 1]),
-            "missing ['b_3^(1)', 'w_13^(1)', 'w_23^(1)', 'w_31^(2)']",
+            "its config asks for 13 parameters, but it lists 9",
         ),
         (lambda d: d["config"].update(activation="softmax"), "unknown activation: 'softmax'"),
         (lambda d: d["config"].update(depth=3), "does not build a model"),
-        (lambda d: d["parameters"].pop("w_11^(2)"), "missing ['w_11^(2)']"),
+        (lambda d: d["parameters"].pop("w_11^(2)"), "asks for 9 parameters, but it lists 8"),
+        (
+            lambda d: d["parameters"].update({"w_99^(2)": d["parameters"].pop("w_11^(2)")}),
+            "missing ['w_11^(2)']; unexpected ['w_99^(2)']",
+        ),
         (lambda d: d["parameters"].update({"w_11^(2)": [0.1]}), "must be a single number"),
     ],
 )
@@ -414,3 +418,111 @@ def test_repr_shows_the_constructor_call() -> None:
         "MLP(n_in=2, layer_sizes=[2, 1], activation='sigmoid', output_activation=None, seed=0)"
     )
     assert repr(Module()) == "Module()"
+
+
+# --- hostile files: every one a ValueError naming the file, found before building anything
+
+
+def saved_text(**config: object) -> str:
+    base = {"n_in": 2, "layer_sizes": [2, 1], "activation": "sigmoid"}
+    base.update(config)
+    base.setdefault("output_activation", None)
+    base.setdefault("seed", 0)
+    return json.dumps(
+        {"format": "chainrule.nn", "version": 1, "model": "MLP", "config": base, "parameters": {}}
+    )
+
+
+HOSTILE: list[tuple[str, bytes, str]] = [
+    ("a million units", saved_text(layer_sizes=[1000000]).encode(), "asks for 3000000 parameters"),
+    ("n_in 10**9", saved_text(n_in=10**9, layer_sizes=[1]).encode(), "more than 1000000"),
+    (
+        "a shape the list does not fill",
+        saved_text().encode(),
+        "asks for 9 parameters, but it lists 0",
+    ),
+    (
+        "an integer beyond the float range",
+        saved_text()
+        .replace('"parameters": {}', '"parameters": {"b": 1' + "0" * 400 + "}")
+        .encode(),
+        "integer of 401 digits",
+    ),
+    (
+        "a 5000-digit number",
+        saved_text(seed=int("9" * 40)).replace("9" * 40, "9" * 5000).encode(),
+        "integer of 5000 digits",
+    ),
+    (
+        "a float beyond range",
+        saved_text().replace("{}", '{"b": 1e400}').encode(),
+        "beyond the float range",
+    ),
+    ("[ nested 100000 deep", b"[" * 100_000, "nested too deeply"),
+    ("non-UTF-8 bytes", b'{"format": "\xff\xfe"}', "not UTF-8 text (byte 0xff at offset 12)"),
+    (
+        "duplicate keys",
+        saved_text().replace('"version": 1', '"version": 1, "version": 1').encode(),
+        "the key 'version' appears twice",
+    ),
+    (
+        "a sizes list that is no list",
+        saved_text(layer_sizes="[2, 1]").encode(),
+        "layer_sizes must be a non-empty list",
+    ),
+    ("a bool as a size", saved_text(n_in=True).encode(), "n_in must be a whole number >= 1"),
+]
+
+
+@pytest.mark.parametrize(("case", "data", "message"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_a_hostile_file_is_a_short_value_error_naming_it(
+    tmp_path: Path, case: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / "evil.json"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=re.escape(message)) as caught:
+        MLP.load(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path} is not a saved MLP: ")
+    assert len(text) < 500
+
+
+def test_a_huge_layer_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"  # 186 bytes that asked for 48 s and 1.2 GB before
+    path.write_text(saved_text(layer_sizes=[1000000]))
+    assert path.stat().st_size < 200
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="asks for 3000000 parameters, more than 1000000"):
+        MLP.load(path)
+    assert time.perf_counter() - started < 1.0  # nothing was built
+
+
+def test_an_over_long_file_and_a_fifo_are_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nn.module
+
+    path = tmp_path / "long.json"
+    path.write_text(saved_text() + " " * 100)
+    monkeypatch.setattr(nn.module, "MAX_FILE_BYTES", 100)
+    with pytest.raises(
+        ValueError, match=r"long.json is not a saved MLP: it has \d+ bytes, more than"
+    ):
+        MLP.load(path)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # opening it would block for ever
+    with pytest.raises(ValueError, match=r"pipe.json is not a saved MLP: it is not a regular file"):
+        MLP.load(fifo)
+
+
+def test_an_echoed_config_is_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    MLP(2, [2, 1]).save(path)
+    document = json.loads(path.read_text())
+    document["config"]["activation"] = "x" * 100_000
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match="unknown activation") as caught:
+        MLP.load(path)
+    assert len(str(caught.value)) < 600

@@ -8,6 +8,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from typing import ClassVar
 
 import pytest
 
@@ -229,3 +230,41 @@ def test_bad_arguments_say_what_was_wrong(
     args.update(kwargs)
     with pytest.raises(error, match=re.escape(message)):
         fit(model, **args)  # type: ignore[arg-type]
+
+
+class _Recorder:
+    """Stands in for tqdm.auto.tqdm and records how fit made it."""
+
+    made: ClassVar[list[dict[str, object]]] = []
+
+    def __init__(self, **kwargs: object) -> None:
+        _Recorder.made.append(kwargs)
+
+    def set_postfix(self, **kwargs: object) -> None: ...
+
+    def update(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@pytest.mark.parametrize(("in_notebook", "shown"), [(True, True), (False, False)])
+def test_the_default_shows_a_tqdm_auto_bar_in_a_notebook(
+    monkeypatch: pytest.MonkeyPatch, in_notebook: bool, shown: bool
+) -> None:
+    import sys
+    import types
+
+    import tqdm.auto
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", _Recorder)
+    _Recorder.made = []
+    if in_notebook:  # a Jupyter kernel has ipykernel loaded; its stderr is no terminal
+        monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    else:
+        monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    model = MLP(2, [2, 1])
+    fit(model, xor(), squared_error, SGD(model.parameters(), lr=1.0), 5)
+    assert bool(_Recorder.made) == shown
+    if shown:  # only long runs: the bar appears once the run has taken a second
+        assert _Recorder.made[0]["delay"] == 1.0
+        assert _Recorder.made[0]["total"] == 5

@@ -619,7 +619,7 @@ def test_a_missing_dot_says_how_to_install_it(
 
 def test_write_refuses_an_unknown_suffix(tmp_path: Path) -> None:
     with pytest.raises(
-        ValueError, match=r"suffix '\.jpg'.*one of \['\.dot', '\.pdf', '\.png', '\.svg'\]"
+        ValueError, match=r"suffix '\.jpg'.*one of \['\.dot', '\.gv', '\.pdf', '\.png', '\.svg'\]"
     ):
         write(draw(Value(1.0)), tmp_path / "graph.jpg")
     with pytest.raises(ValueError, match=r"format='gif'"):

@@ -1,8 +1,10 @@
-"""Drawings of Value graphs, and the chainrule command line.
+"""Drawings of Value graphs, and plots of training.
 
 :func:`draw` shows the computation graph, :func:`chain_rule` the dependency tree of
 the chain rule; both return a ``graphviz.Digraph`` (its ``.source`` is DOT text),
-and :func:`write` saves either as DOT, SVG, PNG or PDF.
+and :func:`write` saves either as DOT, SVG, PNG or PDF. :func:`plot_loss` and
+:func:`plot_decision_boundary` draw on matplotlib Axes (the ``plot`` extra).
+viz imports autograd, never nn.
 
 >>> from autograd import Value
 >>> x = Value(3.0, "x_1^(0)")
@@ -10,16 +12,20 @@ and :func:`write` saves either as DOT, SVG, PNG or PDF.
         v1 -> v0 [label=<Σ over 2 paths<BR/>= 6>]
 """
 
+from _chainrule_files import NotRegularFileError
+
 from .drawing import (
     COLORS,
     DEFAULT_MAX_NODES,
     DotNotFoundError,
     Drawing,
     GraphTooLargeError,
+    RenderError,
     write,
 )
 from .graph import draw
 from .notation import label_html
+from .plots import plot_decision_boundary, plot_loss
 from .tree import chain_rule
 
 __all__ = [
@@ -28,8 +34,12 @@ __all__ = [
     "DotNotFoundError",
     "Drawing",
     "GraphTooLargeError",
+    "NotRegularFileError",
+    "RenderError",
     "chain_rule",
     "draw",
     "label_html",
+    "plot_decision_boundary",
+    "plot_loss",
     "write",
 ]

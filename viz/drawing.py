@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import numbers
 import os
-import tempfile
-from collections.abc import Iterator
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
+from _chainrule_files import check_target, write_atomic
+
 __all__ = [
     "COLORS",
     "DEFAULT_MAX_NODES",
+    "DOT_TIMEOUT",
+    "MAX_LABEL",
+    "MAX_LAYOUT_COST",
     "DotNotFoundError",
     "Drawing",
     "GraphTooLargeError",
+    "RenderError",
     "check_digits",
+    "check_layout",
     "check_size",
+    "layout_cost",
+    "render",
     "write",
-    "write_atomic",
 ]
 
 DEFAULT_MAX_NODES = 2000
@@ -45,7 +55,7 @@ INSTALL_HINT = (
     "install Graphviz and try again: sudo apt-get install graphviz (Debian, Ubuntu), "
     "brew install graphviz (macOS) or conda install graphviz"
 )
-FORMATS = (".dot", ".pdf", ".png", ".svg")
+FORMATS = (".dot", ".gv", ".pdf", ".png", ".svg")
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # graphviz is untyped
@@ -67,7 +77,10 @@ class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # gr
 
 
 class GraphTooLargeError(ValueError):
-    """A graph has more nodes than ``max_nodes`` allows.
+    """A graph is too large to lay out in seconds: too many nodes, or too costly a layout.
+
+    ``measure`` is ``"nodes"`` (the count against ``max_nodes``) or ``"layout"``
+    (:func:`layout_cost` against :data:`MAX_LAYOUT_COST`).
 
     >>> raise GraphTooLargeError(5000, 2000, "draw")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -75,15 +88,31 @@ class GraphTooLargeError(ValueError):
     viz.drawing.GraphTooLargeError: draw: the graph has 5000 nodes, more than max_nodes=2000; ...
     """
 
-    def __init__(self, count: int, limit: int, what: str) -> None:
+    def __init__(self, count: int, limit: int, what: str, measure: str = "nodes") -> None:
+        if measure == "nodes":
+            size = f"the graph has {count} nodes, more than max_nodes={limit}"
+        else:
+            size = (
+                f"laying the graph out costs about {count} (its nodes, its edges and the ranks "
+                "its long edges cross, as when one value is used by many operations), more "
+                f"than the {limit} that Graphviz lays out in a few seconds"
+            )
         super().__init__(
-            f"{what}: the graph has {count} nodes, more than max_nodes={limit}; Graphviz "
-            f"takes minutes or more to lay out graphs this large. Pass max_nodes={count} "
-            "(or None) to build it anyway (its DOT text is quick; rendering is slow), "
-            "or draw a smaller part, e.g. chain_rule(root, keep=...)"
+            f"{what}: {size}; draw a smaller part (a subgraph, or chain_rule(root, keep=...) "
+            "to collapse the nodes you do not need), or pass max_nodes=None to build it "
+            "anyway and write its DOT text to a .dot file (rendering it may take minutes)"
         )
         self.count = count
         self.limit = limit
+
+
+class RenderError(RuntimeError):
+    """Graphviz's ``dot`` failed, crashed or ran out of time on a drawing; the message says
+    what to draw instead.
+
+    >>> print(RenderError("dot timed out"))
+    dot timed out
+    """
 
 
 def check_size(count: int, max_nodes: int | None, what: str) -> None:
@@ -108,6 +137,69 @@ def check_size(count: int, max_nodes: int | None, what: str) -> None:
         raise GraphTooLargeError(count, int(max_nodes), what)
 
 
+MAX_LAYOUT_COST = 50_000
+"""The largest :func:`layout_cost` a drawing may have while ``max_nodes`` is not None.
+
+Measured on 2 shared cores: ``dot`` lays out a cost of 50,000 in about 1 to 8
+seconds (a 4-32-32-1 network's chain-rule tree, 44,000: 1.6 s), and the time then
+grows faster than the cost: ``x + x + ... + x`` drawn as a chain-rule tree costs
+57,000 with 60 terms (3 to 4 s) and 101,000 with 80 terms (over 100 s).
+"""
+
+
+def layout_cost(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
+    """An estimate of the work of ``dot``'s layout: nodes, edges, and ranks crossed.
+
+    ``edges`` are ``(tail, head, labelled)`` with node numbers from 0 to
+    ``nodes - 1``, each tail numbered below its head. ``dot`` puts a node on each
+    rank an edge crosses (two per rank for a labelled edge, whose label is a node
+    of its own), and its crossing minimisation works on all of them; so the cost
+    is the node and edge count plus those virtual nodes, ranks taken as longest
+    paths (a leaf just above its first user). A value used by n operations down a
+    chain makes about n² of them. Labelled edges weigh 16 times more: measured,
+    their label nodes make ``dot`` that much slower.
+
+    >>> layout_cost(3, [(0, 1, False), (1, 2, False)])  # a chain: no long edges
+    5
+    >>> layout_cost(3, [(0, 1, False), (1, 2, False), (0, 2, False)])  # one edge skips a rank
+    7
+    """
+    step = [0] * nodes
+    has_input = [False] * nodes
+    for tail, head, labelled in sorted(edges, key=lambda e: e[1]):
+        step[head] = max(step[head], step[tail] + (2 if labelled else 1))
+        has_input[head] = True
+    latest: dict[int, int] = {}  # a leaf sits just above its first user, as dot places it
+    for tail, head, labelled in edges:
+        if not has_input[tail]:
+            rank = step[head] - (2 if labelled else 1)
+            latest[tail] = min(latest.get(tail, rank), rank)
+    for leaf, rank in latest.items():
+        step[leaf] = rank
+    crossed = 0
+    for tail, head, labelled in edges:
+        ranks = step[head] - step[tail] - 1
+        crossed += max(ranks, 0) * (16 if labelled else 1)  # measured: labels cost ~16 times more
+    return nodes + len(edges) + crossed
+
+
+def check_layout(
+    nodes: int, edges: Sequence[tuple[int, int, bool]], max_nodes: int | None, what: str
+) -> None:
+    """Raise :class:`GraphTooLargeError` when the layout would take ``dot`` more than seconds.
+
+    :func:`layout_cost` is held against :data:`MAX_LAYOUT_COST`, unless
+    ``max_nodes`` is None (no limit at all).
+
+    >>> check_layout(2, [(0, 1, False)], 2000, "draw")
+    """
+    if max_nodes is None:
+        return
+    cost = layout_cost(nodes, edges)
+    if cost > MAX_LAYOUT_COST:
+        raise GraphTooLargeError(cost, MAX_LAYOUT_COST, what, measure="layout")
+
+
 def check_digits(digits: object, what: str) -> int:
     """``digits`` as a number of significant digits (1 to 17), or a ValueError naming it.
 
@@ -123,12 +215,75 @@ def check_digits(digits: object, what: str) -> int:
     return digits
 
 
-class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
-    """A ``graphviz.Digraph`` whose rendering, when ``dot`` is missing, says how to install it.
+DOT_TIMEOUT = 30.0
+"""Seconds ``dot`` may take on one drawing before it is stopped (a :class:`RenderError`)."""
 
-    ``.source`` is the DOT text; ``.pipe(format="svg")``, ``.render(...)`` and Jupyter's
-    inline display (``_repr_mimebundle_``) run ``dot`` and raise
-    :class:`DotNotFoundError` when it is missing.
+MAX_LABEL = 16_000
+"""The longest label ``dot`` is given: Graphviz refuses HTML labels over 16,384 characters."""
+
+_RETRY = (
+    "draw a smaller part (a subgraph, or chain_rule(root, keep=...) to collapse the nodes "
+    "you do not need), keep max_nodes at its default, or write the DOT text to a .dot file"
+)
+
+
+def _check_labels(source: str) -> None:
+    for line in source.splitlines():
+        if len(line) > MAX_LABEL and "label=<" in line:
+            node = line.strip().split(" ", 1)[0]
+            raise RenderError(
+                f"the label of node {node:.40} is {len(line)} characters, more than the "
+                f"{MAX_LABEL} Graphviz accepts; give that Value a shorter label, or "
+                "write the DOT text to a .dot file"
+            )
+
+
+def render(source: str, format: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
+    """Run ``dot -T<format>`` on DOT text with a time limit; return what it writes.
+
+    :class:`DotNotFoundError` when ``dot`` is missing; :class:`RenderError` when
+    a label is too long for Graphviz, or ``dot`` fails, crashes or takes more
+    than ``timeout`` seconds (the message says what to draw instead).
+
+    >>> render("digraph { a -> b }", "svg").startswith(b"<?xml")
+    True
+    """
+    if not isinstance(format, str) or format not in {f[1:] for f in FORMATS if f != ".dot"}:
+        raise ValueError(f"render: unknown format {format!r:.40} (must be svg, png or pdf)")
+    _check_labels(source)
+    program = shutil.which("dot")
+    if program is None:
+        raise DotNotFoundError()
+    try:
+        done = subprocess.run(
+            [program, f"-T{format}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"Graphviz's dot did not finish laying out the drawing in {timeout:g} s and was "
+            f"stopped; {_RETRY}"
+        ) from None
+    if done.returncode < 0:
+        name = signal.Signals(-done.returncode).name
+        raise RenderError(f"Graphviz's dot crashed ({name}) on the drawing; {_RETRY}")
+    if done.returncode != 0:
+        said = " ".join(done.stderr.decode("utf-8", "replace").split())[:200]
+        raise RenderError(f"Graphviz's dot failed on the drawing ({said}); {_RETRY}")
+    return done.stdout
+
+
+class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
+    """A ``graphviz.Digraph`` rendered by :func:`render`: with a time limit, and a clear
+    error when ``dot`` is missing, crashes or runs too long.
+
+    ``.source`` is the DOT text; ``.pipe(format="svg")`` and Jupyter's inline
+    display (``_repr_mimebundle_``) run ``dot`` through :func:`render`; ``.render``
+    (graphviz's, which writes files) raises :class:`DotNotFoundError` when ``dot``
+    is missing.
 
     >>> print(Drawing(name="g", body=["\\ta -> b\\n"]).source)
     digraph g {
@@ -136,10 +291,14 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
     }
     """
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+    def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
         """The rendered drawing as bytes (or text, given ``encoding``), as ``graphviz``'s."""
-        with _needs_dot():
-            return super().pipe(*args, **kwargs)
+        encoding = kwargs.pop("encoding", None)
+        if args or kwargs:  # graphviz's renderer, formatter, engine: its own path
+            with _needs_dot():
+                return super().pipe(format, *args, encoding=encoding, **kwargs)
+        data = render(self.source, format or self.format)
+        return data if encoding is None else data.decode(encoding)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         """Save the DOT text and render it to a file, as ``graphviz``'s ``render``."""
@@ -158,40 +317,20 @@ def _needs_dot() -> Iterator[None]:
         raise DotNotFoundError() from error
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
-
-    A crash leaves the old file or the new one, never half of one; the file gets
-    the permissions ``open()`` would give it.
-
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "x.txt"
-    >>> write_atomic(path, b"one"); write_atomic(path, b"two")
-    >>> path.read_bytes(), [p.name for p in path.parent.iterdir()]
-    (b'two', ['x.txt'])
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write(graph: graphviz.Digraph, path: str | Path, *, format: str | None = None) -> Path:
+def write(
+    graph: graphviz.Digraph, path: str | os.PathLike[str], *, format: str | None = None
+) -> Path:
     """Write a drawing to ``path`` in the format its suffix names; return the Path written.
 
-    ``.dot`` writes the DOT text (no program needed); ``.svg``, ``.png`` and ``.pdf``
-    render through Graphviz's ``dot`` (:class:`DotNotFoundError` when it is missing).
-    ``format`` (``"svg"``, ...) overrides the suffix. The drawing is rendered in full,
-    then written through a temporary file that replaces ``path``, so a failure
-    leaves no half-written file.
+    ``.dot`` (or ``.gv``) writes the DOT text (no program needed); ``.svg``, ``.png``
+    and ``.pdf`` render through Graphviz's ``dot`` (:func:`render`:
+    :class:`DotNotFoundError` when it is missing, :class:`RenderError` when it
+    fails or runs out of time). Any other suffix is refused. ``format``
+    (``"svg"``, ...) overrides the suffix. The file is written by
+    ``_chainrule_files.write_atomic``: rendered in full first, never replacing
+    anything but a regular file (a device node or FIFO is refused, a symlink to a
+    regular file written through), keeping an existing file's permissions, and
+    leaving no temporary file behind after a failure.
 
     >>> import tempfile
     >>> from autograd import Value
@@ -206,10 +345,12 @@ def write(graph: graphviz.Digraph, path: str | Path, *, format: str | None = Non
     if suffix not in FORMATS:
         got = f"format={format!r}" if format is not None else f"suffix {path.suffix!r} of {path}"
         raise ValueError(f"write: cannot write {got}; the format must be one of {list(FORMATS)}")
-    if suffix == ".dot":
+    check_target(path)  # before rendering: refuse a device node without waiting for dot
+    if suffix in (".dot", ".gv"):
         data = graph.source.encode("utf-8")
-    else:
-        with _needs_dot():
-            data = graph.pipe(format=suffix[1:])
+    elif isinstance(graph, Drawing):
+        data = graph.pipe(format=suffix[1:])
+    else:  # a plain graphviz.Digraph of the user's: the same time limit
+        data = render(graph.source, suffix[1:])
     write_atomic(path, data)
     return path

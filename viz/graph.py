@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from autograd import Constant, Value, topological_order
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
+from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_layout, check_size
 from .notation import escape, label_html, number
 
 __all__ = ["draw"]
@@ -63,7 +63,9 @@ def draw(
     ...; ``v3op`` is the op that made ``v3``), so the same graph gives the same DOT
     text, and the same SVG, on every run. ``max_nodes`` (default
     :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for no limit) counts Values and
-    raises :class:`~viz.drawing.GraphTooLargeError` above it.
+    raises :class:`~viz.drawing.GraphTooLargeError` above it, or when the layout
+    would take Graphviz more than seconds (:func:`viz.drawing.layout_cost`: a value
+    used by many operations in a long chain is costly).
 
     The result is a ``graphviz.Digraph``: ``.source`` is the DOT text, Jupyter shows
     it inline, and :func:`viz.write` saves it as DOT, SVG, PNG or PDF.
@@ -102,6 +104,7 @@ def draw(
     last = len(order) - 1
     body: list[str] = []
     add = body.append
+    edges: list[tuple[int, int, bool]] = []  # for the layout's cost: op of i is 2i, value 2i+1
     for i, node in enumerate(order):
         if isinstance(node, Constant) and i != last:
             add(
@@ -126,11 +129,14 @@ def draw(
             ins = node.inputs
             add(f"\tv{i}op [label=<{escape(_OPS.get(op, op))}> {op_style}]\n")
             for child, role in zip(ins, _input_roles(op, len(ins)), strict=True):
+                edges.append((2 * position[child] + 1, 2 * i, bool(role)))
                 if role:
                     add(f"\tv{position[child]} -> v{i}op [label=<{role}>]\n")
                 else:
                     add(f"\tv{position[child]} -> v{i}op\n")
             add(f"\tv{i}op -> v{i}\n")
+            edges.append((2 * i, 2 * i + 1, False))
+    check_layout(2 * len(order), edges, max_nodes, "draw")
     return Drawing(
         name="computation_graph",
         graph_attr={"rankdir": rankdir},

@@ -7,7 +7,7 @@ from typing import TypeAlias
 
 from autograd import RULES, Constant, Value, grad, topological_order
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
+from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_layout, check_size
 from .forms import Form, local_forms
 from .notation import has_superscript, label_html, notation_base, number
 
@@ -167,7 +167,8 @@ def chain_rule(
     white. Node names are positions in ``autograd.topological_order(root)``, so the
     output is the same on every run; an unlabeled node is called ``v_i`` after its
     position. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for
-    no limit) counts the nodes drawn.
+    no limit) counts the nodes drawn; the layout's cost
+    (:func:`viz.drawing.layout_cost`) is limited too unless ``max_nodes`` is None.
 
     >>> from autograd import Value
     >>> S, w = Value(0.0, "S_1^(1)"), Value(0.5, "w_11^(2)")
@@ -201,6 +202,10 @@ def chain_rule(
     position = {node: i for i, node in enumerate(order)}
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
+    # the layout's cost: nodes numbered from the root down, so every edge's tail comes first
+    rank = {i: n for n, i in enumerate(sorted(shown, reverse=True))}
+    drawn = [(rank[i], rank[target], True) for i in shown for target in edges[i]]
+    check_layout(len(shown), drawn, max_nodes, "chain_rule")
     adjoints = grad(root, [order[i] for i in shown])
     names = _Names(order)
     root_name = names(last)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import keyword
 import math
-from collections.abc import Collection, Mapping
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Mapping
 
+import autograd
 from autograd import Constant, Value
 
 __all__ = [
+    "CONSTANTS",
     "FUNCTIONS",
     "MAX_CHARS",
     "MAX_NODES",
@@ -22,13 +27,22 @@ MAX_CHARS = 10_000
 """The longest expression accepted, in characters."""
 MAX_NODES = 2_000
 """The most pieces (numbers, names, operations, calls) an expression may have."""
-FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu")
-"""The functions an expression may call, each with one argument."""
+FUNCTIONS: dict[str, Callable[[Value], Value]] = {
+    "exp": autograd.exp,
+    "log": autograd.log,
+    "sigmoid": autograd.sigmoid,
+    "tanh": autograd.tanh,
+    "relu": autograd.relu,
+}
+"""The functions an expression may call, each with one argument: the one list of them."""
+CONSTANTS = {"e": math.e, "pi": math.pi}
+"""The names an expression may use without binding them; they cannot be bound."""
 
 ALLOWED = (
-    "numbers, names bound as name=value, + - * / **, unary - and +, parentheses, "
-    f"and calls with one argument to {', '.join(FUNCTIONS)}"
+    "numbers, names bound as name=value, the constants e and pi, + - * / **, "
+    f"unary - and +, parentheses, and calls with one argument to {', '.join(FUNCTIONS)}"
 )
+_SHOWN = 60  # characters of the user's text quoted in a message
 _OPERATORS: dict[type[ast.operator], str] = {
     ast.Add: "+",
     ast.Sub: "-",
@@ -67,15 +81,23 @@ class ExpressionError(ValueError):
     >>> parse_expression("x.real", {"x": Value(1.0, "x")})
     Traceback (most recent call last):
     ...
-    viz.expr.ExpressionError: attribute access is not allowed: 'x.real' at column 1; ...
+    chainrule.expr.ExpressionError: attribute access is not allowed: 'x.real' at column 1; ...
     """
+
+
+def _quote(text: str) -> str:
+    """``text`` as a repr, cut to about _SHOWN characters: messages stay short."""
+    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "...")
 
 
 def _where(source: str, node: ast.AST) -> str:
     piece = ast.get_source_segment(source, node) or type(node).__name__
-    if len(piece) > 60:
-        piece = piece[:57] + "..."
-    return f"{piece!r} at column {getattr(node, 'col_offset', 0) + 1}"
+    return f"{_quote(piece)} at column {getattr(node, 'col_offset', 0) + 1}"
+
+
+def _did_you_mean(name: str, choices: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"did you mean {close[0]}? " if close else ""
 
 
 def _refuse(source: str, node: ast.AST, what: str) -> ExpressionError:
@@ -94,23 +116,28 @@ def parse_binding(text: str, taken: Collection[str] = ()) -> tuple[str, float]:
     >>> parse_binding("w1=half")
     Traceback (most recent call last):
     ...
-    viz.expr.ExpressionError: 'w1=half': the value 'half' is not a number (write e.g. w1=0.5)
+    chainrule.expr.ExpressionError: 'w1=half': the value 'half' is not a number (write e.g. w1=0.5)
     """
     name, equals, value = text.partition("=")
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name.strip())  # as Python reads identifiers
+    shown = _quote(text)
     if not equals:
-        raise ExpressionError(f"{text!r}: expected name=value, e.g. x=0.5")
+        raise ExpressionError(f"{shown}: expected name=value, e.g. x=0.5")
     if not name.isidentifier() or keyword.iskeyword(name):
-        raise ExpressionError(f"{text!r}: {name!r} is not a name (use letters, digits and _)")
+        raise ExpressionError(f"{shown}: {_quote(name)} is not a name (use letters, digits and _)")
     if name in FUNCTIONS:
-        raise ExpressionError(f"{text!r}: {name!r} is a function; choose another name")
+        raise ExpressionError(f"{shown}: {name!r} is a function; choose another name")
+    if name in CONSTANTS:
+        raise ExpressionError(
+            f"{shown}: {name!r} is the constant {CONSTANTS[name]!r}; choose another name"
+        )
     if name in taken:
-        raise ExpressionError(f"{text!r}: {name!r} is given twice; give each name once")
+        raise ExpressionError(f"{shown}: {name!r} is given twice; give each name once")
     try:
         number = float(value)
     except ValueError:
         raise ExpressionError(
-            f"{text!r}: the value {value!r} is not a number (write e.g. {name}=0.5)"
+            f"{shown}: the value {_quote(value)} is not a number (write e.g. {name}=0.5)"
         ) from None
     return name, number
 
@@ -128,14 +155,34 @@ def _check(source: str, node: ast.AST, names: Mapping[str, Value]) -> None:
                     f"{node.id} is a function: call it with one argument, "
                     f"e.g. {node.id}(x) ({_where(source, node)})"
                 )
-            bound = ", ".join(names) or "none"
+            if node.id in CONSTANTS:
+                return
+            known = [*names, *CONSTANTS]
+            bound = ", ".join(list(names)[:10]) or "none"
+            if len(names) > 10:
+                bound += f" and {len(names) - 10} more"
             raise ExpressionError(
-                f"unbound name {node.id!r} at column {node.col_offset + 1}: give it a value "
-                f"on the command line, e.g. {node.id}=0.5 (bound: {bound})"
+                f"unbound name {_quote(node.id)} at column {node.col_offset + 1}: "
+                f"{_did_you_mean(node.id, known)}give it a value on the command line, "
+                f"e.g. {node.id[:_SHOWN]}=0.5 (bound: {bound})"
             )
     elif isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.BitXor):
+            left, right = (ast.get_source_segment(source, n) for n in (node.left, node.right))
+            raise ExpressionError(
+                f"the operator ^ is not allowed ({_where(source, node)}): for a power "
+                f"write ** ({_quote(f'{left}**{right}')})"
+            )
         if type(node.op) not in _OPERATORS:
-            symbol = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@"}.get(type(node.op))
+            symbol = {
+                ast.FloorDiv: "//",
+                ast.Mod: "%",
+                ast.MatMult: "@",
+                ast.BitAnd: "&",
+                ast.BitOr: "|",
+                ast.LShift: "<<",
+                ast.RShift: ">>",
+            }.get(type(node.op))
             raise _refuse(source, node, f"the operator {symbol or type(node.op).__name__}")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
@@ -144,8 +191,11 @@ def _check(source: str, node: ast.AST, names: Mapping[str, Value]) -> None:
     elif isinstance(node, ast.Call):
         func = node.func
         if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+            hint = _did_you_mean(func.id, FUNCTIONS) if isinstance(func, ast.Name) else ""
             raise _refuse(
-                source, node, "this call (only " + ", ".join(FUNCTIONS) + " may be called)"
+                source,
+                node,
+                f"{hint}this call (only " + ", ".join(FUNCTIONS) + " may be called)",
             )
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise _refuse(source, node, f"calling {func.id} other than with one plain argument")
@@ -153,6 +203,10 @@ def _check(source: str, node: ast.AST, names: Mapping[str, Value]) -> None:
         raise _refuse(source, node, _KINDS.get(type(node), type(node).__name__))
     elif not isinstance(node, ast.operator | ast.unaryop | ast.expr_context):
         raise _refuse(source, node, type(node).__name__)
+
+
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)([^\W\d]\w{0,20})")
+"""A number written against a name, as in ``2x``: Python reads neither."""
 
 
 def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
@@ -170,7 +224,7 @@ def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
     >>> parse_expression("__import__('os')", {"x": x})
     Traceback (most recent call last):
     ...
-    viz.expr.ExpressionError: this call (only exp, log, ... may be called) is not allowed: ...
+    chainrule.expr.ExpressionError: this call (only exp, log, ... may be called) is not allowed: ...
     """
     if not isinstance(source, str):
         raise TypeError(f"the expression must be a str, got {type(source).__name__}")
@@ -185,8 +239,15 @@ def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
         column = f" at column {error.offset}" if error.offset else ""
+        hint = ""
+        for product in _IMPLICIT_PRODUCT.finditer(source):  # 2x, but not 1e5 or 0x1f
+            try:
+                ast.parse(product[0], mode="eval")
+            except SyntaxError:
+                hint = f"; for a product write {product[1]}*{product[2]} rather than {product[0]}"
+                break
         raise ExpressionError(
-            f"not an expression{column}: {error.msg}; allowed: {ALLOWED}"
+            f"not an expression{column}: {error.msg}{hint}; allowed: {ALLOWED}"
         ) from None
     except (RecursionError, MemoryError, ValueError) as error:  # nesting too deep, NUL bytes
         raise ExpressionError(f"cannot parse the expression: {error}") from None
@@ -228,9 +289,7 @@ def _apply(node: ast.expr, args: list[Value | float]) -> Value | float:
         return -a if isinstance(node.op, ast.USub) else a
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         (a,) = args
-        value = a if isinstance(a, Value) else Constant(a)
-        result: Value = getattr(value, node.func.id)()
-        return result
+        return FUNCTIONS[node.func.id](a if isinstance(a, Value) else Constant(a))
     raise TypeError(f"unchecked piece {ast.dump(node)}")  # unreachable: _check refused it
 
 
@@ -252,7 +311,7 @@ def _build(root: ast.expr, names: Mapping[str, Value]) -> Value:
         if isinstance(node, ast.Constant):
             results.append(_number(node.value))
         elif isinstance(node, ast.Name):
-            results.append(names[node.id])
+            results.append(names[node.id] if node.id in names else CONSTANTS[node.id])
         elif ready:
             arity = 1 if isinstance(node, ast.UnaryOp | ast.Call) else 2
             args = results[-arity:]

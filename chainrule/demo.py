@@ -4,29 +4,44 @@ The walk-through trains ``MLP(2, [2, 1])`` by gradient descent (the notes'
 (23)-(24)), prints the loss as it falls and the trained outputs, then takes one
 training sample and prints every S, x and δ and every ∂L/∂w and ∂L/∂b twice:
 once as the engine found them by walking the graph, once by the notes' own
-equations (:func:`nn.delta_rule`), with their difference. Last it draws the
-loss's computation graph, the δ tree of the chain rule and the loss curve.
+equations (``nn.delta_rule``), with their difference. Last it draws the loss's
+computation graph, the δ tree of the chain rule and the loss curve, and saves
+the trained model.
 
 ``chainrule demo moons`` runs micrograd's demo workload instead and draws the
 decision boundary it learns.
+
+Without Graphviz's ``dot`` the demo still writes ``model.json`` and the plots,
+names the drawings it skipped and how to install Graphviz, and exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import Sequence
+import math
+import sys
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _chainrule_files import write_atomic
 from autograd import Value
 from nn import MLP, SGD, delta_rule, fit, hinge, l2, moons, squared_error, xor
+from viz import (
+    DotNotFoundError,
+    Drawing,
+    chain_rule,
+    draw,
+    plot_decision_boundary,
+    plot_loss,
+    write,
+)
 
-from .drawing import write, write_atomic
-from .graph import draw
-from .tree import chain_rule
+from .cli import CommandError
 
-__all__ = ["DEFAULTS", "add_arguments", "run"]
+__all__ = ["DEFAULTS", "DESCRIPTION", "add_arguments", "add_parser", "run"]
 
 #: The defaults of ``chainrule demo``, each a flag of the same name.
 DEFAULTS: dict[str, Any] = {
@@ -40,14 +55,57 @@ DEFAULTS: dict[str, Any] = {
 MOONS_STEPS = 100  # micrograd's demo: 100 full-batch steps, lr = 1.0 - 0.9·k/100
 
 
+DESCRIPTION = "\n\n".join(
+    textwrap.fill(paragraph, 79)
+    for paragraph in (
+        "xor (the default): the notes' 2-2-1 sigmoid network, MLP(2, [2, 1]), learns XOR "
+        "by gradient descent, p <- p - η ∂L/∂p. The demo prints the loss as it falls and "
+        "the trained outputs, then takes one sample apart: every S, x and δ and every "
+        "∂L/∂w and ∂L/∂b, once from the engine's backward() and once from the notes' "
+        "equations by hand, with their difference. It writes the computation graph, the "
+        "chain rule's tree of δs, the loss curve and the trained model into --out.",
+        "moons: micrograd's demo, MLP(2, [16, 16, 1]) on 100 moons points with hinge "
+        "loss and its own learning-rate schedule; it draws the decision boundary. "
+        "--lr and --sample apply to xor only.",
+        "Without Graphviz the demo still writes model.json and the plots, says which "
+        "drawings it skipped, and exits 0. Exit status 1: a file could not be written "
+        "or training diverged; 2: a bad option.",
+    )
+)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r:.40}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r:.40}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r:.40}") from None
+    if not 0 <= value <= 10**7:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 10000000, got {value}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the demo's arguments to ``parser`` (the ``demo`` subcommand).
+
+    ``--lr``, ``--steps`` and ``--sample`` default to None, meaning the
+    workload's own default (:data:`DEFAULTS` for xor), so that a flag that does
+    not apply to moons can be refused rather than ignored.
 
     >>> parser = argparse.ArgumentParser()
     >>> add_arguments(parser)
     >>> args = parser.parse_args(["--steps", "10"])
     >>> args.workload, args.steps, args.lr, args.out
-    ('xor', 10, 2.0, 'out')
+    ('xor', 10, None, 'out')
     """
     parser.add_argument(
         "workload",
@@ -57,22 +115,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="xor: the notes' 2-2-1 network (default); moons: micrograd's demo",
     )
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="initialisation seed")
-    parser.add_argument("--lr", type=float, default=DEFAULTS["lr"], help="learning rate η (xor)")
     parser.add_argument(
-        "--steps", type=int, default=None, help="training steps (xor: 2000, moons: 100)"
+        "--lr", type=_positive, default=None, help="learning rate η, > 0 (xor only; default 2.0)"
+    )
+    parser.add_argument(
+        "--steps", type=_count, default=None, help="training steps (xor: 2000, moons: 100)"
     )
     parser.add_argument(
         "--sample",
         type=int,
         choices=range(4),
-        default=DEFAULTS["sample"],
-        help="the XOR point (0-3) whose quantities are printed side by side",
+        default=None,
+        help="the XOR point (0-3) whose quantities are printed side by side (xor only; default 2)",
     )
     parser.add_argument("--out", default=DEFAULTS["out"], help="directory for the files written")
 
 
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``demo`` command to the ``chainrule`` command line.
+
+    >>> parser = argparse.ArgumentParser(prog="chainrule")
+    >>> add_parser(parser.add_subparsers())
+    >>> parser.parse_args(["demo", "moons"]).workload
+    'moons'
+    """
+    parser = commands.add_parser(
+        "demo",
+        help="train the notes' 2-2-1 network and check every quantity by hand",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(run=run)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the demo that ``args`` (from :func:`add_arguments`) asks for; returns 0.
+
+    A flag that does not apply (``--lr`` or ``--sample`` with moons) raises
+    :class:`chainrule.cli.CommandError` with status 2; an output directory that
+    cannot be made, status 1.
 
     >>> import io, contextlib, tempfile
     >>> parser = argparse.ArgumentParser()
@@ -83,13 +165,36 @@ def run(args: argparse.Namespace) -> int:
     >>> status, "δ_1^(2)" in printed.getvalue()
     (0, True)
     """
+    if args.workload == "moons":
+        for flag in ("lr", "sample"):
+            if getattr(args, flag) is not None:
+                raise CommandError(
+                    f"--{flag} applies to the xor demo only; moons uses micrograd's settings "
+                    "(lr = 1.0 - 0.9·k/100, no sample table)",
+                    2,
+                )
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if args.steps is not None and args.steps < 0:
-        raise SystemExit(f"chainrule demo: --steps must be >= 0, got {args.steps}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(
+            f"cannot make the output directory {str(out)!r:.200}: {error.strerror}", 1
+        ) from None
     if args.workload == "moons":
         return _moons(args.seed, MOONS_STEPS if args.steps is None else args.steps, out)
     return _xor(args, out)
+
+
+def _draw_all(drawings: list[tuple[Path, Callable[[], Drawing]]]) -> tuple[list[Path], str]:
+    """Write each drawing; without dot, skip them all and return why."""
+    written: list[Path] = []
+    for path, make in drawings:
+        try:
+            written.append(write(make(), path))
+        except DotNotFoundError as error:
+            skipped = ", ".join(p.name for p, _ in drawings[len(written) :])
+            return written, f"skipped {skipped}: {error}"
+    return written, ""
 
 
 # --- the notes' network on XOR ------------------------------------------------------
@@ -97,12 +202,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _xor(args: argparse.Namespace, out: Path) -> int:
     steps = DEFAULTS["steps"] if args.steps is None else args.steps
+    lr = DEFAULTS["lr"] if args.lr is None else args.lr
     data = xor()
     model = MLP(2, [2, 1], seed=args.seed)
     print(f"The notes' 2-2-1 sigmoid network, MLP(2, [2, 1], seed={args.seed}), learns XOR")
-    print(f"by gradient descent: p <- p - η ∂L/∂p with η = {args.lr}, {steps} full-batch steps,")
+    print(f"by gradient descent: p <- p - η ∂L/∂p with η = {lr}, {steps} full-batch steps,")
     print("L = ½ Σ (y - t)² summed over the 4 points.\n")
-    history = fit(model, data, squared_error, SGD(model.parameters(), lr=args.lr), steps)
+    history = fit(model, data, squared_error, SGD(model.parameters(), lr=lr), steps)
 
     print(f"{'step':>6}  {'loss':>10}")
     for k in _table_steps(len(history)):
@@ -114,23 +220,30 @@ def _xor(args: argparse.Namespace, out: Path) -> int:
         print(f"{x[0]:>4.0f} {x[1]:>4.0f}  {t[0]:>3.0f}  {y.data:>8.4f}")
     print()
 
-    x, t = data[args.sample]
+    x, t = data[DEFAULTS["sample"] if args.sample is None else args.sample]
     loss = _side_by_side(model, x, t)
 
-    written = [
-        write(draw(loss), out / "graph.svg"),
-        write(chain_rule(loss, keep="S"), out / "chain-rule.svg"),
-    ]
-    picture = _plot_loss(history)
+    written, skipped = _draw_all(
+        [
+            (out / "graph.svg", lambda: draw(loss)),
+            (out / "chain-rule.svg", lambda: chain_rule(loss, keep="S")),
+        ]
+    )
+    picture = _plot(lambda ax: plot_loss(history, ax=ax), "The 2-2-1 network learning XOR")
     if picture is not None:
-        write_atomic(out / "loss.svg", picture)
-        written.append(out / "loss.svg")
+        written.append(write_atomic(out / "loss.svg", picture))
     model.save(out / "model.json")
     written.append(out / "model.json")
+    _report(written, skipped)
+    return 0
+
+
+def _report(written: list[Path], skipped: str) -> None:
     print("wrote:")
     for path in written:
         print(f"  {path}")
-    return 0
+    if skipped:
+        print(f"chainrule demo: note: {skipped}", file=sys.stderr)
 
 
 def _table_steps(n: int, rows: int = 10) -> list[int]:
@@ -174,7 +287,7 @@ def _side_by_side(model: MLP, x: list[float], t: list[float]) -> Value:
 
 
 def _moons(seed: int, steps: int, out: Path) -> int:
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     data = moons(100, noise=0.1, seed=seed)
     model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=seed)
@@ -193,19 +306,22 @@ def _moons(seed: int, steps: int, out: Path) -> int:
             optimizer.step()
             right = sum((y.data > 0) == (t[0] > 0) for y, t in zip(outputs, targets, strict=True))
             bar.write(f"step {k:>3}  loss {loss.data:.4f}  accuracy {right / len(data):.0%}")
-    picture = _plot_moons(model, data)
-    if picture is not None:
-        write_atomic(out / "moons.svg", picture)
-        print(f"wrote:\n  {out / 'moons.svg'}")
+    picture = _plot(
+        lambda ax: plot_decision_boundary(model, data, ax=ax),
+        "Decision boundary of MLP(2, [16, 16, 1]) on moons",
+    )
+    _report([] if picture is None else [write_atomic(out / "moons.svg", picture)], "")
     return 0
 
 
 # --- plots: SVG bytes, or None when matplotlib is missing -----------------------------
 
 
-def _figure() -> Any:
-    """A matplotlib Figure, or None (with a note) when the plot extra is missing."""
+def _plot(draw_on: Callable[[Any], Any], title: str) -> bytes | None:
+    """A plot drawn by ``draw_on(ax)`` as SVG bytes, the same on every run (fixed ids, no
+    date); None, with a note, when the plot extra (matplotlib) is missing."""
     try:
+        from matplotlib import rc_context
         from matplotlib.figure import Figure
     except ImportError:
         print(
@@ -213,51 +329,10 @@ def _figure() -> Any:
             "install them with: pip install 'chainrule[plot]'"
         )
         return None
-    return Figure(figsize=(6, 4), layout="constrained")
-
-
-def _svg(figure: Any) -> bytes:
-    """The figure as SVG, the same bytes on every run (fixed ids, no date)."""
-    from matplotlib import rc_context
-
+    figure = Figure(figsize=(6, 4), layout="constrained")
+    ax = draw_on(figure.subplots())
+    ax.set_title(title)
     buffer = io.BytesIO()
     with rc_context({"svg.hashsalt": "chainrule", "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
-
-
-def _plot_loss(history: Sequence[float]) -> bytes | None:
-    figure = _figure()
-    if figure is None:
-        return None
-    ax = figure.subplots()
-    ax.plot(range(len(history)), history, color="#1f6f8b")
-    ax.set_yscale("log")
-    ax.set_xlabel("step n")
-    ax.set_ylabel("loss L = ½ Σ (y − t)²")
-    ax.set_title("The 2-2-1 network learning XOR")
-    ax.grid(True, alpha=0.3)
-    return _svg(figure)
-
-
-def _plot_moons(model: MLP, data: Sequence[tuple[list[float], list[float]]]) -> bytes | None:
-    figure = _figure()
-    if figure is None:
-        return None
-    xs = [x for x, _ in data]
-    lo = [min(p[i] for p in xs) - 0.5 for i in (0, 1)]
-    hi = [max(p[i] for p in xs) + 0.5 for i in (0, 1)]
-    n = 60
-    grid_x = [lo[0] + (hi[0] - lo[0]) * i / (n - 1) for i in range(n)]
-    grid_y = [lo[1] + (hi[1] - lo[1]) * i / (n - 1) for i in range(n)]
-    scores = [[model([gx, gy])[0].data for gx in grid_x] for gy in grid_y]
-    ax = figure.subplots()
-    ax.contourf(grid_x, grid_y, scores, levels=[-1e300, 0.0, 1e300], colors=["#f4c7c3", "#c6dbef"])
-    ax.contour(grid_x, grid_y, scores, levels=[0.0], colors="#555555", linewidths=1)
-    for label, colour in ((-1.0, "#c0392b"), (1.0, "#1f6f8b")):
-        points = [x for x, t in data if t[0] == label]
-        ax.scatter([p[0] for p in points], [p[1] for p in points], s=14, color=colour)
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    ax.set_title("Decision boundary of MLP(2, [16, 16, 1]) on moons")
-    return _svg(figure)

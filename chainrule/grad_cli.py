@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from autograd import Value
+from viz import chain_rule, draw, write
+from viz.drawing import FORMATS
 
-from .drawing import DotNotFoundError, GraphTooLargeError, write
+from .cli import CommandError
 from .expr import ALLOWED, MAX_CHARS, MAX_NODES, ExpressionError, parse_binding, parse_expression
-from .graph import draw
-from .tree import chain_rule
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "drawing_path", "run"]
 
 EXAMPLE = 'chainrule grad "sigmoid(w1*x1 + w2*x2 - b)" w1=0.5 x1=1 w2=-1 x2=0 b=0.1'
 DESCRIPTION = "\n\n".join(
@@ -22,12 +24,14 @@ DESCRIPTION = "\n\n".join(
     for paragraph in (
         "Print the value of EXPR and its derivative by each name, in the order the "
         "names are given; draw the computation graph (--svg) and the chain rule's "
-        "dependency tree (--tree) as SVG.",
+        "dependency tree (--tree). The format of a drawing follows its file's suffix: "
+        f"{', '.join(FORMATS)}.",
         f"EXPR may use {ALLOWED}. Anything else (attributes, subscripts, other calls, "
         "lambdas, names without a value, keyword arguments, more than "
         f"{MAX_CHARS} characters or {MAX_NODES} pieces) is refused with exit status 2. "
         "EXPR is parsed with Python's ast module against this list; it is never "
-        "evaluated by Python.",
+        "evaluated by Python. A value or derivative that is nan or inf is flagged "
+        "with a warning on stderr.",
     )
 )
 EPILOG = f"""\
@@ -36,14 +40,34 @@ example:
       f = sigmoid(w1*x1 + w2*x2 - b) = 0.598687660112452
       df/dw1 = 0.24026074574152914
       ...
-  chainrule grad "x**3 - 2*x" x=1.5 --svg graph.svg --tree tree.svg
+  chainrule grad "x**3 - 2*x" x=1.5 --svg graph.svg --tree tree.png
 
 An EXPR that starts with "-" and has no space in it goes after "--":
   chainrule grad -- -x**2 x=3
+
+exit status: 0 done, 1 a drawing could not be written, 2 a bad EXPR or name=value
 """
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def drawing_path(text: str) -> Path:
+    """A ``--svg``/``--tree`` argument: a path whose suffix names a format :func:`viz.write` has.
+
+    >>> drawing_path("tree.png")
+    PosixPath('tree.png')
+    >>> drawing_path("tree.txt")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: cannot draw into 'tree.txt': the suffix must be one of .dot, ...
+    """
+    path = Path(text)
+    if path.suffix.lower() not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"cannot draw into {text!r:.80}: the suffix must be one of {', '.join(FORMATS)}"
+        )
+    return path
+
+
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     """Add the ``grad`` command to the ``chainrule`` command line.
 
     >>> parser = argparse.ArgumentParser(prog="chainrule")
@@ -63,21 +87,28 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "bindings", metavar="name=value", nargs="*", help="a value for each name in EXPR"
     )
-    parser.add_argument("--svg", metavar="FILE", type=Path, help="draw the computation graph")
-    parser.add_argument("--tree", metavar="FILE", type=Path, help="draw the chain-rule tree")
+    parser.add_argument(
+        "--svg", metavar="FILE", type=drawing_path, help="draw the computation graph"
+    )
+    parser.add_argument(
+        "--tree", metavar="FILE", type=drawing_path, help="draw the chain-rule tree"
+    )
     parser.set_defaults(run=run)
 
 
-def _fail(message: str, status: int) -> int:
-    print(f"chainrule grad: error: {message}", file=sys.stderr)
-    return status
+def _not_finite(f: Value, leaves: dict[str, Value]) -> list[str]:
+    named = [("f", f.data)] + [(f"df/d{name}", leaf.grad) for name, leaf in leaves.items()]
+    return [f"{name} = {value!r}" for name, value in named if not math.isfinite(value)]
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``chainrule grad`` on parsed arguments; return the exit status.
 
-    0 on success, 2 for a bad expression or ``name=value`` pair, 1 when a drawing
-    cannot be written (no Graphviz, a path that cannot be written).
+    0 on success; a bad expression or ``name=value`` pair raises
+    :class:`chainrule.cli.CommandError` with status 2; a drawing that cannot be
+    written raises the error of :func:`viz.write` (the command line prints it and
+    exits with 1). A nan or inf value or derivative is printed as it is, and
+    flagged by one warning line on stderr.
 
     >>> run(argparse.Namespace(expression="x*y", bindings=["x=2", "y=3"], svg=None, tree=None))
     f = x*y = 6.0
@@ -92,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
             leaves[name] = Value(number, name)
         f = parse_expression(args.expression, leaves)
     except ExpressionError as error:
-        return _fail(str(error), 2)
+        raise CommandError(str(error), 2) from None
     if f.op and not f.label:
         f.label = "f"
     f.backward()
@@ -100,12 +131,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"f = {args.expression.strip()} = {f.data!r}")
     for name, leaf in leaves.items():
         print(f"df/d{name:<{width}} = {leaf.grad!r}")
+    flagged = _not_finite(f, leaves)
+    if flagged:
+        shown = ", ".join(flagged[:5]) + (
+            f" and {len(flagged) - 5} more" if len(flagged) > 5 else ""
+        )
+        print(
+            f"chainrule grad: warning: not a finite number: {shown} (IEEE arithmetic, "
+            "as in PyTorch: e.g. log of a negative number is nan, 1/0 is inf)",
+            file=sys.stderr,
+        )
     for path, drawing in ((args.svg, draw), (args.tree, chain_rule)):
-        if path is None:
-            continue
-        try:
-            written = write(drawing(f), path, format="svg")
-        except (DotNotFoundError, GraphTooLargeError, OSError) as error:
-            return _fail(str(error), 1)
-        print(f"wrote {written}")
+        if path is not None:
+            print(f"wrote {write(drawing(f), path)}")
     return 0
