@@ -8,10 +8,10 @@ import keyword
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 import autograd
-from autograd import Constant, Value
+from autograd import RULES, Constant, Rule, Value
 
 __all__ = [
     "CONSTANTS",
@@ -19,6 +19,7 @@ __all__ = [
     "MAX_CHARS",
     "MAX_NODES",
     "ExpressionError",
+    "allowed",
     "parse_binding",
     "parse_expression",
 ]
@@ -27,21 +28,44 @@ MAX_CHARS = 10_000
 """The longest expression accepted, in characters."""
 MAX_NODES = 2_000
 """The most pieces (numbers, names, operations, calls) an expression may have."""
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": autograd.exp,
-    "log": autograd.log,
-    "sigmoid": autograd.sigmoid,
-    "tanh": autograd.tanh,
-    "relu": autograd.relu,
-}
-"""The functions an expression may call, each with one argument: the one list of them."""
+
+
+class _Functions(Mapping[str, Rule]):
+    """The rows of :data:`autograd.RULES` an expression may call, read from the registry
+    each time: every row written ``name(...)`` with a fixed number of arguments, a user's
+    :func:`autograd.register`-ed row included."""
+
+    def _rows(self) -> dict[str, Rule]:
+        return {n: r for n, r in RULES.items() if r.notation.kind == "call" and r.arity}
+
+    def __getitem__(self, name: str) -> Rule:
+        return self._rows()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows())
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+
+FUNCTIONS: Mapping[str, Rule] = _Functions()
+"""The functions an expression may call (the registry's call-style rows), by name."""
 CONSTANTS = {"e": math.e, "pi": math.pi}
 """The names an expression may use without binding them; they cannot be bound."""
 
-ALLOWED = (
-    "numbers, names bound as name=value, the constants e and pi, + - * / **, "
-    f"unary - and +, parentheses, and calls with one argument to {', '.join(FUNCTIONS)}"
-)
+
+def allowed() -> str:
+    """What an expression may hold, for help texts and error messages.
+
+    >>> "sigmoid" in allowed()
+    True
+    """
+    return (
+        "numbers, names bound as name=value, the constants e and pi, + - * / **, "
+        f"unary - and +, parentheses, and calls to {', '.join(FUNCTIONS)}"
+    )
+
+
 _SHOWN = 60  # characters of the user's text quoted in a message
 _OPERATORS: dict[type[ast.operator], str] = {
     ast.Add: "+",
@@ -101,7 +125,7 @@ def _did_you_mean(name: str, choices: Collection[str]) -> str:
 
 
 def _refuse(source: str, node: ast.AST, what: str) -> ExpressionError:
-    return ExpressionError(f"{what} is not allowed: {_where(source, node)}; allowed: {ALLOWED}")
+    return ExpressionError(f"{what} is not allowed: {_where(source, node)}; allowed: {allowed()}")
 
 
 def parse_binding(text: str, taken: Collection[str] = ()) -> tuple[str, float]:
@@ -197,8 +221,14 @@ def _check(source: str, node: ast.AST, names: Mapping[str, Value]) -> None:
                 node,
                 f"{hint}this call (only " + ", ".join(FUNCTIONS) + " may be called)",
             )
-        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise _refuse(source, node, f"calling {func.id} other than with one plain argument")
+        arity = FUNCTIONS[func.id].arity
+        if (
+            node.keywords
+            or len(node.args) != arity
+            or any(isinstance(a, ast.Starred) for a in node.args)
+        ):
+            count = "one plain argument" if arity == 1 else f"{arity} plain arguments"
+            raise _refuse(source, node, f"calling {func.id} other than with {count}")
     elif isinstance(node, ast.expr):
         raise _refuse(source, node, _KINDS.get(type(node), type(node).__name__))
     elif not isinstance(node, ast.operator | ast.unaryop | ast.expr_context):
@@ -213,7 +243,7 @@ def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
     """Build the Value graph of ``source``, whose names are bound by ``names``.
 
     Python's ``ast`` parses the text; every piece is checked against a whitelist
-    (:data:`ALLOWED`), and the graph is built by walking the checked tree: the
+    (:func:`allowed`), and the graph is built by walking the checked tree: the
     text is never given to ``eval`` or ``compile``. Numbers become Constants.
     Raises :class:`ExpressionError` naming the first piece not allowed, or when the
     text is over :data:`MAX_CHARS` characters or :data:`MAX_NODES` pieces.
@@ -247,7 +277,7 @@ def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
                 hint = f"; for a product write {product[1]}*{product[2]} rather than {product[0]}"
                 break
         raise ExpressionError(
-            f"not an expression{column}: {error.msg}{hint}; allowed: {ALLOWED}"
+            f"not an expression{column}: {error.msg}{hint}; allowed: {allowed()}"
         ) from None
     except (RecursionError, MemoryError, ValueError) as error:  # nesting too deep, NUL bytes
         raise ExpressionError(f"cannot parse the expression: {error}") from None
@@ -288,8 +318,8 @@ def _apply(node: ast.expr, args: list[Value | float]) -> Value | float:
         (a,) = args
         return -a if isinstance(node.op, ast.USub) else a
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        (a,) = args
-        return FUNCTIONS[node.func.id](a if isinstance(a, Value) else Constant(a))
+        ins = [a if isinstance(a, Value) else Constant(a) for a in args]
+        return autograd.ops.apply(node.func.id, *ins)  # type: ignore[no-any-return]
     raise TypeError(f"unchecked piece {ast.dump(node)}")  # unreachable: _check refused it
 
 

@@ -14,7 +14,7 @@ from viz import chain_rule, draw, write
 from viz.drawing import FORMATS
 
 from .cli import CommandError
-from .expr import ALLOWED, MAX_CHARS, MAX_NODES, ExpressionError, parse_binding, parse_expression
+from .expr import MAX_CHARS, MAX_NODES, ExpressionError, allowed, parse_binding, parse_expression
 
 __all__ = ["add_parser", "drawing_path", "run"]
 
@@ -26,7 +26,7 @@ DESCRIPTION = "\n\n".join(
         "names are given; draw the computation graph (--svg) and the chain rule's "
         "dependency tree (--tree). The format of a drawing follows its file's suffix: "
         f"{', '.join(FORMATS)}.",
-        f"EXPR may use {ALLOWED}. Anything else (attributes, subscripts, other calls, "
+        f"EXPR may use {allowed()}. Anything else (attributes, subscripts, other calls, "
         "lambdas, names without a value, keyword arguments, more than "
         f"{MAX_CHARS} characters or {MAX_NODES} pieces) is refused with exit status 2. "
         "EXPR is parsed with Python's ast module against this list; it is never "
