@@ -12,6 +12,7 @@ from .check import GradcheckError, gradcheck
 from .compile import Compiled, compile
 from .engine import Constant, Value, grad, topological_order, wsum
 from .formula import Formula, formulas
+from .forward import hessian, hvp, jvp, tangents
 from .modes import detect_anomaly, no_grad
 from .ops import (
     RULES,
@@ -82,6 +83,9 @@ __all__ = [
     "formulas",
     "grad",
     "gradcheck",
+    "hessian",
+    "hvp",
+    "jvp",
     "log",
     "log1p",
     "log2",
@@ -102,6 +106,7 @@ __all__ = [
     "sqrt",
     "step",
     "tan",
+    "tangents",
     "tanh",
     "topological_order",
     "wsum",

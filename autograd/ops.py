@@ -880,6 +880,11 @@ def _pow_derivative(out: Any, x: Any, c: Any) -> tuple[Any, ...]:
     return (None if c == 0.0 else c * pow(x, c - 1.0), None)
 
 
+def _powv_derivative(out: Any, x: Any, y: Any) -> tuple[Any, ...]:
+    # x ** (y - 1) is a powv too: its exponent varies, so its own derivative has y's part
+    return (y * apply("powv", x, y - 1.0), xlogy(out, x))
+
+
 def _wsum_derivative(out: Any, *wxb: Any) -> tuple[Any, ...]:
     n = len(wxb) // 2  # inputs are w_1..w_n, x_1..x_n, b
     return (*wxb[n:-1], *wxb[:n], -1.0)  # ∂S/∂w_i = x_i, ∂S/∂x_i = w_i, ∂S/∂b = -1
@@ -900,7 +905,8 @@ for _rule in (
          _infix("/", PRODUCT, "", latex="/"), array=lambda xp, x, y: xp.divide(x, y)),
     Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
          _infix("^", POWER, "", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
-    Rule("powv", 2, _fpow,        lambda out, x, y: (y * pow(x, y - 1.0), xlogy(out, x)),
+    Rule("powv", 2, _fpow,        _powv_derivative,  # a variable exponent
+
          _infix("^", POWER, "", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
     Rule("exp",  1, _fexp,        lambda out, x: (out,),
          Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x)),

@@ -280,3 +280,12 @@ def test_a_computed_graph_pickles_with_its_rows_by_name() -> None:
     y.backward()
     (xc,) = [v for v in autograd.topological_order(copy) if v.label == "x"]
     assert xc.grad == x.grad != 0.0
+
+
+def test_a_variable_exponent_keeps_its_part_in_second_derivatives() -> None:
+    # f = a ** e^b: f_ab = e^b a^(e^b - 1) (1 + e^b ln a); at (2, 0) that is 1 + ln 2.
+    # The partial x ** (y - 1) once used the constant-exponent row, which lost ln a.
+    a, b = Value(2.0), Value(0.0)
+    da, _ = grad(a ** b.exp(), [a, b], create_graph=True)
+    _, dab = grad(da, [a, b])
+    assert dab.data == pytest.approx(1.0 + math.log(2.0), rel=1e-15)
