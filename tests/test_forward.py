@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from strategies import Graph, finite_floats, graphs
 
 from autograd import RULES, Notation, Rule, Value, grad, hessian, hvp, jvp, register, tangents
-from tests.strategies import Graph, finite_floats, graphs
 
 TAME = graphs(tame=True, max_steps=30, max_leaves=3)
 DIRECTIONS = st.lists(finite_floats(-2.0, 2.0), min_size=3, max_size=3)
