@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
+from . import ops
+from .modes import ANOMALY, NO_GRAD, check_backward, check_forward
 from .ops import RULES, Rule, as_float
 
 _T = TypeVar("_T")
@@ -29,9 +29,10 @@ except ImportError:  # the pure engine without mypy installed: the decorator onl
         return lambda x: x
 
 
+__all__ = ["Constant", "Value", "grad", "topological_order", "wsum"]
+
 Real = float | numbers.Real  # int, float, numpy.float64, Fraction, ...
 
-_ANOMALY: ContextVar[bool] = ContextVar("chainrule_detect_anomaly", default=False)
 _LEAF_LOCK = threading.Lock()  # leaves shared by graphs in several threads add up exactly
 
 
@@ -42,8 +43,15 @@ class Value:
     A leaf holds a number you give it; every operation on Values returns a new
     Value whose ``op`` names its row in :data:`autograd.RULES` and whose
     ``inputs`` are its operands in call order. ``backward()`` then fills ``grad``
-    with ∂L/∂node. ``==`` and ``hash`` are those of the object (a Value is a node
-    of a graph, usable as a dict key), not of its number.
+    with ∂L/∂node.
+
+    Python's protocols read the number: ``< <= > >=`` compare ``data`` (so
+    ``max``, ``min`` and ``sorted`` work), and ``float(v)``, ``int(v)``,
+    ``round(v, 2)``, ``f"{v:.3f}"``, ``math.exp(v)`` and ``bool(v)`` (``data != 0``,
+    as for a float and a one-element PyTorch tensor) take ``data``. ``==`` and
+    ``hash`` are those of the object, not of its number: a Value is a node of a
+    graph and the key of the gradient dicts, and two nodes with equal numbers are
+    still two nodes.
 
     >>> x = Value(2.0, "x")
     >>> y = x * x + 3 * x
@@ -58,13 +66,13 @@ class Value:
 
     # Two input slots instead of a tuple keep a node small: unary and binary ops
     # use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
-    __slots__ = ("_a", "_b", "_data", "_rule", "grad", "label")
+    __slots__ = ("_a", "_b", "_data", "_grad", "_rule", "label")
     # NumPy scalars on the left defer to our reflected operators (ClassVar: mypyc keeps it
     # on the class, where NumPy looks)
     __array_ufunc__: ClassVar[None] = None
 
     _data: float
-    grad: float
+    _grad: float
     label: str
     _rule: Rule | None
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
@@ -74,7 +82,7 @@ class Value:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
         self._data = data if type(data) is float else as_float(data)
-        self.grad = 0.0
+        self._grad = 0.0
         self.label = label
         self._rule = None
         self._a = None
@@ -95,6 +103,24 @@ class Value:
     @data.setter
     def data(self, value: object) -> None:
         self._data = as_float(value)
+
+    @property
+    def grad(self) -> float:
+        """∂L/∂self after ``backward()``; ``None`` may be assigned and reads back as 0.0.
+
+        PyTorch's ``zero_grad(set_to_none=True)`` sets ``.grad = None``; here a
+        gradient is always a float, so None is taken as 0.
+
+        >>> x = Value(1.0)
+        >>> x.grad = None
+        >>> x.grad
+        0.0
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: object) -> None:
+        self._grad = 0.0 if value is None else as_float(value, "Value grad")
 
     @property
     def op(self) -> str:
@@ -125,7 +151,7 @@ class Value:
         return (self._a,)
 
     def __repr__(self) -> str:
-        parts = [f"data={_short(self._data)}", f"grad={_short(self.grad)}"]
+        parts = [f"data={self._data!r}", f"grad={self._grad!r}"]
         if self._rule is not None:
             parts.append(f"op={self._rule.name!r}")
         if self.label:
@@ -179,6 +205,85 @@ class Value:
     def __rpow__(self, other: Real) -> Value:  # other ** self
         return _binary("powv", Constant(other), self)
 
+    def __mod__(self, other: Value | Real) -> Value:  # torch.remainder: the sign of other
+        return _binary("mod", self, other)
+
+    def __rmod__(self, other: Real) -> Value:  # other % self
+        return _binary("mod", Constant(other), self)
+
+    def __floordiv__(self, other: Value | Real) -> Value:  # its derivative is 0
+        return _binary("floordiv", self, other)
+
+    def __rfloordiv__(self, other: Real) -> Value:  # other // self
+        return _binary("floordiv", Constant(other), self)
+
+    def __abs__(self) -> Value:
+        return _unary("abs", self)
+
+    def __pos__(self) -> Value:  # +v is v itself, as +x is x for a float
+        return self
+
+    # -- the number: comparisons and conversions read data (see the class docstring) --
+
+    def __eq__(self, other: object) -> bool:  # identity, spelt out: mypyc would drop the hash
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return object.__hash__(self)
+
+    def __lt__(self, other: Value | Real) -> bool:
+        return self._data < _number_of(other)
+
+    def __le__(self, other: Value | Real) -> bool:
+        return self._data <= _number_of(other)
+
+    def __gt__(self, other: Value | Real) -> bool:
+        return self._data > _number_of(other)
+
+    def __ge__(self, other: Value | Real) -> bool:
+        return self._data >= _number_of(other)
+
+    def __bool__(self) -> bool:
+        return self._data != 0.0
+
+    def __float__(self) -> float:
+        return self._data
+
+    def __int__(self) -> int:
+        return int(self._data)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return round(self._data, ndigits)
+
+    def __format__(self, spec: str) -> str:
+        return format(self._data, spec) if spec else str(self)
+
+    def item(self) -> float:
+        """The number, as PyTorch's ``tensor.item()``: ``v.item() == v.data``.
+
+        >>> Value(0.5).item(), f"{Value(2 / 3):.3f}", sorted([Value(2.0), Value(1.0)])
+        (0.5, '0.667', [Value(data=1.0, grad=0.0), Value(data=2.0, grad=0.0)])
+        """
+        return self._data
+
+    def detach(self) -> Value:
+        """A new leaf with the same number and label, outside every graph.
+
+        >>> x = Value(3.0, "x")
+        >>> y = (x * x).detach()
+        >>> y.data, y.op, y.inputs
+        (9.0, '', ())
+        """
+        return Value(self._data, self.label)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and deepcopy: the node's fields; its Rule pickles by name (ops.Rule)
+        fields = (self._data, self._grad, self.label, self._rule, self._a, self._b)
+        return (_rebuild, (type(self), *fields))
+
     # -- the unary rows --
 
     def exp(self) -> Value:
@@ -189,13 +294,13 @@ class Value:
         """
         return _unary("exp", self)
 
-    def log(self) -> Value:
-        """The natural log: -inf at 0, nan below 0.
+    def log(self, base: Real | None = None) -> Value:
+        """The natural log (or to ``base``): -inf at 0, nan below 0.
 
-        >>> Value(1.0).log().data, Value(0.0).log().data, Value(-1.0).log().data
-        (0.0, -inf, nan)
+        >>> Value(1.0).log().data, Value(0.0).log().data, Value(8.0).log(2).data
+        (0.0, -inf, 3.0)
         """
-        return _unary("log", self)
+        return _unary("log", self) if base is None else ops.log(self, base)
 
     def sqrt(self) -> Value:
         """The square root: nan below 0.
@@ -253,6 +358,72 @@ class Value:
         """
         return _unary("relu", self)
 
+    # each of these is a row of autograd.ops, whose function of the same name has examples
+
+    def tan(self) -> Value:
+        """The tangent (:func:`autograd.ops.tan`)."""
+        return _unary("tan", self)
+
+    def asin(self) -> Value:
+        """The arcsine; nan outside [-1, 1] (:func:`autograd.ops.asin`)."""
+        return _unary("asin", self)
+
+    def acos(self) -> Value:
+        """The arccosine; nan outside [-1, 1] (:func:`autograd.ops.acos`)."""
+        return _unary("acos", self)
+
+    def atan(self) -> Value:
+        """The arctangent (:func:`autograd.ops.atan`)."""
+        return _unary("atan", self)
+
+    def atan2(self, x: Value | Real) -> Value:
+        """The angle of the point (x, self): ``atan2(y=self, x)`` (:func:`autograd.ops.atan2`)."""
+        return _binary("atan2", self, x)
+
+    def sinh(self) -> Value:
+        """The hyperbolic sine (:func:`autograd.ops.sinh`)."""
+        return _unary("sinh", self)
+
+    def cosh(self) -> Value:
+        """The hyperbolic cosine (:func:`autograd.ops.cosh`)."""
+        return _unary("cosh", self)
+
+    def log1p(self) -> Value:
+        """log(1 + self), exact for tiny self (:func:`autograd.ops.log1p`)."""
+        return _unary("log1p", self)
+
+    def expm1(self) -> Value:
+        """e ** self - 1, exact for tiny self (:func:`autograd.ops.expm1`)."""
+        return _unary("expm1", self)
+
+    def log2(self) -> Value:
+        """The log to base 2 (:func:`autograd.ops.log2`)."""
+        return _unary("log2", self)
+
+    def log10(self) -> Value:
+        """The log to base 10 (:func:`autograd.ops.log10`)."""
+        return _unary("log10", self)
+
+    def softplus(self) -> Value:
+        """log(1 + e^self), without overflow (:func:`autograd.ops.softplus`)."""
+        return _unary("softplus", self)
+
+    def sign(self) -> Value:
+        """-1, 0 or 1; its derivative is 0 (:func:`autograd.ops.sign`)."""
+        return _unary("sign", self)
+
+    def clamp(self, lo: Real | None = None, hi: Real | None = None) -> Value:
+        """self limited to [lo, hi], numbers (:func:`autograd.ops.clamp`)."""
+        return ops.clamp(self, lo, hi)  # type: ignore[no-any-return]
+
+    def maximum(self, other: Value | Real) -> Value:
+        """The larger; a tie splits the gradient in halves (:func:`autograd.ops.maximum`)."""
+        return _binary("maximum", self, other)
+
+    def minimum(self, other: Value | Real) -> Value:
+        """The smaller; a tie splits the gradient in halves (:func:`autograd.ops.minimum`)."""
+        return _binary("minimum", self, other)
+
     # -- gradients --
 
     def backward(self) -> None:
@@ -274,9 +445,9 @@ class Value:
         with _LEAF_LOCK:  # several threads may share leaves: each adds all of its own at once
             for node in order:
                 if node._rule is not None:
-                    node.grad = grads.get(node, 0.0)
+                    node._grad = grads.get(node, 0.0)
                 elif type(node) is not Constant:
-                    node.grad += grads.get(node, 0.0)
+                    node._grad += grads.get(node, 0.0)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -291,19 +462,30 @@ class Constant(Value):
     __slots__ = ()
 
 
-def _short(x: float) -> str:
-    text = f"{x:.4g}"
-    return text if any(c in text for c in ".enai") else text + ".0"
-
-
 def _node(rule: Rule, data: float, a: Any, b: Any) -> Value:
     out = Value(data)
+    if NO_GRAD.get():
+        return out  # no graph: a leaf holding the number
     out._rule = rule
     out._a = a
     out._b = b
-    if not math.isfinite(data) and _ANOMALY.get():
-        _check_forward(out)
+    if not math.isfinite(data) and ANOMALY.get():
+        check_forward(out)
     return out
+
+
+def _number_of(x: Value | Real) -> float:
+    return x._data if isinstance(x, Value) else as_float(x, "comparison operand")
+
+
+def _rebuild(
+    cls: type[Value], data: float, grad: float, label: str, rule: Rule | None, a: Any, b: Any
+) -> Value:
+    """A node from the fields that ``Value.__reduce__`` gives (pickle, deepcopy)."""
+    node = cls(data, label)
+    node._grad = grad
+    node._rule, node._a, node._b = rule, a, b
+    return node
 
 
 def _unary(name: str, x: Value) -> Value:
@@ -389,7 +571,7 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> dict[Value
     none; a partial of None, or a masking row's exact 0, passes on exactly 0
     (PyTorch's ``where``), not ``g · 0``, which is nan for g = inf.
     """
-    anomaly = _ANOMALY.get()
+    anomaly = ANOMALY.get()
     grads: dict[Value, Any] = {root: Constant(1.0) if create_graph else 1.0}
     for node in reversed(order):
         rule = node._rule
@@ -416,7 +598,7 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> dict[Value
             else:
                 contribution = g * p
             if anomaly:
-                _check_backward(node, x, g, contribution)
+                check_backward(node, x, g, contribution)
             previous = grads.get(x)
             grads[x] = contribution if previous is None else previous + contribution
     return grads
@@ -426,77 +608,42 @@ def _number(x: Any) -> float:
     return x._data if isinstance(x, Value) else float(x)
 
 
-def grad(output: object, inputs: object, create_graph: bool = False) -> tuple[Value, ...]:
+def grad(
+    output: object, inputs: object, create_graph: bool = False, allow_unused: bool = True
+) -> tuple[Value, ...]:
     """The derivatives of ``output`` with respect to each of ``inputs``, as Values.
 
     No ``.grad`` is touched. With ``create_graph=True`` the results carry a graph
     of their own, so they can be differentiated again (second derivatives,
     Hessian-vector products, Newton steps). An input that ``output`` does not
-    depend on gets 0.
+    depend on gets 0, and so does every input of a plain number (HIPS autograd's
+    behaviour); ``allow_unused=False`` raises ValueError for such an input instead
+    (PyTorch's default).
 
-    >>> x = Value(3.0, "x")
+    >>> x, z = Value(3.0, "x"), Value(1.0, "z")
     >>> y = x**3
     >>> (dy,) = grad(y, [x], create_graph=True)  # 3x² = 27
     >>> (d2y,) = grad(dy, [x])                   # 6x = 18
-    >>> dy.data, d2y.data, x.grad
-    (27.0, 18.0, 0.0)
+    >>> dy.data, d2y.data, x.grad, grad(y, z)[0].data, grad(2.0, x)[0].data
+    (27.0, 18.0, 0.0, 0.0, 0.0)
     """
-    if not isinstance(output, Value):
-        raise TypeError(f"grad needs a Value as output, got {type(output).__name__}")
     if not isinstance(inputs, Value | Iterable):
         raise TypeError(f"grad inputs must be a Value or Values, got {type(inputs).__name__}")
     wrt = (inputs,) if isinstance(inputs, Value) else tuple(inputs)
     for i, x in enumerate(wrt):
         if not isinstance(x, Value):
             raise TypeError(f"grad inputs must be Values; inputs[{i}] is {type(x).__name__}")
-    grads = _backprop(output, topological_order(output), create_graph)
+    if isinstance(output, Value):
+        grads = _backprop(output, topological_order(output), create_graph)
+    else:
+        as_float(output, "grad's output (a Value or a number)")
+        grads = {}
+    if not allow_unused:
+        for i, x in enumerate(wrt):
+            if x not in grads:
+                raise ValueError(
+                    f"grad: the output does not depend on inputs[{i}] ({x!r}); pass "
+                    "allow_unused=True to get 0 for it"
+                )
     found = [grads.get(x, 0.0) for x in wrt]
     return tuple(g if isinstance(g, Value) else Value(g) for g in found)
-
-
-# --- anomaly mode -------------------------------------------------------------------
-
-
-def _describe(values: Iterable[Value]) -> str:
-    return ", ".join(f"{v.label or '?'}={v._data!r}" for v in values)
-
-
-def _check_forward(out: Value) -> None:
-    ins = out.inputs
-    if all(math.isfinite(x._data) for x in ins):
-        raise FloatingPointError(
-            f"detect_anomaly: forward {out.op} turned finite inputs ({_describe(ins)}) "
-            f"into {out._data!r}"
-        )
-
-
-def _check_backward(node: Value, x: Value, g: Any, contribution: Any) -> None:
-    gv, cv = _number(g), _number(contribution)
-    finite_in = math.isfinite(gv) and all(math.isfinite(v._data) for v in (node, *node.inputs))
-    if finite_in and not math.isfinite(cv):
-        raise FloatingPointError(
-            f"detect_anomaly: backward {node.op} turned finite inputs ({_describe(node.inputs)}) "
-            f"and upstream gradient {gv!r} into gradient {cv!r} for {x.label or 'an input'}"
-        )
-
-
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Raise FloatingPointError at the first op that turns finite numbers into nan or inf.
-
-    The error names the op, forward or backward, and its inputs' labels and values.
-    It applies to the thread (the context) that entered it only. Nothing is
-    changed by the failing call: backward writes no gradient before all are checked.
-
-    >>> x = Value(0.0, "x")
-    >>> with detect_anomaly():
-    ...     x.log()
-    Traceback (most recent call last):
-    ...
-    FloatingPointError: detect_anomaly: forward log turned finite inputs (x=0.0) into -inf
-    """
-    token = _ANOMALY.set(True)
-    try:
-        yield
-    finally:
-        _ANOMALY.reset(token)

@@ -91,6 +91,9 @@ class Formula:
     def __rtruediv__(self, other: Any) -> Any:
         return self._op("div", other, self)
 
+    def __abs__(self) -> Any:
+        return self._op("abs", self)
+
     def __pow__(self, other: Any) -> Any:
         return self._op("powv" if isinstance(other, Formula) else "pow", self, other)
 

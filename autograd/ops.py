@@ -35,28 +35,56 @@ __all__ = [
     "UNARY",
     "Notation",
     "Rule",
+    "above",
     "abs",
+    "acos",
     "apply",
     "as_float",
+    "asin",
+    "atan",
+    "atan2",
+    "between",
+    "clamp",
     "cos",
+    "cosh",
     "div",
+    "e",
     "exp",
+    "expm1",
+    "floordiv",
+    "inv_hypot2",
     "log",
+    "log1p",
+    "log2",
+    "log10",
+    "maximum",
+    "minimum",
+    "mod",
     "mul0",
+    "pi",
     "pow",
     "powlog",
     "register",
+    "registered",
     "relu",
     "sigmoid",
     "sign",
     "sin",
+    "sinh",
+    "softplus",
     "sqrt",
     "step",
+    "tan",
     "tanh",
 ]
 
 INF = math.inf
 NAN = math.nan
+
+e = math.e
+"""Euler's number, for expressions: ``autograd.e ** x`` is ``x.exp()`` up to rounding."""
+pi = math.pi
+"""π, for expressions: ``(x * pi).sin()``."""
 
 # Binding strength of printed forms, loosest first: an operand that binds more
 # loosely than its place needs parentheses.
@@ -139,7 +167,7 @@ class Rule:
       (NumPy, ...), for batched compiled code; None runs ``forward`` per element.
     - ``expand(*inputs)``: an n-ary op written with other rows, the same IEEE
       result (``wsum``'s Σ w x − b), for printing and compiled code.
-    - ``arity``: 1, 2, or 0 for any number of inputs.
+    - ``arity``: 1, 2, 3, or 0 for any number of inputs.
 
     >>> RULES["sigmoid"].derivative(0.5, 0.0)
     (0.25,)
@@ -154,9 +182,28 @@ class Rule:
     masks: bool = False
     expand: Callable[..., Any] | None = field(default=None, compare=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled by name: a graph holds rows, and a row's functions are lambdas
+        return (registered, (self.name,))
+
 
 RULES: dict[str, Rule] = {}
 """Every primitive by name. Swapping a row changes every consumer at once."""
+
+
+def registered(name: str) -> Rule:
+    """The row named ``name``: what a pickled Rule (and so a pickled graph) loads as.
+
+    >>> registered("exp") is RULES["exp"]
+    True
+    """
+    rule = RULES.get(name)
+    if rule is None:
+        raise KeyError(
+            f"no op {name!r} in autograd.RULES; register its Rule before loading a graph "
+            "that uses it"
+        )
+    return rule
 
 
 def apply(name: str, *args: Any) -> Any:
@@ -205,8 +252,8 @@ def register(rule: object) -> Callable[..., Any]:
         raise TypeError(f"register needs a Rule, got {type(rule).__name__}")
     if not rule.name.isidentifier():
         raise ValueError(f"a rule's name must be an identifier, got {rule.name!r}")
-    if rule.arity not in (0, 1, 2):
-        raise ValueError(f"a rule's arity must be 0 (n-ary), 1 or 2, got {rule.arity!r}")
+    if rule.arity not in (0, 1, 2, 3):
+        raise ValueError(f"a rule's arity must be 0 (n-ary), 1, 2 or 3, got {rule.arity!r}")
     RULES[rule.name] = rule
     name = rule.name
 
@@ -310,6 +357,114 @@ def _fwsum(*wxb: float) -> float:
     return total - wxb[-1]
 
 
+def _ftan(x: float) -> float:
+    return math.tan(x) if math.isfinite(x) else NAN
+
+
+def _fasin(x: float) -> float:
+    return math.asin(x) if -1.0 <= x <= 1.0 else NAN  # outside [-1, 1] and nan: nan
+
+
+def _facos(x: float) -> float:
+    return math.acos(x) if -1.0 <= x <= 1.0 else NAN
+
+
+def _fsinh(x: float) -> float:
+    try:
+        return math.sinh(x)
+    except OverflowError:
+        return math.copysign(INF, x)
+
+
+def _fcosh(x: float) -> float:
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        return INF
+
+
+def _flog1p(x: float) -> float:
+    if x > -1.0:
+        return math.log1p(x)  # exact for tiny x, where log(1 + x) rounds 1 + x first
+    return -INF if x == -1.0 else NAN
+
+
+def _fexpm1(x: float) -> float:
+    try:
+        return math.expm1(x)  # exact for tiny x, where exp(x) - 1 cancels
+    except OverflowError:
+        return INF
+
+
+def _flog2(x: float) -> float:
+    if x > 0.0:
+        return math.log2(x)
+    return -INF if x == 0.0 else NAN
+
+
+def _flog10(x: float) -> float:
+    if x > 0.0:
+        return math.log10(x)
+    return -INF if x == 0.0 else NAN
+
+
+def _fsoftplus(x: float) -> float:
+    # log(1 + e^x) = max(x, 0) + log1p(e^(-|x|)): e^(-|x|) <= 1, so nothing overflows
+    if x > 0.0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(_fexp(x))  # nan lands here and stays nan
+
+
+def _fclamp(x: float, lo: float, hi: float) -> float:
+    if lo != lo or hi != hi:
+        return NAN  # PyTorch: a nan bound gives nan
+    y = lo if x < lo else x  # min(max(x, lo), hi): hi wins when lo > hi; nan stays nan
+    return hi if y > hi else y
+
+
+def _fbetween(x: float, lo: float, hi: float) -> float:
+    return 1.0 if lo <= x <= hi else 0.0  # clamp's derivative: 1 at the bounds, 0 for nan
+
+
+def _fmaximum(x: float, y: float) -> float:
+    if x != x or y != y:
+        return NAN  # nan wins, as in PyTorch (Python's max depends on the order)
+    return x if x >= y else y  # a tie gives x: maximum(-0.0, 0.0) is -0.0, as in PyTorch
+
+
+def _fminimum(x: float, y: float) -> float:
+    if x != x or y != y:
+        return NAN
+    return x if x <= y else y
+
+
+def _fabove(x: float, y: float) -> float:
+    # maximum's share for x: 1 above y, 1/2 at a tie, 0 below; unordered (nan) passes 1
+    if x < y:
+        return 0.0
+    return 0.5 if x == y else 1.0
+
+
+def _fmod(x: float, y: float) -> float:
+    # torch.remainder: the sign of y, as Python's %, but a zero remainder keeps the
+    # sign of fmod (of x), and a zero divisor gives nan instead of an exception
+    if y == 0.0 or x != x or y != y or math.isinf(x):
+        return NAN
+    r = math.fmod(x, y)
+    return r + y if r != 0.0 and (y < 0.0) != (r < 0.0) else r
+
+
+def _ffloordiv(x: float, y: float) -> float:
+    # Python's // (the algorithm PyTorch's rounding_mode="floor" shares); a zero
+    # divisor gives x / y's ±inf or nan instead of an exception
+    return _fdiv(x, y) if y == 0.0 else x // y
+
+
+def _finv_hypot2(x: float, y: float) -> float:
+    d = x * x + y * y
+    return 0.0 if d == 0.0 else 1.0 / d  # PyTorch's atan2 gradient takes 1/0 as 0
+
+
 # --- array forward functions (batched compiled code) -----------------------------
 
 
@@ -332,6 +487,45 @@ def _apowlog(xp: Any, x: Any, y: Any) -> Any:
 
 def _amul0(xp: Any, x: Any, y: Any) -> Any:
     return xp.where(x == 0.0, 0.0, x * y)
+
+
+def _asoftplus(xp: Any, x: Any) -> Any:
+    return xp.maximum(x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def _aclamp(xp: Any, x: Any, lo: Any, hi: Any) -> Any:
+    y = xp.where(x < lo, lo, x)
+    return xp.where((lo != lo) | (hi != hi), xp.nan, xp.where(y > hi, hi, y))
+
+
+def _abetween(xp: Any, x: Any, lo: Any, hi: Any) -> Any:
+    return xp.where((lo <= x) & (x <= hi), 1.0, 0.0)
+
+
+def _amaximum(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where((x != x) | (y != y), xp.nan, xp.where(x >= y, x, y))
+
+
+def _aminimum(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where((x != x) | (y != y), xp.nan, xp.where(x <= y, x, y))
+
+
+def _aabove(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where(x < y, 0.0, xp.where(x == y, 0.5, 1.0))
+
+
+def _amod(xp: Any, x: Any, y: Any) -> Any:
+    r = xp.fmod(x, y)
+    return xp.where((r != 0.0) & ((y < 0.0) != (r < 0.0)), r + y, r)
+
+
+def _afloordiv(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where(y == 0.0, xp.divide(x, y), xp.floor_divide(x, y))
+
+
+def _ainv_hypot2(xp: Any, x: Any, y: Any) -> Any:
+    d = x * x + y * y
+    return xp.where(d == 0.0, 0.0, xp.divide(1.0, d))
 
 
 def _awsum(xp: Any, *wxb: Any) -> Any:
@@ -379,13 +573,23 @@ def exp(x: Any) -> Any:
     return apply("exp", x)
 
 
-def log(x: Any) -> Any:
-    """The natural log: -inf at 0, nan for negative x, no exception.
+def log(x: Any, base: Any = None) -> Any:
+    """The natural log (or to ``base``): -inf at 0, nan for negative x, no exception.
 
-    >>> log(1.0), log(0.0), log(-1.0)
-    (0.0, -inf, nan)
+    Base 2 and 10 are rows of their own (``log2``, ``log10``, correctly rounded at
+    powers of the base); another base is ``log(x) / log(base)``.
+
+    >>> log(1.0), log(0.0), log(-1.0), log(8.0, 2), log(1000, 10)
+    (0.0, -inf, nan, 3.0, 3.0)
     """
-    return apply("log", x)
+    if base is None:
+        return apply("log", x)
+    b = as_float(base, "log() base")
+    if b == 2.0:
+        return apply("log2", x)
+    if b == 10.0:
+        return apply("log10", x)
+    return apply("div", apply("log", x), _flog(b))
 
 
 def sqrt(x: Any) -> Any:
@@ -491,9 +695,216 @@ def powlog(x: Any, y: Any) -> Any:
     return apply("powlog", x, y)
 
 
+def tan(x: Any) -> Any:
+    """The tangent; nan for ±inf.
+
+    >>> tan(0.0), tan(math.inf)
+    (0.0, nan)
+    """
+    return apply("tan", x)
+
+
+def asin(x: Any) -> Any:
+    """The arcsine; nan outside [-1, 1].
+
+    >>> asin(1.0) == math.pi / 2, asin(2.0)
+    (True, nan)
+    """
+    return apply("asin", x)
+
+
+def acos(x: Any) -> Any:
+    """The arccosine; nan outside [-1, 1].
+
+    >>> acos(1.0), acos(-2.0)
+    (0.0, nan)
+    """
+    return apply("acos", x)
+
+
+def atan(x: Any) -> Any:
+    """The arctangent; ±π/2 at ±inf.
+
+    >>> atan(0.0), atan(math.inf) == math.pi / 2
+    (0.0, True)
+    """
+    return apply("atan", x)
+
+
+def atan2(y: Any, x: Any) -> Any:
+    """The angle of the point (x, y), in [-π, π] (``math.atan2``'s argument order).
+
+    >>> atan2(1.0, 1.0) == math.pi / 4, atan2(0.0, -1.0) == math.pi
+    (True, True)
+    """
+    return apply("atan2", y, x)
+
+
+def sinh(x: Any) -> Any:
+    """The hyperbolic sine; overflow gives ±inf.
+
+    >>> sinh(0.0), sinh(-1000.0)
+    (0.0, -inf)
+    """
+    return apply("sinh", x)
+
+
+def cosh(x: Any) -> Any:
+    """The hyperbolic cosine; overflow gives inf.
+
+    >>> cosh(0.0), cosh(-1000.0)
+    (1.0, inf)
+    """
+    return apply("cosh", x)
+
+
+def log1p(x: Any) -> Any:
+    """log(1 + x), exact for tiny x; -inf at -1, nan below.
+
+    >>> log1p(1e-20), log1p(-1.0), log1p(-2.0)
+    (1e-20, -inf, nan)
+    """
+    return apply("log1p", x)
+
+
+def expm1(x: Any) -> Any:
+    """e ** x - 1, exact for tiny x; overflow gives inf.
+
+    >>> expm1(1e-20), expm1(1000.0), expm1(-math.inf)
+    (1e-20, inf, -1.0)
+    """
+    return apply("expm1", x)
+
+
+def log2(x: Any) -> Any:
+    """The log to base 2: -inf at 0, nan below.
+
+    >>> log2(8.0), log2(0.0)
+    (3.0, -inf)
+    """
+    return apply("log2", x)
+
+
+def log10(x: Any) -> Any:
+    """The log to base 10: -inf at 0, nan below.
+
+    >>> log10(1000.0), log10(-1.0)
+    (3.0, nan)
+    """
+    return apply("log10", x)
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + e^x), without overflow for large x and exact for very negative x.
+
+    >>> softplus(0.0) == math.log(2.0), softplus(1000.0), softplus(-1000.0)
+    (True, 1000.0, 0.0)
+    """
+    return apply("softplus", x)
+
+
+def clamp(x: Any, lo: Any = None, hi: Any = None) -> Any:
+    """x limited to [lo, hi] (a missing bound is ±inf); lo and hi are numbers.
+
+    Its derivative is 1 inside, the bounds included, and 0 outside and for nan
+    (PyTorch's convention); when lo > hi every x gives hi, as in PyTorch.
+
+    >>> clamp(2.0, 0, 1), clamp(-2.0, 0, 1), clamp(0.5, 0, 1), clamp(-5.0, hi=-1)
+    (1.0, 0.0, 0.5, -5.0)
+    """
+    low = -INF if lo is None else as_float(lo, "clamp() lower bound")
+    high = INF if hi is None else as_float(hi, "clamp() upper bound")
+    return apply("clamp", x, low, high)
+
+
+def between(x: Any, lo: Any, hi: Any) -> Any:
+    """1 where lo <= x <= hi, else 0 (nan included): clamp's derivative.
+
+    >>> between(0.0, 0.0, 1.0), between(2.0, 0.0, 1.0), between(math.nan, 0.0, 1.0)
+    (1.0, 0.0, 0.0)
+    """
+    return apply("between", x, lo, hi)
+
+
+def maximum(x: Any, y: Any) -> Any:
+    """The larger of x and y; nan if either is nan. At a tie each gets half the gradient.
+
+    >>> maximum(1.0, 2.0), maximum(math.nan, 2.0), maximum(2.0, math.nan)
+    (2.0, nan, nan)
+    """
+    return apply("maximum", x, y)
+
+
+def minimum(x: Any, y: Any) -> Any:
+    """The smaller of x and y; nan if either is nan. At a tie each gets half the gradient.
+
+    >>> minimum(1.0, 2.0), minimum(1.0, math.nan)
+    (1.0, nan)
+    """
+    return apply("minimum", x, y)
+
+
+def above(x: Any, y: Any) -> Any:
+    """maximum(x, y)'s derivative in x: 1 where x > y, 1/2 where x == y, 0 where x < y.
+
+    Unordered inputs (a nan) give 1, as PyTorch passes the gradient to both.
+
+    >>> above(2.0, 1.0), above(1.0, 1.0), above(0.0, 1.0), above(math.nan, 1.0)
+    (1.0, 0.5, 0.0, 1.0)
+    """
+    return apply("above", x, y)
+
+
+def mod(x: Any, y: Any) -> Any:
+    """x % y with the sign of y (``torch.remainder``); nan for a zero y or an infinite x.
+
+    A zero result keeps the sign of x, as PyTorch's does (Python's % gives it y's).
+
+    >>> mod(5.5, 2.0), mod(-5.5, 2.0), mod(5.5, -2.0), mod(1.0, 0.0)
+    (1.5, 0.5, -0.5, nan)
+    """
+    return apply("mod", x, y)
+
+
+def floordiv(x: Any, y: Any) -> Any:
+    """x // y, rounded down; a zero y gives x / y's ±inf or nan. Its derivative is 0.
+
+    >>> floordiv(5.5, 2.0), floordiv(-5.5, 2.0), floordiv(1.0, 0.0)
+    (2.0, -3.0, inf)
+    """
+    return apply("floordiv", x, y)
+
+
+def inv_hypot2(x: Any, y: Any) -> Any:
+    """1 / (x² + y²), taken as 0 where x² + y² is 0: the scale of atan2's partials.
+
+    >>> inv_hypot2(1.0, 1.0), inv_hypot2(0.0, 0.0)
+    (0.5, 0.0)
+    """
+    return apply("inv_hypot2", x, y)
+
+
+def _atan2_derivative(out: Any, y: Any, x: Any) -> tuple[Any, ...]:
+    scale = inv_hypot2(y, x)  # PyTorch's: 0 at the origin, so the partials are 0 there
+    return (x * scale, -y * scale)
+
+
+def _inv_hypot2_derivative(out: Any, x: Any, y: Any) -> tuple[Any, ...]:
+    return (-2.0 * x * out * out, -2.0 * y * out * out)
+
+
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+
+
 def _pow_derivative(out: Any, x: Any, c: Any) -> tuple[Any, ...]:
     # c is a constant: x**0 is flat, so no gradient flows even where x**-1 is inf
     return (None if c == 0.0 else c * pow(x, c - 1.0), None)
+
+
+def _powv_derivative(out: Any, x: Any, y: Any) -> tuple[Any, ...]:
+    # x ** (y - 1) is a powv too: its exponent varies, so its own derivative has y's part
+    return (mul0(y, apply("powv", x, y - 1.0)), powlog(x, y))
 
 
 def _wsum_derivative(out: Any, *wxb: Any) -> tuple[Any, ...]:
@@ -516,7 +927,7 @@ for _rule in (
          _infix("/", PRODUCT, "", latex="/"), array=lambda xp, x, y: xp.divide(x, y)),
     Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
          _infix("^", POWER, "", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
-    Rule("powv", 2, _fpow,        lambda out, x, y: (mul0(y, pow(x, y - 1.0)), powlog(x, y)),
+    Rule("powv", 2, _fpow,        _powv_derivative,  # a variable exponent
          _infix("^", POWER, "", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
     Rule("exp",  1, _fexp,        lambda out, x: (out,),
          Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x)),
@@ -542,9 +953,50 @@ for _rule in (
          Notation.call("sign", r"\operatorname{sgn}"), array=lambda xp, x: xp.sign(x)),
     Rule("mul0", 2, _fmul0,       lambda out, x, y: (y, x),
          Notation.call("mul0"), array=_amul0),
-    Rule("powlog", 2, _fpowlog,   lambda out, x, y: (pow(x, y - 1.0) * (y * log(x) + 1.0),
+    Rule("powlog", 2, _fpowlog,   lambda out, x, y: (apply("powv", x, y - 1.0) * (y * log(x) + 1.0),
                                                    out * log(x)),
          Notation.call("powlog"), array=_apowlog),
+    Rule("tan",  1, _ftan,        lambda out, x: (1.0 + out * out,),
+         Notation.call("tan", r"\tan"), array=lambda xp, x: xp.tan(x)),
+    Rule("asin", 1, _fasin,       lambda out, x: (div(1.0, sqrt(1.0 - x * x)),),
+         Notation.call("asin", r"\arcsin"), array=lambda xp, x: xp.asin(x)),
+    Rule("acos", 1, _facos,       lambda out, x: (-div(1.0, sqrt(1.0 - x * x)),),
+         Notation.call("acos", r"\arccos"), array=lambda xp, x: xp.acos(x)),
+    Rule("atan", 1, math.atan,    lambda out, x: (div(1.0, 1.0 + x * x),),
+         Notation.call("atan", r"\arctan"), array=lambda xp, x: xp.atan(x)),
+    Rule("atan2", 2, math.atan2,  _atan2_derivative,  # atan2(y, x)
+         Notation.call("atan2"), array=lambda xp, y, x: xp.atan2(y, x)),
+    Rule("inv_hypot2", 2, _finv_hypot2, _inv_hypot2_derivative,
+         Notation.call("inv_hypot2"), array=_ainv_hypot2),
+    Rule("sinh", 1, _fsinh,       lambda out, x: (cosh(x),),
+         Notation.call("sinh", r"\sinh"), array=lambda xp, x: xp.sinh(x)),
+    Rule("cosh", 1, _fcosh,       lambda out, x: (sinh(x),),
+         Notation.call("cosh", r"\cosh"), array=lambda xp, x: xp.cosh(x)),
+    Rule("log1p", 1, _flog1p,     lambda out, x: (div(1.0, 1.0 + x),),
+         Notation.call("log1p"), array=lambda xp, x: xp.log1p(x)),
+    Rule("expm1", 1, _fexpm1,     lambda out, x: (out + 1.0,),
+         Notation.call("expm1"), array=lambda xp, x: xp.expm1(x)),
+    Rule("log2", 1, _flog2,       lambda out, x: (div(1.0, x * LN2),),
+         Notation.call("log2", r"\log_2"), array=lambda xp, x: xp.log2(x)),
+    Rule("log10", 1, _flog10,     lambda out, x: (div(1.0, x * LN10),),
+         Notation.call("log10", r"\log_{10}"), array=lambda xp, x: xp.log10(x)),
+    Rule("softplus", 1, _fsoftplus, lambda out, x: (sigmoid(x),),
+         Notation.call("softplus"), array=_asoftplus),
+    # clamp(x, lo, hi): lo and hi are numbers (Constants), so only x gets a gradient
+    Rule("clamp", 3, _fclamp,     lambda out, x, lo, hi: (between(x, lo, hi), None, None),
+         Notation.call("clamp"), array=_aclamp, masks=True),
+    Rule("between", 3, _fbetween, lambda out, x, lo, hi: (None, None, None),
+         Notation.call("between"), array=_abetween),
+    Rule("maximum", 2, _fmaximum, lambda out, x, y: (above(x, y), above(y, x)),
+         Notation.call("maximum", r"\max"), array=_amaximum, masks=True),
+    Rule("minimum", 2, _fminimum, lambda out, x, y: (above(y, x), above(x, y)),
+         Notation.call("minimum", r"\min"), array=_aminimum, masks=True),
+    Rule("above", 2, _fabove,     lambda out, x, y: (None, None),
+         Notation.call("above"), array=_aabove),
+    Rule("mod",  2, _fmod,        lambda out, x, y: (1.0, -floordiv(x, y)),
+         Notation.call("mod", r"\operatorname{mod}"), array=_amod),
+    Rule("floordiv", 2, _ffloordiv, lambda out, x, y: (None, None),
+         Notation.call("floordiv"), array=_afloordiv),
     # S = Σ w_i x_i - b, one node per neuron; the bias is the weight on x_0 = -1
     Rule("wsum", 0, _fwsum,       _wsum_derivative,
          Notation("call", "Σwx−b", ATOM), array=_awsum, expand=_wsum_expanded),

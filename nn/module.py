@@ -32,7 +32,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence, Set
 from typing import Any, NoReturn, TypeVar
 
 from _chainrule_files import write_atomic
-from autograd import Value, wsum
+from autograd import Constant, Value, wsum
 
 __all__ = [
     "ACTIVATIONS",
@@ -144,24 +144,64 @@ def _short(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _parameters_in(name: str, value: object) -> list[tuple[str, Value]]:
+    """The parameters an attribute holds: a Value, a Module's, or those of a list or tuple."""
+    if isinstance(value, Value):
+        return [] if type(value) is Constant else [(name, value)]
+    if isinstance(value, Module):
+        return [(f"{name}.{n}", p) for n, p in value.named_parameters()]
+    if isinstance(value, (list, tuple)):
+        return [pair for i, v in enumerate(value) for pair in _parameters_in(f"{name}.{i}", v)]
+    return []
+
+
 class Module:
-    """Something with named parameters: zero_grad, state_dict, save and load.
+    """Something with named parameters: forward, zero_grad, state_dict, save and load.
 
-    Subclasses define :meth:`named_parameters` and :meth:`config` (the keyword
-    arguments that rebuild them); everything else here is built on those two.
+    As in PyTorch, a subclass registers its parameters by assigning them to
+    attributes: Values, Modules, and lists or tuples of them, found in the order
+    the attributes were first assigned and named by attribute (``hidden.0.b_1^(1)``:
+    a submodule's own names after its attribute's). Define :meth:`forward`;
+    calling the module calls it. ``MLP``, ``Layer`` and ``Neuron`` name theirs in
+    the notes' notation instead. :meth:`load` rebuilds a model as
+    ``cls(**model.config())``: a subclass whose constructor takes arguments
+    defines :meth:`config`.
 
-    >>> m = MLP(2, [1])
+    >>> from autograd import Value
+    >>> class Scaled(Module):
+    ...     def __init__(self) -> None:
+    ...         self.body = MLP(2, [1], activation="linear")
+    ...         self.scale = Value(2.0)
+    ...     def forward(self, x):
+    ...         return self.scale * self.body(x)[0]
+    >>> m = Scaled()
     >>> [name for name, _ in m.named_parameters()]
-    ['b_1^(1)', 'w_11^(1)', 'w_21^(1)']
+    ['body.b_1^(1)', 'body.w_11^(1)', 'body.w_21^(1)', 'scale']
+    >>> round(m([1.0, 1.0]).data, 6)
+    2.409505
     """
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What calling the module computes; every subclass that is called defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward() to be called")
+
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """``(name, Value)`` pairs in the notes' notation, in the documented order.
+        """``(name, Value)`` pairs of the parameters held by attributes, each once.
 
         >>> Module().named_parameters()
         []
         """
-        return []
+        found: list[tuple[str, Value]] = []
+        seen: set[Value] = set()
+        for attribute, value in vars(self).items():
+            for name, p in _parameters_in(attribute, value):
+                if p not in seen:  # a shared parameter is listed (and stepped) once
+                    seen.add(p)
+                    found.append((name, p))
+        return found
 
     def parameters(self) -> list[Value]:
         """The parameter Values, in the order of :meth:`named_parameters`.
@@ -283,16 +323,19 @@ class Module:
         write_atomic(path, text.encode("utf-8"))
 
     @classmethod
-    def parameter_count(cls, config: Mapping[str, object]) -> int:
+    def parameter_count(cls, config: Mapping[str, object]) -> int | None:
         """How many parameters ``cls(**config)`` would have, computed without building it.
 
         :meth:`load` checks it before building anything. A config that does not
-        give whole numbers where the sizes go raises ValueError.
+        give whole numbers where the sizes go raises ValueError. A module of your
+        own that takes its sizes from its config should say how many parameters
+        they make; by default (None) :meth:`load` builds the model first and then
+        compares.
 
         >>> MLP.parameter_count({"n_in": 2, "layer_sizes": [2, 1]})
         9
         """
-        return 0
+        return None
 
     @classmethod
     def load(cls: type[M], path: str | os.PathLike[str]) -> M:
@@ -391,9 +434,9 @@ class Module:
             raise bad(
                 f"its config {_short(config)} does not build a model ({str(e)[:200]})"
             ) from None
-        if count > MAX_PARAMETERS:
+        if count is not None and count > MAX_PARAMETERS:
             raise bad(f"its config asks for {count} parameters, more than {MAX_PARAMETERS}")
-        if count != len(parameters):
+        if count is not None and count != len(parameters):
             raise bad(f"its config asks for {count} parameters, but it lists {len(parameters)}")
         try:
             model = cls(**config)
@@ -449,7 +492,8 @@ class Neuron(Module):
         self._S = f"S_{j}^({k})"
         self._x = f"x_{j}^({k})"
 
-    def __call__(self, x: Sequence[Value | float]) -> Value:
+    def forward(self, x: Sequence[Value | float]) -> Value:
+        """The unit's output ``x_j^(k)`` for the inputs x (``S_j^(k)`` when linear)."""
         xs = _inputs(x, self.n_in, self.layer, "Neuron")
         return self._forward(xs)
 
@@ -524,7 +568,8 @@ class Layer(Module):
             for j in range(1, n_out + 1)
         ]
 
-    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """The outputs of the layer's units, in order."""
         xs = _inputs(x, self.n_in, self.layer, "Layer")
         return [n._forward(xs) for n in self.neurons]
 
@@ -616,7 +661,8 @@ class MLP(Module):
             for k in range(1, len(sizes) + 1)
         ]
 
-    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """The outputs of the last layer, one Value per unit."""
         xs = _inputs(x, self.n_in, 1, "MLP")
         for layer in self.layers:
             xs = [n._forward(xs) for n in layer.neurons]

@@ -9,6 +9,7 @@ steps, e.g. for a schedule.
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from collections.abc import Iterable
@@ -127,6 +128,76 @@ class Optimizer:
         """The new parameter values and the optimiser's new state, nothing assigned yet."""
         raise NotImplementedError
 
+    def _settings(self) -> dict[str, Any]:
+        return {"lr": self.lr}
+
+    def _state(self) -> dict[str, Any]:
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        """The settings and the running state (momentum, moments, step count), as plain data.
+
+        Parameters are not in it (a model's ``state_dict`` holds them); the per-parameter
+        lists follow the order of ``params``.
+
+        >>> from autograd import Value
+        >>> SGD([Value(1.0)], lr=0.1, momentum=0.9).state_dict()
+        {'lr': 0.1, 'momentum': 0.9, 'velocity': [0.0]}
+        """
+        return {
+            **self._settings(),
+            **{k: list(v) if isinstance(v, list) else v for k, v in self._state().items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` gave, for the same number of parameters.
+
+        The keys must be exactly this optimiser's, every list one number per parameter;
+        otherwise ValueError or TypeError says what is wrong, and nothing is changed.
+
+        >>> from autograd import Value
+        >>> opt = Adam([Value(1.0)], lr=0.1)
+        >>> opt.load_state_dict({**opt.state_dict(), "t": 3, "m": [0.5]})
+        >>> opt.t, opt.m
+        (3, [0.5])
+        """
+        owner = type(self).__name__
+        if not isinstance(state, dict):
+            raise TypeError(f"{owner}.load_state_dict needs a dict, got {type(state).__name__}")
+        current = self.state_dict()
+        want = sorted(current)
+        if sorted(state) != want:
+            raise ValueError(
+                f"{owner}.load_state_dict: expected the keys {want}, got {list(state)}"
+            )
+        clone = copy.copy(self)
+        n = len(self.params)
+        for key, value in state.items():
+            if key == "betas":
+                value = tuple(value) if isinstance(value, (list, tuple)) else value
+            elif key == "t":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError(
+                        f"{owner}.load_state_dict: t must be an int >= 0, got {value!r}"
+                    )
+            elif isinstance(current[key], list):
+                if not isinstance(value, list) or len(value) != n:
+                    raise ValueError(
+                        f"{owner}.load_state_dict: {key} must be a list of {n} numbers "
+                        f"(one per parameter), got {value!r:.60}"
+                    )
+                value = [_number(owner, f"{key}[{i}]", v) for i, v in enumerate(value)]
+            setattr(clone, key, value)  # the property setters validate lr; betas below
+        clone._check_settings()
+        self.__dict__.update(clone.__dict__)
+
+    def _check_settings(self) -> None:
+        """Raise if a loaded setting is out of range (the constructor's checks)."""
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in self._settings().items())
+        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+
 
 class SGD(Optimizer):
     """Gradient descent, the notes' (23)-(24): p ← p - η ∂L/∂p.
@@ -150,6 +221,15 @@ class SGD(Optimizer):
             raise ValueError(f"SGD momentum must be in [0, 1), got {mu!r}")
         self.momentum = mu
         self.velocity = [0.0] * len(self.params)
+
+    def _settings(self) -> dict[str, Any]:
+        return {"lr": self.lr, "momentum": self.momentum}
+
+    def _state(self) -> dict[str, Any]:
+        return {"velocity": self.velocity}
+
+    def _check_settings(self) -> None:
+        SGD(self.params, self.lr, self.momentum)
 
     def _update(self) -> tuple[list[float], dict[str, Any]]:
         lr, mu = self.lr, self.momentum
@@ -199,6 +279,15 @@ class Adam(Optimizer):
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
+
+    def _settings(self) -> dict[str, Any]:
+        return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
+
+    def _state(self) -> dict[str, Any]:
+        return {"t": self.t, "m": self.m, "v": self.v}
+
+    def _check_settings(self) -> None:
+        Adam(self.params, self.lr, self.betas, self.eps)
 
     def _update(self) -> tuple[list[float], dict[str, Any]]:
         (b1, b2), eps, lr, t = self.betas, self.eps, self.lr, self.t + 1

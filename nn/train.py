@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import random
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from autograd import Compiled, Constant, Value
@@ -136,6 +137,33 @@ def _compiled_loss(
     return params, Compiled(total, params, names=names, name="loss")
 
 
+def _batches(
+    n: int, batch_size: object, seed: object, compiled: bool
+) -> Iterator[list[int]] | None:
+    """The sample indices of each step's batch, forever; None for full batches."""
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"fit: batch_size must be an int >= 1 or None, got {batch_size!r:.60}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"fit: seed must be an int, got {type(seed).__name__}: {seed!r:.60}")
+    if compiled:
+        raise ValueError(
+            "fit: compile=True builds the data into the code, so it takes full batches only; "
+            "use batch_size=None or compile=False"
+        )
+    rng = random.Random(seed)
+
+    def generate() -> Iterator[list[int]]:
+        while True:
+            order = list(range(n))
+            rng.shuffle(order)
+            for start in range(0, n, batch_size):
+                yield order[start : start + batch_size]
+
+    return generate()
+
+
 def _shows_progress() -> bool:
     """fit's default: a bar on a terminal, or in a Jupyter notebook (its stderr is no TTY)."""
     isatty = getattr(sys.stderr, "isatty", None)
@@ -153,6 +181,9 @@ def fit(
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool | None = None,
     compile: bool = False,
+    callback: Callable[[int, float], object] | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
 ) -> list[float]:
     """Train ``model`` for ``steps`` steps of ``optimizer``; return the loss of each step.
 
@@ -176,6 +207,12 @@ def fit(
       building a graph per step. The data is built into the code, so compiling
       takes longer the more data there is; the loss and penalty must not branch on
       values (``binary_cross_entropy`` does, so it is refused).
+    - ``callback(k, loss)``, when given, is called after step k with that step's
+      loss (the model is updated already): to report accuracy, log, or plot.
+    - ``batch_size``: each step takes the next ``batch_size`` samples of a pass
+      through ``data`` in an order shuffled by ``random.Random(seed)``, reshuffled
+      each pass (the last batch of a pass may be smaller); None takes all samples
+      in every step. Not with ``compile=True``, whose code has the data built in.
 
     The notes' XOR training, and micrograd's moons workload::
 
@@ -197,7 +234,11 @@ def fit(
     for name, f in (("loss", loss), ("penalty", penalty), ("lr_schedule", lr_schedule)):
         if f is not None and not callable(f):
             raise TypeError(f"fit: {name} must be a function, got {type(f).__name__}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"fit: callback must be a function, got {type(callback).__name__}")
     inputs, targets = _check_data(data)
+    batches = _batches(len(inputs), batch_size, seed, compile)
+    rows = [list(pair[1]) for pair in data]  # each sample's targets, for the batches
     compiled = _compiled_loss(model, inputs, targets, loss, penalty) if compile else None
     show = _shows_progress() if progress is None else bool(progress)
     bar = None
@@ -218,7 +259,12 @@ def fit(
                         f"fit: lr_schedule({k}) gave a bad learning rate: {e}"
                     ) from None
             if compiled is None:
-                total = _batch_loss(model, inputs, targets, loss, penalty)
+                xs, ts = inputs, targets
+                if batches is not None:
+                    chosen = next(batches)
+                    xs = [inputs[i] for i in chosen]
+                    ts = [t for i in chosen for t in rows[i]]
+                total = _batch_loss(model, xs, ts, loss, penalty)
                 value = total.data
             else:
                 params, step = compiled
@@ -241,6 +287,8 @@ def fit(
             except FloatingPointError as e:
                 raise DivergedError(f"fit: at step {k}, {e}", k, history) from None
             history.append(value)
+            if callback is not None:
+                callback(k, value)
             if bar is not None:
                 bar.set_postfix(loss=f"{value:.4g}", refresh=False)
                 bar.update()

@@ -151,13 +151,17 @@ def test_equality_and_hash_are_identity_based() -> None:
     assert {a: 1}[a] == 1
 
 
-def test_repr_is_short_and_stable() -> None:
+def test_repr_is_stable_and_tells_values_apart() -> None:
     x = Value(1.0, "x")
     y = x.sigmoid()
     y.label = "y"
     y.backward()
-    assert repr(y) == "Value(data=0.7311, grad=1.0, op='sigmoid', label='y')"
-    assert repr(x) == "Value(data=1.0, grad=0.1966, label='x')"
+    assert repr(y) == "Value(data=0.7310585786300049, grad=1.0, op='sigmoid', label='y')"
+    assert repr(x) == "Value(data=1.0, grad=0.19661193324148185, label='x')"
+    # the float's own repr: the shortest text that reads back as the same number
+    third, close = Value(1 / 3), Value(1 / 3 + 2**-54)
+    assert repr(third) != repr(close)
+    assert repr(Value(0.5)) == "Value(data=0.5, grad=0.0)"
 
 
 def test_module_functions_return_the_kind_they_are_given() -> None:

@@ -14,7 +14,11 @@ from pathlib import Path
 
 __all__ = ["MANIFEST", "NATIVE_MODULES", "source_hashes"]
 
-NATIVE_MODULES = ("ops", "engine")  # autograd/<name>.py, compiled as autograd._native.<name>
+NATIVE_MODULES = (
+    "ops",
+    "modes",
+    "engine",
+)  # autograd/<name>.py, compiled as autograd._native.<name>
 MANIFEST = "sources.json"  # written here by setup.py after a native build
 
 

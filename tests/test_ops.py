@@ -1,0 +1,291 @@
+"""The ops of issue 12, one row each: values against ``math``, first and second
+derivatives against finite differences of the ``math`` functions (the engine is not
+used for the reference), and the edge values, inf and nan included, that PyTorch
+2.13 gives (``tests/test_torch.py`` compares with PyTorch itself where it is installed).
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections.abc import Callable
+
+import pytest
+
+import autograd
+from autograd import RULES, Value, grad
+
+INF, NAN = math.inf, math.nan
+H1 = 1e-5  # the step of the first central difference
+H2 = 1e-4  # and of the second
+
+
+def same(a: float, b: float) -> bool:
+    """Equal, nan equal to nan, and the sign of a zero counts."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def close(a: float, b: float, rel: float = 1e-6) -> bool:
+    return abs(a - b) <= rel * max(1.0, abs(b))
+
+
+def _softplus(x: float) -> float:
+    return math.log(1.0 + math.exp(x))
+
+
+# name, the Value form, the math reference, points where it is smooth
+UNARY: list[tuple[str, Callable[[Value], Value], Callable[[float], float], list[float]]] = [
+    ("tan", Value.tan, math.tan, [-1.2, 0.0, 0.4, 1.0]),
+    ("asin", Value.asin, math.asin, [-0.9, 0.0, 0.3, 0.7]),
+    ("acos", Value.acos, math.acos, [-0.9, 0.0, 0.3, 0.7]),
+    ("atan", Value.atan, math.atan, [-3.0, 0.0, 0.5, 2.0]),
+    ("sinh", Value.sinh, math.sinh, [-2.0, 0.0, 0.5, 3.0]),
+    ("cosh", Value.cosh, math.cosh, [-2.0, 0.0, 0.5, 3.0]),
+    ("log1p", Value.log1p, math.log1p, [-0.5, 0.0, 1e-3, 4.0]),
+    ("expm1", Value.expm1, math.expm1, [-2.0, 0.0, 1e-3, 2.0]),
+    ("log2", Value.log2, math.log2, [0.3, 1.0, 8.0]),
+    ("log10", Value.log10, math.log10, [0.3, 1.0, 1000.0]),
+    ("log base 3", lambda v: v.log(3.0), lambda x: math.log(x, 3.0), [0.3, 1.0, 9.0]),
+    ("softplus", Value.softplus, _softplus, [-5.0, -0.5, 0.0, 0.5, 5.0]),
+    ("clamp", lambda v: v.clamp(-1.0, 2.0), lambda x: min(max(x, -1.0), 2.0), [-3.0, 0.5, 3.0]),
+    ("clamp below", lambda v: v.clamp(lo=0.0), lambda x: max(x, 0.0), [-1.0, 1.0]),
+    ("sign", Value.sign, lambda x: math.copysign(1.0, x) if x else 0.0, [-2.0, 3.0]),
+    ("abs", abs, math.fabs, [-2.0, 3.0]),
+]
+
+Binary = tuple[
+    str, Callable[[Value, Value], Value], Callable[[float, float], float], list[tuple[float, float]]
+]
+BINARY: list[Binary] = [
+    ("atan2", Value.atan2, math.atan2, [(1.0, 1.0), (-0.5, 2.0), (0.3, -1.5), (-1.0, -1.0)]),
+    ("maximum", Value.maximum, max, [(1.0, 2.0), (3.0, -1.0)]),
+    ("minimum", Value.minimum, min, [(1.0, 2.0), (3.0, -1.0)]),
+    ("%", lambda a, b: a % b, lambda a, b: a % b, [(5.5, 2.0), (-5.5, 2.0), (5.5, -2.0)]),
+    ("//", lambda a, b: a // b, lambda a, b: a // b, [(5.5, 2.0), (-5.5, 2.0), (5.5, -2.0)]),
+]
+
+
+def first_and_second(f: Callable[[Value], Value], x: float) -> tuple[float, float, float]:
+    v = Value(x)
+    y = f(v)
+    (d,) = grad(y, [v], create_graph=True)
+    (d2,) = grad(d, [v])
+    return y.data, d.data, d2.data
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "points"), UNARY, ids=[c[0] for c in UNARY])
+def test_unary_op_value_and_two_derivatives_match_math(
+    name: str, f: Callable[[Value], Value], ref: Callable[[float], float], points: list[float]
+) -> None:
+    for x in points:
+        value, d1, d2 = first_and_second(f, x)
+        fd1 = (ref(x + H1) - ref(x - H1)) / (2 * H1)
+        fd2 = (ref(x + H2) - 2 * ref(x) + ref(x - H2)) / (H2 * H2)
+        assert close(value, ref(x), 1e-15), (name, x, value, ref(x))
+        assert close(d1, fd1), f"{name}'({x}): analytic {d1}, numeric {fd1}"
+        assert close(d2, fd2, 1e-4), f"{name}''({x}): analytic {d2}, numeric {fd2}"
+
+
+@pytest.mark.parametrize(("name", "f", "ref", "points"), BINARY, ids=[c[0] for c in BINARY])
+def test_binary_op_value_and_two_derivatives_match_math(
+    name: str,
+    f: Callable[[Value, Value], Value],
+    ref: Callable[[float, float], float],
+    points: list[tuple[float, float]],
+) -> None:
+    for a, b in points:
+        x, y = Value(a), Value(b)
+        out = f(x, y)
+        assert out.data == ref(a, b), (name, a, b)
+        firsts = grad(out, [x, y], create_graph=True)
+        fd = [
+            (ref(a + H1, b) - ref(a - H1, b)) / (2 * H1),
+            (ref(a, b + H1) - ref(a, b - H1)) / (2 * H1),
+        ]
+        for d, n in zip(firsts, fd, strict=True):
+            assert close(d.data, n), f"{name} at {(a, b)}: analytic {d.data}, numeric {n}"
+        shifts = [(H2, 0.0), (0.0, H2)]
+        for i, di in enumerate(firsts):
+            seconds = grad(di, [x, y])
+            for j, dij in enumerate(seconds):
+                (ui, vi), (uj, vj) = shifts[i], shifts[j]
+                numeric = (
+                    ref(a + ui + uj, b + vi + vj)
+                    - ref(a + ui - uj, b + vi - vj)
+                    - ref(a - ui + uj, b - vi + vj)
+                    + ref(a - ui - uj, b - vi - vj)
+                ) / (4 * H2 * H2)
+                assert close(dij.data, numeric, 1e-4), (name, (a, b), i, j, dij.data, numeric)
+
+
+def value_and_grads(
+    f: Callable[..., Value], *xs: float, upstream: float = 1.0
+) -> tuple[float, ...]:
+    leaves = [Value(x) for x in xs]
+    out = f(*leaves)
+    (out * upstream).backward()
+    return (out.data, *[v.grad for v in leaves])
+
+
+# (the Value form, inputs, upstream gradient, value, gradients): PyTorch 2.13's answers
+Edge = tuple[str, Callable[..., Value], tuple[float, ...], float, float, tuple[float, ...]]
+EDGES: list[Edge] = [
+    ("tan inf", Value.tan, (INF,), 1.0, NAN, (NAN,)),
+    ("asin 1", Value.asin, (1.0,), 1.0, math.pi / 2, (INF,)),
+    ("asin 2", Value.asin, (2.0,), 1.0, NAN, (NAN,)),
+    ("acos 1", Value.acos, (1.0,), 1.0, 0.0, (-INF,)),
+    ("acos -1", Value.acos, (-1.0,), 1.0, math.pi, (-INF,)),
+    ("atan inf", Value.atan, (INF,), 1.0, math.pi / 2, (0.0,)),
+    ("sinh 1000", Value.sinh, (1000.0,), 1.0, INF, (INF,)),
+    ("cosh -1000", Value.cosh, (-1000.0,), 1.0, INF, (-INF,)),
+    ("log1p -1", Value.log1p, (-1.0,), 1.0, -INF, (INF,)),
+    ("log1p -2", Value.log1p, (-2.0,), 1.0, NAN, (-1.0,)),
+    ("log1p tiny", Value.log1p, (1e-20,), 1.0, 1e-20, (1.0,)),
+    ("expm1 1000", Value.expm1, (1000.0,), 1.0, INF, (INF,)),
+    ("expm1 tiny", Value.expm1, (1e-20,), 1.0, 1e-20, (1.0,)),
+    ("log2 0", Value.log2, (0.0,), 1.0, -INF, (INF,)),
+    ("log10 -1", Value.log10, (-1.0,), 1.0, NAN, (-1 / math.log(10.0),)),
+    ("softplus 1000", Value.softplus, (1000.0,), 1.0, 1000.0, (1.0,)),
+    ("softplus -1000", Value.softplus, (-1000.0,), 1.0, 0.0, (0.0,)),
+    ("softplus inf", Value.softplus, (INF,), 1.0, INF, (1.0,)),
+    ("softplus nan", Value.softplus, (NAN,), 1.0, NAN, (NAN,)),
+    ("atan2 origin", Value.atan2, (0.0, 0.0), 1.0, 0.0, (0.0, -0.0)),
+    ("atan2 underflow", Value.atan2, (1e-200, 1e-200), 1.0, math.pi / 4, (0.0, -0.0)),
+    ("atan2 y inf", Value.atan2, (INF, 1.0), 1.0, math.pi / 2, (0.0, NAN)),
+    ("atan2 -0", Value.atan2, (-0.0, -1.0), 1.0, -math.pi, (-1.0, 0.0)),
+    ("clamp below", lambda x: x.clamp(0.0, 1.0), (-1.0,), 1.0, 0.0, (0.0,)),
+    ("clamp at lo", lambda x: x.clamp(0.0, 1.0), (0.0,), 1.0, 0.0, (1.0,)),
+    ("clamp at hi", lambda x: x.clamp(0.0, 1.0), (1.0,), 1.0, 1.0, (1.0,)),
+    ("clamp nan", lambda x: x.clamp(0.0, 1.0), (NAN,), 1.0, NAN, (0.0,)),
+    ("clamp inf", lambda x: x.clamp(0.0, 1.0), (INF,), 1.0, 1.0, (0.0,)),
+    ("clamp lo > hi", lambda x: x.clamp(1.0, 0.0), (0.5,), 1.0, 0.0, (0.0,)),
+    ("clamp blocks inf", lambda x: x.clamp(0.0, 1.0), (2.0,), INF, 1.0, (0.0,)),
+    ("clamp nan bound", lambda x: x.clamp(NAN, 1.0), (0.5,), 1.0, NAN, (0.0,)),
+    ("maximum tie", Value.maximum, (1.0, 1.0), 1.0, 1.0, (0.5, 0.5)),
+    ("maximum inf tie", Value.maximum, (INF, INF), 1.0, INF, (0.5, 0.5)),
+    ("maximum nan", Value.maximum, (NAN, 1.0), 1.0, NAN, (1.0, 1.0)),
+    ("maximum blocks inf", Value.maximum, (2.0, 1.0), INF, 2.0, (INF, 0.0)),
+    ("maximum -0", Value.maximum, (-0.0, 0.0), 1.0, -0.0, (0.5, 0.5)),
+    ("minimum tie", Value.minimum, (1.0, 1.0), 1.0, 1.0, (0.5, 0.5)),
+    ("minimum nan", Value.minimum, (1.0, NAN), 1.0, NAN, (1.0, 1.0)),
+    ("% positive", lambda x, y: x % y, (5.5, 2.0), 1.0, 1.5, (1.0, -2.0)),
+    ("% negative x", lambda x, y: x % y, (-5.5, 2.0), 1.0, 0.5, (1.0, 3.0)),
+    ("% negative y", lambda x, y: x % y, (5.5, -2.0), 1.0, -0.5, (1.0, 3.0)),
+    ("% by 0", lambda x, y: x % y, (5.0, 0.0), 1.0, NAN, (1.0, -INF)),
+    ("% by inf", lambda x, y: x % y, (1.0, INF), 1.0, 1.0, (1.0, -0.0)),
+    ("% -1 by inf", lambda x, y: x % y, (-1.0, INF), 1.0, INF, (1.0, 1.0)),
+    ("% of inf", lambda x, y: x % y, (INF, 2.0), 1.0, NAN, (1.0, NAN)),
+    ("% -0", lambda x, y: x % y, (-0.0, 2.0), 1.0, -0.0, (1.0, -0.0)),
+    ("% zero result", lambda x, y: x % y, (4.0, -2.0), 1.0, 0.0, (1.0, 2.0)),
+    ("// positive", lambda x, y: x // y, (5.5, 2.0), 1.0, 2.0, (0.0, 0.0)),
+    ("// negative", lambda x, y: x // y, (-5.5, 2.0), 1.0, -3.0, (0.0, 0.0)),
+    ("// by 0", lambda x, y: x // y, (5.0, 0.0), 1.0, INF, (0.0, 0.0)),
+    ("// -x by 0", lambda x, y: x // y, (-5.0, 0.0), 1.0, -INF, (0.0, 0.0)),
+    ("// 0 by 0", lambda x, y: x // y, (0.0, 0.0), 1.0, NAN, (0.0, 0.0)),
+    ("// by inf", lambda x, y: x // y, (-1.0, INF), 1.0, -1.0, (0.0, 0.0)),
+    ("// blocks inf", lambda x, y: x // y, (5.5, 2.0), INF, 2.0, (0.0, 0.0)),
+    ("sign 0", Value.sign, (0.0,), 1.0, 0.0, (0.0,)),
+    ("sign blocks inf", Value.sign, (2.0,), INF, 1.0, (0.0,)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "f", "inputs", "upstream", "value", "grads"), EDGES, ids=[c[0] for c in EDGES]
+)
+def test_edge_values_are_pytorchs(
+    name: str,
+    f: Callable[..., Value],
+    inputs: tuple[float, ...],
+    upstream: float,
+    value: float,
+    grads: tuple[float, ...],
+) -> None:
+    got = value_and_grads(f, *inputs, upstream=upstream)
+    assert same(got[0], value), (name, "value", got[0], value)
+    for i, (g, want) in enumerate(zip(got[1:], grads, strict=True)):
+        # a leaf's grad is 0.0 + its gradient, so PyTorch's -0.0 reads as 0.0 here
+        assert same(g, want) or g == want == 0.0, (name, f"grad {i}", g, want)
+
+
+def test_reflected_operators_and_numbers_on_either_side() -> None:
+    x = Value(5.5)
+    assert [(x % 2).data, (13 % x).data, (x // 2).data, (13 // x).data] == [1.5, 2.0, 2.0, 2.0]
+    y = 13 % x  # 13 - 2x: ∂/∂x = -floor(13 / 5.5) = -2
+    y.backward()
+    assert x.grad == -2.0
+
+
+def test_module_functions_take_floats_and_values() -> None:
+    for name in ("tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2"):
+        f = getattr(autograd, name)
+        assert f(0.5) == getattr(math, name)(0.5)
+        assert f(Value(0.5)).data == f(0.5)
+    assert (autograd.log10(100.0), autograd.log(8.0, 2)) == (2.0, 3.0)
+    assert autograd.atan2(1.0, 2.0) == math.atan2(1.0, 2.0)
+    assert autograd.maximum(Value(1.0), 2.0).data == 2.0
+    assert autograd.minimum(1.0, 2.0) == 1.0
+    assert (autograd.mod(-1.0, 3.0), autograd.floordiv(-1.0, 3.0)) == (2.0, -1.0)
+    assert autograd.clamp(5.0, hi=1.0) == 1.0
+    assert autograd.softplus(Value(0.0)).data == math.log(2.0)
+    assert (autograd.e, autograd.pi) == (math.e, math.pi)
+
+
+def test_softplus_is_exact_where_the_naive_formula_fails() -> None:
+    assert Value(800.0).softplus().data == 800.0  # log(1 + e^800) overflows
+    assert Value(-40.0).softplus().data == math.exp(-40.0) * (1 - math.exp(-40.0) / 2)
+    assert Value(1e-20).log1p().data == 1e-20  # log(1 + 1e-20) is 0
+
+
+def test_clamp_bounds_must_be_numbers() -> None:
+    with pytest.raises(TypeError, match=r"clamp.*bound.*Value"):
+        Value(1.0).clamp(Value(0.0), 2.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"log.*base.*str"):
+        Value(1.0).log("2")  # type: ignore[arg-type]
+
+
+def test_every_new_row_prints_as_a_call_and_has_an_array_forward() -> None:
+    np = pytest.importorskip("numpy")
+    new = [
+        "tan", "asin", "acos", "atan", "atan2", "inv_hypot2", "sinh", "cosh", "log1p",
+        "expm1", "log2", "log10", "softplus", "clamp", "between", "maximum", "minimum",
+        "above", "mod", "floordiv",
+    ]  # fmt: skip
+    edges = [-INF, -2.0, -1.0, -0.5, -0.0, 0.0, 1e-300, 0.5, 1.0, 2.0, 1000.0, INF, NAN]
+    for name in new:
+        rule = RULES[name]
+        assert rule.notation.kind == "call", name
+        assert rule.array is not None, name
+        n = 3 if rule.arity == 3 else rule.arity
+        grid = [tuple(edges[(i * (k + 1) * 7) % len(edges)] for k in range(n)) for i in range(60)]
+        grid += [tuple([e] * n) for e in edges]
+        columns = [np.array(c) for c in zip(*grid, strict=True)]
+        with np.errstate(all="ignore"):
+            arrays = rule.array(np, *columns).tolist()
+        for args, got in zip(grid, arrays, strict=True):
+            want = rule.forward(*args)  # NumPy's transcendental functions may differ by an ulp
+            ok = same(got, want) or (math.isfinite(want) and want != 0 and close(got, want, 4e-16))
+            assert ok, (name, args, got, want)
+
+
+def test_a_computed_graph_pickles_with_its_rows_by_name() -> None:
+    x = Value(0.5, "x")
+    y = (x.atan2(2.0) * x.softplus()).clamp(-1.0, 1.0)
+    copy = pickle.loads(pickle.dumps(y))
+    assert copy.op == "clamp"
+    assert copy._rule is RULES["clamp"]
+    assert copy.data == y.data
+    copy.backward()
+    y.backward()
+    (xc,) = [v for v in autograd.topological_order(copy) if v.label == "x"]
+    assert xc.grad == x.grad != 0.0
+
+
+def test_a_variable_exponent_keeps_its_part_in_second_derivatives() -> None:
+    # f = a ** e^b: f_ab = e^b a^(e^b - 1) (1 + e^b ln a); at (2, 0) that is 1 + ln 2.
+    # The partial x ** (y - 1) once used the constant-exponent row, which lost ln a.
+    a, b = Value(2.0), Value(0.0)
+    da, _ = grad(a ** b.exp(), [a, b], create_graph=True)
+    _, dab = grad(da, [a, b])
+    assert dab.data == pytest.approx(1.0 + math.log(2.0), rel=1e-15)
