@@ -3,8 +3,8 @@
 A Value records the row of :data:`autograd.ops.RULES` that made it and its
 inputs in call order. :func:`topological_order` walks the graph with an
 explicit stack; :func:`_backprop` reads each node's row in reverse order and
-returns every ∂root/∂node without touching any ``.grad``. ``backward()`` then
-writes them all at the end, so it commits or changes nothing.
+puts every ∂root/∂node in the node's scratch slot, never in ``.grad``.
+``backward()`` then writes them all at the end, so it commits or changes nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ __all__ = ["Constant", "Value", "grad", "topological_order", "wsum"]
 
 Real = float | numbers.Real  # int, float, numpy.float64, Fraction, ...
 
-_LEAF_LOCK = threading.Lock()  # leaves shared by graphs in several threads add up exactly
+# One backpropagation at a time: the scratch slots of nodes that several graphs share
+# (the leaves, say) are then never written by two threads at once.
+_LOCK = threading.RLock()
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -66,13 +68,14 @@ class Value:
 
     # Two input slots instead of a tuple keep a node small: unary and binary ops
     # use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
-    __slots__ = ("_a", "_b", "_data", "_grad", "_rule", "label")
+    __slots__ = ("_a", "_b", "_data", "_g", "_grad", "_rule", "label")
     # NumPy scalars on the left defer to our reflected operators (ClassVar: mypyc keeps it
     # on the class, where NumPy looks)
     __array_ufunc__: ClassVar[None] = None
 
     _data: float
     _grad: float
+    _g: Any  # ∂root/∂self while a backpropagation runs (a float or a Value), else None
     label: str
     _rule: Rule | None
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
@@ -83,6 +86,7 @@ class Value:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
         self._data = data if type(data) is float else as_float(data)
         self._grad = 0.0
+        self._g = None
         self.label = label
         self._rule = None
         self._a = None
@@ -225,13 +229,7 @@ class Value:
 
     # -- the number: comparisons and conversions read data (see the class docstring) --
 
-    def __eq__(self, other: object) -> bool:  # identity, spelt out: mypyc would drop the hash
-        return self is other
-
-    def __ne__(self, other: object) -> bool:
-        return self is not other
-
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # the object's, spelt out: mypyc drops it beside __lt__
         return object.__hash__(self)
 
     def __lt__(self, other: Value | Real) -> bool:
@@ -440,14 +438,18 @@ class Value:
         >>> a.grad, b.grad, c.grad
         (8.0, 6.0, 1.0)
         """
-        order = topological_order(self)
-        grads = _backprop(self, order, False)
-        with _LEAF_LOCK:  # several threads may share leaves: each adds all of its own at once
-            for node in order:
-                if node._rule is not None:
-                    node._grad = grads.get(node, 0.0)
-                elif type(node) is not Constant:
-                    node._grad += grads.get(node, 0.0)
+        with _LOCK:
+            order = topological_order(self)
+            try:
+                _backprop(self, order, False)
+                for node in order:  # commit: every gradient is known
+                    g = 0.0 if node._g is None else node._g
+                    if node._rule is not None:
+                        node._grad = g
+                    elif type(node) is not Constant:
+                        node._grad += g
+            finally:
+                _clear(order)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -544,38 +546,40 @@ def topological_order(root: Value) -> list[Value]:
     ['x', '', 'mul', 'exp']
     """
     order: list[Value] = []
-    seen: set[Value] = set()
+    seen: set[int] = set()  # ids: a set of ints needs no call of Value.__hash__
     stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
-        elif node not in seen:
-            seen.add(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
             if node._a is None:
                 order.append(node)
                 continue
             stack.append((node, True))
             for x in reversed(node.inputs):  # reversed: the first input comes off first
-                if x not in seen:
+                if id(x) not in seen:
                     stack.append((x, False))
     return order
 
 
-def _backprop(root: Value, order: list[Value], create_graph: bool) -> dict[Value, Any]:
-    """∂root/∂node for every node that gets a gradient, as floats or (create_graph) Values.
+def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
+    """Put ∂root/∂node, a float or (create_graph) a Value, in each node's scratch ``_g``.
 
-    ``order`` is ``topological_order(root)``. Each node's row gives its local
-    partials; each input gets ``g · partial`` added, in reverse topological
-    order, so a node's gradient is complete when it comes up. Constants get
-    none; a partial of None, or a masking row's exact 0, passes on exactly 0
-    (PyTorch's ``where``), not ``g · 0``, which is nan for g = inf.
+    ``order`` is ``topological_order(root)``; the caller holds ``_LOCK`` and
+    clears the slots afterwards (:func:`_clear`). Each node's row gives its
+    local partials; each input gets ``g · partial`` added, in reverse
+    topological order, so a node's gradient is complete when it comes up.
+    Constants get none; a partial of None, or a masking row's exact 0, passes
+    on exactly 0 (PyTorch's ``where``), not ``g · 0``, which is nan for g = inf.
+    A node no path reaches keeps None.
     """
     anomaly = ANOMALY.get()
-    grads: dict[Value, Any] = {root: Constant(1.0) if create_graph else 1.0}
+    root._g = Constant(1.0) if create_graph else 1.0
     for node in reversed(order):
         rule = node._rule
-        g = grads.get(node)
+        g = node._g
         if rule is None or g is None:
             continue
         ins = node.inputs
@@ -599,9 +603,12 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> dict[Value
                 contribution = g * p
             if anomaly:
                 check_backward(node, x, g, contribution)
-            previous = grads.get(x)
-            grads[x] = contribution if previous is None else previous + contribution
-    return grads
+            x._g = contribution if x._g is None else x._g + contribution
+
+
+def _clear(order: list[Value]) -> None:
+    for node in order:  # a Value in a slot would keep its gradient graph alive
+        node._g = None
 
 
 def _number(x: Any) -> float:
@@ -633,17 +640,21 @@ def grad(
     for i, x in enumerate(wrt):
         if not isinstance(x, Value):
             raise TypeError(f"grad inputs must be Values; inputs[{i}] is {type(x).__name__}")
-    if isinstance(output, Value):
-        grads = _backprop(output, topological_order(output), create_graph)
-    else:
+    if not isinstance(output, Value):
         as_float(output, "grad's output (a Value or a number)")
-        grads = {}
-    if not allow_unused:
-        for i, x in enumerate(wrt):
-            if x not in grads:
-                raise ValueError(
-                    f"grad: the output does not depend on inputs[{i}] ({x!r}); pass "
-                    "allow_unused=True to get 0 for it"
-                )
-    found = [grads.get(x, 0.0) for x in wrt]
-    return tuple(g if isinstance(g, Value) else Value(g) for g in found)
+        found: list[Any] = [None] * len(wrt)
+    else:
+        with _LOCK:
+            order = topological_order(output)
+            try:
+                _backprop(output, order, create_graph)
+                found = [x._g for x in wrt]
+            finally:
+                _clear(order)
+    if not allow_unused and None in found:
+        i = found.index(None)
+        raise ValueError(
+            f"grad: the output does not depend on inputs[{i}] ({wrt[i]!r}); pass "
+            "allow_unused=True to get 0 for it"
+        )
+    return tuple(g if isinstance(g, Value) else Value(0.0 if g is None else g) for g in found)
