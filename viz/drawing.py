@@ -12,6 +12,8 @@ from typing import Any
 
 import graphviz
 
+from .notation import svg_scripts
+
 __all__ = [
     "COLORS",
     "DEFAULT_MAX_NODES",
@@ -33,7 +35,8 @@ stays fast at any size: pass ``max_nodes=None`` (or a larger number) to get it.
 """
 
 COLORS = {
-    "leaf": "#cfe2f3",  # light blue: a leaf you made, an input or a parameter
+    "leaf": "#cfe2f3",  # light blue: a leaf you made, a parameter
+    "input": "#fff2cc",  # light yellow: one of the notes' inputs x_i^(0)
     "output": "#b6d7a8",  # green: the root, the Value drawn from
     "interior": "#ffffff",  # white: an intermediate result
     "constant": "#999999",  # grey text, dashed outline, no fill: a number written into the code
@@ -137,9 +140,17 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
     """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        """The rendered drawing as bytes (or text, given ``encoding``), as ``graphviz``'s."""
+        """The rendered drawing as bytes (or text, given ``encoding``), as ``graphviz``'s.
+
+        SVG has its sub- and superscripts laid out by :func:`viz.notation.svg_scripts`.
+        """
         with _needs_dot():
-            return super().pipe(*args, **kwargs)
+            result = super().pipe(*args, **kwargs)
+        if (args[0] if args else kwargs.get("format")) != "svg":
+            return result
+        if isinstance(result, bytes):
+            return svg_scripts(result.decode("utf-8")).encode("utf-8")
+        return svg_scripts(result)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         """Save the DOT text and render it to a file, as ``graphviz``'s ``render``."""
