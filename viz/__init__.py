@@ -18,6 +18,7 @@ from .drawing import (
     GraphTooLargeError,
     write,
 )
+from .explain import Explanation, explain
 from .graph import draw
 from .notation import label_html
 from .tree import chain_rule
@@ -27,9 +28,11 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "DotNotFoundError",
     "Drawing",
+    "Explanation",
     "GraphTooLargeError",
     "chain_rule",
     "draw",
+    "explain",
     "label_html",
     "write",
 ]

@@ -80,6 +80,7 @@ class View:
     nodes: tuple[Node, ...]
     grads: dict[Value, float]
     order: tuple[Value, ...]
+    names: dict[Value, Any]  # every node's name (autograd.names), shown or folded
 
     def node(self, value: Value) -> Node:
         """The shown node of ``value``."""
@@ -194,7 +195,7 @@ def graph_view(root: Value) -> View:
     grads = dict(zip(differentiable, [g.data for g in grad(root, differentiable)], strict=True))
     for v in order:
         grads.setdefault(v, 0.0)
-    return View(root, tuple(shown), grads, tuple(order))
+    return View(root, tuple(shown), grads, tuple(order), names)
 
 
 def _negate(p: Any) -> Any:
