@@ -21,6 +21,7 @@ from .drawing import (
 from .explain import Explanation, explain
 from .graph import draw
 from .notation import label_html
+from .stepthrough import StepThrough, notes_network_page, step_through
 from .tree import chain_rule
 
 __all__ = [
@@ -30,9 +31,12 @@ __all__ = [
     "Drawing",
     "Explanation",
     "GraphTooLargeError",
+    "StepThrough",
     "chain_rule",
     "draw",
     "explain",
     "label_html",
+    "notes_network_page",
+    "step_through",
     "write",
 ]

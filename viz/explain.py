@@ -43,7 +43,7 @@ _DOT = {"text": " · ", "html": " · ", "latex": r" \cdot "}
 class Step:
     """One equation: a node's value (forward), or one edge of the chain rule (backward).
 
-    ``phase`` is "forward", "loss" or "backward"; ``node`` the node whose value
+    ``phase`` is "forward", "loss" (the root's value) or "backward"; ``node`` the node whose value
     or gradient the step gives; ``via`` (backward) the node above it whose
     gradient it passes down. ``text``, ``html`` and ``latex`` say it three ways;
     ``tag`` is the notes' equation number ("(14)") or "".
@@ -69,14 +69,14 @@ class Explanation:
     @property
     def backward(self) -> tuple[Step, ...]:
         """The chain-rule steps, from ∂L/∂L = 1 down."""
-        return tuple(s for s in self.steps if s.phase != "forward")
+        return tuple(s for s in self.steps if s.phase == "backward")
 
     def __str__(self) -> str:
         lines: list[str] = []
         width = max((len(s.text) for s in self.steps), default=0)
         heading = ""
         for s in self.steps:
-            title = "forward" if s.phase == "forward" else "backward (the chain rule)"
+            title = "backward (the chain rule)" if s.phase == "backward" else "forward"
             if title != heading:
                 lines.append(("" if not lines else "\n") + title + ":")
                 heading = title
@@ -223,9 +223,8 @@ class _Say:
             parts = [self.name(node, style), _PRINT[style](definition)]
             parts += [_PRINT[style](substituted), self.num(value.data)]
             said[style] = " = ".join(_dedupe(parts))
-        return Step(
-            "forward", value, None, said["text"], said["html"], said["latex"], "", value.data
-        )
+        phase = "loss" if value is self.view.root else "forward"
+        return Step(phase, value, None, said["text"], said["html"], said["latex"], "", value.data)
 
     def numbers(self, x: Value, bare: bool = False) -> Any:
         """An input as its number, for the substituted line; a folded −b as − number."""
@@ -238,9 +237,8 @@ class _Say:
 
     def start(self) -> Step:
         said = {s: f"{self.gradient(self.root, s)} = 1" for s in STYLES}
-        return Step(
-            "loss", self.view.root, None, said["text"], said["html"], said["latex"], "", 1.0
-        )
+        root = self.view.root
+        return Step("backward", root, None, said["text"], said["html"], said["latex"], "", 1.0)
 
     def backward(self, node: Node, edge: Edge) -> Step:
         child = self.view.node(edge.child)
