@@ -74,6 +74,7 @@ def _collapsed(
             for slot, (child, partial) in enumerate(zip(ins, partials, strict=True)):
                 if isinstance(child, Constant):
                     continue
+                partial = 0.0 if partial is None else partial  # no gradient flows: exactly 0
                 j = position[child]
                 if kept[j]:
                     _accumulate(table, j, partial, 1, (i, slot, None))
