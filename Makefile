@@ -1,6 +1,9 @@
 # Set-up and checks. `make test` and `make demo` work on a fresh Debian/Ubuntu
 # machine that has only python3 and make: they create .venv, install the
 # project with its extras, and install Graphviz's `dot` when it is missing.
+# `make test` also installs Debian's chromium (the browser tests) and
+# librsvg2-bin (rsvg-convert, an SVG rasteriser) when run as root; elsewhere it
+# says how, and those tests are skipped with that reason.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -8,7 +11,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS ?= dev,plot
 
-.PHONY: test demo docs bench venv dot lint clean
+.PHONY: test demo docs bench venv dot browser lint clean
 
 venv: $(STAMP)
 
@@ -32,7 +35,18 @@ dot:
 	    echo "Graphviz's dot program is missing; install it with: sudo apt-get install graphviz" >&2; exit 1; \
 	  fi; }
 
-test: venv dot
+# Never `playwright install`: Playwright drives Debian's /usr/bin/chromium.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v rsvg-convert >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Chromium and rsvg-convert (the browser and rasteriser tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium librsvg2-bin >/dev/null || echo "could not install chromium; the browser tests will be skipped" >&2; \
+	else \
+	  echo "Chromium or rsvg-convert is missing, so the browser tests will be skipped; install them with: sudo apt-get install chromium librsvg2-bin" >&2; \
+	fi
+
+test: venv dot browser
 	$(PY) -m pytest
 	$(PY) -m mypy
 	$(PY) -m ruff check .
