@@ -72,7 +72,7 @@ def tree_edges(source: str) -> dict[tuple[str, str], tuple[str, float]]:
     result = {}
     for tail, head, label in parse(source)[1]:
         text, _, value = label.rpartition("= ")
-        result[tail, head] = (text.removesuffix("<BR/>"), float(value))
+        result[tail, head] = (text.removesuffix(" "), float(value))
     return result
 
 
@@ -691,3 +691,54 @@ def test_constant_root_and_leaf_root_draw() -> None:
     assert list(tree_nodes(chain_rule(c).source)) == ["v0"]
     x = Value(-0.0, "x")
     assert tree_nodes(chain_rule(x).source)["v0"] == ("x", -0.0, "∂x/∂x", 1.0)
+
+
+@needs_dot
+def test_the_notes_network_is_legible_at_readme_width() -> None:
+    """The default layout fits the README's 880 px at full size (1 pt = 4/3 px)."""
+    model = MLP(2, [2, 1])
+    L = squared_error(model([1.0, 0.0]), [1.0])
+    svg = draw(L, digits=3).pipe(format="svg", encoding="utf-8")
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg)[1])  # type: ignore[index]
+    assert width * 4 / 3 <= 880
+
+
+@needs_dot
+def test_an_svg_rasteriser_draws_the_scripts_small_and_shifted(tmp_path: Path) -> None:
+    """librsvg (rsvg-convert) lays out the merged <text>: the scripts are smaller and shifted."""
+    import shutil
+
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("rsvg-convert is missing: sudo apt-get install librsvg2-bin")
+    svg = tmp_path / "w.svg"
+    write(draw(Value(1.0, "w_11^(2)"), legend=False), svg)
+    png = subprocess.run(
+        ["rsvg-convert", "-z", "4", str(svg)], check=True, capture_output=True
+    ).stdout
+    assert png.startswith(b"\x89PNG")
+    PIL = pytest.importorskip("PIL.Image", reason="Pillow (a matplotlib dependency)")
+    import io
+
+    image = PIL.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    dark = [[image.getpixel((x, y)) < 100 for x in range(width)] for y in range(height)]
+    widest = max(sum(row) for row in dark)  # a border line of the box
+    tallest = max(sum(row[x] for row in dark) for x in range(width))
+    borders_y = {y for y in range(height) if sum(dark[y]) > widest // 2}
+    borders_x = {x for x in range(width) if sum(row[x] for row in dark) > tallest // 2}
+    top, below = min(borders_y), sorted(y for y in borders_y if y > min(borders_y) + 8)[0]
+    left, right = min(borders_x), max(borders_x)
+    ink = [  # the glyphs of the name cell, borders left out
+        (x, y)
+        for y in range(top + 6, below - 5)  # 6 px clear of the (antialiased) borders
+        for x in range(left + 6, right - 5)
+        if dark[y][x]
+    ]
+    x0, x1 = min(x for x, _ in ink), max(x for x, _ in ink)
+    third = (x1 - x0) / 3
+    w = [y for x, y in ink if x < x0 + third * 0.8]  # "w"
+    sub = [y for x, y in ink if x0 + third * 1.1 < x < x0 + third * 1.9]  # "11"
+    sup = [y for x, y in ink if x > x0 + third * 2.2]  # "(2)"
+    assert max(sub) > max(w)  # the subscript sits below the baseline
+    assert min(sup) < min(w)  # the superscript rises above the letter
+    assert max(sub) - min(sub) < max(w) - min(w) + (max(w) - min(w)) * 0.6  # and is small

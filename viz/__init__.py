@@ -7,7 +7,7 @@ and :func:`write` saves either as DOT, SVG, PNG or PDF.
 >>> from autograd import Value
 >>> x = Value(3.0, "x_1^(0)")
 >>> print(chain_rule(x * x).source.splitlines()[-2])
-        v1 -> v0 [label=<Σ over 2 paths<BR/>= 6>]
+        v1 -> v0 [label=<Σ over 2 paths = 6>]
 """
 
 from .drawing import (

@@ -8,10 +8,12 @@ from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_siz
 from .notation import escape, number, scripts_sized
 from .view import Node, View, graph_view
 
-__all__ = ["RANKDIRS", "box_html", "draw", "draw_view", "legend_html"]
+__all__ = ["FONTNAME", "RANKDIRS", "box_html", "draw", "draw_view", "legend_html"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 FONT_SIZE = 12
+FONTNAME = "DejaVu Sans,Helvetica,Arial,sans-serif"
+"""Graphviz measures text in the first font it finds; the viewer draws the first it has."""
 LEGEND = (
     ("leaf", "parameter"),
     ("input", "input x<SUB>i</SUB><SUP>(0)</SUP>"),
@@ -178,7 +180,8 @@ def draw_view(
             add(f"\tv{j} -> v{i}op{tail}\n")
         out_id = f' [id="e{i}op-{i}"]' if ids else ""
         add(f"\tv{i}op -> v{i}{out_id}\n")
-    graph_attr = {"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3", "fontname": "Helvetica"}
+    graph_attr = {"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3", "pad": "0.2"}
+    graph_attr["fontname"] = FONTNAME
     if legend:
         graph_attr.update(label=f"<{legend_html()}>", labelloc="b", labeljust="c")
     return Drawing(
@@ -186,10 +189,10 @@ def draw_view(
         graph_attr=graph_attr,
         node_attr={
             "shape": "plaintext",
-            "fontname": "Helvetica",
+            "fontname": FONTNAME,
             "fontsize": str(FONT_SIZE),
             "margin": "0",
         },
-        edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.6"},
+        edge_attr={"fontname": FONTNAME, "fontsize": "9", "arrowsize": "0.6"},
         body=body,
     )

@@ -304,8 +304,8 @@ _JS = """
       cells(g, "grad").forEach((t) => t.classList.toggle("hidden", !grad.has(base)));
     }
     for (const e of edges) {
-      const head = e.id.split("-")[1] || "";
-      const base = head.endsWith("op") ? head.slice(0, -2) : head;
+      const head = e.id.split("-")[1] || "";  // e3-5op runs into the op of n5
+      const base = "n" + (head.endsWith("op") ? head.slice(0, -2) : head);
       e.classList.toggle("future", !data.has(base) && f.phase !== "update");
       e.classList.toggle("carry", f.edges.includes(e.id));
     }

@@ -11,6 +11,7 @@ from autograd.names import node_names
 
 from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
 from .forms import derivative_name, html, local_partials
+from .graph import FONTNAME
 from .notation import label_html, notation_base, number, scripts_sized
 from .view import graph_view
 
@@ -179,12 +180,12 @@ def chain_rule(
     digraph chain_rule {
     ...
     v1 [label=<...<TD>S<SUB>...(1)</FONT></SUP> = 0</TD>...<TD>δ<SUB>... = 0.125</TD>...>]
-    v3 -> v0 [label=<x<SUB>...(1)</FONT></SUP><BR/>= 0.5>]
-    v3 -> v2 [label=<w<SUB>...(2)</FONT></SUP><BR/>= 0.5>]
-    v2 -> v1 [label=<σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...)<BR/>= 0.25>]
+    v3 -> v0 [label=<x<SUB>...(1)</FONT></SUP> = 0.5>]
+    v3 -> v2 [label=<w<SUB>...(2)</FONT></SUP> = 0.5>]
+    v2 -> v1 [label=<σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...) = 0.25>]
     }
     >>> print(chain_rule(L, keep="S").source.splitlines()[-2])  # doctest: +ELLIPSIS
-    v3 -> v1 [label=<w<SUB>...11...(2)...·σ'(S<SUB>...1...(1)...)<BR/>= 0.125>]
+    v3 -> v1 [label=<w<SUB>...11...(2)...·σ'(S<SUB>...1...(1)...) = 0.125>]
     """
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
@@ -223,13 +224,13 @@ def chain_rule(
             if text is None:  # the derivative is a number written into the expression
                 text = number(s.value, digits)
             else:
-                text = scripts_sized(text, 10) + f"<BR/>= {number(s.value, digits)}"
+                text = scripts_sized(text, 10) + f" = {number(s.value, digits)}"
             add(f"\tv{i} -> v{target} [label=<{text}>]\n")
     return Drawing(
         name="chain_rule",
-        graph_attr={"rankdir": "TB", "ordering": "out"},
-        node_attr={"shape": "plaintext", "fontname": "Helvetica", "fontsize": "12", "margin": "0"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.6"},
+        graph_attr={"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.6"},
+        node_attr={"shape": "plaintext", "fontname": FONTNAME, "fontsize": "12", "margin": "0"},
+        edge_attr={"fontname": FONTNAME, "fontsize": "10", "arrowsize": "0.6"},
         body=body,
     )
 
