@@ -73,7 +73,7 @@ class Explanation:
 
     def __str__(self) -> str:
         lines: list[str] = []
-        width = max((len(s.text) for s in self.steps), default=0)
+        width = max((len(s.text) for s in self.steps if s.tag), default=0)  # tags in a column
         heading = ""
         for s in self.steps:
             title = "backward (the chain rule)" if s.phase == "backward" else "forward"

@@ -7,6 +7,7 @@ import re
 
 __all__ = [
     "SCRIPT_SCALE",
+    "ZERO_NOTE",
     "escape",
     "has_superscript",
     "label_html",
@@ -20,6 +21,14 @@ __all__ = [
 
 SCRIPT_SCALE = 0.7
 """Sub- and superscripts are drawn at this fraction of the text's size."""
+
+ZERO_NOTE = (
+    "0 and -0 are the same number: IEEE arithmetic gives -0 where a product or a sum "
+    "with a negative part is zero (-δ·0, say), and 0 == -0 is True, so a difference "
+    "of -0.0e+00 means the two agree exactly, as 0.0e+00 does. The drawings and "
+    "explain() always show 0."
+)
+"""The note for a table that may print ``-0`` (the demo's side-by-side table)."""
 
 # A label in the notes' notation: a base, then an optional subscript after "_" and
 # an optional superscript after "^", each either a plain run or wrapped in {braces}.
