@@ -81,13 +81,14 @@ class View:
     grads: dict[Value, float]
     order: tuple[Value, ...]
     names: dict[Value, Any]  # every node's name (autograd.names), shown or folded
+    by_value: dict[Value, Node]
 
     def node(self, value: Value) -> Node:
         """The shown node of ``value``."""
-        for n in self.nodes:
-            if n.value is value:
-                return n
-        raise KeyError(f"{value!r} is not shown in this view")
+        found = self.by_value.get(value)
+        if found is None:
+            raise KeyError(f"{value!r} is not shown in this view")
+        return found
 
 
 def _negation(node: Value) -> Value | None:
@@ -195,7 +196,8 @@ def graph_view(root: Value) -> View:
     grads = dict(zip(differentiable, [g.data for g in grad(root, differentiable)], strict=True))
     for v in order:
         grads.setdefault(v, 0.0)
-    return View(root, tuple(shown), grads, tuple(order), names)
+    by_value = {n.value: n for n in shown}
+    return View(root, tuple(shown), grads, tuple(order), names, by_value)
 
 
 def _negate(p: Any) -> Any:
