@@ -86,6 +86,16 @@ def _orange(png: bytes) -> int:
     )
 
 
+def _node_shot(page: Any, target: str) -> bytes:
+    """A screenshot of one node of the graph (its SVG id), with a small margin."""
+    box = page.locator(f"[id='{target}']").bounding_box()
+    assert box is not None
+    clip = {"x": box["x"] - 4, "y": box["y"] - 4, "width": box["width"] + 8}
+    clip["height"] = box["height"] + 8
+    shot: bytes = page.screenshot(clip=clip)
+    return shot
+
+
 def test_every_frame_of_the_notes_network_steps_without_a_console_error(
     browser: Any, tmp_path: Path
 ) -> None:
@@ -124,26 +134,10 @@ def test_the_highlight_moves_between_the_first_and_the_last_step(
     last = len(step.frames) - 1
     target = step.frames[last].node  # the last update's parameter
     page.evaluate("window.stepThrough.show(0)")
-    box = page.locator(f"[id='{target}']").bounding_box()
-    assert box is not None
-    clip = {
-        "x": box["x"] - 4,
-        "y": box["y"] - 4,
-        "width": box["width"] + 8,
-        "height": box["height"] + 8,
-    }
-    before = page.screenshot(clip=clip)
+    before = _node_shot(page, target)
     page.keyboard.press("End")
     page.evaluate(f"document.getElementById('{target}').scrollIntoView({{block: 'center'}})")
-    box = page.locator(f"[id='{target}']").bounding_box()
-    assert box is not None
-    clip = {
-        "x": box["x"] - 4,
-        "y": box["y"] - 4,
-        "width": box["width"] + 8,
-        "height": box["height"] + 8,
-    }
-    after = page.screenshot(clip=clip)
+    after = _node_shot(page, target)
     assert before != after
     assert _orange(before) == 0 < _orange(after)  # the node of the last step is outlined
     page.evaluate("window.scrollTo(0, 0)")

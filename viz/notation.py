@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 __all__ = [
     "SCRIPT_SCALE",
@@ -91,16 +92,7 @@ def label_html(label: str) -> str:
     >>> label_html("a_b_c<")
     'a_b_c&lt;'
     """
-    parts = notation_parts(label)
-    if parts is None:
-        return escape(label)
-    base, sub, sup = parts
-    text = escape(base)
-    if sub is not None:
-        text += f"<SUB>{escape(sub)}</SUB>"
-    if sup is not None:
-        text += f"<SUP>{escape(sup)}</SUP>"
-    return text
+    return _scripted(label, escape, escape, "{}<SUB>{}</SUB>", "{}<SUP>{}</SUP>")
 
 
 def label_latex(label: str) -> str:
@@ -114,12 +106,26 @@ def label_latex(label: str) -> str:
     parts = notation_parts(label)
     if parts is None:
         return r"\text{" + _latex_escape(label) + "}"
+    return _scripted(label, _latex_word, _latex_escape, "{}_{{{}}}", "{}^{{{}}}")
+
+
+def _scripted(
+    label: str,
+    base_text: Callable[[str], str],
+    script_text: Callable[[str], str],
+    sub_form: str,
+    sup_form: str,
+) -> str:
+    """A label as base, subscript and superscript in one target's forms (or escaped whole)."""
+    parts = notation_parts(label)
+    if parts is None:
+        return base_text(label)
     base, sub, sup = parts
-    text = _latex_word(base)
+    text = base_text(base)
     if sub is not None:
-        text += "_{" + _latex_escape(sub) + "}"
+        text = sub_form.format(text, script_text(sub))
     if sup is not None:
-        text += "^{" + _latex_escape(sup) + "}"
+        text = sup_form.format(text, script_text(sup))
     return text
 
 
