@@ -3,6 +3,9 @@
 # project with the extras they need, and install Graphviz's `dot` when it is
 # missing. `make demo` installs chainrule with the plot extra only; `make test`
 # adds the dev extra (pytest, hypothesis, mypy, ruff, build).
+# `make test` also installs Debian's chromium (the browser tests) and
+# librsvg2-bin (rsvg-convert, an SVG rasteriser) when run as root; elsewhere it
+# says how, and those tests are skipped with that reason.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +13,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 
-.PHONY: test demo docs bench venv dot lint clean native fresh-native
+.PHONY: test demo docs bench venv dot browser lint clean native fresh-native
 
 venv: $(STAMP)
 
@@ -48,12 +51,24 @@ dot:
 	    echo "Graphviz's dot program is missing; install it with: sudo apt-get install graphviz" >&2; exit 1; \
 	  fi; }
 
+# Never `playwright install`: Playwright drives Debian's /usr/bin/chromium.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v rsvg-convert >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Chromium and rsvg-convert (the browser and rasteriser tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium librsvg2-bin >/dev/null || echo "could not install chromium; the browser tests will be skipped" >&2; \
+	else \
+	  echo "Chromium or rsvg-convert is missing, so the browser tests will be skipped; install them with: sudo apt-get install chromium librsvg2-bin" >&2; \
+	fi
+
 # The suite runs twice: on the native build (when there is one; else it says why
-# not) and on the pure-Python source (the packaging test, which builds both, once).
-test: $(DEV) dot fresh-native
+# not) and on the pure-Python source (the packaging, browser and notebook tests,
+# which do not touch the engine's build, once).
+test: $(DEV) dot browser fresh-native
 	@if $(PY) -m autograd --native; then $(PY) -m pytest -q; \
 	else echo "make test: no native run, the native build is unavailable (above)"; fi
-	CHAINRULE_PURE=1 $(PY) -m pytest -q -m "not packaging"
+	CHAINRULE_PURE=1 $(PY) -m pytest -q -m "not packaging and not needs_browser and not notebook"
 	$(PY) -m mypy
 	$(PY) -m mypy conftest.py
 	$(PY) -m ruff check .

@@ -141,6 +141,8 @@ def _negated(t: Term) -> Term | None:
 
 
 def _number(c: float, style: _Style) -> tuple[str, int]:
+    if c == 0.0 and style.target != "python":
+        return "0", ATOM  # -0.0 equals 0.0: a reader never sees "−0"
     if style.target == "python":
         text = repr(abs(c))  # inf and nan are names the generated code is given
     elif math.isfinite(c) and c == math.floor(c) and abs(c) < 1e15:

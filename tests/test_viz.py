@@ -38,7 +38,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 # --- reading the DOT text back ----------------------------------------------------
 
 NODE = re.compile(r"^\t(v\d+(?:op)?) \[label=<(.*)>((?: [^<>]*)?)\]$")
-EDGE = re.compile(r"^\t(v\d+(?:op)?) -> (v\d+(?:op)?)(?: \[label=<(.*)>\])?$")
+EDGE = re.compile(r"^\t(v\d+(?:op)?) -> (v\d+(?:op)?)(?: \[(?:label=<(.*)>)?[^<>]*\])?$")
+FONT = re.compile(r"</?FONT[^>]*>")
 
 
 def parse(source: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str]]]:
@@ -47,9 +48,9 @@ def parse(source: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str,
     edges: list[tuple[str, str, str]] = []
     for line in source.splitlines():
         if m := EDGE.match(line):
-            edges.append((m[1], m[2], m[3] or ""))
+            edges.append((m[1], m[2], FONT.sub("", m[3] or "")))
         elif m := NODE.match(line):
-            nodes[m[1]] = (m[2], m[3])
+            nodes[m[1]] = (FONT.sub("", m[2]), m[3])
         else:
             assert re.match(r"^(digraph \w+ \{|\t(graph|node|edge) \[.*\]|\})$", line), line
     return nodes, edges
@@ -71,7 +72,7 @@ def tree_edges(source: str) -> dict[tuple[str, str], tuple[str, float]]:
     result = {}
     for tail, head, label in parse(source)[1]:
         text, _, value = label.rpartition("= ")
-        result[tail, head] = (text.removesuffix("<BR/>"), float(value))
+        result[tail, head] = (text.removesuffix(" "), float(value))
     return result
 
 
@@ -201,7 +202,7 @@ def test_hostile_labels_keep_the_dot_text_well_formed() -> None:
 
 def svg_texts(svg: bytes | str) -> tuple[ET.Element, str]:
     tree = ET.fromstring(svg)  # well-formed XML, or this raises
-    text = "".join(t.text or "" for t in tree.iter(f"{SVG}text"))
+    text = "".join("".join(t.itertext()) for t in tree.iter(f"{SVG}text"))
     return tree, text
 
 
@@ -214,7 +215,17 @@ def test_hostile_labels_render_to_svg_as_text_never_markup() -> None:
         svg = drawing.pipe(format="svg")
         tree, text = svg_texts(svg)
         tags = {element.tag.removeprefix(SVG) for element in tree.iter()}
-        assert tags <= {"svg", "g", "title", "polygon", "path", "text", "ellipse", "polyline"}
+        assert tags <= {
+            "svg",
+            "g",
+            "title",
+            "polygon",
+            "path",
+            "text",
+            "tspan",
+            "ellipse",
+            "polyline",
+        }
         assert not [a for e in tree.iter() for a in e.attrib if a.lower().startswith("on")]
         assert b"<script" not in svg
         assert "<script>alert(1)</script>" in text  # shown, as text
@@ -248,14 +259,14 @@ def test_draw_has_every_value_once_and_an_op_node_per_operation() -> None:
         ("v3", "v4op", ""),
         ("v4op", "v4", ""),
     ]
-    assert [nodes[f"v{i}op"][0] for i in (2, 3, 4)] == ["×", "+", "exp"]
+    assert [nodes[f"v{i}op"][0] for i in (2, 3, 4)] == ["·", "+", "exp"]  # the rows' symbols
 
 
 def test_draw_shows_label_data_and_grad_to_the_given_digits() -> None:
     y = small()[2]
     y.backward()
     nodes, _ = parse(draw(y, digits=17).source)
-    cells = re.compile(r"<TD>data (\S+)</TD><TD>grad (\S+)</TD>")
+    cells = re.compile(r"<TD>data (\S+)</TD></TR><TR><TD>grad (\S+)</TD>")
     value = math.exp(0.5 * -1.5 + 0.5)
     expected = {
         "v0": (0.5, value * (-1.5 + 1)),  # ∂y/∂a = e^(ab + a)(b + 1)
@@ -269,7 +280,8 @@ def test_draw_shows_label_data_and_grad_to_the_given_digits() -> None:
         assert float(m[2]) == pytest.approx(gradient, rel=1e-15)
     assert "<TD>w<SUB>11</SUB><SUP>(2)</SUP></TD>" in nodes["v1"][0]
     assert "<TD>y</TD>" in nodes["v4"][0]
-    assert "<TD>data 0.5</TD><TD>grad -0.3894</TD>" in parse(draw(y).source)[0]["v0"][0]
+    assert "<TD>data 0.5</TD></TR><TR><TD>grad -0.3894</TD>" in parse(draw(y).source)[0]["v0"][0]
+    assert "<TD>a·w<SUB>11</SUB><SUP>(2)</SUP></TD>" in nodes["v2"][0]  # named by what it computes
 
 
 def test_draw_colours_leaves_output_and_constants_once() -> None:
@@ -286,12 +298,18 @@ def test_draw_colours_leaves_output_and_constants_once() -> None:
     assert len({COLORS["leaf"], COLORS["output"], COLORS["interior"]}) == 3
 
 
-def test_draw_labels_the_inputs_of_wsum_by_role() -> None:
-    w, x, b = [Value(1.0, "w"), Value(2.0, "v")], [Value(3.0, "p"), Value(4.0, "q")], Value(0.5)
+def test_draw_marks_the_subtracted_bias_of_wsum() -> None:
+    w, x, b = (
+        [Value(1.0, "w"), Value(2.0, "v")],
+        [Value(3.0, "p"), Value(4.0, "q")],
+        Value(0.5, "b"),
+    )
     S = wsum(w, x, b)
-    _, edges = parse(draw(S).source)
-    roles = [label for _, head, label in edges if head.endswith("op")]
-    assert roles == ["w<SUB>1</SUB>", "w<SUB>2</SUB>", "x<SUB>1</SUB>", "x<SUB>2</SUB>", "b"]
+    nodes, edges = parse(draw(S).source)
+    signs = [label for _, head, label in edges if head.endswith("op")]
+    assert signs == ["", "", "", "", "−"]  # S = Σ w x − b, as the notes write it
+    assert nodes["v5op"][0] == "Σwx−b"
+    assert "<TD>w·p + v·q − b</TD>" in nodes["v5"][0]  # named by what it computes
 
 
 def test_node_names_come_from_positions_so_the_dot_text_repeats() -> None:
@@ -350,7 +368,7 @@ def test_max_nodes_stops_with_the_count_and_the_limit() -> None:
         ({"max_nodes": 2.5}, TypeError, "got float: 2.5"),
         ({"max_nodes": True}, TypeError, "got bool: True"),
         ({"digits": 0}, ValueError, "digits must be an int from 1 to 17, got 0"),
-        ({"rankdir": "UP"}, ValueError, r"unknown rankdir 'UP' \(must be one of \['LR'"),
+        ({"rankdir": "UP"}, ValueError, r"unknown rankdir 'UP' \(must be one of \['TB'"),
     ],
 )
 def test_draw_rejects_bad_options_by_name(
@@ -456,7 +474,7 @@ def test_the_full_tree_shows_each_local_derivative_and_the_gradients_13_14() -> 
         x, Sj = names[label_html(f"x_{j}^(1)")], names[label_html(f"S_{j}^(1)")]
         text, value = edges[x, Sj]
         xs = label_html(f"x_{j}^(1)")
-        assert text == f"σ'({label_html(f'S_{j}^(1)')}) = {xs}(1 − {xs})"
+        assert text == f"σ'({label_html(f'S_{j}^(1)')}) = {xs}·(1 − {xs})"
         assert value == pytest.approx(h[f"x_{j}^(1)"] * (1 - h[f"x_{j}^(1)"]), rel=1e-12)
     # (13), (14): ∂L/∂b_j^(k) = −δ_j^(k), ∂L/∂w_ij^(k) = δ_j^(k) x_i^(k−1)
     for j in (1, 2):
@@ -487,10 +505,10 @@ def test_constants_are_left_out_and_appear_in_the_forms() -> None:
     # topological order: 3 (v0), x (v1), 2 (v2), x**2 (v3), y (v4); constants not drawn
     assert {node: n[0] for node, n in nodes.items()} == {
         "v4": "y",
-        "v3": "v<SUB>3</SUB>",
+        "v3": "x<SUP>2</SUP>",  # named by what it computes, never v3
         "v1": "x",
     }
-    assert edges == {("v4", "v3"): ("", 3.0), ("v3", "v1"): ("2x", 3.0)}
+    assert edges == {("v4", "v3"): ("", 3.0), ("v3", "v1"): ("2·x", 3.0)}
     assert nodes["v1"][3] == pytest.approx(6 * 1.5)
 
 
@@ -522,7 +540,7 @@ def test_a_long_single_chain_is_summarized() -> None:
     assert value == pytest.approx(expected, rel=1e-13)
     z = x.tanh().exp()
     ((text, _),) = tree_edges(chain_rule(z, keep="x").source).values()
-    assert text == "exp(v<SUB>1</SUB>)·tanh'(x)"
+    assert text == "exp'(tanh(x))·tanh'(x)"
 
 
 def test_delta_names_only_for_S_in_the_notation() -> None:
@@ -531,7 +549,8 @@ def test_delta_names_only_for_S_in_the_notation() -> None:
     nodes = by_name(tree_nodes(chain_rule(root).source))
     source_nodes = tree_nodes(chain_rule(root).source)
     assert source_nodes[nodes[label_html("S_2^(3)")]][2] == "δ<SUB>2</SUB><SUP>(3)</SUP>"
-    assert source_nodes[nodes["Score"]][2] == "∂v<SUB>2</SUB>/∂Score"
+    root_name = "S<SUB>2</SUB><SUP>(3)</SUP>·Score"  # what the root computes, never v2
+    assert source_nodes[nodes["Score"]][2] == f"∂({root_name})/∂Score"
 
 
 # Random graphs: each kept node's ∂L/∂node (from autograd.grad) must equal the sum over
@@ -657,10 +676,13 @@ def test_jupyter_shows_the_drawing_as_svg() -> None:
 def test_svg_has_real_sub_and_superscripts() -> None:
     svg = draw(Value(1.0, "w_11^(2)")).pipe(format="svg", encoding="utf-8")
     tree, _ = svg_texts(svg)
-    shifts = {t.text: t.get("baseline-shift") for t in tree.iter(f"{SVG}text")}
-    assert shifts["w"] is None
-    assert shifts["11"] == "sub"
-    assert shifts["(2)"] == "super"
+    (line,) = [t for t in tree.iter(f"{SVG}text") if "".join(t.itertext()) == "w11(2)"]
+    w, sub, sup = line  # one <text> laid out by the viewer: w, then 11 down, (2) up
+    assert (w.text, sub.text, sup.text) == ("w", "11", "(2)")
+    size = float(w.get("font-size", "0"))
+    for script in (sub, sup):  # about 70 %: Graphviz rounds the point size to a whole number
+        assert float(script.get("font-size", "0")) == pytest.approx(0.7 * size, abs=0.5)
+    assert float(sub.get("dy", "0")) > 0 > float(sup.get("dy", "0"))  # SVG's y grows downwards
 
 
 def test_constant_root_and_leaf_root_draw() -> None:
@@ -669,3 +691,54 @@ def test_constant_root_and_leaf_root_draw() -> None:
     assert list(tree_nodes(chain_rule(c).source)) == ["v0"]
     x = Value(-0.0, "x")
     assert tree_nodes(chain_rule(x).source)["v0"] == ("x", -0.0, "∂x/∂x", 1.0)
+
+
+@needs_dot
+def test_the_notes_network_is_legible_at_readme_width() -> None:
+    """The default layout fits the README's 880 px at full size (1 pt = 4/3 px)."""
+    model = MLP(2, [2, 1])
+    L = squared_error(model([1.0, 0.0]), [1.0])
+    svg = draw(L, digits=3).pipe(format="svg", encoding="utf-8")
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg)[1])  # type: ignore[index]
+    assert width * 4 / 3 <= 880
+
+
+@needs_dot
+def test_an_svg_rasteriser_draws_the_scripts_small_and_shifted(tmp_path: Path) -> None:
+    """librsvg (rsvg-convert) lays out the merged <text>: the scripts are smaller and shifted."""
+    import shutil
+
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("rsvg-convert is missing: sudo apt-get install librsvg2-bin")
+    svg = tmp_path / "w.svg"
+    write(draw(Value(1.0, "w_11^(2)"), legend=False), svg)
+    png = subprocess.run(
+        ["rsvg-convert", "-z", "4", str(svg)], check=True, capture_output=True
+    ).stdout
+    assert png.startswith(b"\x89PNG")
+    PIL = pytest.importorskip("PIL.Image", reason="Pillow (a matplotlib dependency)")
+    import io
+
+    image = PIL.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    dark = [[image.getpixel((x, y)) < 100 for x in range(width)] for y in range(height)]
+    widest = max(sum(row) for row in dark)  # a border line of the box
+    tallest = max(sum(row[x] for row in dark) for x in range(width))
+    borders_y = {y for y in range(height) if sum(dark[y]) > widest // 2}
+    borders_x = {x for x in range(width) if sum(row[x] for row in dark) > tallest // 2}
+    top, below = min(borders_y), sorted(y for y in borders_y if y > min(borders_y) + 8)[0]
+    left, right = min(borders_x), max(borders_x)
+    ink = [  # the glyphs of the name cell, borders left out
+        (x, y)
+        for y in range(top + 6, below - 5)  # 6 px clear of the (antialiased) borders
+        for x in range(left + 6, right - 5)
+        if dark[y][x]
+    ]
+    x0, x1 = min(x for x, _ in ink), max(x for x, _ in ink)
+    third = (x1 - x0) / 3
+    w = [y for x, y in ink if x < x0 + third * 0.8]  # "w"
+    sub = [y for x, y in ink if x0 + third * 1.1 < x < x0 + third * 1.9]  # "11"
+    sup = [y for x, y in ink if x > x0 + third * 2.2]  # "(2)"
+    assert max(sub) > max(w)  # the subscript sits below the baseline
+    assert min(sup) < min(w)  # the superscript rises above the letter
+    assert max(sub) - min(sub) < max(w) - min(w) + (max(w) - min(w)) * 0.6  # and is small

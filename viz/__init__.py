@@ -9,7 +9,7 @@ viz imports autograd, never nn.
 >>> from autograd import Value
 >>> x = Value(3.0, "x_1^(0)")
 >>> print(chain_rule(x * x).source.splitlines()[-2])
-        v1 -> v0 [label=<Σ over 2 paths<BR/>= 6>]
+        v1 -> v0 [label=<Σ over 2 paths = 6>]
 """
 
 from _chainrule_files import NotRegularFileError
@@ -23,9 +23,11 @@ from .drawing import (
     RenderError,
     write,
 )
+from .explain import Explanation, explain
 from .graph import draw
 from .notation import label_html
 from .plots import plot_decision_boundary, plot_loss
+from .stepthrough import StepThrough, notes_network_page, step_through
 from .tree import chain_rule
 
 __all__ = [
@@ -33,13 +35,18 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "DotNotFoundError",
     "Drawing",
+    "Explanation",
     "GraphTooLargeError",
     "NotRegularFileError",
     "RenderError",
+    "StepThrough",
     "chain_rule",
     "draw",
+    "explain",
     "label_html",
+    "notes_network_page",
     "plot_decision_boundary",
     "plot_loss",
+    "step_through",
     "write",
 ]

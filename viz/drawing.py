@@ -16,6 +16,8 @@ import graphviz
 
 from _chainrule_files import check_target, write_atomic
 
+from .notation import svg_scripts
+
 __all__ = [
     "COLORS",
     "DEFAULT_MAX_NODES",
@@ -43,7 +45,8 @@ stays fast at any size: pass ``max_nodes=None`` (or a larger number) to get it.
 """
 
 COLORS = {
-    "leaf": "#cfe2f3",  # light blue: a leaf you made, an input or a parameter
+    "leaf": "#cfe2f3",  # light blue: a leaf you made, a parameter
+    "input": "#fff2cc",  # light yellow: one of the notes' inputs x_i^(0)
     "output": "#b6d7a8",  # green: the root, the Value drawn from
     "interior": "#ffffff",  # white: an intermediate result
     "constant": "#999999",  # grey text, dashed outline, no fill: a number written into the code
@@ -292,12 +295,18 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
     """
 
     def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
-        """The rendered drawing as bytes (or text, given ``encoding``), as ``graphviz``'s."""
+        """The rendered drawing as bytes (or text, given ``encoding``), as ``graphviz``'s.
+
+        SVG has its sub- and superscripts laid out by :func:`viz.notation.svg_scripts`.
+        """
         encoding = kwargs.pop("encoding", None)
         if args or kwargs:  # graphviz's renderer, formatter, engine: its own path
             with _needs_dot():
                 return super().pipe(format, *args, encoding=encoding, **kwargs)
-        data = render(self.source, format or self.format)
+        fmt = format or self.format
+        data = render(self.source, fmt)
+        if fmt == "svg":
+            data = svg_scripts(data.decode("utf-8")).encode("utf-8")
         return data if encoding is None else data.decode(encoding)
 
     def render(self, *args: Any, **kwargs: Any) -> Any:

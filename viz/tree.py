@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from autograd import RULES, Constant, Value, grad, topological_order
+from autograd.formula import Formula
+from autograd.names import node_names
 
 from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_layout, check_size
-from .forms import Form, local_forms
-from .notation import has_superscript, label_html, notation_base, number
+from .forms import derivative_name, html, local_partials
+from .graph import FONTNAME
+from .notation import label_html, notation_base, number, scripts_sized
+from .view import graph_view
 
 __all__ = ["chain_rule"]
 
@@ -34,9 +38,9 @@ class _Sum:
         self.chain = chain
 
 
-def _keeper(keep: Keep) -> Callable[[Value], object]:
+def _keeper(keep: Keep, hidden: set[Value]) -> Callable[[Value], object]:
     if keep is None:
-        return lambda node: True
+        return lambda node: node not in hidden
     if isinstance(keep, str):
         prefix = keep
         return lambda node: node.label.startswith(prefix)
@@ -71,6 +75,7 @@ def _collapsed(
             for slot, (child, partial) in enumerate(zip(ins, partials, strict=True)):
                 if isinstance(child, Constant):
                     continue
+                partial = 0.0 if partial is None else partial  # no gradient flows: exactly 0
                 j = position[child]
                 if kept[j]:
                     _accumulate(table, j, partial, 1, (i, slot, None))
@@ -104,36 +109,31 @@ def _accumulate(
 
 
 class _Names:
-    """Display names of nodes (their label, or v_i for an unlabeled one), as HTML."""
+    """Display names of nodes as HTML: a label, or what the node computes."""
 
     def __init__(self, order: list[Value]) -> None:
         self.order = order
+        self.formula = node_names(order)
         self.cache: dict[int, str] = {}
 
     def __call__(self, i: int) -> str:
         name = self.cache.get(i)
         if name is None:
-            label = self.order[i].label
-            name = label_html(label) if label else f"v<SUB>{i}</SUB>"
-            self.cache[i] = name
+            name = self.cache[i] = html(self.formula[self.order[i]])
         return name
 
-    def base(self, i: int) -> str:
-        """The name as the base of a power: parenthesized when it has a superscript."""
-        label = self.order[i].label
-        return f"({self(i)})" if label and has_superscript(label) else self(i)
+    def gradient(self, root: int, i: int) -> str:
+        """∂L/∂node, δ for a node named S_j^(k); a composite name in parentheses."""
+        node = self.order[i]
+        if notation_base(node.label) == "S":
+            return label_html("δ" + node.label[1:])
+        return f"∂{self.wrapped(root)}/∂{self.wrapped(i)}"
 
-
-class _Fill(dict[str, str]):
-    """The placeholders of a Form for one node: ``a0``.. its inputs, ``out`` itself."""
-
-    def __init__(self, names: _Names, node: int, inputs: list[int]) -> None:
-        super().__init__()
-        self.names, self.node, self.inputs = names, node, inputs
-
-    def __missing__(self, key: str) -> str:
-        i = self.node if key.endswith("out") else self.inputs[int(key[1:])]
-        return self.names.base(i) if key.startswith("p") else self.names(i)
+    def wrapped(self, i: int) -> str:
+        """The name, in parentheses when it is an expression (``∂L/∂(y − t)``)."""
+        name = self.formula[self.order[i]]
+        composite = isinstance(name, Formula) and name.rule is not None
+        return f"({self(i)})" if composite else self(i)
 
 
 def chain_rule(
@@ -167,8 +167,7 @@ def chain_rule(
     white. Node names are positions in ``autograd.topological_order(root)``, so the
     output is the same on every run; an unlabeled node is called ``v_i`` after its
     position. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for
-    no limit) counts the nodes drawn; the layout's cost
-    (:func:`viz.drawing.layout_cost`) is limited too unless ``max_nodes`` is None.
+    no limit) counts the nodes drawn.
 
     >>> from autograd import Value
     >>> S, w = Value(0.0, "S_1^(1)"), Value(0.5, "w_11^(2)")
@@ -180,17 +179,19 @@ def chain_rule(
     >>> print(tree.source)  # doctest: +ELLIPSIS
     digraph chain_rule {
     ...
-    v1 [label=<...<TD>S<SUB>1</SUB><SUP>(1)</SUP> = 0</TD>...<TD>δ<SUB>1</SUB>... = 0.125</TD>...>]
-    v3 -> v0 [label=<x<SUB>1</SUB><SUP>(1)</SUP><BR/>= 0.5>]
-    v3 -> v2 [label=<w<SUB>11</SUB><SUP>(2)</SUP><BR/>= 0.5>]
-    v2 -> v1 [label=<σ'(S<SUB>1</SUB>...) = x<SUB>1</SUB>...(1 − x<SUB>1</SUB>...)<BR/>= 0.25>]
+    v1 [label=<...<TD>S<SUB>...(1)</FONT></SUP> = 0</TD>...<TD>δ<SUB>... = 0.125</TD>...>]
+    v3 -> v0 [label=<x<SUB>...(1)</FONT></SUP> = 0.5>]
+    v3 -> v2 [label=<w<SUB>...(2)</FONT></SUP> = 0.5>]
+    v2 -> v1 [label=<σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...) = 0.25>]
     }
-    >>> print(chain_rule(L, keep="S").source.splitlines()[-2])
-    v3 -> v1 [label=<w<SUB>11</SUB><SUP>(2)</SUP>·σ'(S<SUB>1</SUB><SUP>(1)</SUP>)<BR/>= 0.125>]
+    >>> print(chain_rule(L, keep="S").source.splitlines()[-2])  # doctest: +ELLIPSIS
+    v3 -> v1 [label=<w<SUB>...11...(2)...·σ'(S<SUB>...1...(1)...) = 0.125>]
     """
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
-    wanted = _keeper(keep)
+    view = graph_view(root)
+    shown_nodes = {n.value for n in view.nodes}
+    wanted = _keeper(keep, {v for v in view.order if v not in shown_nodes})
     digits = check_digits(digits, "chain_rule")
     order = topological_order(root)
     last = len(order) - 1
@@ -208,36 +209,32 @@ def chain_rule(
     check_layout(len(shown), drawn, max_nodes, "chain_rule")
     adjoints = grad(root, [order[i] for i in shown])
     names = _Names(order)
-    root_name = names(last)
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
     body: list[str] = []
     add = body.append
     for i, adjoint in zip(shown, adjoints, strict=True):
         node = order[i]
         kind = "output" if i == last else "leaf" if not node.inputs else "interior"
-        if notation_base(node.label) == "S":
-            what = label_html("δ" + node.label[1:])
-        else:
-            what = f"∂{root_name}/∂{names(i)}"
+        what = scripts_sized(names.gradient(last, i), 12)
         add(
             f"\tv{i} [label=<{table.format(COLORS[kind])}"
-            f"<TR><TD>{names(i)} = {number(node.data, digits)}</TD></TR>"
+            f"<TR><TD>{scripts_sized(names(i), 12)} = {number(node.data, digits)}</TD></TR>"
             f"<TR><TD>{what} = {number(adjoint.data, digits)}</TD></TR></TABLE>>]\n"
         )
-    forms: dict[int, tuple[tuple[Form, ...], _Fill]] = {}
+    partials: dict[int, tuple[Any, ...]] = {}
     for i in shown:
         for target, s in edges[i].items():
-            text = _edge_text(s, order, position, names, forms)
+            text = _edge_text(s, order, names, partials)
             if text is None:  # the derivative is a number written into the expression
                 text = number(s.value, digits)
             else:
-                text += f"<BR/>= {number(s.value, digits)}"
+                text = scripts_sized(text, 10) + f" = {number(s.value, digits)}"
             add(f"\tv{i} -> v{target} [label=<{text}>]\n")
     return Drawing(
         name="chain_rule",
-        graph_attr={"rankdir": "TB", "ordering": "out"},
-        node_attr={"shape": "plaintext", "fontname": "Helvetica", "fontsize": "12", "margin": "0"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.6"},
+        graph_attr={"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.6"},
+        node_attr={"shape": "plaintext", "fontname": FONTNAME, "fontsize": "12", "margin": "0"},
+        edge_attr={"fontname": FONTNAME, "fontsize": "10", "arrowsize": "0.6"},
         body=body,
     )
 
@@ -257,34 +254,37 @@ def _breadth_first(root: int, edges: list[dict[int, _Sum]]) -> list[int]:
 def _edge_text(
     s: _Sum,
     order: list[Value],
-    position: dict[Value, int],
     names: _Names,
-    forms: dict[int, tuple[tuple[Form, ...], _Fill]],
+    partials: dict[int, tuple[Any, ...]],
 ) -> str | None:
     """The edge's derivative as text: the rule's form, the chain's factors, or the path
     count; None when it is just a number (the value line says it all)."""
     if s.paths > 1:
         more = "+" if s.paths >= PATHS_CAP else ""
         return f"Σ over {s.paths}{more} paths"
-    factors: list[str] = []
+    factors: list[Any] = []
     chain = s.chain
     direct = chain is not None and chain[2] is None
     while chain is not None and len(factors) <= MAX_FACTORS:
         i, slot, chain = chain
-        entry = forms.get(i)
-        if entry is None:
-            ins = order[i].inputs
-            constants = tuple(x.data if isinstance(x, Constant) else None for x in ins)
-            fill = _Fill(names, i, [position[x] for x in ins])
-            entry = forms[i] = (local_forms(order[i].op, constants), fill)
-        form, fill = entry[0][slot], entry[1]
+        node = order[i]
+        ins = node.inputs
+        if i not in partials:
+            formula = names.formula
+            partials[i] = local_partials(node.op, formula[node], [formula[x] for x in ins])
+        partial = partials[i][slot]
+        named = derivative_name(node.op, names.formula[ins[slot]])
         if direct:  # an edge to an input: the rule's name and its form
-            if "{" not in form.html and form.name is None:
+            if not isinstance(partial, Formula):
                 return None
-            text = form.html.format_map(fill)
-            return f"{form.name.format_map(fill)} = {text}" if form.name else text
-        if not form.is_one:
-            factors.append(form.factor(first=not factors).format_map(fill))
+            return f"{html(named)} = {html(partial)}" if named is not None else html(partial)
+        if not (isinstance(partial, float) and partial == 1.0):
+            factors.append(named if named is not None else partial)
     if len(factors) > MAX_FACTORS:
         return f"product of more than {MAX_FACTORS} local derivatives"
-    return "·".join(factors) or "1"
+    if not factors:
+        return "1"
+    product = factors[0]
+    for f in factors[1:]:
+        product = Formula("", RULES["mul"], (product, f))
+    return html(product)

@@ -1,0 +1,204 @@
+"""The graph as a student sees it: named nodes, subtractions as subtractions, local partials.
+
+:func:`graph_view` reads a Value graph once for every picture and text of
+:mod:`viz` (the computation graph, ``explain``, the step-through page): each
+node's name (:func:`autograd.names.node_names`), its kind, the op's symbol
+from its row's :class:`~autograd.ops.Notation`, and for each input the local
+partial ∂node/∂input as a formula in the inputs' names and as a number.
+
+The engine writes ``a - b`` as ``a + b·(−1)`` and ``-x`` as ``x·(−1)`` (the same
+IEEE numbers). The view shows them as the notes write them: a negation that
+only feeds sums is folded into them, so ``y − t`` is one "−" node whose input
+``t`` enters with ∂/∂t = −1; a number subtracted (``y − 1``) is shown as 1; a
+lone negation is a "−" node with one input.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from autograd import RULES, Constant, Value, grad, topological_order
+from autograd.formula import Formula, to_html, to_latex, to_text
+from autograd.names import node_names
+
+from .notation import label_html, label_latex, notation_parts
+
+__all__ = ["Edge", "Node", "View", "graph_view"]
+
+MINUS = "−"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One input of a node: ∂node/∂input as a formula in names and as a number."""
+
+    child: Value
+    partial: Any  # a Formula in the nodes' names, or a float
+    value: float
+    subtracted: bool  # the input enters with a minus sign, ∂node/∂input = −1 (drawn "−")
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node as drawn: its Value, position, name, kind, op symbol and inputs."""
+
+    value: Value
+    index: int  # its position in topological_order(root): the DOT id v{index}
+    name: Any  # a Formula (a label, or what the node computes), or a float (a Constant)
+    kind: str  # "input", "parameter", "constant", "interior" or "output"
+    symbol: str  # the op, from its row's notation; "" for a leaf
+    edges: tuple[Edge, ...]
+    shown: float  # the number shown: a subtracted constant shows as its size
+
+    @property
+    def text(self) -> str:
+        """The name as plain text."""
+        return to_text(self.name)
+
+    @property
+    def html(self) -> str:
+        """The name as an HTML(-like) label, sub- and superscripts included."""
+        return to_html(self.name, label_html)
+
+    @property
+    def latex(self) -> str:
+        """The name in LaTeX."""
+        return to_latex(self.name, label_latex)
+
+
+@dataclass(frozen=True)
+class View:
+    """Every shown node in topological order (folded negations left out), and ∂root/∂node.
+
+    ``grads`` maps each Value of the graph to ∂root/∂node, computed fresh by
+    :func:`autograd.grad` (no ``.grad`` is read or changed).
+    """
+
+    root: Value
+    nodes: tuple[Node, ...]
+    grads: dict[Value, float]
+    order: tuple[Value, ...]
+    names: dict[Value, Any]  # every node's name (autograd.names), shown or folded
+    by_value: dict[Value, Node]
+
+    def node(self, value: Value) -> Node:
+        """The shown node of ``value``."""
+        found = self.by_value.get(value)
+        if found is None:
+            raise KeyError(f"{value!r} is not shown in this view")
+        return found
+
+
+def _negation(node: Value) -> Value | None:
+    """``x`` when ``node`` is an unlabelled ``x·(−1)`` (how ``-x`` is built), else None."""
+    if node.op != "mul" or node.label:
+        return None
+    a, b = node.inputs
+    if isinstance(b, Constant) and b.data == -1.0 and not isinstance(a, Constant):
+        return a
+    if isinstance(a, Constant) and a.data == -1.0 and not isinstance(b, Constant):
+        return b
+    return None
+
+
+def is_input(node: Value) -> bool:
+    """Whether a leaf is one of the notes' inputs ``x_i^(0)`` (else it is a parameter).
+
+    >>> is_input(Value(1.0, "x_1^(0)")), is_input(Value(1.0, "w_11^(1)"))
+    (True, False)
+    """
+    parts = notation_parts(node.label)
+    return parts is not None and parts[0] == "x" and parts[2] == "(0)"
+
+
+def graph_view(root: Value) -> View:
+    """The graph below ``root`` as :mod:`viz` shows it.
+
+    >>> from autograd import Value
+    >>> y, t = Value(0.75, "y"), Value(1.0, "t")
+    >>> view = graph_view(0.5 * (y - t) ** 2)
+    >>> [(n.text, n.kind, n.symbol) for n in view.nodes if n.kind != "constant"]
+    [('y', 'parameter', ''), ('t', 'parameter', ''), ('y − t', 'interior', '−'),
+     ('(y − t)^2', 'interior', '^'), ('0.5·(y − t)^2', 'output', '·')]
+    >>> [(to_text(e.partial), e.value, e.subtracted) for e in view.nodes[3].edges]
+    [('1', 1.0, False), ('−1', -1.0, True)]
+    >>> view.grads[t]
+    0.25
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"needs a Value to show, got {type(root).__name__}")
+    order = topological_order(root)
+    names = node_names(order)
+    users: dict[Value, list[Value]] = {}
+    for node in order:
+        for x in node.inputs:
+            users.setdefault(x, []).append(node)
+    folded = {
+        node
+        for node in order
+        if node is not root
+        and _negation(node) is not None
+        and all(u.op == "add" for u in users.get(node, ()))
+    }
+    subtracted_constants = {
+        node
+        for node in order
+        if isinstance(node, Constant)
+        and math.copysign(1.0, node.data) < 0
+        and all(u.op == "add" and u.inputs[-1] is node for u in users.get(node, ()))
+    }
+    lone_minus = {node for node in order if _negation(node) is not None and node not in folded}
+    last = order[-1]
+    shown: list[Node] = []
+    for i, node in enumerate(order):
+        if node in folded:
+            continue
+        if isinstance(node, Constant) and any(
+            u in lone_minus or u in folded for u in users.get(node, ())
+        ):
+            continue  # the −1 of a negation is not drawn: the "−" says it
+        rule = node._rule
+        edges: list[Edge] = []
+        symbol = ""
+        if rule is not None:
+            ins = node.inputs
+            partials = rule.derivative(names[node], *[names[x] for x in ins])
+            numbers = rule.derivative(node.data, *[x.data for x in ins])
+            symbol = rule.notation.html or rule.notation.symbol
+            for x, p, v in zip(ins, partials, numbers, strict=True):
+                p = 0.0 if p is None else p
+                v = 0.0 if v is None else float(v)
+                inner = _negation(x) if x in folded else None
+                if inner is not None:  # a + (−b): the edge runs from b, ∂/∂b = −∂/∂(−b)
+                    edges.append(Edge(inner, _negate(p), -v, True))
+                elif node in lone_minus and isinstance(x, Constant):
+                    continue
+                else:
+                    minus = x in subtracted_constants or (
+                        node not in lone_minus and isinstance(p, float) and p == -1.0
+                    )
+                    edges.append(Edge(x, p, v, minus))
+            if node in lone_minus or (node.op == "add" and any(e.subtracted for e in edges)):
+                symbol = MINUS
+        if node is last:
+            kind = "output"
+        elif isinstance(node, Constant):
+            kind = "constant"
+        elif rule is None:
+            kind = "input" if is_input(node) else "parameter"
+        else:
+            kind = "interior"
+        value = abs(node.data) if node in subtracted_constants else node.data
+        shown.append(Node(node, i, names[node], kind, symbol, tuple(edges), value))
+    differentiable = [v for v in order if not isinstance(v, Constant)]
+    grads = dict(zip(differentiable, [g.data for g in grad(root, differentiable)], strict=True))
+    for v in order:
+        grads.setdefault(v, 0.0)
+    by_value = {n.value: n for n in shown}
+    return View(root, tuple(shown), grads, tuple(order), names, by_value)
+
+
+def _negate(p: Any) -> Any:
+    return Formula("", RULES["mul"], (p, -1.0)) if isinstance(p, Formula) else -float(p)
