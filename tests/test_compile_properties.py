@@ -290,8 +290,8 @@ def exact_float_functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Batched code with the float functions applied elementwise in place of NumPy's own."""
     real = compile_module._batched_namespace
 
-    def namespace() -> dict[str, Any]:
-        functions = real()
+    def namespace(xp: Any = None) -> dict[str, Any]:
+        functions = real(xp)
         for name, f in TRANSCENDENTAL.items():
             functions[name] = np.vectorize(f, otypes=[np.float64])
         power = np.vectorize(RULES["pow"].forward, otypes=[np.float64])
@@ -466,4 +466,5 @@ def test_the_batched_namespace_has_every_op_of_the_table() -> None:
     functions = compile_module._batched_namespace()
     assert set(RULES) <= set(functions)
     scalar = compile_module._scalar_namespace()
-    assert set(functions) == set(scalar) | {"each", "batch_sum", "float"}
+    batched_helpers = {"each", "batch_sum", "float", "columns", "matrix", "vector", "entries"}
+    assert set(functions) == set(scalar) | batched_helpers | {"batch_sums"}
