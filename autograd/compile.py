@@ -326,9 +326,9 @@ class _Program:
             for k, x in enumerate(node.inputs):
                 if x not in needed or x in column:
                     continue  # a block's column gets its gradient with its block's matrix
-                if reader and reader[0].kind == "layer" and n <= k < 2 * n:
-                    if node is not reader[0].members[0]:
-                        continue  # a layer gives each of its stacked inputs one column of δ·W
+                first = reader[0].members[0] if reader and reader[0].kind == "layer" else node
+                if n <= k < 2 * n and node is not first:
+                    continue  # a layer gives each of its stacked inputs one column of δ·W
                 pending[x] = pending.get(x, 0) + 1
         gradient: dict[Value, Term] = {output: 1.0}  # ∂L/∂L
         contributions: dict[Value, list[tuple[Term, Term]]] = {}
@@ -854,7 +854,8 @@ class Compiled:
     def batch_source(self) -> str:
         """The batched function's source: each layer a matrix product (made when first asked)."""
         if self._trace is not None:
-            program = _Program(*self._trace, layers=True)
+            output, leaves, names, wrt, shared, function, what = self._trace
+            program = _Program(output, leaves, names, wrt, shared, function, what, layers=True)
             self._batch_source = program.source(batched=True)
             self._trace = None
         return self._batch_source
