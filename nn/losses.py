@@ -52,7 +52,7 @@ def _check(
     ts: list[float] = []
     for i, t in enumerate(targets):
         if isinstance(t, Value):  # a target that is an input of a compiled loss
-            ts.append(t)  # type: ignore[arg-type]
+            ts.append(t)
             continue
         if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
             raise ValueError(f"{loss}: targets[{i}] must be a finite number, got {t!r:.60}")
@@ -243,7 +243,7 @@ def cross_entropy(logits: Sequence[Value], targets: int | Sequence[float]) -> Va
                 f"cross_entropy: one-hot targets need one Value per logit, {len(zs)}; "
                 f"got {len(targets)}"
             )
-        picked = _total([t * z for t, z in zip(targets, zs, strict=True)])  # type: ignore[misc]
+        picked = _total([t * z for t, z in zip(targets, zs, strict=True)])
         return _named(_log_sum_exp(zs) - picked)
     indices = [targets] if not isinstance(targets, Sequence) else list(targets)
     if not indices or len(zs) % len(indices):
@@ -252,7 +252,7 @@ def cross_entropy(logits: Sequence[Value], targets: int | Sequence[float]) -> Va
             "targets; give each sample's logits one after the other and one class index each"
         )
     classes = len(zs) // len(indices)
-    terms = []
+    terms: list[Value] = []
     for k, t in enumerate(indices):
         if isinstance(t, bool) or not isinstance(t, numbers.Real) or t != int(t):
             raise ValueError(f"cross_entropy: targets[{k}] must be a class index, got {t!r:.60}")

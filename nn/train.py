@@ -175,7 +175,7 @@ def _batched_loss(
     names = labels if distinct else [f"p{i}" for i in range(len(params))]
     n = len(inputs)
     xs = [Value(0.0, f"x_{i + 1}^(0)") for i in range(len(inputs[0]))]
-    outputs = model(xs)
+    outputs = model(xs)  # type: ignore[arg-type]  # traced: Values for the inputs
     columns = np.array(inputs, dtype=np.float64).T
     if loss is cross_entropy:  # a class index per sample: one-hot weights per class
         classes = np.arange(len(outputs))
