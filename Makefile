@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS ?= dev,plot
 
-.PHONY: test demo docs bench venv dot lint clean
+.PHONY: test demo docs bench bench-torch venv dot lint clean
 
 venv: $(STAMP)
 
@@ -55,6 +55,11 @@ $(PEERS)/micrograd-0.1.0.dist-info: | venv
 
 bench: venv $(PEERS)/micrograd-0.1.0.dist-info
 	$(PY) -m bench
+
+# PyTorch (CPU) is the digits workload's optional peer; without it `make bench` says
+# it skipped it. 2.13.0 installs from a local file; any other version would download.
+bench-torch: venv
+	$(PY) -m pip install -q 'torch==2.13.0'
 
 lint: venv
 	$(PY) -m ruff check --fix .

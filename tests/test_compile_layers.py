@@ -48,7 +48,7 @@ def test_batched_layers_give_the_eager_gradients(network: Network, n: int, seed:
             v.data = d
         model = network.build()
         leaves = [Value(d) for d in sample[: len(xs)]]
-        loss = squared_error(model(leaves), sample[len(xs) :])  # type: ignore[arg-type]
+        loss = squared_error(model(leaves), sample[len(xs) :])
         loss.backward()
         assert values[k] == pytest.approx(loss.data, rel=1e-12, abs=1e-300)
         for i, p in enumerate(model.parameters()):
@@ -94,7 +94,7 @@ def test_the_unchecked_function_gives_the_checked_numbers() -> None:
     with pytest.raises(TypeError, match="takes 3 inputs"):
         f(0.5, 2.0)
     with pytest.raises(TypeError, match="input 'x' must be a real number"):
-        f(0.5, "2", 0.1)
+        f(0.5, "2", 0.1)  # type: ignore[arg-type]
 
 
 def notes_data() -> tuple[Compiled, list[float], list[Any]]:
