@@ -520,8 +520,8 @@ class _Program:
         results = []
         for i in self.wrt:
             g = self.leaves[i].name if i in self.leaves else "0.0"  # 0.0: L ignores input i
-            if batched and i not in self.shared:  # a shared one's is a float: a sum over the batch
-                g = f"each({g}, {self.like})"
+            if batched:
+                g = f"float({g})" if i in self.shared else f"each({g}, {self.like})"
             results.append(g)
         value = f"each({self.result}, {self.like})" if batched else self.result
         lines.append(f"    return {value}, {_tuple(results)}")

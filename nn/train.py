@@ -111,6 +111,14 @@ def _batch_loss(
     return total
 
 
+def _parameter_names(params: list[Value]) -> list[str]:
+    """The parameters' labels as the compiled code's input names, or p0, p1, ... if they
+    are not all there and distinct."""
+    labels = [p.label for p in params]
+    distinct = all(labels) and len(set(labels)) == len(labels)
+    return labels if distinct else [f"p{i}" for i in range(len(params))]
+
+
 def _compiled_loss(
     model: Model,
     inputs: list[Sequence[float]],
@@ -130,9 +138,7 @@ def _compiled_loss(
         for x in inputs
     ]
     total = _batch_loss(model, as_constants, targets, loss, penalty)
-    labels = [p.label for p in params]
-    distinct = all(labels) and len(set(labels)) == len(labels)
-    names = labels if distinct else [f"p{i}" for i in range(len(params))]
+    names = _parameter_names(params)
     return params, Compiled(total, params, names=names, name="loss")
 
 
@@ -170,9 +176,7 @@ def _batched_loss(
             f"{', '.join(f.__name__ for f in _REDUCTION)}, not {getattr(loss, '__name__', loss)!r}"
         )
     params = model.parameters()
-    labels = [p.label for p in params]
-    distinct = all(labels) and len(set(labels)) == len(labels)
-    names = labels if distinct else [f"p{i}" for i in range(len(params))]
+    names = _parameter_names(params)
     n = len(inputs)
     xs = [Value(0.0, f"x_{i + 1}^(0)") for i in range(len(inputs[0]))]
     outputs = model(xs)  # type: ignore[arg-type]  # traced: Values for the inputs

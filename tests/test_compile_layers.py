@@ -3,9 +3,11 @@ unchecked scalar path; softmax, cross_entropy and the digits workload."""
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import math
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from autograd import Compiled, Value, compile
 from nn import MLP, Adam, cross_entropy, digits, fit, softmax, squared_error
 
 np = pytest.importorskip("numpy")
+compile_python = builtins.compile  # autograd.compile is the other one
 
 
 def network_loss(network: Network) -> tuple[Compiled, list[Value], list[Value], list[Value]]:
@@ -231,3 +234,14 @@ def test_batched_fit_takes_the_eager_steps() -> None:
             fit(model, data, cross_entropy, Adam(model.parameters(), lr=0.01), 5, compile=compile_)
         )
     assert histories[1] == pytest.approx(histories[0], rel=1e-12)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None,
+    reason="PyTorch is not installed (an optional peer: pip install torch==2.13.0)",
+)
+def test_the_readmes_pytorch_example_trains_the_notes_network() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```python\nimport torch\n") + len("```python\n")
+    block = readme[start : readme.index("```", start)]
+    exec(compile_python(block, "README.md (PyTorch example)", "exec"), {})
