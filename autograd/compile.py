@@ -9,10 +9,15 @@ builds no graph and dispatches on nothing.
 - On floats it calls the table's own IEEE functions in the eager engine's
   order, so its value and gradients are the engine's, bit for bit, inf and nan
   included.
-- :meth:`Compiled.batch` runs the same lines on NumPy arrays, one sample per
-  element, with NumPy versions of the functions (same inf and nan results, a
-  few ulps apart from libm elsewhere). A shared input's gradient is the sum of
-  the per-sample gradients, added in a different order than one by one.
+  ``Compiled.function`` is that function without the argument checks.
+- :meth:`Compiled.batch` runs the same ops on arrays of any array API library
+  (NumPy, PyTorch, JAX, CuPy, through ``array-api-compat``), one sample per
+  element, with the rows' array functions (same inf and nan results, a few ulps
+  apart from libm elsewhere). Each layer, a group of weighted sums that read the
+  same inputs with shared weights, is one matrix product (``S = X @ W.T - b``;
+  ``δᵀ·X`` and ``δ·W`` backward) and its activation one array op. A shared
+  input's gradient is the sum of the per-sample gradients, added in a different
+  order than one by one.
 
 The trace records one path through the function: its ops must not depend on
 the data (no ``if x.data > 0``, no loop whose length depends on a value). The

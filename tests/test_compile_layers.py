@@ -245,3 +245,12 @@ def test_the_readmes_pytorch_example_trains_the_notes_network() -> None:
     start = readme.index("```python\nimport torch\n") + len("```python\n")
     block = readme[start : readme.index("```", start)]
     exec(compile_python(block, "README.md (PyTorch example)", "exec"), {})
+
+
+def test_batched_fit_needs_a_loss_it_knows_how_to_add_up() -> None:
+    model = MLP(2, [2, 1])
+    optimizer = Adam(model.parameters())
+    with pytest.raises(ValueError, match="knows squared_error, mse, hinge, cross_entropy, not"):
+        fit(model, [([0.0, 1.0], [1.0])], lambda ys, ts: ys[0] * 2.0, optimizer, 1, compile="batch")
+    with pytest.raises(ValueError, match="compile must be False, True or 'batch', got 'yes'"):
+        fit(model, [([0.0, 1.0], [1.0])], squared_error, optimizer, 1, compile="yes")
