@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import statistics
 import subprocess
@@ -247,9 +248,18 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(*args: str) -> dict[str, Any]:
+    # one thread of BLAS for every engine (PyTorch sets its own): the CPU time of a
+    # process then counts work, not threads spinning while they wait for it
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "bench.scale", *args],
         cwd=Path(__file__).resolve().parent.parent,
+        env=env,
         capture_output=True,
         text=True,
         timeout=900,
