@@ -13,7 +13,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 
-.PHONY: test demo docs bench venv dot browser lint clean native fresh-native
+.PHONY: test demo docs bench bench-torch venv dot browser lint clean native fresh-native
 
 venv: $(STAMP)
 
@@ -91,6 +91,11 @@ $(PEERS)/micrograd-0.1.0.dist-info: | $(DEV)
 
 bench: $(DEV) fresh-native $(PEERS)/micrograd-0.1.0.dist-info
 	$(PY) -m bench
+
+# PyTorch (CPU) is the digits workload's optional peer; without it `make bench` says
+# it skipped it. 2.13.0 installs from a local file; any other version would download.
+bench-torch: venv
+	$(PY) -m pip install -q 'torch==2.13.0'
 
 lint: $(DEV)
 	$(PY) -m ruff check --fix .

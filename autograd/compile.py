@@ -9,10 +9,15 @@ builds no graph and dispatches on nothing.
 - On floats it calls the table's own IEEE functions in the eager engine's
   order, so its value and gradients are the engine's, bit for bit, inf and nan
   included.
-- :meth:`Compiled.batch` runs the same lines on NumPy arrays, one sample per
-  element, with NumPy versions of the functions (same inf and nan results, a
-  few ulps apart from libm elsewhere). A shared input's gradient is the sum of
-  the per-sample gradients, added in a different order than one by one.
+  ``Compiled.function`` is that function without the argument checks.
+- :meth:`Compiled.batch` runs the same ops on arrays of any array API library
+  (NumPy, PyTorch, JAX, CuPy, through ``array-api-compat``), one sample per
+  element, with the rows' array functions (same inf and nan results, a few ulps
+  apart from libm elsewhere). Each layer, a group of weighted sums that read the
+  same inputs with shared weights, is one matrix product (``S = X @ W.T - b``;
+  ``δᵀ·X`` and ``δ·W`` backward) and its activation one array op. A shared
+  input's gradient is the sum of the per-sample gradients, added in a different
+  order than one by one.
 
 The trace records one path through the function: its ops must not depend on
 the data (no ``if x.data > 0``, no loop whose length depends on a value). The
@@ -31,17 +36,11 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .engine import Constant, Value, topological_order
 from .formula import Formula, terms, to_python
 from .ops import RULES, Rule, as_float
-
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-    FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["Compiled", "compile"]
 
@@ -53,7 +52,10 @@ _TERMS_PER_LINE = 64  # long sums are split over lines, keeping the parser's nes
 # --- names: labels become identifiers, and nothing else of the user's reaches the source ---
 
 # Names the generated code calls: the rows' forward functions by op name, plus these.
-_HELPERS = ("masked", "inf", "nan", "each", "batch_sum", "float")
+_HELPERS = (
+    *("masked", "inf", "nan", "each", "batch_sum", "float"),
+    *("columns", "matrix", "vector", "entries", "batch_sums"),  # batched layers
+)
 _BATCH_SIZE = "n_samples"  # the batched function's first parameter
 
 
@@ -156,6 +158,71 @@ def _forward(op: str, args: list[Term]) -> Term:
 _IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*")
 
 
+class _Block:
+    """A layer in batched code: a group of nodes computed as one matrix, a column each.
+
+    ``kind`` "layer": weighted sums that read the same inputs with shared weights,
+    ``S = X @ W.T - b``; ``source`` is the block whose columns are the inputs, or
+    None when they are stacked from their own lines (``X = columns(...)``).
+    ``kind`` "map": the same one-input row applied to every column of ``source``.
+    """
+
+    __slots__ = ("kind", "members", "name", "op", "source", "weights", "x")
+
+    def __init__(self, kind: str, members: list[Value], source: _Block | None, op: str) -> None:
+        self.kind, self.members, self.source, self.op = kind, members, source, op
+        self.name = self.x = self.weights = ""  # names in the code: the block's, X's and W's
+
+
+def _layers(order: Sequence[Value], shared: set[Value]) -> list[_Block]:
+    """The layers of the graph, in the order of their first node.
+
+    A layer is every ``wsum`` node that reads the same inputs, in the same order,
+    with weights and a bias that are all shared inputs; then, as long as every
+    column of a block feeds a node of the same one-input row, those nodes are a
+    block of their own (the activation). A layer whose inputs are the columns of
+    a block reads that block as its matrix.
+    """
+    groups: dict[tuple[Value, ...], list[Value]] = {}
+    for node in order:
+        if node.op != "wsum":
+            continue
+        ins = node.inputs
+        n = len(ins) // 2
+        if n and all(p in shared for p in (*ins[:n], ins[-1])):
+            groups.setdefault(ins[n:-1], []).append(node)
+    consumers: dict[Value, list[Value]] = {}
+    for node in order:
+        for x in node.inputs:
+            consumers.setdefault(x, []).append(node)
+    blocks = [_Block("layer", members, None, "wsum") for members in groups.values()]
+    pending = list(blocks)
+    while pending:  # activations: the same row on every column
+        block = pending.pop()
+        first = [c for c in consumers.get(block.members[0], []) if RULES[c.op].arity == 1]
+        if not first:
+            continue
+        op = first[0].op
+        mapped = []
+        for m in block.members:
+            found = [c for c in consumers.get(m, []) if c.op == op and c.inputs == (m,)]
+            if not found:
+                break
+            mapped.append(found[0])
+        else:
+            mapped_block = _Block("map", mapped, block, op)
+            blocks.append(mapped_block)
+            pending.append(mapped_block)
+    by_columns = {tuple(b.members): b for b in blocks}
+    for b in blocks:
+        if b.kind == "layer":
+            b.source = by_columns.get(
+                tuple(b.members[0].inputs[len(b.members[0].inputs) // 2 : -1])
+            )
+    position = {node: i for i, node in enumerate(order)}
+    return sorted(blocks, key=lambda b: min(position[m] for m in b.members))
+
+
 class _Leaf:
     """A place in the backward lines where an input's gradient is complete."""
 
@@ -171,7 +238,9 @@ class _Program:
     """The graph, read once: identifiers, forward expressions, gradient contributions.
 
     It also knows which names hold one number per sample in batched code: those
-    computed from a per-sample (not shared) input.
+    computed from a per-sample (not shared) input. With ``layers`` (batched code
+    only) each layer of the graph is one block: a matrix product and one array op
+    per activation, forward and backward (see :func:`_layers`).
     """
 
     def __init__(
@@ -183,19 +252,34 @@ class _Program:
         shared: Sequence[int],
         function: str,
         what: str,
+        layers: bool = False,
     ) -> None:
         order = topological_order(output)
         position = {node: i for i, node in enumerate(inputs)}
         idents = _Names()
+        self.idents = idents
         self.function = idents.new(function, "f")
         idents.taken.add(self.function + "_batch")
         self.params = [idents.new(_identifier(name), f"x{i}") for i, name in enumerate(names)]
         self.wrt, self.shared = tuple(wrt), tuple(shared)
         self.per_sample = {p for i, p in enumerate(self.params) if i not in shared}
+        self.like = next((p for i, p in enumerate(self.params) if i not in shared), "")
+        self.summed: set[str] = set()  # batched names that are already sums over the batch
+        blocks = _layers(order, {inputs[i] for i in shared}) if layers else []
+        column: dict[Value, tuple[_Block, int]] = {}
+        for block in blocks:
+            for j, m in enumerate(block.members):
+                column[m] = (block, j)
+        scalar_use = {output}  # block columns that a line outside their blocks reads
+        for node in order:
+            for x in node.inputs:
+                if x in column and not self._block_reads(column.get(node), x):
+                    scalar_use.add(x)
         symbol: dict[Value, Term] = {}
         for node, param in zip(inputs, self.params, strict=True):
             symbol[node] = _Symbol(param)
         self.forward: list[tuple[str, str]] = []
+        units: list[Value | _Block] = []  # in the order of their lines
         ops = 0  # unlabelled nodes are v1, v2, ... in the order of their lines
         for node in order:
             if node._rule is None:
@@ -209,6 +293,17 @@ class _Program:
                     f"label {node.label!r}, data {node.data!r}. Make it an input, or write "
                     "it as a plain number to compile its current value in as a constant"
                 )
+            if node in column:
+                block, j = column[node]
+                if block not in units:
+                    self._block_lines(block, symbol)
+                    units.append(block)
+                if node in scalar_use:
+                    name = idents.new(_identifier(node.label), f"v{ops + 1}")
+                    ops += not _identifier(node.label)
+                    self._assign(self.forward, name, f"{block.name}[:, {j}]")
+                    symbol[node] = _Symbol(name)
+                continue
             wanted = _identifier(node.label)
             ops += not wanted
             name = idents.new(wanted, f"v{ops}")
@@ -216,11 +311,14 @@ class _Program:
             for line in _sum_lines(name, terms(expression)):  # a long sum over several lines
                 self._assign(self.forward, name, line)
             symbol[node] = _Symbol(name)
+            units.append(node)
         self.result = _text(symbol[output])
 
-        # Backward, in reverse topological order, along the paths that reach an input
+        # Backward, in reverse order of the lines, along the paths that reach an input
         # in wrt. A node's line is written once its last consumer has contributed, so
-        # each δ is followed by the gradients it completes, as in the notes.
+        # each δ is followed by the gradients it completes, as in the notes. A block's
+        # gradient is one matrix: what blocks reading it give, plus a column for each
+        # line outside them that reads one of its nodes.
         targets = {inputs[i] for i in wrt}
         needed: set[Value] = set()
         for node in order:
@@ -228,11 +326,22 @@ class _Program:
                 needed.add(node)
         pending: dict[Value, int] = {}
         for node in order:
-            for x in node.inputs:
-                if x in needed:
-                    pending[x] = pending.get(x, 0) + 1
+            reader = column.get(node)
+            n = len(node.inputs) // 2
+            for k, x in enumerate(node.inputs):
+                if x not in needed or x in column:
+                    continue  # a block's column gets its gradient with its block's matrix
+                first = reader[0].members[0] if reader and reader[0].kind == "layer" else node
+                if n <= k < 2 * n and node is not first:
+                    continue  # a layer gives each of its stacked inputs one column of δ·W
+                pending[x] = pending.get(x, 0) + 1
         gradient: dict[Value, Term] = {output: 1.0}  # ∂L/∂L
         contributions: dict[Value, list[tuple[Term, Term]]] = {}
+        columns: dict[_Block, dict[int, list[tuple[Term, Term]]]] = {b: {} for b in blocks}
+        matrices: dict[_Block, list[Term]] = {b: [] for b in blocks}
+        if output in column:
+            block, j = column[output]
+            columns[block][j] = [(1.0, 1.0)]
         self.backward: list[tuple[str, str] | _Leaf] = []
         self.leaves: dict[int, _Leaf] = {}
 
@@ -250,7 +359,22 @@ class _Program:
                     self._assign(self.backward, name, line)
                 gradient[x] = _Symbol(name)
 
-        for node in reversed(order):
+        def contribute(x: Value, part: tuple[Term, Term]) -> None:
+            if x in column:  # a column of a block: part of the block's matrix
+                block, j = column[x]
+                columns[block].setdefault(j, []).append(part)
+                return
+            contributions.setdefault(x, []).append(part)
+            pending[x] -= 1
+            if not pending[x]:
+                finish(x, contributions.pop(x))
+
+        for unit in reversed(units):
+            if isinstance(unit, _Block):
+                if any(m in needed for m in unit.members):
+                    self._block_backward(unit, columns, matrices, needed, contribute)
+                continue
+            node = unit
             if node not in needed or node._rule is None:
                 continue
             ins = node.inputs
@@ -259,18 +383,118 @@ class _Program:
             for x, p in zip(ins, local, strict=True):
                 if x not in needed:
                     continue
-                parts = contributions.setdefault(x, [])
                 if p is None or (node._rule.masks and isinstance(p, float) and p == 0.0):
-                    parts.append((1.0, 0.0))  # exactly 0, as the engine passes on
+                    contribute(x, (1.0, 0.0))  # exactly 0, as the engine passes on
                 elif node._rule.masks:  # a partial of 0 stops inf and nan
-                    parts.append((1.0, Formula(f"masked({_text(g)}, {_text(p)})")))
+                    contribute(x, (1.0, Formula(f"masked({_text(g)}, {_text(p)})")))
                 else:
-                    parts.append((g, p))
-                pending[x] -= 1
-                if not pending[x]:
-                    finish(x, contributions.pop(x))
+                    contribute(x, (g, p))
         if output in position and output in needed:  # the output is an input: ∂L/∂L = 1
             finish(output, [(1.0, 1.0)])
+
+    @staticmethod
+    def _block_reads(reader: tuple[_Block, int] | None, x: Value) -> bool:
+        """Whether the node at ``reader`` reads its input ``x`` as a column of a block."""
+        if reader is None:
+            return False
+        source = reader[0].source
+        return source is not None and x in source.members
+
+    def _block_lines(self, block: _Block, symbol: dict[Value, Term]) -> None:
+        """A block's forward lines: ``S_1 = X_0 @ W_1.T - b_1``, ``X_1 = relu(S_1)``."""
+        k = _layer_number(block)
+        if block.kind == "map":
+            assert block.source is not None
+            block.name = self.idents.new(f"X_{k}" if k else "", "A")
+            line = _text(_forward(block.op, [_Symbol(block.source.name)]))
+            self._assign(self.forward, block.name, line)
+            self.per_sample.add(block.name)
+            return
+        first = block.members[0].inputs
+        n = len(first) // 2
+        if block.source is not None:
+            x = block.source.name
+        else:
+            x = self.idents.new(f"X_{int(k) - 1}" if k else "", "X")
+            cols = ", ".join(_text(symbol[v]) for v in first[n:-1])
+            self._assign(self.forward, x, f"columns({self.like}, {cols})")
+            self.per_sample.add(x)
+        w = self.idents.new(f"W_{k}" if k else "", "W")
+        b = self.idents.new(f"b_{k}" if k else "", "b")
+        rows = ", ".join(_tuple([_text(symbol[p]) for p in m.inputs[:n]]) for m in block.members)
+        biases = ", ".join(_text(symbol[m.inputs[-1]]) for m in block.members)
+        self.forward.append((w, f"matrix({x}, {rows})"))
+        self.forward.append((b, f"vector({x}, {biases})"))
+        block.name = self.idents.new(f"S_{k}" if k else "", "S")
+        self._assign(self.forward, block.name, f"{x} @ {w}.T - {b}")
+        self.per_sample.add(block.name)
+        block.x, block.weights = x, w
+
+    def _block_backward(
+        self,
+        block: _Block,
+        columns: dict[_Block, dict[int, list[tuple[Term, Term]]]],
+        matrices: dict[_Block, list[Term]],
+        needed: set[Value],
+        contribute: Callable[[Value, tuple[Term, Term]], None],
+    ) -> None:
+        """A block's gradient as one matrix, then what it gives its inputs."""
+        parts: list[tuple[Term, bool]] = [(t, False) for t in matrices[block]]
+        if columns[block]:
+            cols = []
+            for j, m in enumerate(block.members):
+                col = columns[block].get(j)
+                if not col:
+                    cols.append("0.0")
+                    continue
+                if len(col) == 1:
+                    cols.append(_sum_lines("", [_signed(*col[0])])[0])
+                    continue
+                name = self.idents.new(_gradient_name(_identifier(m.label)), "g")
+                for line in _sum_lines(name, [_signed(g, p) for g, p in col]):
+                    self._assign(self.backward, name, line)
+                cols.append(name)
+            parts.append((Formula(f"columns({self.like}, {', '.join(cols)})"), False))
+        if not parts:
+            return
+        g = self.idents.new(_gradient_name(block.name), "g")
+        for line in _sum_lines(g, parts):
+            self._assign(self.backward, g, line)
+        self.per_sample.add(g)
+        if block.kind == "map":
+            assert block.source is not None
+            rule = RULES[block.op]
+            (p,) = rule.derivative(_Symbol(block.name), _Symbol(block.source.name))
+            if p is None or (rule.masks and isinstance(p, float) and p == 0.0):
+                return
+            term = Formula(f"masked({g}, {_text(p)})") if rule.masks else _times(_Symbol(g), p)
+            matrices[block.source].append(term)
+            return
+        x, w = block.x, block.weights
+        first = block.members[0].inputs
+        n = len(first) // 2
+        if any(p in needed for m in block.members for p in (*m.inputs[:n], m.inputs[-1])):
+            dw = self.idents.new(f"dL_d{w}", "g")
+            db = self.idents.new(f"dL_db{w[1:]}", "g")
+            self.backward.append((dw, f"entries({g}.T @ {x})"))
+            self.backward.append((db, f"entries(batch_sums({g}))"))
+            self.summed.update((dw, db))
+            for j, m in enumerate(block.members):
+                for i, p in enumerate(m.inputs[:n]):
+                    if p in needed:
+                        contribute(p, (1.0, Formula(f"{dw}[{j}][{i}]")))
+                if m.inputs[-1] in needed:
+                    contribute(m.inputs[-1], (Formula(f"{db}[{j}]"), -1.0))
+        if not any(v in needed for v in first[n:-1]):
+            return
+        if block.source is not None:
+            matrices[block.source].append(Formula(f"{g} @ {w}"))
+            return
+        dx = self.idents.new(f"dL_d{x}", "g")
+        self._assign(self.backward, dx, f"{g} @ {w}")
+        for i, v in enumerate(first[n:-1]):
+            if v in needed:
+                contribute(v, (1.0, Formula(f"{dx}[:, {i}]")))
 
     def _assign(self, lines: list[Any], name: str, expression: str) -> None:
         lines.append((name, expression))
@@ -281,6 +505,9 @@ class _Program:
         """Whether batched code holds one number per sample here, or one for all."""
         text = term if isinstance(term, str) else _text(term)
         return any(name in self.per_sample for name in _IDENTIFIER.findall(text))
+
+    def _summed(self, term: Term) -> bool:
+        return any(name in self.summed for name in _IDENTIFIER.findall(_text(term)))
 
     def source(self, batched: bool) -> str:
         """The scalar function's source, or the batched one's."""
@@ -299,9 +526,9 @@ class _Program:
         for i in self.wrt:
             g = self.leaves[i].name if i in self.leaves else "0.0"  # 0.0: L ignores input i
             if batched:
-                g = f"float({g})" if i in self.shared else f"each({g}, {_BATCH_SIZE})"
+                g = f"float({g})" if i in self.shared else f"each({g}, {self.like})"
             results.append(g)
-        value = f"each({self.result}, {_BATCH_SIZE})" if batched else self.result
+        value = f"each({self.result}, {self.like})" if batched else self.result
         lines.append(f"    return {value}, {_tuple(results)}")
         return "\n".join(lines) + "\n"
 
@@ -311,21 +538,34 @@ class _Program:
         In batched code a shared input's gradient is the sum over the batch of every
         contribution: n times the ones that are the same for every sample, plus
         ``batch_sum`` of each that is not (each product rounded as the eager engine
-        rounds it; only the order of the additions differs).
+        rounds it; only the order of the additions differs), plus the entries of a
+        layer's ``δᵀ·X``, which are sums over the batch already.
         """
         signed = [_signed(g, p) for g, p in leaf.parts]
         if not batched or leaf.index not in self.shared:
             return _sum_lines(leaf.name, signed)
-        same = [term for term in signed if not self._per_sample(term[0])]
+        same = [t for t in signed if not self._per_sample(t[0]) and not self._summed(t[0])]
         lines: list[str] = []
         terms: list[tuple[Term, bool]] = []
         if same:  # n times what every sample gives, then each per-sample part's batch sum
             lines = _sum_lines(leaf.name, same)
             terms.append((_Symbol(_BATCH_SIZE) * _Symbol(leaf.name), False))
         for term, negated in signed:
-            if self._per_sample(term):
+            if self._summed(term):
+                terms.append((term, negated))
+            elif self._per_sample(term):
                 terms.append((Formula(f"batch_sum({_text(term)})"), negated))
         return lines + _sum_lines(leaf.name, terms)
+
+
+def _layer_number(block: _Block) -> str:
+    """k when the block's nodes are the notes' ``S_j^(k)`` (or, for an activation, its
+    layer's); "" otherwise."""
+    while block.kind == "map" and block.source is not None:
+        block = block.source
+    found = {re.fullmatch(r"S_\d+\^\((\d+)\)", m.label) for m in block.members}
+    layers = {match.group(1) if match else "" for match in found}
+    return layers.pop() if len(layers) == 1 else ""
 
 
 def _signed(g: Term, p: Term) -> tuple[Term, bool]:
@@ -379,30 +619,97 @@ def _scalar_namespace() -> dict[str, Any]:
     return namespace
 
 
-def _batched_namespace() -> dict[str, Any]:
-    """Each row's array forward on NumPy, with the same inf and nan results as on floats.
+def _batched_namespace(xp: Any = None) -> dict[str, Any]:
+    """Each row's array forward on the array namespace ``xp`` (NumPy's by default).
 
-    Called under ``numpy.errstate(all="ignore")``: exp overflows to inf, log(0)
-    is -inf and log(<0) nan, as the float functions do. A row without an array
-    forward runs its float forward element by element.
+    ``xp`` is an array API namespace, as ``array_api_compat.array_namespace(x)``
+    gives. Under NumPy the code runs in ``numpy.errstate(all="ignore")``: exp
+    overflows to inf, log(0) is -inf and log(<0) nan, as the float functions do.
+    A row without an array forward runs its float forward element by element.
     """
-    import numpy as np
+    numpy = _numpy_namespace()
+    if xp is None:
+        xp = numpy
 
     def on_arrays(rule: Rule) -> Callable[..., Any]:
         if rule.array is not None:
-            return functools.partial(rule.array, np)
-        return np.vectorize(rule.forward, otypes=[np.float64])
+            return functools.partial(rule.array, xp)
+        forward = rule.forward
+
+        def elementwise(*args: Any) -> Any:  # one float call per element
+            like = next(a for a in args if not isinstance(a, float))
+            columns = [a if isinstance(a, float) else to_list(a) for a in args]
+            rows = [
+                forward(*[c if isinstance(c, float) else c[k] for c in columns])
+                for k in range(like.shape[0])
+            ]
+            return xp.asarray(rows, dtype=like.dtype, **where(like))
+
+        return elementwise
 
     def masked(g: Any, p: Any) -> Any:
-        return np.where(p == 0.0, 0.0, g * p)
+        return xp.where(p == 0.0, 0.0, g * p)
 
-    def each(x: Any, n: int) -> Any:  # one value per sample, in a new array
-        return np.array(np.broadcast_to(x, (n,)), dtype=np.float64)
+    def each(x: Any, like: Any) -> Any:  # one value per sample, in a new array
+        return xp.full_like(like, x) if isinstance(x, float) else xp.asarray(x, copy=True)
+
+    def columns(like: Any, *cols: Any) -> Any:  # a matrix with these columns, one row per sample
+        return xp.stack(
+            [xp.full_like(like, c) if isinstance(c, float) else c for c in cols], axis=1
+        )
+
+    def matrix(like: Any, *rows: tuple[float, ...]) -> Any:  # a layer's weights, row j for unit j
+        return xp.asarray(rows, dtype=like.dtype, **where(like))
+
+    def vector(like: Any, *items: float) -> Any:
+        return xp.asarray(items, dtype=like.dtype, **where(like))
+
+    def where(like: Any) -> dict[str, Any]:  # the device of `like`: a GPU's, say
+        return {} if xp is numpy else {"device": device(like)}
+
+    def entries(a: Any) -> Any:  # an array's numbers as nested lists of floats
+        return to_list(a)
+
+    def to_list(a: Any) -> Any:
+        if hasattr(a, "tolist"):
+            return a.tolist()
+        if a.ndim == 1:
+            return [float(a[i]) for i in range(a.shape[0])]
+        return [to_list(a[i, ...]) for i in range(a.shape[0])]
+
+    from array_api_compat import device
 
     namespace: dict[str, Any] = {name: on_arrays(rule) for name, rule in RULES.items()}
     namespace.update(masked=masked, inf=math.inf, nan=math.nan, each=each, float=float)
-    namespace.update(batch_sum=np.add.reduce, __builtins__={})
+    namespace.update(columns=columns, matrix=matrix, vector=vector, entries=entries)
+
+    def batch_sum(x: Any) -> float:  # the sum over the batch
+        return float(xp.sum(x))
+
+    def batch_sums(x: Any) -> Any:  # the sum over the batch of each column
+        return xp.sum(x, axis=0)
+
+    namespace.update(batch_sum=batch_sum, batch_sums=batch_sums, __builtins__={})
     return namespace
+
+
+def _numpy_namespace() -> Any:
+    """NumPy's array API namespace, or an ImportError that says what to install.
+
+    NumPy 2 is that namespace itself; NumPy 1 through array-api-compat's wrapper.
+    """
+    try:
+        import array_api_compat.numpy
+        import numpy
+    except ImportError:
+        raise ImportError(
+            "Compiled.batch runs on NumPy (or another array library) through "
+            "array-api-compat, which is not installed; "
+            "install both with: pip install 'chainrule[batch]'"
+        ) from None
+    if hasattr(numpy, "__array_namespace_info__"):  # NumPy 2: the standard, without wrappers
+        return numpy
+    return array_api_compat.numpy
 
 
 def _define(source: str, function: str, namespace: dict[str, Any]) -> Callable[..., Any]:
@@ -468,11 +775,13 @@ class Compiled:
     """
 
     __slots__ = (
+        "_batch_source",
         "_batched",
-        "_function",
         "_is_shared",
         "_name",
-        "batch_source",
+        "_per_sample_at",
+        "_trace",
+        "function",
         "inputs",
         "shared",
         "source",
@@ -483,7 +792,7 @@ class Compiled:
     wrt: tuple[str, ...]
     shared: tuple[str, ...]
     source: str
-    batch_source: str
+    function: Callable[..., tuple[float, tuple[float, ...]]]
 
     def __init__(
         self,
@@ -527,12 +836,15 @@ class Compiled:
         self.inputs, self.wrt = names, tuple(names[i] for i in wrt_at)
         self.shared = tuple(names[i] for i in shared_at)
         self._is_shared = tuple(i in shared_at for i in range(len(names)))
-        program = _Program(output, leaves, names, wrt_at, shared_at, _identifier(name), name)
+        self._per_sample_at = tuple(i for i in range(len(names)) if i not in shared_at)
+        trace = (output, leaves, names, wrt_at, shared_at, _identifier(name), name)
+        program = _Program(*trace)
         self._name = program.function
         self.source = program.source(batched=False)
-        self.batch_source = program.source(batched=True)
-        self._function = _define(self.source, program.function, _scalar_namespace())
-        self._batched: Callable[..., Any] | None = None
+        self.function = _define(self.source, program.function, _scalar_namespace())
+        self._trace: tuple[Any, ...] | None = trace  # the graph, until batch_source is made
+        self._batch_source = ""
+        self._batched: dict[Any, Callable[..., Any]] = {}  # by array namespace
 
     def __repr__(self) -> str:
         return (
@@ -543,11 +855,27 @@ class Compiled:
         n = len(self.inputs)
         return f"{self._name} takes {n} input{'s' * (n != 1)} ({', '.join(self.inputs)}), got {got}"
 
+    @property
+    def batch_source(self) -> str:
+        """The batched function's source: each layer a matrix product (made when first asked)."""
+        if self._trace is not None:
+            output, leaves, names, wrt, shared, function, what = self._trace
+            program = _Program(output, leaves, names, wrt, shared, function, what, layers=True)
+            self._batch_source = program.source(batched=True)
+            self._trace = None
+        return self._batch_source
+
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
         """The value and the gradients at one point: ``value, grads = compiled(*floats)``.
 
-        >>> compile(lambda x, y: x * y)(3.0, 4)
-        (12.0, (4.0, 3.0))
+        Checks its arguments: their number, and that each is a real number (an int
+        or a NumPy float becomes a float). ``compiled.function(*floats)`` is the
+        generated function itself, without the checks: the fast path for a loop
+        that already holds floats, with the same numbers.
+
+        >>> f = compile(lambda x, y: x * y)
+        >>> f(3.0, 4), f.function(3.0, 4.0)
+        ((12.0, (4.0, 3.0)), (12.0, (4.0, 3.0)))
         """
         if len(args) != len(self.inputs):
             raise TypeError(self._count(len(args)))
@@ -558,68 +886,82 @@ class Compiled:
                     for x, name in zip(args, self.inputs, strict=True)
                 )
                 break
-        return self._function(*args)  # type: ignore[no-any-return]
+        return self.function(*args)
 
-    def batch(self, *args: Any) -> tuple[FloatArray, tuple[float | FloatArray, ...]]:
+    def batch(self, *args: Any) -> tuple[Any, tuple[Any, ...]]:
         """Values and gradients over a batch: arrays for per-sample inputs, numbers for shared.
 
-        Needs NumPy (``pip install 'chainrule[batch]'``).
+        Per-sample inputs are 1-D arrays of any array library with the array API
+        (NumPy, PyTorch, JAX, CuPy: through ``array-api-compat``) or lists, which
+        become NumPy arrays; the results are arrays of the same library, in
+        float64. Needs ``pip install 'chainrule[batch]'``.
 
         >>> f = compile(lambda w, x: w * x, shared=["w"])
         >>> values, (dw, dx) = f.batch(2.0, [1.0, 2.0, 3.0])
         >>> values.tolist(), dw, dx.tolist()  # dw = Σ_n x_n
         ([2.0, 4.0, 6.0], 6.0, [2.0, 2.0, 2.0])
         """
-        try:
-            import numpy as np
-        except ImportError:
-            raise ImportError(
-                "Compiled.batch runs on NumPy, which is not installed; "
-                "install it with: pip install 'chainrule[batch]'"
-            ) from None
+        numpy = _numpy_namespace()
+        from array_api_compat import array_namespace, is_array_api_obj, is_numpy_namespace
+
         if len(args) != len(self.inputs):
             raise TypeError(self._count(len(args)))
+        converted = list(args)
+        at = self._per_sample_at
+        if set(map(type, converted)) - {float} - {type(args[i]) for i in at}:
+            for i, is_shared in enumerate(self._is_shared):
+                if is_shared and type(args[i]) is not float:
+                    a = args[i]
+                    if is_array_api_obj(a) and a.ndim == 0:
+                        a = float(a)
+                    converted[i] = as_float(a, f"shared input {self.inputs[i]!r}")
+        if not at:
+            raise ValueError(
+                "batch needs at least one per-sample input, but every input is shared; "
+                "call the compiled function itself instead"
+            )
+        given = [args[i] for i in at if is_array_api_obj(args[i])]
+        xp = array_namespace(*given) if given else numpy
+        if is_numpy_namespace(xp):
+            xp = numpy
         size: tuple[str, int] | None = None
-        converted: list[Any] = []
-        for name, a, is_shared in zip(self.inputs, args, self._is_shared, strict=True):
-            if is_shared:
-                if type(a) is not float:
-                    if isinstance(a, np.ndarray) and a.ndim == 0:
-                        a = a.item()
-                    a = as_float(a, f"shared input {name!r}")
-                converted.append(a)
-                continue
-            array = np.asarray(a)
-            if array.dtype.kind not in "iuf":
+        for i in at:
+            name, a = self.inputs[i], args[i]
+            array = a if is_array_api_obj(a) else xp.asarray(a)
+            if not xp.isdtype(array.dtype, ("real floating", "integral")):
                 raise TypeError(
                     f"per-sample input {name!r} must hold real numbers, got dtype {array.dtype}"
                 )
             if array.ndim != 1:
                 raise ValueError(
                     f"per-sample input {name!r} must be a 1-D array with one number per "
-                    f"sample, got shape {array.shape}; name it in shared= if it is one number "
-                    "for the whole batch"
+                    f"sample, got shape {tuple(array.shape)}; name it in shared= if it is one "
+                    "number for the whole batch"
                 )
             if size is None:
-                size = (name, len(array))
-            elif len(array) != size[1]:
+                size = (name, array.shape[0])
+            elif array.shape[0] != size[1]:
                 raise ValueError(
                     f"per-sample inputs must have one length: {size[0]!r} has {size[1]} "
-                    f"samples, so {name!r} needs {size[1]}, got {len(array)}"
+                    f"samples, so {name!r} needs {size[1]}, got {array.shape[0]}"
                 )
-            converted.append(array.astype(np.float64, copy=False))
-        if size is None:
-            raise ValueError(
-                "batch needs at least one per-sample input, but every input is shared; "
-                "call the compiled function itself instead"
-            )
+            converted[i] = xp.astype(array, xp.float64, copy=False)
+        assert size is not None
         if size[1] == 0:  # an empty batch: no values, and gradients that sum nothing
-            empty = np.zeros(0)
-            return empty, tuple(0.0 if n in self.shared else empty.copy() for n in self.wrt)
-        if self._batched is None:
-            self._batched = _define(self.batch_source, self._name + "_batch", _batched_namespace())
+            empty = converted[at[0]]
+            fresh = tuple(0.0 if n in self.shared else xp.zeros_like(empty) for n in self.wrt)
+            return xp.zeros_like(empty), fresh
+        function = self._batched.get(xp)
+        if function is None:
+            source = self.batch_source
+            function = _define(source, self._name + "_batch", _batched_namespace(xp))
+            self._batched[xp] = function
+        if not is_numpy_namespace(xp):
+            return function(size[1], *converted)  # type: ignore[no-any-return]
+        import numpy as np
+
         with np.errstate(all="ignore"):
-            return self._batched(size[1], *converted)  # type: ignore[no-any-return]
+            return function(size[1], *converted)  # type: ignore[no-any-return]
 
 
 def _input_names(fn: Callable[..., Any], labels: Sequence[str] | None) -> tuple[str, ...]:

@@ -8,8 +8,8 @@ True
 """
 
 from .backprop import Backprop, delta_rule
-from .data import moons, xor
-from .losses import binary_cross_entropy, hinge, l2, mse, squared_error
+from .data import digits, moons, xor
+from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse, softmax, squared_error
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, weight_name
 from .optim import SGD, Adam, Optimizer
 from .train import DivergedError, Model, fit
@@ -27,12 +27,15 @@ __all__ = [
     "Neuron",
     "Optimizer",
     "binary_cross_entropy",
+    "cross_entropy",
     "delta_rule",
+    "digits",
     "fit",
     "hinge",
     "l2",
     "moons",
     "mse",
+    "softmax",
     "squared_error",
     "weight_name",
     "xor",

@@ -1,4 +1,4 @@
-"""Small data sets in pure Python: XOR, and two interleaving half moons.
+"""Small data sets in pure Python: XOR, two interleaving half moons, 8×8 digits.
 
 Each is a list of ``(inputs, targets)`` pairs of float lists, the shape that
 :func:`nn.fit` and the losses take.
@@ -6,11 +6,17 @@ Each is a list of ``(inputs, targets)`` pairs of float lists, the shape that
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import math
 import numbers
 import random
+from pathlib import Path
 
-__all__ = ["moons", "xor"]
+__all__ = ["digits", "moons", "xor"]
+
+DIGITS_FILE = Path(__file__).with_name("digits.csv.gz")  # scikit-learn's, with its license
 
 Dataset = list[tuple[list[float], list[float]]]
 
@@ -57,3 +63,22 @@ def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     rng.shuffle(points)
     sigma = float(noise)
     return [([x + rng.gauss(0.0, sigma), y + rng.gauss(0.0, sigma)], [t]) for (x, y), t in points]
+
+
+def digits() -> Dataset:
+    """scikit-learn's 1797 handwritten digits, 8×8 images, shipped in the package.
+
+    Each sample is 64 pixels, row by row, scaled from 0..16 to [0, 1], and one
+    target: the digit as a class index (0.0 to 9.0), the shape
+    :func:`nn.cross_entropy` and :func:`nn.fit` take with ``MLP(64, [..., 10])``.
+    The data is the test set of the UCI "Optical Recognition of Handwritten
+    Digits" (Alpaydin and Kaynak, 1998) as scikit-learn ships it (BSD-3-Clause,
+    nn/DIGITS-LICENSE.txt). It is read with the standard library.
+
+    >>> data = digits()
+    >>> len(data), len(data[0][0]), data[0][1], max(max(x) for x, _ in data)
+    (1797, 64, [0.0], 1.0)
+    """
+    with gzip.open(DIGITS_FILE, "rt", encoding="ascii", newline="") as f:
+        rows = list(csv.reader(io.StringIO(f.read())))
+    return [([int(v) / 16.0 for v in row[:64]], [float(row[64])]) for row in rows]

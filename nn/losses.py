@@ -15,7 +15,15 @@ from collections.abc import Iterable, Sequence
 
 from autograd import Value
 
-__all__ = ["binary_cross_entropy", "hinge", "l2", "mse", "squared_error"]
+__all__ = [
+    "binary_cross_entropy",
+    "cross_entropy",
+    "hinge",
+    "l2",
+    "mse",
+    "softmax",
+    "squared_error",
+]
 
 
 def _check(
@@ -43,6 +51,9 @@ def _check(
             raise TypeError(f"{loss}: outputs[{i}] must be a Value, got {type(y).__name__}")
     ts: list[float] = []
     for i, t in enumerate(targets):
+        if isinstance(t, Value):  # a target that is an input of a compiled loss
+            ts.append(t)
+            continue
         if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
             raise ValueError(f"{loss}: targets[{i}] must be a finite number, got {t!r:.60}")
         ts.append(float(t))
@@ -160,3 +171,96 @@ def l2(params: Iterable[Value]) -> Value:
             raise TypeError(f"l2: params[{i}] must be a Value, got {type(p).__name__}")
         squares.append(p * p)
     return _total(squares) if squares else Value(0.0)
+
+
+def _largest(zs: Sequence[Value]) -> Value:
+    """max of the Values as a graph, ``max(a, b) = (a + b + |a - b|) / 2``, so that
+    compiled code shifts by the largest logit of each sample, not of the trace."""
+    m = zs[0]
+    for z in zs[1:]:
+        m = 0.5 * (m + z + (m - z).abs())
+    return m
+
+
+def _log_sum_exp(zs: Sequence[Value]) -> Value:
+    """log Σ e^z, as m + log Σ e^(z - m) with m the largest z: no overflow."""
+    m = _largest(zs)
+    return m + _total([(z - m).exp() for z in zs]).log()
+
+
+def _logits(loss: str, logits: Sequence[Value]) -> list[Value]:
+    if isinstance(logits, Value) or not isinstance(logits, Sequence) or not logits:
+        raise TypeError(f"{loss}: logits must be a non-empty list of Values, got {logits!r:.60}")
+    for i, z in enumerate(logits):
+        if not isinstance(z, Value):
+            raise TypeError(f"{loss}: logits[{i}] must be a Value, got {type(z).__name__}")
+    return list(logits)
+
+
+def softmax(logits: Sequence[Value]) -> list[Value]:
+    """The probabilities e^(z_c) / Σ e^z, shifted by the largest z so nothing overflows.
+
+    >>> from autograd import Value
+    >>> p = softmax([Value(1000.0), Value(1000.0), Value(-1000.0)])
+    >>> [round(v.data, 6) for v in p]
+    [0.5, 0.5, 0.0]
+    """
+    zs = _logits("softmax", logits)
+    m = _largest(zs)
+    es = [(z - m).exp() for z in zs]
+    total = _total(es)
+    return [e / total for e in es]
+
+
+def cross_entropy(logits: Sequence[Value], targets: int | Sequence[float]) -> Value:
+    """The mean over samples of -log softmax(z)[t]: multi-class classification.
+
+    ``cross_entropy(logits, 3)``: one sample, the class index 3 of ``logits``.
+    With a list of targets, ``logits`` holds each sample's C logits one after the
+    other and ``targets`` one class index per sample (C = len(logits) / len(targets)),
+    the shape :func:`nn.fit` passes: outputs of every sample, then every target.
+    Each term is ``log Σ_c e^(z_c) - z_t``, computed as ``m + log Σ e^(z_c - m)``
+    with m the sample's largest logit (as a graph: the shift holds in compiled code
+    too), so it never overflows; ∂L/∂z_c = (softmax(z)_c - [c = t]) / n.
+
+    A target given as a Value (an input of a compiled loss, one sample) is the
+    class's one-hot weights instead: ``targets`` then holds C Values, and the
+    term is ``log Σ e^z - Σ_c t_c z_c``.
+
+    >>> from autograd import Value
+    >>> zs = [Value(2.0), Value(1.0), Value(0.1)]
+    >>> L = cross_entropy(zs, 0)
+    >>> L.backward()
+    >>> round(L.data, 6), [round(z.grad, 6) for z in zs]
+    (0.41703, [-0.340999, 0.242433, 0.098566])
+    >>> cross_entropy([Value(1000.0), Value(0.0)], 1).data  # no overflow
+    1000.0
+    """
+    zs = _logits("cross_entropy", logits)
+    if isinstance(targets, Sequence) and targets and all(isinstance(t, Value) for t in targets):
+        if len(targets) != len(zs):
+            raise ValueError(
+                f"cross_entropy: one-hot targets need one Value per logit, {len(zs)}; "
+                f"got {len(targets)}"
+            )
+        picked = _total([t * z for t, z in zip(targets, zs, strict=True)])
+        return _named(_log_sum_exp(zs) - picked)
+    indices = [targets] if not isinstance(targets, Sequence) else list(targets)
+    if not indices or len(zs) % len(indices):
+        raise ValueError(
+            f"cross_entropy: {len(zs)} logits cannot be split evenly among {len(indices)} "
+            "targets; give each sample's logits one after the other and one class index each"
+        )
+    classes = len(zs) // len(indices)
+    terms: list[Value] = []
+    for k, t in enumerate(indices):
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or t != int(t):
+            raise ValueError(f"cross_entropy: targets[{k}] must be a class index, got {t!r:.60}")
+        if not 0 <= t < classes:
+            raise ValueError(
+                f"cross_entropy: targets[{k}] = {t!r} is not a class: the classes are "
+                f"0 to {classes - 1}"
+            )
+        sample = zs[k * classes : (k + 1) * classes]
+        terms.append(_log_sum_exp(sample) - sample[int(t)])
+    return _named(_total(terms) * (1.0 / len(terms)))

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from autograd import Compiled, Constant, Value
 
-from .losses import binary_cross_entropy
+from .losses import binary_cross_entropy, cross_entropy, hinge, mse, squared_error
 from .optim import Optimizer
 
 __all__ = ["DivergedError", "Model", "fit"]
@@ -112,6 +112,14 @@ def _batch_loss(
     return total
 
 
+def _parameter_names(params: list[Value]) -> list[str]:
+    """The parameters' labels as the compiled code's input names, or p0, p1, ... if they
+    are not all there and distinct."""
+    labels = [p.label for p in params]
+    distinct = all(labels) and len(set(labels)) == len(labels)
+    return labels if distinct else [f"p{i}" for i in range(len(params))]
+
+
 def _compiled_loss(
     model: Model,
     inputs: list[Sequence[float]],
@@ -131,10 +139,78 @@ def _compiled_loss(
         for x in inputs
     ]
     total = _batch_loss(model, as_constants, targets, loss, penalty)
-    labels = [p.label for p in params]
-    distinct = all(labels) and len(set(labels)) == len(labels)
-    names = labels if distinct else [f"p{i}" for i in range(len(params))]
+    names = _parameter_names(params)
     return params, Compiled(total, params, names=names, name="loss")
+
+
+# How each loss adds up its samples: one sample's loss, compiled and run over arrays
+# of all samples, is then summed (or averaged) to the loss of the whole batch.
+_REDUCTION: dict[Callable[..., Value], str] = {
+    squared_error: "sum",
+    mse: "mean",
+    hinge: "mean",
+    cross_entropy: "mean",
+}
+WHOLE_DATA_LIMIT = 50_000  # samples × parameters above which compile=True runs over arrays
+
+
+def _batched_loss(
+    model: Model,
+    inputs: list[Sequence[float]],
+    targets: list[float],
+    loss: Loss,
+    penalty: Callable[[Any], Value] | None,
+) -> tuple[list[Value], Callable[..., tuple[float, tuple[float, ...]]]]:
+    """One sample's loss traced and compiled, run over arrays of every sample (NumPy).
+
+    The sample's inputs and targets are inputs of the compiled code, the
+    parameters are shared; a mean loss gets 1/n of each sample, and each sample
+    carries 1/n of the penalty, so the summed values and gradients are the
+    whole batch's. ``cross_entropy``'s class indices become one-hot columns.
+    """
+    import numpy as np
+
+    reduction = _REDUCTION.get(loss)
+    if reduction is None:
+        raise ValueError(
+            "fit: compile='batch' needs to know how the loss adds up its samples; it knows "
+            f"{', '.join(f.__name__ for f in _REDUCTION)}, not {getattr(loss, '__name__', loss)!r}"
+        )
+    params = model.parameters()
+    names = _parameter_names(params)
+    n = len(inputs)
+    xs = [Value(0.0, f"x_{i + 1}^(0)") for i in range(len(inputs[0]))]
+    outputs = model(xs)  # type: ignore[arg-type]  # traced: Values for the inputs
+    columns = np.array(inputs, dtype=np.float64).T
+    if loss is cross_entropy:  # a class index per sample: one-hot weights per class
+        classes = np.arange(len(outputs))
+        t_columns = (np.array(targets)[None, :] == classes[:, None]).astype(np.float64)
+    else:
+        t_columns = np.array(targets, dtype=np.float64).reshape(n, -1).T
+    ts = [Value(0.0, f"t_{c + 1}") for c in range(len(t_columns))]
+    total = loss(outputs, ts)  # type: ignore[arg-type]
+    if reduction == "mean":
+        total = total * (1.0 / n)
+    if penalty is not None:
+        total = total + penalty(model) * (1.0 / n)
+    sample_names = [x.label for x in xs] + [t.label for t in ts]
+    if set(sample_names) & set(names):
+        names = [f"p{i}" for i in range(len(params))]
+    compiled = Compiled(
+        total,
+        [*params, *xs, *ts],
+        names=[*names, *sample_names],
+        wrt=names,
+        shared=names,
+        name="loss",
+    )
+    data = [*columns, *t_columns]
+
+    def step(*values: float) -> tuple[float, tuple[float, ...]]:
+        losses, grads = compiled.batch(*values, *data)
+        return float(losses.sum()), grads[: len(params)]
+
+    return params, step
 
 
 def _batches(
@@ -180,7 +256,7 @@ def fit(
     penalty: Callable[[Any], Value] | None = None,
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool | None = None,
-    compile: bool = False,
+    compile: bool | str = False,
     callback: Callable[[int, float], object] | None = None,
     batch_size: int | None = None,
     seed: int = 0,
@@ -213,6 +289,11 @@ def fit(
       through ``data`` in an order shuffled by ``random.Random(seed)``, reshuffled
       each pass (the last batch of a pass may be smaller); None takes all samples
       in every step. Not with ``compile=True``, whose code has the data built in.
+      Above ``WHOLE_DATA_LIMIT`` samples × parameters (or with ``compile="batch"``)
+      it compiles one sample's loss instead and runs it over NumPy arrays of all
+      the samples, each layer a matrix product (:meth:`autograd.Compiled.batch`):
+      equal to the eager losses to rounding, for ``squared_error``, ``mse``,
+      ``hinge`` and ``cross_entropy``. Needs ``pip install 'chainrule[batch]'``.
 
     The notes' XOR training, and micrograd's moons workload::
 
@@ -237,9 +318,16 @@ def fit(
     if callback is not None and not callable(callback):
         raise TypeError(f"fit: callback must be a function, got {type(callback).__name__}")
     inputs, targets = _check_data(data)
-    batches = _batches(len(inputs), batch_size, seed, compile)
+    if compile not in (False, True, "batch"):
+        raise ValueError(f"fit: compile must be False, True or 'batch', got {compile!r:.60}")
+    batches = _batches(len(inputs), batch_size, seed, bool(compile))
     rows = [list(pair[1]) for pair in data]  # each sample's targets, for the batches
-    compiled = _compiled_loss(model, inputs, targets, loss, penalty) if compile else None
+    big = len(inputs) * len(model.parameters()) > WHOLE_DATA_LIMIT and loss in _REDUCTION
+    compiled: tuple[list[Value], Callable[..., tuple[float, tuple[float, ...]]]] | None = None
+    if compile == "batch" or (compile and big):
+        compiled = _batched_loss(model, inputs, targets, loss, penalty)
+    elif compile:
+        compiled = _compiled_loss(model, inputs, targets, loss, penalty)
     show = _shows_progress() if progress is None else bool(progress)
     bar = None
     if show:

@@ -272,7 +272,7 @@ def test_hostile_labels_never_reach_the_source() -> None:
 
 def test_the_generated_code_has_no_builtins() -> None:
     compiled = compile(lambda x: x * 2.0)
-    assert compiled._function.__globals__["__builtins__"] == {}
+    assert compiled.function.__globals__["__builtins__"] == {}
 
 
 def test_long_sums_and_long_chains_compile() -> None:

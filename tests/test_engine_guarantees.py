@@ -219,7 +219,7 @@ def test_a_custom_row_works_everywhere_with_no_other_change(cube: object) -> Non
     pytest.importorskip("numpy")
     values, (dv,) = compiled.batch([1.0, 2.0])  # no array forward: the float one, per element
     assert values.tolist() == [2.0, 10.0]
-    assert [float(d) for d in dv] == [4.0, 13.0]  # type: ignore[union-attr]
+    assert [float(d) for d in dv] == [4.0, 13.0]
     assert formulas("cube", ("x",)) == ("3.0 * x * x",)
     assert to_text(f(Formula("S"))) == "cube(S)"
 
