@@ -1,7 +1,7 @@
 # Set-up and checks. `make test` and `make demo` work on a fresh Debian/Ubuntu
 # machine that has only python3 and make: they create .venv, install the
 # project with the extras they need, and install Graphviz's `dot` when it is
-# missing. `make demo` installs chainrule with the plot extra only; `make test`
+# missing. `make demo` installs chainrule with the plot and batch extras; `make test`
 # adds the dev extra (pytest, hypothesis, mypy, ruff, build).
 # `make test` also installs Debian's chromium (the browser tests) and
 # librsvg2-bin (rsvg-convert, an SVG rasteriser) when run as root; elsewhere it
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	    echo "python3 cannot create a virtual environment; install it with: sudo apt-get install python3-venv" >&2; exit 1; \
 	  fi; }
 	$(PY) -m pip install -q --upgrade pip 'setuptools>=77'
-	$(PY) -m pip install -q -e '.[plot]'
+	$(PY) -m pip install -q -e '.[plot,batch]'
 	@touch $@
 
 $(DEV): $(STAMP)

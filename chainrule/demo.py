@@ -27,21 +27,25 @@ from pathlib import Path
 from typing import Any
 
 from _chainrule_files import write_atomic
-from autograd import Value
-from nn import MLP, SGD, delta_rule, fit, hinge, l2, moons, squared_error, xor
+from autograd import Value, no_grad
+from nn import MLP, SGD, Module, delta_rule, fit, hinge, l2, moons, squared_error, xor
+from nn.digits_demo import demo_digits
 from viz import (
     DotNotFoundError,
     Drawing,
+    StepThrough,
     chain_rule,
     draw,
     plot_decision_boundary,
     plot_loss,
+    step_through,
     write,
 )
+from viz.notation import ZERO_NOTE
 
 from .cli import CommandError
 
-__all__ = ["DEFAULTS", "DESCRIPTION", "add_arguments", "add_parser", "run"]
+__all__ = ["DEFAULTS", "DESCRIPTION", "add_arguments", "add_parser", "notes_network_page", "run"]
 
 #: The defaults of ``chainrule demo``, each a flag of the same name.
 DEFAULTS: dict[str, Any] = {
@@ -53,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 MOONS_STEPS = 100  # micrograd's demo: 100 full-batch steps, lr = 1.0 - 0.9·k/100
+DIGITS_STEPS = 150  # full-batch Adam steps on the digits
 
 
 DESCRIPTION = "\n\n".join(
@@ -63,10 +68,13 @@ DESCRIPTION = "\n\n".join(
         "the trained outputs, then takes one sample apart: every S, x and δ and every "
         "∂L/∂w and ∂L/∂b, once from the engine's backward() and once from the notes' "
         "equations by hand, with their difference. It writes the computation graph, the "
-        "chain rule's tree of δs, the loss curve and the trained model into --out.",
+        "chain rule's tree of δs, the loss curve, the trained model and backprop.html (a "
+        "page that steps through one training step, node by node) into --out.",
         "moons: micrograd's demo, MLP(2, [16, 16, 1]) on 100 moons points with hinge "
         "loss and its own learning-rate schedule; it draws the decision boundary. "
-        "--lr and --sample apply to xor only.",
+        "digits: MLP(64, [32, 10]) learns scikit-learn's 8x8 digits (bundled) with "
+        "cross-entropy through compiled code; it prints the test accuracy and a confusion "
+        "matrix and draws misclassified digits. --lr and --sample apply to xor only.",
         "Without Graphviz the demo still writes model.json and the plots, says which "
         "drawings it skipped, and exits 0. Exit status 1: a file could not be written "
         "or training diverged; 2: a bad option.",
@@ -110,16 +118,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "workload",
         nargs="?",
-        choices=("xor", "moons"),
+        choices=("xor", "moons", "digits"),
         default="xor",
-        help="xor: the notes' 2-2-1 network (default); moons: micrograd's demo",
+        help="xor: the notes' 2-2-1 network (default); moons: micrograd's demo; "
+        "digits: 8x8 handwritten digits",
     )
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"], help="initialisation seed")
     parser.add_argument(
         "--lr", type=_positive, default=None, help="learning rate η, > 0 (xor only; default 2.0)"
     )
     parser.add_argument(
-        "--steps", type=_count, default=None, help="training steps (xor: 2000, moons: 100)"
+        "--steps",
+        type=_count,
+        default=None,
+        help="training steps (xor: 2000, moons: 100, digits: 150)",
     )
     parser.add_argument(
         "--sample",
@@ -165,12 +177,12 @@ def run(args: argparse.Namespace) -> int:
     >>> status, "δ_1^(2)" in printed.getvalue()
     (0, True)
     """
-    if args.workload == "moons":
+    if args.workload != "xor":
         for flag in ("lr", "sample"):
             if getattr(args, flag) is not None:
                 raise CommandError(
-                    f"--{flag} applies to the xor demo only; moons uses micrograd's settings "
-                    "(lr = 1.0 - 0.9·k/100, no sample table)",
+                    f"--{flag} applies to the xor demo only; {args.workload} uses its own "
+                    "settings and prints no sample table",
                     2,
                 )
     out = Path(args.out)
@@ -182,6 +194,8 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     if args.workload == "moons":
         return _moons(args.seed, MOONS_STEPS if args.steps is None else args.steps, out)
+    if args.workload == "digits":
+        return _digits(args.seed, DIGITS_STEPS if args.steps is None else args.steps, out)
     return _xor(args, out)
 
 
@@ -220,7 +234,8 @@ def _xor(args: argparse.Namespace, out: Path) -> int:
         print(f"{x[0]:>4.0f} {x[1]:>4.0f}  {t[0]:>3.0f}  {y.data:>8.4f}")
     print()
 
-    x, t = data[DEFAULTS["sample"] if args.sample is None else args.sample]
+    sample = DEFAULTS["sample"] if args.sample is None else args.sample
+    x, t = data[sample]
     loss = _side_by_side(model, x, t)
 
     written, skipped = _draw_all(
@@ -229,6 +244,11 @@ def _xor(args: argparse.Namespace, out: Path) -> int:
             (out / "chain-rule.svg", lambda: chain_rule(loss, keep="S")),
         ]
     )
+    if not skipped:  # the page draws its graph with dot too
+        page = notes_network_page(sample=sample, seed=args.seed, lr=lr)
+        written.append(page.write(out / "backprop.html"))
+    else:
+        skipped = skipped.replace(": ", ", backprop.html: ", 1)
     picture = _plot(lambda ax: plot_loss(history, ax=ax), "The 2-2-1 network learning XOR")
     if picture is not None:
         written.append(write_atomic(out / "loss.svg", picture))
@@ -280,37 +300,93 @@ def _side_by_side(model: MLP, x: list[float], t: list[float]) -> Value:
         eq = "(13)" if name.startswith("b") else "(14)"
         row(f"∂L/∂{name}", eq, p.grad, by_hand.grad[name])
     print()
+    print(textwrap.fill(ZERO_NOTE, 88))
+    print()
     return loss
+
+
+def notes_network_page(*, sample: int = 2, seed: int = 0, lr: float = 2.0) -> StepThrough:
+    """The step-through page of the notes' 2-2-1 network on one XOR sample.
+
+    The untrained ``MLP(2, [2, 1], seed=seed)``, the XOR point ``sample`` (0-3;
+    2 is x = (1, 0), t = 1, the demo's), L = ½(y − t)², η = ``lr``: what
+    ``chainrule demo`` writes as ``backprop.html``.
+
+    >>> notes_network_page(sample=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: notes_network_page: sample must be 0, 1, 2 or 3, got 5
+    """
+    data = xor()
+    if isinstance(sample, bool) or sample not in range(len(data)):
+        raise ValueError(f"notes_network_page: sample must be 0, 1, 2 or 3, got {sample!r}")
+    model = MLP(2, [2, 1], seed=seed)
+    x, t = data[sample]
+    loss = squared_error(model(x), t)
+    title = (
+        f"The notes' 2-2-1 network on x = ({x[0]:g}, {x[1]:g}), t = {t[0]:g}: "
+        f"one step of backpropagation, η = {lr:g}"
+    )
+    return step_through(loss, lr=lr, parameters=model.parameters(), title=title)
 
 
 # --- micrograd's moons workload ----------------------------------------------------
 
 
 def _moons(seed: int, steps: int, out: Path) -> int:
-    from tqdm.auto import tqdm
-
     data = moons(100, noise=0.1, seed=seed)
     model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=seed)
-    optimizer = SGD(model.parameters(), lr=1.0)
-    targets = [t for _, t in data]
     print("micrograd's demo: MLP(2, [16, 16, 1]), ReLU hidden layers, linear output,")
     print(f"100 moons points labelled ±1, hinge loss + 1e-4·Σp², {steps} steps,")
     print("lr = 1.0 - 0.9·k/100\n")
-    with tqdm(range(steps), desc="moons", unit="step", disable=None) as bar:
-        for k in bar:
-            optimizer.lr = 1.0 - 0.9 * k / 100
-            outputs = [model(x)[0] for x, _ in data]
-            loss = hinge(outputs, [t[0] for t in targets]) + 1e-4 * l2(model.parameters())
-            model.zero_grad()
-            loss.backward()
-            optimizer.step()
-            right = sum((y.data > 0) == (t[0] > 0) for y, t in zip(outputs, targets, strict=True))
-            bar.write(f"step {k:>3}  loss {loss.data:.4f}  accuracy {right / len(data):.0%}")
+
+    def report(k: int, loss: float) -> None:  # after step k: the accuracy it reached
+        with no_grad():
+            right = sum((model(x)[0].data > 0) == (t[0] > 0) for x, t in data)
+        print(f"step {k:>3}  loss {loss:.4f}  accuracy {right / len(data):.0%}")
+
+    fit(
+        model,
+        data,
+        hinge,
+        SGD(model.parameters(), lr=1.0),
+        steps,
+        penalty=_l2_penalty,
+        lr_schedule=lambda k: 1.0 - 0.9 * k / 100,
+        callback=report,
+        progress=False,
+    )
     picture = _plot(
         lambda ax: plot_decision_boundary(model, data, ax=ax),
         "Decision boundary of MLP(2, [16, 16, 1]) on moons",
     )
     _report([] if picture is None else [write_atomic(out / "moons.svg", picture)], "")
+    return 0
+
+
+def _l2_penalty(model: Module) -> Value:
+    return 1e-4 * l2(model.parameters())
+
+
+# --- scikit-learn's 8x8 digits ------------------------------------------------------
+
+
+def _digits(seed: int, steps: int, out: Path) -> int:
+    try:
+        import matplotlib  # noqa: F401  (only to know whether the picture can be drawn)
+    except ImportError:
+        picture = None
+    else:
+        picture = out / "digits.png"
+    try:
+        demo_digits(steps, seed=seed, picture=picture)
+    except ImportError as error:  # the compiled code runs over NumPy arrays
+        raise CommandError(
+            f"the digits demo needs NumPy ({error}); install it with: "
+            "pip install 'chainrule[batch]'",
+            1,
+        ) from None
+    _report([] if picture is None else [picture], "")
     return 0
 
 

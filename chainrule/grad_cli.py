@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from viz import chain_rule, draw, write
+from viz import chain_rule, draw, explain, step_through, write
 from viz.drawing import FORMATS
 
 from .cli import CommandError
@@ -67,6 +67,24 @@ def drawing_path(text: str) -> Path:
     return path
 
 
+def page_path(text: str) -> Path:
+    """The ``--html`` argument: a path ending in ``.html`` or ``.htm``.
+
+    >>> page_path("steps.html")
+    PosixPath('steps.html')
+    >>> page_path("steps.svg")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: cannot write a page into 'steps.svg': the suffix must be .html
+    """
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(
+            f"cannot write a page into {text!r:.80}: the suffix must be .html"
+        )
+    return path
+
+
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     """Add the ``grad`` command to the ``chainrule`` command line.
 
@@ -93,6 +111,17 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--tree", metavar="FILE", type=drawing_path, help="draw the chain-rule tree"
     )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print the backward pass as chain-rule steps, each with its numbers",
+    )
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        type=page_path,
+        help="write a page that steps through the forward and backward pass (offline)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -110,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     exits with 1). A nan or inf value or derivative is printed as it is, and
     flagged by one warning line on stderr.
 
-    >>> run(argparse.Namespace(expression="x*y", bindings=["x=2", "y=3"], svg=None, tree=None))
+    >>> args = dict(svg=None, tree=None, explain=False, html=None)
+    >>> run(argparse.Namespace(expression="x*y", bindings=["x=2", "y=3"], **args))
     f = x*y = 6.0
     df/dx = 3.0
     df/dy = 2.0
@@ -141,7 +171,12 @@ def run(args: argparse.Namespace) -> int:
             "as in PyTorch: e.g. log of a negative number is nan, 1/0 is inf)",
             file=sys.stderr,
         )
+    if args.explain:
+        print()
+        print(explain(f))
     for path, drawing in ((args.svg, draw), (args.tree, chain_rule)):
         if path is not None:
             print(f"wrote {write(drawing(f), path)}")
+    if args.html is not None:
+        print(f"wrote {step_through(f, title=args.expression.strip()).write(args.html)}")
     return 0

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from viz import notes_network_page, step_through
+from chainrule.demo import notes_network_page
+from viz import step_through
 from viz.stepthrough import HIGHLIGHT
 
 pytestmark = [pytest.mark.needs_browser, pytest.mark.needs_dot]

@@ -76,7 +76,7 @@ def test_xor_demo_writes_every_file_and_prints_its_path(
     out = run_demo(capsys, "--steps", "50", "--out", str(out_dir))
     mask = os.umask(0)
     os.umask(mask)
-    for name in ("graph.svg", "chain-rule.svg", "loss.svg", "model.json"):
+    for name in ("graph.svg", "chain-rule.svg", "backprop.html", "loss.svg", "model.json"):
         path = out_dir / name
         assert str(path) in out
         assert path.stat().st_size > 0
@@ -89,8 +89,11 @@ def test_xor_demo_writes_every_file_and_prints_its_path(
     loss = (out_dir / "loss.svg").read_text()
     assert "step n" in loss
     assert "loss L" in loss
+    page = (out_dir / "backprop.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "w<SUB>11<" in page  # the notes' w_11
+    assert not re.search(r"""(src|href)=["']?https?:""", page)  # offline: nothing to fetch
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(
-        ["graph.svg", "chain-rule.svg", "loss.svg", "model.json"]
+        ["graph.svg", "chain-rule.svg", "backprop.html", "loss.svg", "model.json"]
     )  # no temporary files left behind
 
 

@@ -27,7 +27,7 @@ from .explain import Explanation, explain
 from .graph import draw
 from .notation import label_html
 from .plots import plot_decision_boundary, plot_loss
-from .stepthrough import StepThrough, notes_network_page, step_through
+from .stepthrough import StepThrough, step_through
 from .tree import chain_rule
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
     "draw",
     "explain",
     "label_html",
-    "notes_network_page",
     "plot_decision_boundary",
     "plot_loss",
     "step_through",

@@ -28,7 +28,7 @@ from .graph import RANKDIRS, draw_view
 from .notation import label_html, notation_base, number
 from .view import View, graph_view
 
-__all__ = ["Frame", "StepThrough", "notes_network_page", "step_through"]
+__all__ = ["Frame", "StepThrough", "step_through"]
 
 PHASES = ("forward", "loss", "backward", "update")
 HIGHLIGHT = "#e69138"  # orange: the current node and the edges carrying its gradient
@@ -221,28 +221,6 @@ def _updates(view: View, lr: float, parameters: Sequence[Value] | None, digits: 
 def _root_name(view: View) -> str:
     node = view.node(view.root)
     return label_html(view.root.label) if view.root.label else f"({node.html})"
-
-
-def notes_network_page(*, sample: int = 2, seed: int = 0, lr: float = 2.0) -> StepThrough:
-    """The step-through page of the notes' 2-2-1 network on one XOR sample.
-
-    The untrained ``MLP(2, [2, 1], seed=seed)``, the XOR point ``sample`` (0-3;
-    2 is x = (1, 0), t = 1, the demo's), L = ½(y − t)², η = ``lr``: what
-    ``chainrule demo`` writes as ``backprop.html``.
-    """
-    from nn import MLP, squared_error, xor
-
-    data = xor()
-    if isinstance(sample, bool) or sample not in range(len(data)):
-        raise ValueError(f"notes_network_page: sample must be 0, 1, 2 or 3, got {sample!r}")
-    model = MLP(2, [2, 1], seed=seed)
-    x, t = data[sample]
-    loss = squared_error(model(x), t)
-    title = (
-        f"The notes' 2-2-1 network on x = ({x[0]:g}, {x[1]:g}), t = {t[0]:g}: "
-        f"one step of backpropagation, η = {lr:g}"
-    )
-    return step_through(loss, lr=lr, parameters=model.parameters(), title=title)
 
 
 # --- the page --------------------------------------------------------------------------
