@@ -166,7 +166,7 @@ def test_without_dot_the_demo_writes_the_model_and_plots_and_names_what_it_skipp
     assert not (tmp_path / "graph.svg").exists()
     assert not (tmp_path / "chain-rule.svg").exists()
     assert err.count("\n") == 1
-    assert err.startswith("chainrule demo: note: skipped graph.svg, chain-rule.svg: ")
+    assert err.startswith("chainrule demo: note: skipped graph.svg, chain-rule.svg, backprop.html: ")
     assert "sudo apt-get install graphviz" in err
     assert "Traceback" not in out + err
 
