@@ -343,7 +343,10 @@ def _build(root: ast.expr, names: Mapping[str, Value]) -> Value:
         elif isinstance(node, ast.Name):
             results.append(names[node.id] if node.id in names else CONSTANTS[node.id])
         elif ready:
-            arity = 1 if isinstance(node, ast.UnaryOp | ast.Call) else 2
+            if isinstance(node, ast.Call):
+                arity = len(node.args)
+            else:
+                arity = 1 if isinstance(node, ast.UnaryOp) else 2
             args = results[-arity:]
             del results[-arity:]
             results.append(_apply(node, args))
@@ -354,7 +357,7 @@ def _build(root: ast.expr, names: Mapping[str, Value]) -> Value:
             elif isinstance(node, ast.UnaryOp):
                 children = [node.operand]
             else:
-                children = [node.args[0]]  # type: ignore[attr-defined]
+                children = list(node.args)  # type: ignore[attr-defined]
             stack.extend((child, False) for child in reversed(children))
     (result,) = results
     return result if isinstance(result, Value) else Constant(result)

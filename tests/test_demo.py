@@ -90,7 +90,8 @@ def test_xor_demo_writes_every_file_and_prints_its_path(
     assert "step n" in loss
     assert "loss L" in loss
     page = (out_dir / "backprop.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and "w<SUB>11<" in page  # the notes' w_11
+    assert page.startswith("<!DOCTYPE html>")
+    assert "w<SUB>11<" in page  # the notes' w_11
     assert not re.search(r"""(src|href)=["']?https?:""", page)  # offline: nothing to fetch
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(
         ["graph.svg", "chain-rule.svg", "backprop.html", "loss.svg", "model.json"]
@@ -166,7 +167,9 @@ def test_without_dot_the_demo_writes_the_model_and_plots_and_names_what_it_skipp
     assert not (tmp_path / "graph.svg").exists()
     assert not (tmp_path / "chain-rule.svg").exists()
     assert err.count("\n") == 1
-    assert err.startswith("chainrule demo: note: skipped graph.svg, chain-rule.svg, backprop.html: ")
+    assert err.startswith(
+        "chainrule demo: note: skipped graph.svg, chain-rule.svg, backprop.html: "
+    )
     assert "sudo apt-get install graphviz" in err
     assert "Traceback" not in out + err
 
