@@ -583,27 +583,34 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
         if rule is None or g is None:
             continue
         ins = node.inputs
-        if create_graph:  # on Values: the partials are nodes of a graph of their own
-            partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
-        elif node._b is not None:  # on floats; the binary case spelt out, as it is the most common
-            partials = rule.derivative(node._data, node._a._data, node._b._data)
-        else:
-            partials = rule.derivative(node._data, *[x._data for x in ins])
-        if len(partials) != len(ins):
-            raise ValueError(
-                f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs"
-            )
         masks = rule.masks
-        for x, p in zip(ins, partials):  # noqa: B905 (lengths checked above)
+        for x, p in zip(ins, _partials(rule, node, ins, create_graph)):  # noqa: B905 (checked)
             if type(x) is Constant:
                 continue
-            if p is None or (masks and _number(p) == 0.0):
-                contribution: Any = 0.0  # exactly 0, whatever g is: inf and nan stop here
-            else:
-                contribution = g * p
+            contribution = _contribution(masks, g, p)
             if anomaly:
                 check_backward(node, x, g, contribution)
             x._g = contribution if x._g is None else x._g + contribution
+
+
+def _contribution(masks: bool, g: Any, p: Any) -> Any:
+    """``g · p``; exactly 0 for a partial of None or a masking row's 0, whatever g is."""
+    if p is None or (masks and _number(p) == 0.0):
+        return 0.0  # inf and nan stop here, as PyTorch's where stops them
+    return g * p
+
+
+def _partials(rule: Rule, node: Value, ins: tuple[Value, ...], create_graph: bool) -> Any:
+    """The row's local partials of ``node``: on Values (create_graph), else on floats."""
+    if create_graph:  # the partials are nodes of a graph of their own
+        partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
+    elif node._b is not None:  # the binary case spelt out, as it is the most common
+        partials = rule.derivative(node._data, node._a._data, node._b._data)
+    else:
+        partials = rule.derivative(node._data, *[x._data for x in ins])
+    if len(partials) != len(ins):
+        raise ValueError(f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs")
+    return partials
 
 
 def _clear(order: list[Value]) -> None:
@@ -613,6 +620,17 @@ def _clear(order: list[Value]) -> None:
 
 def _number(x: Any) -> float:
     return x._data if isinstance(x, Value) else float(x)
+
+
+def _values(inputs: object) -> tuple[Value, ...]:
+    """``grad``'s inputs as a tuple of Values, or a TypeError naming the first that is not."""
+    if not isinstance(inputs, Value | Iterable):
+        raise TypeError(f"grad inputs must be a Value or Values, got {type(inputs).__name__}")
+    wrt = (inputs,) if isinstance(inputs, Value) else tuple(inputs)
+    for i, x in enumerate(wrt):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad inputs must be Values; inputs[{i}] is {type(x).__name__}")
+    return wrt
 
 
 def grad(
@@ -634,12 +652,7 @@ def grad(
     >>> dy.data, d2y.data, x.grad, grad(y, z)[0].data, grad(2.0, x)[0].data
     (27.0, 18.0, 0.0, 0.0, 0.0)
     """
-    if not isinstance(inputs, Value | Iterable):
-        raise TypeError(f"grad inputs must be a Value or Values, got {type(inputs).__name__}")
-    wrt = (inputs,) if isinstance(inputs, Value) else tuple(inputs)
-    for i, x in enumerate(wrt):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad inputs must be Values; inputs[{i}] is {type(x).__name__}")
+    wrt = _values(inputs)
     if not isinstance(output, Value):
         as_float(output, "grad's output (a Value or a number)")
         found: list[Any] = [None] * len(wrt)
