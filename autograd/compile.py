@@ -39,7 +39,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .engine import Constant, Value, topological_order
-from .formula import Formula, terms, to_python
+from .formula import Formula, terms, to_python, to_text
+from .names import node_names
 from .ops import RULES, Rule, as_float
 
 __all__ = ["Compiled", "compile"]
@@ -89,6 +90,15 @@ def _identifier(label: str) -> str:
     if text and text[0].isdigit():
         text = "v_" + text
     return text
+
+
+def _spelt(name: str) -> str:
+    """A node's name (:mod:`autograd.names`, its inputs as identifiers) with its operators
+    as the rows' names, for an identifier: ``y − t`` is ``y minus t``, ``w·x`` is ``w mul x``."""
+    for rule in RULES.values():
+        if rule.notation.kind == "infix":
+            name = name.replace(rule.notation.symbol, f" {rule.name} ")
+    return name.replace("−", " minus ")
 
 
 class _Names:
@@ -255,6 +265,7 @@ class _Program:
         layers: bool = False,
     ) -> None:
         order = topological_order(output)
+        computed = node_names(order)  # an unlabelled node is named by what it computes
         position = {node: i for i, node in enumerate(inputs)}
         idents = _Names()
         self.idents = idents
@@ -280,7 +291,7 @@ class _Program:
             symbol[node] = _Symbol(param)
         self.forward: list[tuple[str, str]] = []
         units: list[Value | _Block] = []  # in the order of their lines
-        ops = 0  # unlabelled nodes are v1, v2, ... in the order of their lines
+        ops = 0  # an unlabelled node whose name is no identifier is v1, v2, ... in line order
         for node in order:
             if node._rule is None:
                 if node in position:
@@ -304,7 +315,7 @@ class _Program:
                     self._assign(self.forward, name, f"{block.name}[:, {j}]")
                     symbol[node] = _Symbol(name)
                 continue
-            wanted = _identifier(node.label)
+            wanted = _identifier(node.label or _spelt(to_text(computed[node], _identifier)))
             ops += not wanted
             name = idents.new(wanted, f"v{ops}")
             expression = _forward(node.op, [symbol[x] for x in node.inputs])
@@ -1026,13 +1037,13 @@ def compile(
     >>> print(f.source, end="")
     def f(x, y):
         # forward
-        v1 = x * y
-        v2 = exp(y)
-        v3 = v1 + v2
+        x_mul_y = x * y
+        exp_y = exp(y)
+        x_mul_y_add_exp_y = x_mul_y + exp_y
         # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S
         dL_dx = y
-        dL_dy = v2 + x
-        return v3, (dL_dx, dL_dy)
+        dL_dy = exp_y + x
+        return x_mul_y_add_exp_y, (dL_dx, dL_dy)
     >>> f(2.0, 0.0)
     (1.0, (0.0, 3.0))
     """

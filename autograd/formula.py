@@ -251,14 +251,15 @@ def to_python(t: Term) -> str:
     return _render(t, _Style("python", "-", _verbatim))[0]
 
 
-def to_text(t: Term) -> str:
-    """Plain text in the notes' symbols: ``σ(S)``, ``w·x``, ``y − t``.
+def to_text(t: Term, name: Callable[[str], str] = _verbatim) -> str:
+    """Plain text in the notes' symbols: ``σ(S)``, ``w·x``, ``y − t``; ``name``
+    renders each symbol's name.
 
     >>> S, x = Formula("S"), Formula("x")
     >>> to_text(RULES["sigmoid"].derivative(x, S)[0])
     'x·(1 − x)'
     """
-    return _render(t, _Style("text", "−", _verbatim))[0]
+    return _render(t, _Style("text", "−", name))[0]
 
 
 def to_html(t: Term, name: Callable[[str], str] = _verbatim) -> str:

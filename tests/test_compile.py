@@ -6,6 +6,7 @@ import importlib
 import io
 import keyword
 import math
+import re
 import subprocess
 import sys
 import tokenize
@@ -170,14 +171,16 @@ def test_constants_are_inlined_and_ieee_factors_are_kept() -> None:
     assert dx == math.inf  # 0.0 * y + inf: the dropped-looking term is still added
 
 
-def test_unlabelled_nodes_get_numbered_names_and_labels_become_identifiers() -> None:
-    def f(x: Value) -> Value:
-        h = x * 2.0
+def test_unlabelled_nodes_are_named_by_what_they_compute_and_labels_become_identifiers() -> None:
+    def f(x: Value, y: Value) -> Value:
+        h = x * 2.0 - y
         return named(h.tanh(), "σ'(S_1^(2))")
 
     source = compile(f).source
-    assert "v1 = x * 2.0" in source  # the unlabelled ops are v1, v2, ... in order
-    assert "sigma_S_1_2 = tanh(v1)" in source
+    assert "x_mul_2 = x * 2.0" in source  # as autograd.names names it: x·2, then x·2 − y
+    assert "x_mul_2_minus_y = x_mul_2 + minus_y" in source
+    assert "sigma_S_1_2 = tanh(x_mul_2_minus_y)" in source
+    assert not re.search(r"\bv\d+\b", source)  # no internal ids
 
 
 @pytest.mark.parametrize(
