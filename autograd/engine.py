@@ -52,7 +52,7 @@ class Value:
     ``round(v, 2)``, ``f"{v:.3f}"``, ``math.exp(v)`` and ``bool(v)`` (``data != 0``,
     as for a float and a one-element PyTorch tensor) take ``data``. ``==`` and
     ``hash`` are those of the object, not of its number: a Value is a node of a
-    graph and the key of the gradient dicts, and two nodes with equal numbers are
+    graph and a dict key (the drawings', compile's), and two nodes with equal numbers are
     still two nodes.
 
     >>> x = Value(2.0, "x")
