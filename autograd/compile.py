@@ -129,12 +129,7 @@ def _gradient_name(identifier: str) -> str:
 # --- symbols: the table's rows run on these and print Python source ---
 
 
-_Symbol = Formula  # a name in the generated code
 Term = Formula | float  # a symbolic expression, or a constant folded at compile time
-
-
-def _text(term: Term) -> str:
-    return to_python(term)
 
 
 def _times(g: Term, p: Term) -> Term:
@@ -288,7 +283,7 @@ class _Program:
                     scalar_use.add(x)
         symbol: dict[Value, Term] = {}
         for node, param in zip(inputs, self.params, strict=True):
-            symbol[node] = _Symbol(param)
+            symbol[node] = Formula(param)
         self.forward: list[tuple[str, str]] = []
         units: list[Value | _Block] = []  # in the order of their lines
         ops = 0  # an unlabelled node whose name is no identifier is v1, v2, ... in line order
@@ -313,7 +308,7 @@ class _Program:
                     name = idents.new(_identifier(node.label), f"v{ops + 1}")
                     ops += not _identifier(node.label)
                     self._assign(self.forward, name, f"{block.name}[:, {j}]")
-                    symbol[node] = _Symbol(name)
+                    symbol[node] = Formula(name)
                 continue
             wanted = _identifier(node.label or _spelt(to_text(computed[node], _identifier)))
             ops += not wanted
@@ -321,9 +316,9 @@ class _Program:
             expression = _forward(node.op, [symbol[x] for x in node.inputs])
             for line in _sum_lines(name, terms(expression)):  # a long sum over several lines
                 self._assign(self.forward, name, line)
-            symbol[node] = _Symbol(name)
+            symbol[node] = Formula(name)
             units.append(node)
-        self.result = _text(symbol[output])
+        self.result = to_python(symbol[output])
 
         # Backward, in reverse order of the lines, along the paths that reach an input
         # in wrt. A node's line is written once its last consumer has contributed, so
@@ -365,10 +360,10 @@ class _Program:
             elif len(parts) == 1 and not x.label and _is_name_or_number(_times(*parts[0])):
                 gradient[x] = _times(*parts[0])  # an unlabelled alias needs no line
             else:
-                name = idents.new(_gradient_name(_text(symbol[x])), "g")
+                name = idents.new(_gradient_name(to_python(symbol[x])), "g")
                 for line in _sum_lines(name, [_signed(g, p) for g, p in parts]):
                     self._assign(self.backward, name, line)
-                gradient[x] = _Symbol(name)
+                gradient[x] = Formula(name)
 
         def contribute(x: Value, part: tuple[Term, Term]) -> None:
             if x in column:  # a column of a block: part of the block's matrix
@@ -397,7 +392,7 @@ class _Program:
                 if p is None or (node._rule.masks and isinstance(p, float) and p == 0.0):
                     contribute(x, (1.0, 0.0))  # exactly 0, as the engine passes on
                 elif node._rule.masks:  # a partial of 0 stops inf and nan
-                    contribute(x, (1.0, Formula(f"masked({_text(g)}, {_text(p)})")))
+                    contribute(x, (1.0, Formula(f"masked({to_python(g)}, {to_python(p)})")))
                 else:
                     contribute(x, (g, p))
         if output in position and output in needed:  # the output is an input: ∂L/∂L = 1
@@ -417,7 +412,7 @@ class _Program:
         if block.kind == "map":
             assert block.source is not None
             block.name = self.idents.new(f"X_{k}" if k else "", "A")
-            line = _text(_forward(block.op, [_Symbol(block.source.name)]))
+            line = to_python(_forward(block.op, [Formula(block.source.name)]))
             self._assign(self.forward, block.name, line)
             self.per_sample.add(block.name)
             return
@@ -427,13 +422,15 @@ class _Program:
             x = block.source.name
         else:
             x = self.idents.new(f"X_{int(k) - 1}" if k else "", "X")
-            cols = ", ".join(_text(symbol[v]) for v in first[n:-1])
+            cols = ", ".join(to_python(symbol[v]) for v in first[n:-1])
             self._assign(self.forward, x, f"columns({self.like}, {cols})")
             self.per_sample.add(x)
         w = self.idents.new(f"W_{k}" if k else "", "W")
         b = self.idents.new(f"b_{k}" if k else "", "b")
-        rows = ", ".join(_tuple([_text(symbol[p]) for p in m.inputs[:n]]) for m in block.members)
-        biases = ", ".join(_text(symbol[m.inputs[-1]]) for m in block.members)
+        rows = ", ".join(
+            _tuple([to_python(symbol[p]) for p in m.inputs[:n]]) for m in block.members
+        )
+        biases = ", ".join(to_python(symbol[m.inputs[-1]]) for m in block.members)
         self.forward.append((w, f"matrix({x}, {rows})"))
         self.forward.append((b, f"vector({x}, {biases})"))
         block.name = self.idents.new(f"S_{k}" if k else "", "S")
@@ -475,10 +472,10 @@ class _Program:
         if block.kind == "map":
             assert block.source is not None
             rule = RULES[block.op]
-            (p,) = rule.derivative(_Symbol(block.name), _Symbol(block.source.name))
+            (p,) = rule.derivative(Formula(block.name), Formula(block.source.name))
             if p is None or (rule.masks and isinstance(p, float) and p == 0.0):
                 return
-            term = Formula(f"masked({g}, {_text(p)})") if rule.masks else _times(_Symbol(g), p)
+            term = Formula(f"masked({g}, {to_python(p)})") if rule.masks else _times(Formula(g), p)
             matrices[block.source].append(term)
             return
         x, w = block.x, block.weights
@@ -514,11 +511,11 @@ class _Program:
 
     def _per_sample(self, term: Term | str) -> bool:
         """Whether batched code holds one number per sample here, or one for all."""
-        text = term if isinstance(term, str) else _text(term)
+        text = term if isinstance(term, str) else to_python(term)
         return any(name in self.per_sample for name in _IDENTIFIER.findall(text))
 
     def _summed(self, term: Term) -> bool:
-        return any(name in self.summed for name in _IDENTIFIER.findall(_text(term)))
+        return any(name in self.summed for name in _IDENTIFIER.findall(to_python(term)))
 
     def source(self, batched: bool) -> str:
         """The scalar function's source, or the batched one's."""
@@ -560,12 +557,12 @@ class _Program:
         terms: list[tuple[Term, bool]] = []
         if same:  # n times what every sample gives, then each per-sample part's batch sum
             lines = _sum_lines(leaf.name, same)
-            terms.append((_Symbol(_BATCH_SIZE) * _Symbol(leaf.name), False))
+            terms.append((Formula(_BATCH_SIZE) * Formula(leaf.name), False))
         for term, negated in signed:
             if self._summed(term):
                 terms.append((term, negated))
             elif self._per_sample(term):
-                terms.append((Formula(f"batch_sum({_text(term)})"), negated))
+                terms.append((Formula(f"batch_sum({to_python(term)})"), negated))
         return lines + _sum_lines(leaf.name, terms)
 
 
@@ -599,10 +596,10 @@ def _sum_lines(name: str, terms: list[tuple[Term, bool]]) -> list[str]:
             first, negated = terms[0]
             total: Term = -first if negated else first
         else:
-            total = _Symbol(name)
+            total = Formula(name)
         for term, negated in terms[start + (start == 0) : start + _TERMS_PER_LINE]:
             total = total - term if negated else total + term
-        lines.append(_text(total))
+        lines.append(to_python(total))
     return lines
 
 

@@ -477,6 +477,7 @@ def _node(rule: Rule, data: float, a: Any, b: Any) -> Value:
 
 
 def _number_of(x: Value | Real) -> float:
+    """A Value's number, or a real number as a float (a comparison's operand, a partial)."""
     return x._data if isinstance(x, Value) else as_float(x, "comparison operand")
 
 
@@ -523,12 +524,7 @@ def wsum(
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    ins = (*ws, *xs, bias)
-    data = [v._data if isinstance(v, Value) else as_float(v) for v in ins]
-    if len(data) != len([v for v in ins if isinstance(v, Value)]):  # numbers become Constants
-        ins = tuple(v if isinstance(v, Value) else Constant(v) for v in ins)
-    rule = RULES["wsum"]
-    return _node(rule, rule.forward(*data), ins, None)
+    return Value._apply_rule(RULES["wsum"], (*ws, *xs, bias))  # numbers become Constants
 
 
 # --- the walk and the one backpropagation routine ---------------------------------
@@ -595,7 +591,7 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
 
 def _contribution(masks: bool, g: Any, p: Any) -> Any:
     """``g · p``; exactly 0 for a partial of None or a masking row's 0, whatever g is."""
-    if p is None or (masks and _number(p) == 0.0):
+    if p is None or (masks and _number_of(p) == 0.0):
         return 0.0  # inf and nan stop here, as PyTorch's where stops them
     return g * p
 
@@ -616,10 +612,6 @@ def _partials(rule: Rule, node: Value, ins: tuple[Value, ...], create_graph: boo
 def _clear(order: list[Value]) -> None:
     for node in order:  # a Value in a slot would keep its gradient graph alive
         node._g = None
-
-
-def _number(x: Any) -> float:
-    return x._data if isinstance(x, Value) else float(x)
 
 
 def _values(inputs: object) -> tuple[Value, ...]:

@@ -53,13 +53,12 @@ class Formula:
     @staticmethod
     def _apply_rule(rule: Rule, args: tuple[Any, ...]) -> Term:
         """A node of ``rule``: how :func:`autograd.ops.apply` builds Formulas."""
-        terms = tuple(a if isinstance(a, Formula) else float(a) for a in args)
-        one = 1.0
-        if rule.name == "mul" and one in terms and any(isinstance(t, Formula) for t in terms):
-            return terms[1] if terms[0] == one else terms[0]
-        if rule.name in ("pow", "powv") and terms[1] == one and isinstance(terms[0], Formula):
-            return terms[0]
-        return Formula("", rule, terms)
+        ins = tuple(a if isinstance(a, Formula) else float(a) for a in args)
+        if rule.name == "mul" and 1.0 in ins and any(isinstance(t, Formula) for t in ins):
+            return ins[1] if ins[0] == 1.0 else ins[0]  # x·1 is x, in IEEE arithmetic too
+        if rule.name in ("pow", "powv") and ins[1] == 1.0 and isinstance(ins[0], Formula):
+            return ins[0]  # x^1 is x
+        return Formula("", rule, ins)
 
     def _op(self, name: str, *args: Any) -> Any:
         return Formula._apply_rule(RULES[name], args)

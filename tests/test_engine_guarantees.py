@@ -24,7 +24,6 @@ from autograd import (
     grad,
     gradcheck,
     register,
-    wsum,
 )
 from autograd.formula import Formula, to_text
 
@@ -230,10 +229,3 @@ def test_register_refuses_what_is_not_a_row() -> None:
     row = dataclasses.replace(RULES["exp"], name="not a name")
     with pytest.raises(ValueError, match="identifier"):
         register(row)
-
-
-def test_wsum_is_one_node_with_the_bias_entering_negatively() -> None:
-    w, x, b = Value(2.0), Value(3.0), Value(0.5)
-    s = wsum([w], [x], b)
-    s.backward()
-    assert (s.data, w.grad, x.grad, b.grad) == (5.5, 3.0, 2.0, -1.0)

@@ -92,10 +92,11 @@ def test_every_row_written_as_a_call_has_a_module_function(name: str) -> None:
     if rule.notation.kind == "infix":  # + * / **: the operators (the first test uses them)
         return
     got = getattr(autograd.ops, name)(*args)
-    assert got == RULES[name].forward(*args) or (math.isnan(got) and math.isnan(got))
+    expected = rule.forward(*args)
+    assert got == expected or (math.isnan(got) and math.isnan(expected))
 
 
-def test_a_constant_input_is_folded_not_differentiated() -> None:
+def test_a_constant_input_is_not_differentiated() -> None:
     x = Value(0.5, "x")
     y = x * Constant(3.0)
     y.backward()
