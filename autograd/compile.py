@@ -659,7 +659,9 @@ def _batched_namespace(xp: Any = None) -> dict[str, Any]:
         return xp.where(p == 0.0, 0.0, g * p)
 
     def each(x: Any, like: Any) -> Any:  # one value per sample, in a new array
-        return xp.full_like(like, x) if isinstance(x, float) else xp.asarray(x, copy=True)
+        if isinstance(x, float) or x.ndim == 0:  # a number, or a 0-d array of one
+            return xp.full_like(like, float(x))
+        return xp.asarray(x, copy=True)
 
     def columns(like: Any, *cols: Any) -> Any:  # a matrix with these columns, one row per sample
         return xp.stack(

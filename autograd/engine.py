@@ -13,7 +13,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Final, TypeVar
 
 from . import ops
 from .modes import ANOMALY, NO_GRAD, check_backward, check_forward
@@ -68,14 +68,16 @@ class Value:
 
     # Two input slots instead of a tuple keep a node small: unary and binary ops
     # use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
-    __slots__ = ("_a", "_b", "_data", "_g", "_grad", "_rule", "label")
+    __slots__ = ("_a", "_b", "_data", "_g", "_gf", "_grad", "_rule", "label")
     # NumPy scalars on the left defer to our reflected operators (ClassVar: mypyc keeps it
     # on the class, where NumPy looks)
     __array_ufunc__: ClassVar[None] = None
 
     _data: float
     _grad: float
-    _g: Any  # ∂root/∂self while a backpropagation runs (a float or a Value), else None
+    # scratch slots of a walk and a backpropagation, written under _LOCK only:
+    _g: Any  # the walk's mark, then (create_graph) ∂root/∂self as a Value; else None
+    _gf: float  # ∂root/∂self as a float while a float backpropagation runs
     label: str
     _rule: Rule | None
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
@@ -87,6 +89,7 @@ class Value:
         self._data = data if type(data) is float else as_float(data)
         self._grad = 0.0
         self._g = None
+        self._gf = 0.0
         self.label = label
         self._rule = None
         self._a = None
@@ -439,15 +442,14 @@ class Value:
         (8.0, 6.0, 1.0)
         """
         with _LOCK:
-            order = topological_order(self)
+            order = _walk(self)
             try:
                 _backprop(self, order, False)
                 for node in order:  # commit: every gradient is known
-                    g = 0.0 if node._g is None else node._g
                     if node._rule is not None:
-                        node._grad = g
+                        node._grad = node._gf
                     elif type(node) is not Constant:
-                        node._grad += g
+                        node._grad += node._gf
             finally:
                 _clear(order)
 
@@ -541,62 +543,105 @@ def topological_order(root: Value) -> list[Value]:
     >>> [v.label or v.op for v in topological_order((x * 2).exp())]
     ['x', '', 'mul', 'exp']
     """
+    with _LOCK:
+        order = _walk(root)
+        _clear(order)
+    return order
+
+
+# A walk marks each node in its scratch slot: _OPEN while its inputs are being
+# walked, _SEEN once it is in the order (and until a gradient reaches it).
+_OPEN: Final = object()
+_SEEN: Final = object()
+
+
+def _walk(root: Value) -> list[Value]:
+    """:func:`topological_order` with every node left marked _SEEN; the caller holds
+    ``_LOCK`` and clears the marks (:func:`_clear`), as :func:`_backprop` needs them."""
     order: list[Value] = []
-    seen: set[int] = set()  # ids: a set of ints needs no call of Value.__hash__
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            if node._a is None:
+    stack: list[Value] = [root]
+    try:
+        while stack:
+            node = stack.pop()
+            mark = node._g
+            if mark is _SEEN:
+                continue
+            if mark is _OPEN or node._a is None:  # its inputs are in, or it has none
+                node._g = _SEEN
+                node._gf = -0.0  # -0.0 + x is x, signed zeros included: the first term
                 order.append(node)
                 continue
-            stack.append((node, True))
-            for x in reversed(node.inputs):  # reversed: the first input comes off first
-                if id(x) not in seen:
-                    stack.append((x, False))
+            node._g = _OPEN
+            stack.append(node)
+            a, b = node._a, node._b
+            if b is not None:  # reversed: the first input comes off the stack first
+                if b._g is None:
+                    stack.append(b)
+                if a._g is None:
+                    stack.append(a)
+            elif type(a) is tuple:
+                inputs: tuple[Value, ...] = a
+                for x in reversed(inputs):
+                    if x._g is None:
+                        stack.append(x)
+            elif a._g is None:
+                stack.append(a)
+    except BaseException:  # Ctrl-C, or out of memory: no node stays marked
+        _clear(order)
+        _clear(stack)
+        raise
     return order
 
 
 def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
-    """Put ∂root/∂node, a float or (create_graph) a Value, in each node's scratch ``_g``.
+    """Put ∂root/∂node in each node's scratch slot: ``_gf``, or ``_g`` (a Value) for create_graph.
 
-    ``order`` is ``topological_order(root)``; the caller holds ``_LOCK`` and
-    clears the slots afterwards (:func:`_clear`). Each node's row gives its
-    local partials; each input gets ``g · partial`` added, in reverse
-    topological order, so a node's gradient is complete when it comes up.
-    Constants get none; a partial of None, or a masking row's exact 0, passes
-    on exactly 0 (PyTorch's ``where``), not ``g · 0``, which is nan for g = inf.
-    A node no path reaches keeps None.
+    ``order`` is ``_walk(root)``; the caller holds ``_LOCK`` and clears the
+    slots afterwards (:func:`_clear`). Each node's row gives its local
+    partials; each input gets ``g · partial`` added, in reverse topological
+    order, so a node's gradient is complete when it comes up. Constants get
+    none; a partial of None, or a masking row's exact 0, passes on exactly 0
+    (PyTorch's ``where``), not ``g · 0``, which is nan for g = inf. Every node
+    of the order is reached: it is an input of a node that is.
     """
     anomaly = ANOMALY.get()
-    root._g = Constant(1.0) if create_graph else 1.0
+    if create_graph:
+        root._g = Constant(1.0)
+    root._gf = 1.0
     for node in reversed(order):
         rule = node._rule
-        g = node._g
-        if rule is None or g is None:
+        if rule is None:
             continue
         ins = node.inputs
+        partials = _partials(rule, node, ins, create_graph)
         masks = rule.masks
-        for x, p in zip(ins, _partials(rule, node, ins, create_graph)):  # noqa: B905 (checked)
+        g = node._gf
+        for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
             if type(x) is Constant:
                 continue
-            contribution = _contribution(masks, g, p)
+            if create_graph:
+                _pass_value(node, x, node._g, p, masks, anomaly)
+                continue
+            # g · p, but exactly 0 for a partial of None or a masking row's 0, whatever g is
+            # (inf and nan stop there, as PyTorch's where stops them)
+            pf: float = 0.0 if p is None else p if type(p) is float else _number_of(p)
+            contribution = 0.0 if p is None or (masks and pf == 0.0) else g * pf
             if anomaly:
                 check_backward(node, x, g, contribution)
-            x._g = contribution if x._g is None else x._g + contribution
+            x._gf += contribution
 
 
-def _contribution(masks: bool, g: Any, p: Any) -> Any:
-    """``g · p``; exactly 0 for a partial of None or a masking row's 0, whatever g is."""
-    if p is None or (masks and _number_of(p) == 0.0):
-        return 0.0  # inf and nan stop here, as PyTorch's where stops them
-    return g * p
+def _pass_value(node: Value, x: Value, g: Any, p: Any, masks: bool, anomaly: bool) -> None:
+    """create_graph's step along one edge: ``x._g += g · p``, as nodes of a graph."""
+    contribution = 0.0 if p is None or (masks and _number_of(p) == 0.0) else g * p
+    if anomaly:
+        check_backward(node, x, g, contribution)
+    x._g = contribution if x._g is _SEEN else x._g + contribution
 
 
-def _partials(rule: Rule, node: Value, ins: tuple[Value, ...], create_graph: bool) -> Any:
+def _partials(
+    rule: Rule, node: Value, ins: tuple[Value, ...], create_graph: bool
+) -> tuple[Any, ...]:
     """The row's local partials of ``node``: on Values (create_graph), else on floats."""
     if create_graph:  # the partials are nodes of a graph of their own
         partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
@@ -612,6 +657,13 @@ def _partials(rule: Rule, node: Value, ins: tuple[Value, ...], create_graph: boo
 def _clear(order: list[Value]) -> None:
     for node in order:  # a Value in a slot would keep its gradient graph alive
         node._g = None
+
+
+def _found(x: Value, create_graph: bool) -> Any:
+    """``grad``'s result for x: None when no path from the output reaches it."""
+    if x._g is None or type(x) is Constant:  # not in the order, or never differentiated
+        return None
+    return x._g if create_graph else x._gf
 
 
 def _values(inputs: object) -> tuple[Value, ...]:
@@ -650,10 +702,10 @@ def grad(
         found: list[Any] = [None] * len(wrt)
     else:
         with _LOCK:
-            order = topological_order(output)
+            order = _walk(output)
             try:
                 _backprop(output, order, create_graph)
-                found = [x._g for x in wrt]
+                found = [_found(x, create_graph) for x in wrt]
             finally:
                 _clear(order)
     if not allow_unused and None in found:

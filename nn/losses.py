@@ -29,12 +29,16 @@ __all__ = [
 def _check(
     loss: str, outputs: Sequence[Value], targets: Sequence[float]
 ) -> tuple[list[Value], list[float]]:
-    if isinstance(outputs, Value) or not isinstance(outputs, Sequence):
+    if type(outputs) is not list and (
+        isinstance(outputs, Value) or not isinstance(outputs, Sequence)
+    ):
         raise TypeError(
             f"{loss}: outputs must be a list of Values such as model(x), "
             f"got {type(outputs).__name__}: {outputs!r:.60}"
         )
-    if isinstance(targets, (str, bytes)) or not isinstance(targets, Sequence):
+    if type(targets) is not list and (
+        isinstance(targets, (str, bytes)) or not isinstance(targets, Sequence)
+    ):
         raise TypeError(
             f"{loss}: targets must be a list of numbers, one per output, "
             f"got {type(targets).__name__}: {targets!r:.60}"
@@ -51,6 +55,9 @@ def _check(
             raise TypeError(f"{loss}: outputs[{i}] must be a Value, got {type(y).__name__}")
     ts: list[float] = []
     for i, t in enumerate(targets):
+        if type(t) is float and math.isfinite(t):  # the common case, without an ABC check
+            ts.append(t)
+            continue
         if isinstance(t, Value):  # a target that is an input of a compiled loss
             ts.append(t)
             continue

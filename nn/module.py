@@ -21,6 +21,7 @@ micrograd, whose ``random.seed(s)`` draws the same weights in the same order).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -29,7 +30,7 @@ import os
 import random
 import stat
 from collections.abc import Callable, Collection, Mapping, Sequence, Set
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeGuard, TypeVar
 
 from _chainrule_files import write_atomic
 from autograd import Constant, Value, wsum
@@ -110,24 +111,38 @@ def _inputs(x: object, n_in: int, k: int, what: str) -> list[Value]:
 
     Any ordered collection will do (a list, a tuple, a row of a NumPy array).
     """
-    if isinstance(x, (str, bytes, Mapping, Set)) or not isinstance(x, Collection):
+    if type(x) is not list and type(x) is not tuple and not _ordered_collection(x):
         raise TypeError(
             f"{what} input must be a sequence of {n_in} numbers or Values, "
             f"got {type(x).__name__}: {x!r:.60}"
         )
     if len(x) != n_in:
         raise ValueError(f"{what} expected {n_in} inputs, got {len(x)}")
+    labels = _input_labels(n_in, k)
     out = []
-    for i, xi in enumerate(x, start=1):
+    for i, xi in enumerate(x):
         if isinstance(xi, Value):
             out.append(xi)
+        elif type(xi) is float or type(xi) is int:
+            out.append(Value(xi, labels[i]))
         elif isinstance(xi, bool) or not isinstance(xi, numbers.Real):
             raise TypeError(
-                f"{what} input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r:.60}"
+                f"{what} input {i + 1} must be a number or a Value, "
+                f"got {type(xi).__name__}: {xi!r:.60}"
             )
         else:
-            out.append(Value(xi, f"x_{i}^({k - 1})"))
+            out.append(Value(xi, labels[i]))
     return out
+
+
+def _ordered_collection(x: object) -> TypeGuard[Collection[object]]:
+    return isinstance(x, Collection) and not isinstance(x, (str, bytes, Mapping, Set))
+
+
+@functools.cache
+def _input_labels(n_in: int, k: int) -> tuple[str, ...]:
+    """The names ``x_1^(k-1) .. x_n^(k-1)`` of layer k's inputs."""
+    return tuple(f"x_{i}^({k - 1})" for i in range(1, n_in + 1))
 
 
 def _size(config: Mapping[str, object], key: str) -> int:
