@@ -168,8 +168,9 @@ class Value:
     @staticmethod
     def _apply_rule(rule: Rule, args: tuple[Any, ...]) -> Value:
         """A node of ``rule`` on ``args``, numbers among them made Constants (see ops.apply)."""
-        ins = tuple(x if isinstance(x, Value) else Constant(x) for x in args)
-        data = rule.forward(*[x._data for x in ins])
+        ins = tuple([x if isinstance(x, Value) else Constant(x) for x in args])
+        forward = rule.forward  # bound first: mypyc reads the field, not a method
+        data = forward(*[x._data for x in ins])
         if len(ins) == 2 and rule.arity:
             return _node(rule, data, ins[0], ins[1])
         return _node(rule, data, ins[0] if rule.arity == 1 else ins, None)
@@ -612,46 +613,71 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
         rule = node._rule
         if rule is None:
             continue
-        ins = node.inputs
-        partials = _partials(rule, node, ins, create_graph)
-        masks = rule.masks
-        g = node._gf
+        ins, partials = _partials(rule, node, create_graph)
+        if create_graph or anomaly or rule.masks:
+            _pass_each(node, ins, partials, rule.masks, create_graph, anomaly)
+            continue
+        g = node._gf  # the common case: floats, no masks, no checks
         for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
-            if type(x) is Constant:
-                continue
-            if create_graph:
-                _pass_value(node, x, node._g, p, masks, anomaly)
-                continue
-            # g · p, but exactly 0 for a partial of None or a masking row's 0, whatever g is
-            # (inf and nan stop there, as PyTorch's where stops them)
-            pf: float = 0.0 if p is None else p if type(p) is float else _number_of(p)
-            contribution = 0.0 if p is None or (masks and pf == 0.0) else g * pf
-            if anomaly:
-                check_backward(node, x, g, contribution)
+            if type(p) is float:
+                pf: float = p
+                x._gf += g * pf  # a Constant's slot takes it too: nothing reads it
+            else:
+                x._gf += _contribution(False, False, g, p)
+
+
+def _pass_each(
+    node: Value,
+    ins: tuple[Value, ...],
+    partials: tuple[Any, ...],
+    masks: bool,
+    create_graph: bool,
+    anomaly: bool,
+) -> None:
+    """Add ``g · partial`` to each input, with the checks the common case skips."""
+    g = node._g if create_graph else node._gf
+    for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
+        if type(x) is Constant:
+            continue
+        contribution = _contribution(masks, create_graph, g, p)
+        if anomaly:
+            check_backward(node, x, g, contribution)
+        if not create_graph:
             x._gf += contribution
+        else:
+            x._g = contribution if x._g is _SEEN else x._g + contribution
 
 
-def _pass_value(node: Value, x: Value, g: Any, p: Any, masks: bool, anomaly: bool) -> None:
-    """create_graph's step along one edge: ``x._g += g · p``, as nodes of a graph."""
-    contribution = 0.0 if p is None or (masks and _number_of(p) == 0.0) else g * p
-    if anomaly:
-        check_backward(node, x, g, contribution)
-    x._g = contribution if x._g is _SEEN else x._g + contribution
+def _contribution(masks: bool, create_graph: bool, g: Any, p: Any) -> Any:
+    """``g · p``, but exactly 0 for a partial of None or a masking row's 0, whatever g
+    is: inf and nan stop there, as PyTorch's ``where`` stops them."""
+    if p is None or (masks and _number_of(p) == 0.0):
+        return 0.0
+    return g * p if create_graph else g * _number_of(p)
 
 
 def _partials(
-    rule: Rule, node: Value, ins: tuple[Value, ...], create_graph: bool
-) -> tuple[Any, ...]:
-    """The row's local partials of ``node``: on Values (create_graph), else on floats."""
+    rule: Rule, node: Value, create_graph: bool
+) -> tuple[tuple[Value, ...], tuple[Any, ...]]:
+    """The node's inputs and the row's local partials: on Values (create_graph), else floats."""
+    a, b = node._a, node._b
+    ins: tuple[Value, ...]
+    derivative = rule.derivative  # bound first: mypyc reads the field, not a method
     if create_graph:  # the partials are nodes of a graph of their own
-        partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
-    elif node._b is not None:  # the binary case spelt out, as it is the most common
-        partials = rule.derivative(node._data, node._a._data, node._b._data)
+        ins = node.inputs
+        partials = derivative(node, *[x._data if type(x) is Constant else x for x in ins])
+    elif b is not None:  # binary, the most common case
+        ins = (a, b)
+        partials = derivative(node._data, a._data, b._data)
+    elif type(a) is tuple:  # n-ary
+        ins = a
+        partials = derivative(node._data, *[x._data for x in ins])
     else:
-        partials = rule.derivative(node._data, *[x._data for x in ins])
+        ins = (a,)
+        partials = derivative(node._data, a._data)
     if len(partials) != len(ins):
         raise ValueError(f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs")
-    return partials
+    return ins, partials
 
 
 def _clear(order: list[Value]) -> None:
