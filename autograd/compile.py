@@ -17,7 +17,11 @@ builds no graph and dispatches on nothing.
   same inputs with shared weights, is one matrix product (``S = X @ W.T - b``;
   ``δᵀ·X`` and ``δ·W`` backward) and its activation one array op. A shared
   input's gradient is the sum of the per-sample gradients, added in a different
-  order than one by one.
+  order than one by one; a sum of the squares of a layer's parameters (an L2
+  penalty) is ``sum_of_squares(W)``, also added in another order.
+  :meth:`Compiled.batch_grouped` takes and returns each layer's W and b as
+  arrays (:attr:`Compiled.groups`), so a training loop updates a layer with
+  one array operation.
 
 The trace records one path through the function: its ops must not depend on
 the data (no ``if x.data > 0``, no loop whose length depends on a value). The
@@ -55,7 +59,7 @@ _TERMS_PER_LINE = 64  # long sums are split over lines, keeping the parser's nes
 # Names the generated code calls: the rows' forward functions by op name, plus these.
 _HELPERS = (
     *("masked", "inf", "nan", "each", "batch_sum", "float"),
-    *("columns", "matrix", "vector", "entries", "batch_sums"),  # batched layers
+    *("columns", "matrix", "vector", "entries", "batch_sums", "sum_of_squares"),  # layers
 )
 _BATCH_SIZE = "n_samples"  # the batched function's first parameter
 
@@ -172,11 +176,11 @@ class _Block:
     ``kind`` "map": the same one-input row applied to every column of ``source``.
     """
 
-    __slots__ = ("kind", "members", "name", "op", "source", "weights", "x")
+    __slots__ = ("bias", "kind", "members", "name", "op", "source", "weights", "x")
 
     def __init__(self, kind: str, members: list[Value], source: _Block | None, op: str) -> None:
         self.kind, self.members, self.source, self.op = kind, members, source, op
-        self.name = self.x = self.weights = ""  # names in the code: the block's, X's and W's
+        self.name = self.x = self.weights = self.bias = ""  # the block's, X's, W's and b's names
 
 
 def _layers(order: Sequence[Value], shared: set[Value]) -> list[_Block]:
@@ -228,6 +232,122 @@ def _layers(order: Sequence[Value], shared: set[Value]) -> list[_Block]:
     return sorted(blocks, key=lambda b: min(position[m] for m in b.members))
 
 
+def _entries(block: _Block) -> tuple[list[list[Value]], list[Value]]:
+    """A layer's weights, row j for unit j, and its biases: the inputs its W and b hold."""
+    n = len(block.members[0].inputs) // 2
+    return [list(m.inputs[:n]) for m in block.members], [m.inputs[-1] for m in block.members]
+
+
+def _clean_layers(blocks: Sequence[_Block]) -> list[tuple[_Block, str]]:
+    """The layers' W and b (``(block, "W")``, ``(block, "b")``) whose entries are distinct
+    Values that no other entry of any layer holds: each can stand for its entries."""
+    seen: dict[Value, int] = {}
+    found = []
+    for block in blocks:
+        if block.kind != "layer":
+            continue
+        rows, bias = _entries(block)
+        for p in (*(p for row in rows for p in row), *bias):
+            seen[p] = seen.get(p, 0) + 1
+        found += [(block, "W"), (block, "b")]
+    return [(block, kind) for block, kind in found if all(seen[p] == 1 for p in _flat(block, kind))]
+
+
+def _flat(block: _Block, kind: str) -> list[Value]:
+    rows, bias = _entries(block)
+    return [p for row in rows for p in row] if kind == "W" else bias
+
+
+class _Group:
+    """Shared inputs that grouped batched code takes as one argument.
+
+    A layer's weights as a matrix (``kind`` "W", ``indices`` its rows of input
+    indices, ``W[j][i]`` for ``w_ij``), its biases as a vector ("b"), or one input
+    on its own ("input", ``indices`` its index).
+    """
+
+    __slots__ = ("block", "indices", "kind", "name")
+
+    def __init__(self, name: str, kind: str, indices: Any, block: _Block | None) -> None:
+        self.name, self.kind, self.indices, self.block = name, kind, indices, block
+
+    def at(self) -> dict[int, str]:
+        """Each input's index into the group's array, as source: ``[j][i]``, ``[j]``."""
+        if self.kind == "W":
+            return {
+                i: f"[{j}][{c}]" for j, row in enumerate(self.indices) for c, i in enumerate(row)
+            }
+        if self.kind == "b":
+            return {i: f"[{j}]" for j, i in enumerate(self.indices)}
+        return {self.indices: ""}
+
+
+def _square_sums(
+    order: Sequence[Value],
+    blocks: Sequence[_Block],
+    output: Value,
+    ready: Callable[[_Block, Value], bool],
+) -> tuple[dict[Value, tuple[list[tuple[_Block, str]], list[Value]]], set[Value]]:
+    """Sums of squares of a layer's parameters (an L2 penalty), for batched code.
+
+    A sum is a tree of ``add`` nodes whose inner nodes feed only the next add. Where
+    its terms hold ``p * p`` for every entry of a layer's W (or b), those terms are
+    ``sum_of_squares(W)``: the same squares, added in another order. Gives each such
+    sum's root the groups it takes whole and its other terms, in order, and the
+    nodes whose lines the sums replace. ``ready(block, root)``: whether the block's
+    arrays exist at the root's line.
+    """
+    consumers: dict[Value, list[Value]] = {}
+    for node in order:
+        for x in node.inputs:
+            consumers.setdefault(x, []).append(node)
+    owner: dict[Value, tuple[_Block, str]] = {}
+    for key in _clean_layers(blocks):
+        for p in _flat(*key):
+            owner[p] = key
+
+    def inner(v: Value) -> bool:
+        used = consumers.get(v, [])
+        return v.op == "add" and v is not output and len(used) == 1 and used[0].op == "add"
+
+    sums: dict[Value, tuple[list[tuple[_Block, str]], list[Value]]] = {}
+    absorbed: set[Value] = set()
+    rank = {key: k for k, key in enumerate(_clean_layers(blocks))}
+    for root in order:
+        if root.op != "add" or inner(root):
+            continue
+        leaves, inside, stack = [], [], list(reversed(root.inputs))
+        while stack:  # the terms left to right, without recursion
+            v = stack.pop()
+            if inner(v):
+                inside.append(v)
+                stack.extend(reversed(v.inputs))
+            else:
+                leaves.append(v)
+        squares: dict[tuple[_Block, str], list[Value]] = {}
+        for v in leaves:
+            if v.op == "mul" and v.inputs[0] is v.inputs[1] and len(consumers[v]) == 1:
+                owned = owner.get(v.inputs[0])
+                if owned is not None:
+                    squares.setdefault(owned, []).append(v)
+        whole = sorted(
+            (
+                key
+                for key, found in squares.items()
+                if len({v.inputs[0] for v in found}) == len(found) == len(_flat(*key))
+                and ready(key[0], root)
+            ),
+            key=rank.__getitem__,
+        )
+        if not whole:
+            continue
+        taken = {v for key in whole for v in squares[key]}
+        sums[root] = (whole, [v for v in leaves if v not in taken])
+        absorbed.update(inside)
+        absorbed.update(taken)
+    return sums, absorbed
+
+
 class _Leaf:
     """A place in the backward lines where an input's gradient is complete."""
 
@@ -258,6 +378,7 @@ class _Program:
         function: str,
         what: str,
         layers: bool = False,
+        grouped: bool = False,
     ) -> None:
         order = topological_order(output)
         computed = node_names(order)  # an unlabelled node is named by what it computes
@@ -265,13 +386,24 @@ class _Program:
         idents = _Names()
         self.idents = idents
         self.function = idents.new(function, "f")
-        idents.taken.add(self.function + "_batch")
+        idents.taken.update((self.function + "_batch", self.function + "_grouped"))
         self.params = [idents.new(_identifier(name), f"x{i}") for i, name in enumerate(names)]
         self.wrt, self.shared = tuple(wrt), tuple(shared)
         self.per_sample = {p for i, p in enumerate(self.params) if i not in shared}
         self.like = next((p for i, p in enumerate(self.params) if i not in shared), "")
         self.summed: set[str] = set()  # batched names that are already sums over the batch
-        blocks = _layers(order, {inputs[i] for i in shared}) if layers else []
+        self.listed: set[str] = set()  # a layer's δᵀ·X and Σδ: nested lists, unless grouped
+        blocks = _layers(order, {inputs[i] for i in shared}) if layers or grouped else []
+        self.grouped = grouped
+        self.groups = self._groups(blocks, position) if grouped else []
+        self.gradients: dict[_Block, tuple[str, str]] = {}  # a layer's δᵀ·X and Σδ
+        line_of = {node: k for k, node in enumerate(order)}
+        sums, absorbed = _square_sums(
+            order,
+            blocks,
+            output,
+            lambda block, root: grouped or min(line_of[m] for m in block.members) < line_of[root],
+        )
         column: dict[Value, tuple[_Block, int]] = {}
         for block in blocks:
             for j, m in enumerate(block.members):
@@ -288,6 +420,10 @@ class _Program:
         units: list[Value | _Block] = []  # in the order of their lines
         ops = 0  # an unlabelled node whose name is no identifier is v1, v2, ... in line order
         for node in order:
+            if node in absorbed:  # a square or an inner add of a sum of squares: no line
+                symbol[node] = Formula("<in a sum of squares>")  # never printed
+                units.append(node)
+                continue
             if node._rule is None:
                 if node in position:
                     continue
@@ -313,8 +449,16 @@ class _Program:
             wanted = _identifier(node.label or _spelt(to_text(computed[node], _identifier)))
             ops += not wanted
             name = idents.new(wanted, f"v{ops}")
-            expression = _forward(node.op, [symbol[x] for x in node.inputs])
-            for line in _sum_lines(name, terms(expression)):  # a long sum over several lines
+            if node in sums:  # sum_of_squares(W_1) + sum_of_squares(b_1) + ... + other terms
+                whole, others = sums[node]
+                arrays = [block.weights if kind == "W" else block.bias for block, kind in whole]
+                parts: list[tuple[Term, bool]] = [
+                    (Formula(f"sum_of_squares({a})"), False) for a in arrays
+                ]
+                summed = parts + [(symbol[x], False) for x in others]
+            else:
+                summed = terms(_forward(node.op, [symbol[x] for x in node.inputs]))
+            for line in _sum_lines(name, summed):  # a long sum over several lines
                 self._assign(self.forward, name, line)
             symbol[node] = Formula(name)
             units.append(node)
@@ -398,6 +542,30 @@ class _Program:
         if output in position and output in needed:  # the output is an input: ∂L/∂L = 1
             finish(output, [(1.0, 1.0)])
 
+    def _groups(self, blocks: Sequence[_Block], position: dict[Value, int]) -> list[_Group]:
+        """Grouped code's arguments for the shared inputs: each layer's W then b (when its
+        entries are distinct inputs, all in wrt or none), then every other shared input."""
+        groups, taken, targets = [], set(), set(self.wrt)
+        for block, kind in _clean_layers(blocks):
+            indices = [position.get(p, -1) for p in _flat(block, kind)]
+            if (
+                any(i not in self.shared for i in indices)
+                or len({i in targets for i in indices}) != 1
+            ):
+                continue
+            k = _layer_number(block)
+            if kind == "W":
+                name = block.weights = self.idents.new(f"W_{k}" if k else "", "W")
+                nested: Any = tuple(tuple(position[p] for p in row) for row in _entries(block)[0])
+            else:
+                name = block.bias = self.idents.new(f"b_{k}" if k else "", "b")
+                nested = tuple(indices)
+            groups.append(_Group(name, kind, nested, block))
+            taken.update(indices)
+        return groups + [
+            _Group(self.params[i], "input", i, None) for i in self.shared if i not in taken
+        ]
+
     @staticmethod
     def _block_reads(reader: tuple[_Block, int] | None, x: Value) -> bool:
         """Whether the node at ``reader`` reads its input ``x`` as a column of a block."""
@@ -425,18 +593,20 @@ class _Program:
             cols = ", ".join(to_python(symbol[v]) for v in first[n:-1])
             self._assign(self.forward, x, f"columns({self.like}, {cols})")
             self.per_sample.add(x)
-        w = self.idents.new(f"W_{k}" if k else "", "W")
-        b = self.idents.new(f"b_{k}" if k else "", "b")
-        rows = ", ".join(
-            _tuple([to_python(symbol[p]) for p in m.inputs[:n]]) for m in block.members
-        )
-        biases = ", ".join(to_python(symbol[m.inputs[-1]]) for m in block.members)
-        self.forward.append((w, f"matrix({x}, {rows})"))
-        self.forward.append((b, f"vector({x}, {biases})"))
+        if not block.weights:  # W and b from their entries, unless they are arguments
+            block.weights = self.idents.new(f"W_{k}" if k else "", "W")
+            rows = ", ".join(
+                _tuple([to_python(symbol[p]) for p in m.inputs[:n]]) for m in block.members
+            )
+            self.forward.append((block.weights, f"matrix({x}, {rows})"))
+        if not block.bias:
+            block.bias = self.idents.new(f"b_{k}" if k else "", "b")
+            biases = ", ".join(to_python(symbol[m.inputs[-1]]) for m in block.members)
+            self.forward.append((block.bias, f"vector({x}, {biases})"))
         block.name = self.idents.new(f"S_{k}" if k else "", "S")
-        self._assign(self.forward, block.name, f"{x} @ {w}.T - {b}")
+        self._assign(self.forward, block.name, f"{x} @ {block.weights}.T - {block.bias}")
         self.per_sample.add(block.name)
-        block.x, block.weights = x, w
+        block.x = x
 
     def _block_backward(
         self,
@@ -484,9 +654,11 @@ class _Program:
         if any(p in needed for m in block.members for p in (*m.inputs[:n], m.inputs[-1])):
             dw = self.idents.new(f"dL_d{w}", "g")
             db = self.idents.new(f"dL_db{w[1:]}", "g")
-            self.backward.append((dw, f"entries({g}.T @ {x})"))
-            self.backward.append((db, f"entries(batch_sums({g}))"))
+            self.backward.append((dw, f"{g}.T @ {x}"))
+            self.backward.append((db, f"batch_sums({g})"))
             self.summed.update((dw, db))
+            self.listed.update((dw, db))
+            self.gradients[block] = (dw, db)
             for j, m in enumerate(block.members):
                 for i, p in enumerate(m.inputs[:n]):
                     if p in needed:
@@ -518,27 +690,123 @@ class _Program:
         return any(name in self.summed for name in _IDENTIFIER.findall(to_python(term)))
 
     def source(self, batched: bool) -> str:
-        """The scalar function's source, or the batched one's."""
-        function = self.function + "_batch" if batched else self.function
+        """The scalar function's source, or the batched one's (the grouped one's, with groups)."""
+        grouped = batched and self.grouped
+        function = self.function + ("_grouped" if grouped else "_batch" if batched else "")
         params = ([_BATCH_SIZE] if batched else []) + self.params
-        lines = [f"def {function}({', '.join(params)}):", "    # forward"]
-        lines += [f"    {name} = {expression}" for name, expression in self.forward]
+        if grouped:
+            per_sample = [p for i, p in enumerate(self.params) if i not in self.shared]
+            params = [_BATCH_SIZE, *(g.name for g in self.groups), *per_sample]
+        templates = {g: self._template(g) for g in self.groups if g.kind != "input"}
+        arrays = {self._layer_gradient(g) for g, t in templates.items() if t is not None}
+        in_group = {i: g for g in templates for i in g.at()}
+        last = {
+            in_group[e.index]: e.index
+            for e in self.backward
+            if isinstance(e, _Leaf) and e.index in in_group
+        }
+        body = [f"    {name} = {expression}" for name, expression in self.forward]
         if self.backward:
-            lines.append("    # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S")
+            body.append("    # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S")
+        gradient: dict[_Group, str] = {}
         for entry in self.backward:
-            if isinstance(entry, _Leaf):
-                lines += [f"    {entry.name} = {e}" for e in self._leaf(entry, batched)]
-            else:
-                lines.append(f"    {entry[0]} = {entry[1]}")
+            if not isinstance(entry, _Leaf):
+                name, expression = entry
+                if batched and name in self.listed and name not in arrays:
+                    expression = f"entries({expression})"
+                body.append(f"    {name} = {expression}")
+                continue
+            group = in_group.get(entry.index)
+            if group is None or templates[group] is None:
+                body += [f"    {entry.name} = {e}" for e in self._leaf(entry, batched)]
+            if group is not None and last[group] == entry.index:
+                body += self._group_gradient(group, templates[group], gradient)
+        for group in templates:
+            if group not in gradient:  # L ignores the group: zeros
+                body += self._group_gradient(group, None, gradient)
         results = []
+        if grouped:
+            for group in self.groups:
+                if group.kind != "input" and next(iter(group.at())) in self.wrt:
+                    results.append(gradient[group])
+                elif group.kind == "input" and group.indices in self.wrt:
+                    i = group.indices
+                    results.append(f"float({self.leaves[i].name if i in self.leaves else 0.0})")
         for i in self.wrt:
+            if grouped and i in self.shared:
+                continue
             g = self.leaves[i].name if i in self.leaves else "0.0"  # 0.0: L ignores input i
             if batched:
                 g = f"float({g})" if i in self.shared else f"each({g}, {self.like})"
             results.append(g)
         value = f"each({self.result}, {self.like})" if batched else self.result
-        lines.append(f"    return {value}, {_tuple(results)}")
-        return "\n".join(lines) + "\n"
+        body.append(f"    return {value}, {_tuple(results)}")
+        lines = [f"def {function}({', '.join(params)}):", "    # forward"]
+        lines += self._unpacked(body) if grouped else []
+        return "\n".join(lines + body) + "\n"
+
+    def _layer_gradient(self, group: _Group) -> str:
+        """The name of the layer's δᵀ·X (for its W) or Σδ (for its b), or ""."""
+        assert group.block is not None
+        found = self.gradients.get(group.block)
+        return "" if found is None else found[group.kind == "b"]
+
+    def _template(self, group: _Group) -> list[str] | None:
+        """A layer group's gradient as array lines, when every entry's lines are the same
+        but for its own names (``\0G`` the gradient, ``\0P`` the input, ``\0D`` its entry of
+        the layer's δᵀ·X or Σδ); None when they differ."""
+        layer = self._layer_gradient(group)
+        found: list[str] | None = None
+        for i, at in group.at().items():
+            leaf = self.leaves.get(i)
+            if leaf is None or not layer:
+                return None
+            own = re.compile(rf"\b(?:{re.escape(leaf.name)}|{re.escape(self.params[i])})\b")
+            marks = {leaf.name: "\0G", self.params[i]: "\0P"}
+
+            def mark(m: re.Match[str], marks: dict[str, str] = marks) -> str:
+                return marks[m.group(0)]
+
+            lines = [own.sub(mark, e.replace(layer + at, "\0D")) for e in self._leaf(leaf, True)]
+            if found is None:
+                found = lines
+            elif lines != found:
+                return None
+        return found
+
+    def _group_gradient(
+        self, group: _Group, template: list[str] | None, gradient: dict[_Group, str]
+    ) -> list[str]:
+        """The lines of a layer group's gradient, as one array: its template, or its entries."""
+        layer = self._layer_gradient(group)
+        if template == ["\0D"]:  # the layer's δᵀ·X itself
+            gradient[group] = layer
+            return []
+        name = gradient[group] = self.idents.new(f"grad_{group.name}", "g")
+        if template is not None:
+            return [
+                f"    {name} = "
+                + t.replace("\0G", name).replace("\0P", group.name).replace("\0D", layer)
+                for t in template
+            ]
+        at = {i: self.leaves[i].name if i in self.leaves else "0.0" for i in group.at()}
+        if group.kind == "W":
+            rows = ", ".join(_tuple([at[i] for i in row]) for row in group.indices)
+            return [f"    {name} = matrix({self.like}, {rows})"]
+        return [f"    {name} = vector({self.like}, {', '.join(at[i] for i in group.indices)})"]
+
+    def _unpacked(self, body: list[str]) -> list[str]:
+        """Grouped code: a line for each entry of a group that a line reads on its own."""
+        used = set(_IDENTIFIER.findall("\n".join(body)))
+        lines = []
+        for group in self.groups:
+            wanted = {i: at for i, at in group.at().items() if self.params[i] in used}
+            if group.kind == "input" or not wanted:
+                continue
+            listed = self.idents.new(f"{group.name}_entries", "e")
+            lines.append(f"    {listed} = entries({group.name})")
+            lines += [f"    {self.params[i]} = {listed}{at}" for i, at in wanted.items()]
+        return lines
 
     def _leaf(self, leaf: _Leaf, batched: bool) -> list[str]:
         """The lines that compute an input's gradient.
@@ -664,6 +932,8 @@ def _batched_namespace(xp: Any = None) -> dict[str, Any]:
         return xp.asarray(x, copy=True)
 
     def columns(like: Any, *cols: Any) -> Any:  # a matrix with these columns, one row per sample
+        if len(cols) == 1 and not isinstance(cols[0], float):
+            return xp.reshape(cols[0], (-1, 1))
         return xp.stack(
             [xp.full_like(like, c) if isinstance(c, float) else c for c in cols], axis=1
         )
@@ -677,15 +947,7 @@ def _batched_namespace(xp: Any = None) -> dict[str, Any]:
     def where(like: Any) -> dict[str, Any]:  # the device of `like`: a GPU's, say
         return {} if xp is numpy else {"device": device(like)}
 
-    def entries(a: Any) -> Any:  # an array's numbers as nested lists of floats
-        return to_list(a)
-
-    def to_list(a: Any) -> Any:
-        if hasattr(a, "tolist"):
-            return a.tolist()
-        if a.ndim == 1:
-            return [float(a[i]) for i in range(a.shape[0])]
-        return [to_list(a[i, ...]) for i in range(a.shape[0])]
+    entries = to_list = _to_list
 
     from array_api_compat import device
 
@@ -699,8 +961,25 @@ def _batched_namespace(xp: Any = None) -> dict[str, Any]:
     def batch_sums(x: Any) -> Any:  # the sum over the batch of each column
         return xp.sum(x, axis=0)
 
-    namespace.update(batch_sum=batch_sum, batch_sums=batch_sums, __builtins__={})
+    def sum_of_squares(a: Any) -> float:  # Σ_ij a_ij², the squares as a * a rounds them
+        flat = xp.reshape(a, (-1,))
+        return float(xp.vecdot(flat, flat))
+
+    namespace.update(
+        batch_sum=batch_sum, batch_sums=batch_sums, sum_of_squares=sum_of_squares, __builtins__={}
+    )
     return namespace
+
+
+def _to_list(a: Any) -> Any:
+    """An array's numbers as nested lists of floats (a float for a 0-d array)."""
+    if hasattr(a, "tolist"):
+        return a.tolist()
+    if a.ndim == 0:
+        return float(a)
+    if a.ndim == 1:
+        return [float(a[i]) for i in range(a.shape[0])]
+    return [_to_list(a[i, ...]) for i in range(a.shape[0])]
 
 
 def _numpy_namespace() -> Any:
@@ -787,9 +1066,13 @@ class Compiled:
     __slots__ = (
         "_batch_source",
         "_batched",
+        "_grouped_source",
+        "_grouped_wrt",
         "_is_shared",
+        "_layout",
         "_name",
         "_per_sample_at",
+        "_shapes",
         "_trace",
         "function",
         "inputs",
@@ -852,8 +1135,13 @@ class Compiled:
         self._name = program.function
         self.source = program.source(batched=False)
         self.function = _define(self.source, program.function, _scalar_namespace())
-        self._trace: tuple[Any, ...] | None = trace  # the graph, until batch_source is made
-        self._batch_source = ""
+        self._trace: tuple[Any, ...] | None = (
+            trace  # the graph, until both batched sources are made
+        )
+        self._batch_source = self._grouped_source = ""
+        self._layout: tuple[tuple[str, Any], ...] | None = None  # the groups' names and indices
+        self._grouped_wrt: tuple[bool, ...] = ()  # whether wrt names each group
+        self._shapes: tuple[tuple[int, ...], ...] = ()  # the shape of each group's array
         self._batched: dict[Any, Callable[..., Any]] = {}  # by array namespace
 
     def __repr__(self) -> str:
@@ -868,11 +1156,13 @@ class Compiled:
     @property
     def batch_source(self) -> str:
         """The batched function's source: each layer a matrix product (made when first asked)."""
-        if self._trace is not None:
+        if not self._batch_source:
+            assert self._trace is not None
             output, leaves, names, wrt, shared, function, what = self._trace
             program = _Program(output, leaves, names, wrt, shared, function, what, layers=True)
             self._batch_source = program.source(batched=True)
-            self._trace = None
+            if self._layout is not None:
+                self._trace = None  # the graph is no longer needed
         return self._batch_source
 
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
@@ -911,8 +1201,7 @@ class Compiled:
         >>> values.tolist(), dw, dx.tolist()  # dw = Σ_n x_n
         ([2.0, 4.0, 6.0], 6.0, [2.0, 2.0, 2.0])
         """
-        numpy = _numpy_namespace()
-        from array_api_compat import array_namespace, is_array_api_obj, is_numpy_namespace
+        from array_api_compat import is_array_api_obj
 
         if len(args) != len(self.inputs):
             raise TypeError(self._count(len(args)))
@@ -925,18 +1214,224 @@ class Compiled:
                     if is_array_api_obj(a) and a.ndim == 0:
                         a = float(a)
                     converted[i] = as_float(a, f"shared input {self.inputs[i]!r}")
+        xp, arrays, n = self._samples([args[i] for i in at], [])
+        for i, array in zip(at, arrays, strict=True):
+            converted[i] = array
+        if n == 0:  # an empty batch: no values, and gradients that sum nothing
+            fresh = tuple(0.0 if g in self.shared else xp.zeros_like(arrays[0]) for g in self.wrt)
+            return xp.zeros_like(arrays[0]), fresh
+        return self._run(xp, "batch", n, converted)
+
+    @property
+    def grouped_source(self) -> str:
+        """The source of :meth:`batch_grouped`'s function: each layer's W and b its arguments.
+
+        >>> from autograd import wsum
+        >>> unit = compile(lambda w, bias, x: wsum([w], [x], bias), shared=["w", "bias"])
+        >>> print(unit.grouped_source.splitlines()[0])
+        def f_grouped(n_samples, W, b, x):
+        """
+        self._grouped_program()
+        return self._grouped_source
+
+    @property
+    def groups(self) -> dict[str, Any]:
+        """How :meth:`batch_grouped` takes the shared inputs: one array per layer's weights
+        and one per its biases, each other shared input as itself.
+
+        A group's entry is its inputs' names, nested as the array: ``W_k``'s row j
+        holds unit j's weights (``W_k[j][i]`` is ``w_ij^(k)``, PyTorch's ``Linear.weight``
+        layout), ``b_k`` the biases; a shared input in no layer maps to its own name.
+        A layer is grouped when its weights and biases are distinct shared inputs that
+        no other layer uses and that ``wrt`` names all or none of.
+
+        >>> from nn import MLP, squared_error
+        >>> model = MLP(2, [2, 1])
+        >>> xs = [Value(0.0, "x_1^(0)"), Value(0.0, "x_2^(0)")]
+        >>> names = [p.label for p in model.parameters()]
+        >>> f = Compiled(squared_error(model(xs), [1.0]), [*model.parameters(), *xs], shared=names)
+        >>> for name, entries in f.groups.items():
+        ...     print(name, entries)
+        W_1 (('w_11^(1)', 'w_21^(1)'), ('w_12^(1)', 'w_22^(1)'))
+        b_1 ('b_1^(1)', 'b_2^(1)')
+        W_2 (('w_11^(2)', 'w_21^(2)'),)
+        b_2 ('b_1^(2)',)
+        """
+        self._grouped_program()
+        assert self._layout is not None
+
+        def named(indices: Any) -> Any:
+            if isinstance(indices, int):
+                return self.inputs[indices]
+            return tuple(named(i) for i in indices)
+
+        return {name: named(indices) for name, indices in self._layout}
+
+    def group(self, values: Sequence[float], like: Any = None) -> list[Any]:
+        """The shared inputs' values (in the order of ``shared``) as :attr:`groups`' arrays.
+
+        NumPy arrays of float64, or arrays of ``like``'s library on its device; a
+        shared input in no layer stays a float. :meth:`ungroup` goes back.
+
+        >>> from autograd import wsum
+        >>> def unit(w1, w2, b, x1, x2):
+        ...     return wsum([w1, w2], [x1, x2], b)
+        >>> unit = compile(unit, shared=["w1", "w2", "b"])
+        >>> [a.tolist() for a in unit.group([0.5, -1.0, 0.25])]
+        [[[0.5, -1.0]], [0.25]]
+        """
+        self._grouped_program()
+        assert self._layout is not None
+        values = list(values)
+        if len(values) != len(self.shared):
+            raise ValueError(
+                f"group takes one number per shared input ({', '.join(self.shared)}), "
+                f"got {len(values)}"
+            )
+        at = {self.inputs.index(name): k for k, name in enumerate(self.shared)}
+        floats = [
+            as_float(v, f"shared input {name!r}")
+            for v, name in zip(values, self.shared, strict=True)
+        ]
+        xp = _numpy_namespace()
+        place: dict[str, Any] = {}
+        if like is not None:
+            from array_api_compat import array_namespace, device
+
+            xp, place = array_namespace(like), {"device": device(like)}
+
+        def nested(indices: Any) -> Any:
+            return floats[at[indices]] if isinstance(indices, int) else [nested(i) for i in indices]
+
+        return [
+            nested(indices)
+            if isinstance(indices, int)
+            else xp.asarray(nested(indices), dtype=xp.float64, **place)
+            for _, indices in self._layout
+        ]
+
+    def ungroup(self, arrays: Sequence[Any]) -> list[float]:
+        """:attr:`groups`' arrays (or their gradients) as one float per shared input, in
+        the order of ``shared``: to write them back into a model's Values, say.
+
+        >>> from autograd import wsum
+        >>> def unit(w1, w2, b, x1, x2):
+        ...     return wsum([w1, w2], [x1, x2], b)
+        >>> unit = compile(unit, shared=["w1", "w2", "b"])
+        >>> unit.ungroup(unit.group([0.5, -1.0, 0.25]))
+        [0.5, -1.0, 0.25]
+        """
+        self._grouped_program()
+        assert self._layout is not None
+        if len(arrays) != len(self._layout):
+            raise ValueError(
+                f"ungroup takes one array per group ({', '.join(n for n, _ in self._layout)}), "
+                f"got {len(arrays)}"
+            )
+        found: dict[int, float] = {}
+
+        def walk(indices: Any, a: Any) -> None:
+            if isinstance(indices, int):
+                found[indices] = float(a)
+                return
+            for k, i in enumerate(indices):
+                walk(i, a[k])
+
+        for (_, indices), a in zip(self._layout, arrays, strict=True):
+            walk(indices, a if isinstance(indices, int) else _to_list(a))
+        return [found[self.inputs.index(name)] for name in self.shared]
+
+    def batch_grouped(self, *args: Any) -> tuple[Any, tuple[Any, ...]]:
+        """:meth:`batch` with the shared inputs as :attr:`groups`: a layer's weights as one
+        matrix and its biases as one vector, and their gradients the same way.
+
+        Takes one argument per group, in the order of :attr:`groups` (arrays, as
+        :meth:`group` makes them; a float for a group of one input), then the
+        per-sample inputs as for :meth:`batch`. Returns the values of every sample
+        and the gradients: one per group that ``wrt`` names, an array of the group's
+        shape (a float for one input), then the per-sample inputs' in ``wrt``, each
+        the sum over the batch as :meth:`batch` gives them, to the last bit. A
+        training loop keeps its parameters as these arrays and updates each with
+        one array operation; the code reads the arrays whole (``S_1 = X_0 @ W_1.T -
+        b_1``, an L2 penalty as ``sum_of_squares(W_1)``).
+
+        >>> from autograd import wsum
+        >>> def unit(w1, w2, b, x1, x2):
+        ...     return wsum([w1, w2], [x1, x2], b).relu()
+        >>> unit = compile(unit, shared=["w1", "w2", "b"])
+        >>> W, b = unit.group([0.5, -1.0, 0.25])
+        >>> values, (dW, db, dx1, dx2) = unit.batch_grouped(W, b, [1.0, 3.0], [0.0, 1.0])
+        >>> values.tolist(), dW.tolist(), db.tolist(), dx1.tolist()
+        ([0.25, 0.25], [[4.0, 1.0]], [-2.0], [0.5, 0.5])
+        >>> _, grads = unit.batch(0.5, -1.0, 0.25, [1.0, 3.0], [0.0, 1.0])  # the same numbers
+        >>> unit.ungroup([dW, db]) == list(grads[:3])
+        True
+        """
+        self._grouped_program()
+        assert self._layout is not None
+        layout = self._layout
+        per_sample = self._per_sample_at
+        if len(args) != len(layout) + len(per_sample):
+            names = [n for n, _ in layout] + [self.inputs[i] for i in per_sample]
+            n = len(names)
+            raise TypeError(
+                f"{self._name} grouped takes {n} argument{'s' * (n != 1)} "
+                f"({', '.join(names)}), got {len(args)}"
+            )
+        groups = list(args[: len(layout)])
+        xp, arrays, n = self._samples(list(args[len(layout) :]), groups)
+        for k, (name, _) in enumerate(layout):
+            a, shape = groups[k], self._shapes[k]
+            if not shape:
+                groups[k] = a if type(a) is float else as_float(a, f"shared input {name!r}")
+                continue
+            if getattr(a, "dtype", None) == xp.float64 and getattr(a, "shape", None) == shape:
+                continue  # as group() makes it
+            array = xp.asarray(a) if not hasattr(a, "shape") else a
+            if tuple(array.shape) != shape:
+                raise ValueError(
+                    f"group {name!r} must be an array of shape {shape}, got shape "
+                    f"{tuple(array.shape)}; Compiled.group(values) makes the groups"
+                )
+            groups[k] = xp.astype(array, xp.float64, copy=False)
+        if n == 0:
+            fresh = [
+                0.0 if isinstance(indices, int) else xp.zeros_like(g)
+                for (_, indices), g in zip(layout, groups, strict=True)
+            ]
+            wanted = [g for g, w in zip(fresh, self._grouped_wrt, strict=True) if w]
+            rest = [xp.zeros_like(arrays[0]) for g in self.wrt if g not in self.shared]
+            return xp.zeros_like(arrays[0]), (*wanted, *rest)
+        return self._run(xp, "grouped", n, [*groups, *arrays])
+
+    def _samples(self, given: list[Any], others: list[Any]) -> tuple[Any, list[Any], int]:
+        """The per-sample inputs as float64 arrays of one library and one length, that
+        library's namespace (also of the array API objects among ``others``), the length."""
+        numpy = _numpy_namespace()
+        import numpy as np
+
+        at = self._per_sample_at
         if not at:
             raise ValueError(
                 "batch needs at least one per-sample input, but every input is shared; "
                 "call the compiled function itself instead"
             )
-        given = [args[i] for i in at if is_array_api_obj(args[i])]
-        xp = array_namespace(*given) if given else numpy
+        if (  # the common case, checked quickly: NumPy's float64 vectors of one length
+            all(type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 1 for a in given)
+            and len({a.shape[0] for a in given}) == 1
+            and all(type(a) is float or type(a) is np.ndarray for a in others)
+        ):
+            return numpy, given, given[0].shape[0]
+        from array_api_compat import array_namespace, is_array_api_obj, is_numpy_namespace
+
+        found = [a for a in (*given, *others) if is_array_api_obj(a) and a.ndim]
+        xp = array_namespace(*found) if found else numpy
         if is_numpy_namespace(xp):
             xp = numpy
         size: tuple[str, int] | None = None
-        for i in at:
-            name, a = self.inputs[i], args[i]
+        arrays = []
+        for i, a in zip(at, given, strict=True):
+            name = self.inputs[i]
             array = a if is_array_api_obj(a) else xp.asarray(a)
             if not xp.isdtype(array.dtype, ("real floating", "integral")):
                 raise TypeError(
@@ -955,23 +1450,48 @@ class Compiled:
                     f"per-sample inputs must have one length: {size[0]!r} has {size[1]} "
                     f"samples, so {name!r} needs {size[1]}, got {array.shape[0]}"
                 )
-            converted[i] = xp.astype(array, xp.float64, copy=False)
+            arrays.append(xp.astype(array, xp.float64, copy=False))
         assert size is not None
-        if size[1] == 0:  # an empty batch: no values, and gradients that sum nothing
-            empty = converted[at[0]]
-            fresh = tuple(0.0 if n in self.shared else xp.zeros_like(empty) for n in self.wrt)
-            return xp.zeros_like(empty), fresh
-        function = self._batched.get(xp)
+        return xp, arrays, size[1]
+
+    def _run(self, xp: Any, kind: str, n: int, args: list[Any]) -> tuple[Any, tuple[Any, ...]]:
+        """The batched (or grouped) function on ``xp``'s arrays, defined on first use."""
+        function = self._batched.get((kind, xp))
         if function is None:
-            source = self.batch_source
-            function = _define(source, self._name + "_batch", _batched_namespace(xp))
-            self._batched[xp] = function
-        if not is_numpy_namespace(xp):
-            return function(size[1], *converted)  # type: ignore[no-any-return]
+            source = self.batch_source if kind == "batch" else self._grouped_source
+            name = self._name + ("_batch" if kind == "batch" else "_grouped")
+            function = _define(source, name, _batched_namespace(xp))
+            self._batched[kind, xp] = function
+        if xp is not _numpy_namespace():  # _samples gives NumPy as this namespace
+            return function(n, *args)  # type: ignore[no-any-return]
         import numpy as np
 
         with np.errstate(all="ignore"):
-            return function(size[1], *converted)  # type: ignore[no-any-return]
+            return function(n, *args)  # type: ignore[no-any-return]
+
+    def _grouped_program(self) -> None:
+        """Make the grouped batched source and the groups' layout, once."""
+        if self._layout is not None:
+            return
+        assert self._trace is not None
+        output, leaves, names, wrt, shared, function, what = self._trace
+        program = _Program(output, leaves, names, wrt, shared, function, what, grouped=True)
+        self._grouped_source = program.source(batched=True)
+        self._layout = tuple((g.name, g.indices) for g in program.groups)
+        self._shapes = tuple(_shape(g.indices) for g in program.groups)
+        self._grouped_wrt = tuple(
+            (g.indices if g.kind == "input" else next(iter(g.at()))) in program.wrt
+            for g in program.groups
+        )
+        if self._batch_source:
+            self._trace = None
+
+
+def _shape(indices: Any) -> tuple[int, ...]:
+    """The shape of a group's array: (), (n,) or (rows, columns)."""
+    if isinstance(indices, int):
+        return ()
+    return (len(indices), len(indices[0])) if isinstance(indices[0], tuple) else (len(indices),)
 
 
 def _input_names(fn: Callable[..., Any], labels: Sequence[str] | None) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ does; compiling is part of making the trainer, which the worker times apart
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -75,9 +75,15 @@ def batched_trainer(problem: Problem) -> Callable[[int], float]:
     """``step(k) -> loss``: one sample's loss compiled, run on arrays of all the samples.
 
     The hinge workload's penalty 1e-4·Σp² is shared by the samples: each carries
-    1/n of it, so the batch's loss is the full-batch loss.
+    1/n of it, so the batch's loss is the full-batch loss. The parameters stay in
+    arrays, each layer's W and b (``Compiled.group``), and SGD updates each array
+    with one operation (``Compiled.batch_grouped`` gives the gradients so).
 
-    >>> from bench.problem import W2
+    >>> from bench.problem import W1, W2
+    >>> from bench.floats import trainer as floats
+    >>> a, b = batched_trainer(W1), floats(W1)
+    >>> all(abs(a(k) - b(k)) < 1e-9 for k in range(3))  # the eager engine's losses
+    True
     >>> step = batched_trainer(W2)
     >>> losses = [step(k) for k in range(200)]
     >>> losses[-1] < losses[0]
@@ -97,15 +103,14 @@ def batched_trainer(problem: Problem) -> Callable[[int], float]:
     compiled = Compiled(f, [*params, *xs, t], wrt=names, shared=names, name="sample")
     columns = [np.array([x[i] for x, _ in problem.points]) for i in range(len(xs))]
     targets = np.array([target for _, target in problem.points])
-    values = [p.data for p in params]
-    compiled.batch(*values, *columns, targets)  # defines the batched function: part of compiling
+    groups = compiled.group([p.data for p in params])  # each layer's W and b as arrays
+    compiled.batch_grouped(*groups, *columns, targets)  # defines the function: part of compiling
 
     def step(k: int) -> float:
-        nonlocal values
-        losses, grads = compiled.batch(*values, *columns, targets)
-        shared = cast("tuple[float, ...]", grads)  # every input in wrt is shared: floats
+        nonlocal groups
+        losses, grads = compiled.batch_grouped(*groups, *columns, targets)
         eta = problem.lr(k)
-        values = [p - eta * g for p, g in zip(values, shared, strict=True)]
+        groups = [p - eta * g for p, g in zip(groups, grads, strict=True)]  # one op per array
         return float(losses.sum())
 
     return step

@@ -469,4 +469,4 @@ def test_the_batched_namespace_has_every_op_of_the_table() -> None:
     assert set(RULES) <= set(functions)
     scalar = compile_module._scalar_namespace()
     batched_helpers = {"each", "batch_sum", "float", "columns", "matrix", "vector", "entries"}
-    assert set(functions) == set(scalar) | batched_helpers | {"batch_sums"}
+    assert set(functions) == set(scalar) | batched_helpers | {"batch_sums", "sum_of_squares"}

@@ -1,0 +1,251 @@
+"""Grouped batched code: a layer's W and b as arrays in and out, an L2 penalty as whole
+arrays; the same gradients as the scalar-by-scalar batched code and the eager engine."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import Network, networks
+
+from autograd import Compiled, Value, wsum
+from nn import MLP, hinge, l2, squared_error
+
+np = pytest.importorskip("numpy")
+
+
+def penalised_loss(
+    network: Network, penalty: float
+) -> tuple[Compiled, list[Value], list[Value], list[Value]]:
+    """One sample's ½Σ(y - t)² + penalty·Σp², the parameters shared, the inputs in wrt."""
+    model = network.build()
+    params = model.parameters()
+    xs = [Value(0.0, f"x_{i + 1}^(0)") for i in range(network.n_in)]
+    ts = [Value(0.0, f"t_{c + 1}") for c in range(network.layer_sizes[-1])]
+    loss = squared_error(model(xs), ts)  # type: ignore[arg-type]
+    if penalty:
+        loss = loss + penalty * l2(params)
+    names = [p.label for p in params]
+    compiled = Compiled(
+        loss, [*params, *xs, *ts], wrt=[*names, *(x.label for x in xs)], shared=names
+    )
+    return compiled, params, xs, ts
+
+
+def eager_gradients(
+    network: Network, penalty: float, samples: list[list[float]]
+) -> tuple[list[float], list[float], list[list[float]]]:
+    """Each sample's loss, the parameters' gradients summed over the samples, and each
+    sample's input gradients, by the eager engine."""
+    n_in = network.n_in
+    total = [0.0] * len(network.parameters)
+    losses, inputs = [], []
+    for sample in samples:
+        model = network.build()
+        leaves = [Value(d) for d in sample[:n_in]]
+        loss = squared_error(model(leaves), sample[n_in:])
+        if penalty:
+            loss = loss + penalty * l2(model.parameters())
+        loss.backward()
+        losses.append(loss.data)
+        for i, p in enumerate(model.parameters()):
+            total[i] += p.grad
+        inputs.append([v.grad for v in leaves])
+    return losses, total, inputs
+
+
+@settings(max_examples=40)
+@given(
+    network=networks(max_layers=3, max_width=4),
+    n=st.integers(1, 5),
+    seed=st.integers(0, 99),
+    penalty=st.sampled_from([0.0, 1e-3]),
+)
+def test_grouped_gradients_are_the_batched_ones_and_the_eager_ones(
+    network: Network, n: int, seed: int, penalty: float
+) -> None:
+    compiled, params, xs, ts = penalised_loss(network, penalty)
+    assert list(compiled.groups)[:2] == ["W_1", "b_1"]
+    rng = random.Random(seed)
+    samples = [[rng.uniform(-3, 3) for _ in xs + ts] for _ in range(n)]
+    columns = np.array(samples).T
+    values = [p.data for p in params]
+    groups = compiled.group(values)
+    grouped_values, grouped = compiled.batch_grouped(*groups, *columns)
+    batch_values, batched = compiled.batch(*values, *columns)
+    arrays = grouped[: len(groups)]
+    for a, shape in zip(arrays, [np.shape(g) for g in groups], strict=True):
+        assert a.shape == shape  # a gradient has its group's shape
+    assert compiled.ungroup(list(arrays)) == list(batched[: len(params)])  # to the last bit
+    assert grouped_values.tolist() == batch_values.tolist()
+    for got, expected in zip(grouped[len(groups) :], batched[len(params) :], strict=True):
+        assert got.tolist() == expected.tolist()
+    losses, eager, inputs = eager_gradients(network, penalty, samples)
+    assert grouped_values.tolist() == pytest.approx(losses, rel=1e-12, abs=1e-300)
+    largest = max(map(abs, eager + [g for row in inputs for g in row]), default=0.0)
+    for got, expected in zip(compiled.ungroup(list(arrays)), eager, strict=True):
+        assert abs(got - expected) <= 1e-12 * largest
+
+
+def micrograd_step() -> tuple[Compiled, list[Value], list[Any]]:
+    """micrograd's demo loss for one of 10 samples, with its 1e-4·Σp² penalty."""
+    model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
+    params = model.parameters()
+    xs, t = [Value(0.0, "x_1^(0)"), Value(0.0, "x_2^(0)")], Value(0.0, "t")
+    y = model(xs)[0]
+    loss = (1.0 - y * t).relu() * 0.1 + 1e-5 * l2(params)
+    names = [p.label for p in params]
+    compiled = Compiled(loss, [*params, *xs, t], wrt=names, shared=names, name="sample")
+    rng = random.Random(1)
+    data = [[rng.uniform(-1, 1), rng.uniform(-1, 1), rng.choice([-1.0, 1.0])] for _ in range(10)]
+    return compiled, params, [np.array(c) for c in zip(*data, strict=True)]
+
+
+def test_a_grouped_layer_reads_as_a_layer() -> None:
+    compiled, _, _ = micrograd_step()
+    assert len(compiled.groups) == 6  # W_1, b_1, ..., b_3
+    source = compiled.grouped_source
+    lines = [line.strip() for line in source.splitlines()]
+    assert (
+        lines[0] == "def sample_grouped(n_samples, W_1, b_1, W_2, b_2, W_3, b_3, x_1_0, x_2_0, t):"
+    )
+    for line in [
+        "S_1 = X_0 @ W_1.T - b_1",
+        "X_1 = relu(S_1)",
+        "S_3 = X_2 @ W_3.T - b_3",
+        "dL_dW_1 = delta_S_1.T @ X_0",
+        "dL_db_1 = batch_sums(delta_S_1)",
+        "grad_W_1 = 1e-05 * W_1 + 1e-05 * W_1",  # ∂(1e-5·w²)/∂w, as the engine adds it up
+        "grad_W_1 = n_samples * grad_W_1 + dL_dW_1",
+        "grad_b_1 = n_samples * grad_b_1 - dL_db_1",
+    ]:
+        assert line in lines, line
+    penalty = next(line for line in lines if "sum_of_squares" in line)
+    assert penalty.endswith(
+        "= sum_of_squares(W_1) + sum_of_squares(b_1) + sum_of_squares(W_2)"
+        " + sum_of_squares(b_2) + sum_of_squares(W_3) + sum_of_squares(b_3)"
+    )
+    assert len(lines) < 50  # no line per parameter: 337 of them
+    assert "w_11_1" not in source
+    assert "sum_of_squares(W_1)" in compiled.batch_source  # the float version too
+
+
+def test_grouped_training_takes_the_eager_steps() -> None:
+    compiled, params, columns = micrograd_step()
+    groups = compiled.group([p.data for p in params])
+    model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
+    data = list(zip(zip(columns[0], columns[1], strict=True), columns[2], strict=True))
+    for _ in range(3):
+        losses, grads = compiled.batch_grouped(*groups, *columns)
+        groups = [g - 0.5 * d for g, d in zip(groups, grads, strict=True)]
+        model.zero_grad()
+        ys = [model([Value(float(a)) for a in x])[0] for x, _ in data]
+        eager = hinge(ys, [float(t) for _, t in data]) + 1e-4 * l2(model.parameters())
+        eager.backward()
+        assert float(losses.sum()) == pytest.approx(eager.data, rel=1e-12)
+        for p in model.parameters():
+            p.data -= 0.5 * p.grad
+    for p, v in zip(model.parameters(), compiled.ungroup(groups), strict=True):
+        assert v == pytest.approx(p.data, rel=1e-9, abs=1e-12)
+
+
+def test_groups_name_the_inputs_in_the_layers_arrays() -> None:
+    model = MLP(2, [3, 1])
+    params = model.parameters()
+    names = [p.label for p in params]
+    xs, s = [Value(0.0, "x_1^(0)"), Value(0.0, "x_2^(0)")], Value(2.0, "s")
+    loss = squared_error(model(xs), [1.0]) * s  # s: a shared input in no layer
+    compiled = Compiled(loss, [*params, s, *xs], shared=[*names, "s"], wrt=[*names, "s", "x_1^(0)"])
+    groups = compiled.groups
+    assert list(groups) == ["W_1", "b_1", "W_2", "b_2", "s"]
+    assert groups["W_1"][2] == ("w_13^(1)", "w_23^(1)")  # row j: unit j's weights
+    assert groups["b_2"] == ("b_1^(2)",)
+    assert groups["s"] == "s"
+    values = [p.data for p in params] + [2.0]
+    arrays = compiled.group(values)
+    assert arrays[0].shape == (3, 2)
+    assert arrays[0][2, 1] == params[names.index("w_23^(1)")].data
+    assert arrays[4] == 2.0
+    assert compiled.ungroup(arrays) == values
+    x = [np.array([0.5, -1.0]), np.array([1.0, 2.0])]
+    _, grouped = compiled.batch_grouped(*arrays, *x)
+    _, batched = compiled.batch(*values, *x)
+    assert type(grouped[4]) is float
+    assert compiled.ungroup(list(grouped[:5])) == list(batched[:-1])
+    assert grouped[5].tolist() == batched[-1].tolist()
+
+
+def test_a_weight_used_outside_its_layer_still_gets_its_whole_gradient() -> None:
+    w, v, b = Value(0.5, "w"), Value(-0.25, "v"), Value(0.1, "b")
+    x = Value(0.0, "x")
+
+    def loss(w: Value, v: Value, b: Value, x: Value) -> Value:
+        return wsum([w, v], [x, x * x], b).tanh() + w * x.exp()  # w also outside the layer
+
+    compiled = Compiled(loss(w, v, b, x), [w, v, b, x], shared=["w", "v", "b"])
+    W, bias = compiled.group([0.5, -0.25, 0.1])
+    xs = np.array([-1.0, 0.3, 2.0])
+    _, grouped = compiled.batch_grouped(W, bias, xs)
+    _, batched = compiled.batch(0.5, -0.25, 0.1, xs)
+    assert "matrix(x, (dL_dw, dL_dv))" in compiled.grouped_source  # entry by entry
+    assert compiled.ungroup(list(grouped[:2])) == list(batched[:3])
+    assert grouped[2].tolist() == batched[3].tolist()
+
+
+def test_tied_weights_stay_single_inputs() -> None:
+    w, b, x = Value(0.5, "w"), Value(0.1, "b"), Value(0.0, "x")
+    hidden = wsum([w], [x], b).sigmoid()
+    output = wsum([w], [hidden], b)  # the same w and b in two layers: no array holds them
+    compiled = Compiled(output, [w, b, x], shared=["w", "b"])
+    assert compiled.groups == {"w": "w", "b": "b"}
+    _, grouped = compiled.batch_grouped(0.5, 0.1, [1.0, 2.0])
+    _, batched = compiled.batch(0.5, 0.1, [1.0, 2.0])
+    assert grouped[:2] == batched[:2]
+
+
+def test_grouped_code_runs_on_the_array_api_standard_alone() -> None:
+    xps = pytest.importorskip("array_api_strict")
+    # tanh and ½(y - t)²: relu's derivative, step, calls where() on two Python floats,
+    # which the strict library refuses (in the ungrouped batched code too)
+    model = MLP(2, [3, 1], activation="tanh", seed=2)
+    network = Network(2, (3, 1), "tanh", None, model.state_dict(), (0.0, 0.0), (0.0,))
+    compiled, params, _, _ = penalised_loss(network, 1e-3)
+    columns = [np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.0, -0.5]), np.array([1.0, -1.0, 0.5])]
+    values = [p.data for p in params]
+    like = xps.asarray(columns[0])
+    groups = compiled.group(values, like=like)
+    assert all(isinstance(g, type(like)) for g in groups)
+    strict_values, strict = compiled.batch_grouped(*groups, *[xps.asarray(c) for c in columns])
+    numpy_values, grads = compiled.batch_grouped(*compiled.group(values), *columns)
+    assert isinstance(strict_values, type(like))
+    assert [float(strict_values[k]) for k in range(3)] == pytest.approx(
+        numpy_values.tolist(), rel=1e-14
+    )
+    assert compiled.ungroup(list(strict[:4])) == pytest.approx(
+        compiled.ungroup(list(grads[:4])), rel=1e-13
+    )
+
+
+def test_grouped_calls_say_what_is_wrong() -> None:
+    compiled, params, columns = micrograd_step()
+    groups = compiled.group([p.data for p in params])
+    with pytest.raises(TypeError, match=r"sample grouped takes 9 arguments \(W_1, b_1, .* t\)"):
+        compiled.batch_grouped(*groups, *columns[:2])
+    with pytest.raises(ValueError, match=r"group 'W_1' must be an array of shape \(16, 2\)"):
+        compiled.batch_grouped(groups[0].T, *groups[1:], *columns)
+    with pytest.raises(ValueError, match="group takes one number per shared input"):
+        compiled.group([1.0, 2.0])
+    with pytest.raises(ValueError, match="ungroup takes one array per group"):
+        compiled.ungroup(groups[:2])
+    with pytest.raises(ValueError, match="per-sample inputs must have one length"):
+        compiled.batch_grouped(*groups, columns[0], columns[1][:3], columns[2])
+    as_lists = [g.tolist() for g in groups]  # lists become arrays
+    values, _ = compiled.batch_grouped(*as_lists, *columns)
+    assert values.tolist() == compiled.batch_grouped(*groups, *columns)[0].tolist()
+    empty = np.array([])
+    values, grads = compiled.batch_grouped(*groups, empty, empty, empty)
+    assert values.shape == (0,)
+    assert grads[0].tolist() == np.zeros((16, 2)).tolist()
