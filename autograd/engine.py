@@ -282,9 +282,12 @@ class Value:
         return Value(self._data, self.label)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # pickle and deepcopy: the node's fields; its Rule pickles by name (ops.Rule)
-        fields = (self._data, self._grad, self.label, self._rule, self._a, self._b)
-        return (_rebuild, (type(self), *fields))
+        # pickle and deepcopy. A leaf is its fields. A computed node is its whole graph,
+        # flat and in topological order, each node's inputs given by position: loading
+        # it needs no recursion, however deep the graph. Rules pickle by name (ops.Rule).
+        if self._rule is None:
+            return (_rebuild, (type(self), self._data, self._grad, self.label, None, None, None))
+        return (_rebuild_graph, (_flat_graph(self),))
 
     # -- the unary rows --
 
@@ -492,6 +495,39 @@ def _rebuild(
     node._grad = grad
     node._rule, node._a, node._b = rule, a, b
     return node
+
+
+def _flat_graph(root: Value) -> list[Any]:
+    """``root``'s graph for pickling: its leaves as they are (pickled by the memo, so
+    shared with the rest of a pickle), every other node as its fields with the
+    positions of its inputs in this list."""
+    order = topological_order(root)
+    at = {id(node): i for i, node in enumerate(order)}
+    rows: list[Any] = []
+    for node in order:
+        a, b = node._a, node._b
+        if a is None:
+            rows.append(node)
+            continue
+        a_at = tuple([at[id(x)] for x in a]) if type(a) is tuple else at[id(a)]
+        b_at = None if b is None else at[id(b)]
+        rows.append((type(node), node._data, node._grad, node.label, node._rule, a_at, b_at))
+    return rows
+
+
+def _rebuild_graph(rows: list[Any]) -> Value:
+    """The last node of a graph that :func:`_flat_graph` flattened, rebuilt."""
+    nodes: list[Value] = []
+    for row in rows:
+        if isinstance(row, Value):
+            nodes.append(row)
+            continue
+        cls, data, grad, label, rule, a_at, b_at = row
+        a = tuple([nodes[i] for i in a_at]) if type(a_at) is tuple else nodes[a_at]
+        nodes.append(
+            _rebuild(cls, data, grad, label, rule, a, None if b_at is None else nodes[b_at])
+        )
+    return nodes[-1]
 
 
 def _unary(name: str, x: Value) -> Value:

@@ -478,7 +478,7 @@ def _arelu(xp: Any, x: Any) -> Any:  # relu(-0.0) is 0.0 and relu(nan) nan, as f
 
 
 def _astep(xp: Any, x: Any) -> Any:
-    return xp.where(x <= 0.0, 0.0, 1.0)
+    return xp.where(x <= 0.0, 0.0, xp.ones_like(x))  # the standard: never two scalars
 
 
 def _apowlog(xp: Any, x: Any, y: Any) -> Any:
@@ -499,7 +499,7 @@ def _aclamp(xp: Any, x: Any, lo: Any, hi: Any) -> Any:
 
 
 def _abetween(xp: Any, x: Any, lo: Any, hi: Any) -> Any:
-    return xp.where((lo <= x) & (x <= hi), 1.0, 0.0)
+    return xp.where((lo <= x) & (x <= hi), xp.ones_like(x), 0.0)
 
 
 def _amaximum(xp: Any, x: Any, y: Any) -> Any:
@@ -511,12 +511,12 @@ def _aminimum(xp: Any, x: Any, y: Any) -> Any:
 
 
 def _aabove(xp: Any, x: Any, y: Any) -> Any:
-    return xp.where(x < y, 0.0, xp.where(x == y, 0.5, 1.0))
+    return xp.where(x < y, 0.0, xp.where(x == y, 0.5, xp.ones_like(x - y)))
 
 
-def _amod(xp: Any, x: Any, y: Any) -> Any:
-    r = xp.fmod(x, y)
-    return xp.where((r != 0.0) & ((y < 0.0) != (r < 0.0)), r + y, r)
+def _amod(xp: Any, x: Any, y: Any) -> Any:  # the standard has remainder (the sign of y), not fmod
+    r = xp.remainder(x, y)
+    return xp.where(r == 0.0, xp.copysign(r, x), r)  # a zero keeps fmod's sign, that of x
 
 
 def _afloordiv(xp: Any, x: Any, y: Any) -> Any:

@@ -428,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m bench [--quick] [--only W1,W3] [--before DIR] [--markdown FILE]``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, to test the harness")
-    parser.add_argument("--only", default="W1,W2,W3,W4,S,D", help="comma-separated workloads")
+    parser.add_argument("--only", default="W1,W2,W3,W4,S,D,N", help="comma-separated workloads")
     parser.add_argument("--rounds", type=int, help="rounds for W1, W2 and W3 (default 5, 7, 3)")
     parser.add_argument(
         "--before",
@@ -458,9 +458,9 @@ def main(argv: list[str] | None = None) -> None:
     trainers.append(Variant("numpy"))  # the batched code's peer: W1 and W2 only
     others = [*current, *before, *peers]
     only = set(args.only.split(","))
-    unknown = only - {"W1", "W2", "W3", "W4", "S", "D"}
+    unknown = only - {"W1", "W2", "W3", "W4", "S", "D", "N"}
     if unknown:
-        parser.error(f"unknown workloads {sorted(unknown)}; choose from W1, W2, W3, W4, S, D")
+        parser.error(f"unknown workloads {sorted(unknown)}; choose from W1, W2, W3, W4, S, D, N")
     report = Report()
     start = time.perf_counter()
     report.say(f"chainrule benchmarks: {machine()}")
@@ -505,6 +505,13 @@ def main(argv: list[str] | None = None) -> None:
     if "D" in only:
         report.say("D digits: an epoch of MLP(64, [32, 10]) ReLU, cross-entropy, full-batch SGD")
         scale.run_digits(report, 1 if args.quick else 3, 1 if args.quick else 5)
+    if "N" in only:
+        report.say(
+            "N one multiply of two Values inside no_grad(), against float math wrapped by hand"
+        )
+        scale.run_no_grad(
+            report, 1 if args.quick else 5, ("pure",) if missing else ("native", "pure")
+        )
     report.say(f"total {time.perf_counter() - start:.0f} s")
     if args.markdown:
         labels = [v.label for v in trainers]

@@ -8,7 +8,10 @@ the notes' loss (12 inputs, the value and 12 gradients): ``by-hand`` written wit
 ``math.exp``, ``function`` (``Compiled.function``, unchecked) and ``checked``
 (``Compiled.__call__``). ``digits`` engines run full-batch SGD epochs on the first
 1437 shuffled digits: ``chainrule-batched`` (the step of ``fit(compile=True)``),
-``numpy`` and ``torch`` (skipped when PyTorch does not import).
+``numpy`` and ``torch`` (skipped when PyTorch does not import). ``python -m bench.scale
+nograd BUILD`` times one multiply of two Values, recorded, inside ``no_grad()``, and
+written by hand as float math on ``.data`` wrapped in a new Value, on the ``native``
+or ``pure`` build.
 """
 
 from __future__ import annotations
@@ -22,11 +25,21 @@ import statistics
 import subprocess
 import sys
 import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["digit_epochs", "main", "notes_by_hand", "run_digits", "run_scalar", "scalar_calls"]
+__all__ = [
+    "digit_epochs",
+    "main",
+    "no_grad_ops",
+    "notes_by_hand",
+    "run_digits",
+    "run_no_grad",
+    "run_scalar",
+    "scalar_calls",
+]
 
 POINT = (0.15, -0.4, 0.05, 0.6, 0.25, -0.1, 0.9, -0.7, 0.3, 1.0, 0.0, 1.0)  # 9 params, x, t
 LR = 0.5  # the digits workload's SGD step size
@@ -233,21 +246,52 @@ def torch_available() -> bool:
     return True
 
 
+def no_grad_ops(calls: int = 200_000, repeats: int = 7) -> dict[str, Any]:
+    """Seconds per multiply of two Values: recorded, inside ``no_grad()``, and by hand.
+
+    "by hand" is the float math on ``.data`` with the result wrapped in a new Value,
+    what a user would write to keep a product out of the graph; "floats" is the
+    multiply of two floats alone. The fastest of ``repeats``.
+
+    >>> times = no_grad_ops(calls=100, repeats=1)
+    >>> sorted(times)
+    ['build', 'by-hand', 'floats', 'no_grad', 'recorded']
+    """
+    import autograd
+    from autograd import Value, no_grad
+
+    x, y = Value(1.5), Value(2.5)
+    a, b = 1.5, 2.5
+
+    def best(f: Callable[[], object]) -> float:
+        return min(timeit.repeat(f, number=calls, repeat=repeats, timer=clock)) / calls
+
+    times: dict[str, Any] = {"build": autograd.BUILD, "recorded": best(lambda: x * y)}
+    with no_grad():
+        times["no_grad"] = best(lambda: x * y)
+    times["by-hand"] = best(lambda: Value(x.data * y.data))
+    times["floats"] = best(lambda: a * b)
+    return times
+
+
 def main(argv: list[str] | None = None) -> None:
-    """``python -m bench.scale scalar ENGINE`` or ``... digits ENGINE EPOCHS``: JSON out."""
+    """``python -m bench.scale scalar ENGINE``, ``... digits ENGINE EPOCHS`` or
+    ``... nograd BUILD``: JSON out."""
     parser = argparse.ArgumentParser(prog="python -m bench.scale")
-    parser.add_argument("task", choices=("scalar", "digits"))
+    parser.add_argument("task", choices=("scalar", "digits", "nograd"))
     parser.add_argument("engine")
     parser.add_argument("epochs", type=int, nargs="?", default=5)
     args = parser.parse_args(argv)
     if args.task == "scalar":
         result = scalar_calls(args.engine)
+    elif args.task == "nograd":
+        result = no_grad_ops()
     else:
         result = digit_epochs(args.engine, args.epochs)
     json.dump(result, sys.stdout)
 
 
-def _run(*args: str) -> dict[str, Any]:
+def _run(*args: str, pure: bool = False) -> dict[str, Any]:
     # one thread of BLAS for every engine (PyTorch sets its own): the CPU time of a
     # process then counts work, not threads spinning while they wait for it
     env = {
@@ -256,6 +300,8 @@ def _run(*args: str) -> dict[str, Any]:
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
+    if pure:
+        env["CHAINRULE_PURE"] = "1"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.scale", *args],
         cwd=Path(__file__).resolve().parent.parent,
@@ -302,6 +348,34 @@ def run_scalar(report: Any, rounds: int) -> None:
             "of by hand",
         )
     )
+
+
+def run_no_grad(report: Any, rounds: int, builds: tuple[str, ...] = ("native", "pure")) -> None:
+    """N: a multiply inside ``no_grad()`` against float math on ``.data`` wrapped by hand."""
+    times: dict[str, dict[str, list[float]]] = {b: {} for b in builds}
+    for _ in range(rounds):
+        for build in builds:
+            result = _run("nograd", build, pure=build == "pure")
+            if result["build"] != build:
+                raise RuntimeError(f"nograd {build}: ran the {result['build']} build")
+            for key in ("recorded", "no_grad", "by-hand", "floats"):
+                times[build].setdefault(key, []).append(result[key])
+    cells, notes = {}, []
+    for build in builds:
+        med = {key: statistics.median(ts) for key, ts in times[build].items()}
+        per_round = [
+            a / b for a, b in zip(times[build]["no_grad"], times[build]["by-hand"], strict=True)
+        ]
+        ns = {key: f"{t * 1e9:.0f} ns" for key, t in med.items()}
+        report.say(
+            f"    {build:<8} recorded {ns['recorded']}, no_grad {ns['no_grad']}, "
+            f"by hand Value(x.data * y.data) {ns['by-hand']}, floats {ns['floats']}: "
+            f"no_grad {med['no_grad'] / med['by-hand']:.2f}× by hand "
+            f"(per round {min(per_round):.2f}–{max(per_round):.2f})"
+        )
+        cells[f"chainrule ({build})" if build == "pure" else "chainrule"] = ns["no_grad"]
+        notes.append(f"{build} {med['no_grad'] / med['by-hand']:.2f}× by hand")
+    report.table.append(("N x * y inside no_grad()", cells, ", ".join(notes)))
 
 
 def run_digits(report: Any, rounds: int, epochs: int) -> None:

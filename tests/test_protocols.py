@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import math
 import pickle
+import sys
 import threading
 
 import pytest
@@ -164,6 +165,27 @@ def test_a_whole_graph_pickles_and_deep_copies_with_shared_nodes() -> None:
     x2, w2 = pickle.loads(pickle.dumps([x, w]))
     assert (x2.data, w2.label) == (0.5, "w")
     assert type(pickle.loads(pickle.dumps(Constant(2.0)))) is Constant
+
+
+def test_a_graph_deeper_than_the_recursion_limit_pickles_and_deep_copies() -> None:
+    x = Value(1.5, "x")
+    y = x
+    for _ in range(3 * sys.getrecursionlimit()):
+        y = (y * 1.0001).tanh() + x
+    for clone in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        order, original = topological_order(clone), topological_order(y)
+        assert [(v.op, v.data, v.label) for v in order] == [
+            (v.op, v.data, v.label) for v in original
+        ]
+        (leaf,) = [v for v in order if v.label == "x"]  # x is one node, used at every step
+        assert grad(clone, leaf)[0].data == grad(y, x)[0].data
+
+
+def test_leaves_are_shared_with_the_rest_of_a_pickle() -> None:
+    w = Value(0.5, "w")
+    loss = (w * 3.0).exp()
+    w2, loss2 = pickle.loads(pickle.dumps([w, loss]))
+    assert loss2.inputs[0].inputs[0] is w2
 
 
 def test_an_unregistered_row_fails_to_load_with_a_message() -> None:
