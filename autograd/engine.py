@@ -610,24 +610,29 @@ def _walk(root: Value) -> list[Value]:
                 continue
             node._g = _OPEN
             stack.append(node)
-            a, b = node._a, node._b
-            if b is not None:  # reversed: the first input comes off the stack first
-                if b._g is None:
-                    stack.append(b)
-                if a._g is None:
-                    stack.append(a)
-            elif type(a) is tuple:
-                inputs: tuple[Value, ...] = a
-                for x in reversed(inputs):
-                    if x._g is None:
-                        stack.append(x)
-            elif a._g is None:
-                stack.append(a)
+            _push_inputs(stack, node)
     except BaseException:  # Ctrl-C, or out of memory: no node stays marked
         _clear(order)
         _clear(stack)
         raise
     return order
+
+
+def _push_inputs(stack: list[Value], node: Value) -> None:
+    """Put the inputs of ``node`` that no walk has met on the stack, the first on top."""
+    a, b = node._a, node._b
+    if b is not None:
+        if b._g is None:
+            stack.append(b)
+        if a._g is None:
+            stack.append(a)
+    elif type(a) is tuple:
+        inputs: tuple[Value, ...] = a
+        for x in reversed(inputs):
+            if x._g is None:
+                stack.append(x)
+    elif a._g is None:
+        stack.append(a)
 
 
 def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
@@ -636,10 +641,11 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
     ``order`` is ``_walk(root)``; the caller holds ``_LOCK`` and clears the
     slots afterwards (:func:`_clear`). Each node's row gives its local
     partials; each input gets ``g · partial`` added, in reverse topological
-    order, so a node's gradient is complete when it comes up. Constants get
-    none; a partial of None, or a masking row's exact 0, passes on exactly 0
-    (PyTorch's ``where``), not ``g · 0``, which is nan for g = inf. Every node
-    of the order is reached: it is an input of a node that is.
+    order, so a node's gradient is complete when it comes up. A Constant's
+    slot may take terms, but nothing reads it; a partial of None, or a masking
+    row's exact 0, passes on exactly 0 (PyTorch's ``where``), not ``g · 0``,
+    which is nan for g = inf. Every node of the order is reached: it is an
+    input of a node that is.
     """
     anomaly = ANOMALY.get()
     if create_graph:

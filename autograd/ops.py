@@ -352,8 +352,8 @@ def _fwsum(*wxb: float) -> float:
     if n == 0:
         return 0.0 - wxb[0]
     total = wxb[0] * wxb[n]
-    for w, x in zip(wxb[1:n], wxb[n + 1 : 2 * n]):  # noqa: B905 (both n - 1 long)
-        total += w * x  # left to right, as the expanded formula adds them
+    for i in range(1, n):
+        total += wxb[i] * wxb[n + i]  # left to right, as the expanded formula adds them
     return total - wxb[-1]
 
 
