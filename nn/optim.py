@@ -105,20 +105,22 @@ class Optimizer:
         ...
         FloatingPointError: SGD.step: the gradient of w is nan; no parameter was changed
         """
-        for p in self.params:
-            if not math.isfinite(p.grad):
-                raise FloatingPointError(
-                    f"{self._name}.step: the gradient of {p.label or 'a parameter'} is "
-                    f"{p.grad!r}; no parameter was changed"
-                )
+        if not all(map(math.isfinite, [p.grad for p in self.params])):  # checked at C speed
+            p = next(p for p in self.params if not math.isfinite(p.grad))
+            raise FloatingPointError(
+                f"{self._name}.step: the gradient of {p.label or 'a parameter'} is "
+                f"{p.grad!r}; no parameter was changed"
+            )
         new, state = self._update()
-        for p, value in zip(self.params, new, strict=True):
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"{self._name}.step: the update would make {p.label or 'a parameter'} "
-                    f"{value!r} (it is {p.data!r}, its gradient {p.grad!r}, lr {self.lr!r}); "
-                    "no parameter was changed"
-                )
+        if not all(map(math.isfinite, new)):
+            p, value = next(
+                (p, v) for p, v in zip(self.params, new, strict=True) if not math.isfinite(v)
+            )
+            raise FloatingPointError(
+                f"{self._name}.step: the update would make {p.label or 'a parameter'} "
+                f"{value!r} (it is {p.data!r}, its gradient {p.grad!r}, lr {self.lr!r}); "
+                "no parameter was changed"
+            )
         for name, value in state.items():  # the optimiser's own state, e.g. momentum
             setattr(self, name, value)
         for p, value in zip(self.params, new, strict=True):

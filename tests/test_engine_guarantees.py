@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import struct
 import threading
 from collections.abc import Iterator
 from fractions import Fraction
@@ -24,6 +25,7 @@ from autograd import (
     grad,
     gradcheck,
     register,
+    wsum,
 )
 from autograd.formula import Formula, to_text
 
@@ -229,3 +231,34 @@ def test_register_refuses_what_is_not_a_row() -> None:
     row = dataclasses.replace(RULES["exp"], name="not a name")
     with pytest.raises(ValueError, match="identifier"):
         register(row)
+
+
+# --- wsum computes its row's forward on the nodes' numbers: the same bits -------------
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+@given(
+    st.integers(0, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.floats(width=64), min_size=n, max_size=n),
+            st.lists(st.floats(width=64), min_size=n, max_size=n),
+            st.floats(width=64),
+        )
+    )
+)
+def test_wsum_gives_its_rows_forward_bit_for_bit(
+    wxb: tuple[list[float], list[float], float],
+) -> None:
+    ws, xs, b = wxb
+    expected = RULES["wsum"].forward(*ws, *xs, b)
+    assert bits(wsum([Value(w) for w in ws], xs, Value(b)).data) == bits(expected)
+
+
+def test_wsum_calls_a_swapped_rows_forward(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(
+        RULES, "wsum", dataclasses.replace(RULES["wsum"], forward=lambda *wxb: 42.0)
+    )
+    assert wsum([Value(1.0)], [2.0], 0.5).data == 42.0
