@@ -664,17 +664,39 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
         rule = node._rule
         if rule is None:
             continue
-        ins, partials = _partials(rule, node, create_graph)
-        if create_graph or anomaly or rule.masks:
+        if create_graph or anomaly:
+            ins, partials = _partials(rule, node, create_graph)
             _pass_each(node, ins, partials, rule.masks, create_graph, anomaly)
-            continue
-        g = node._gf  # the common case: floats, no masks, no checks
-        for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
-            if type(p) is float:
-                pf: float = p
-                x._gf += g * pf  # a Constant's slot takes it too: nothing reads it
-            else:
-                x._gf += _contribution(False, False, g, p)
+        elif rule.derivative is ops._wsum_derivative:
+            _pass_wsum(node)
+        else:  # the common case: floats, no checks
+            _pass_floats(node, rule)
+
+
+def _pass_floats(node: Value, rule: Rule) -> None:
+    """Add ``g · partial`` to each input's float slot; a Constant's takes it too, unread."""
+    ins, partials = _partials(rule, node, False)
+    masks = rule.masks
+    g = node._gf
+    for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
+        if type(p) is float and not (masks and p == 0.0):
+            pf: float = p
+            x._gf += g * pf
+        else:
+            x._gf += _contribution(masks, False, g, p)
+
+
+def _pass_wsum(node: Value) -> None:
+    """:func:`_pass_floats` for the wsum row, without building its partials: ∂S/∂w_i is
+    x_i, ∂S/∂x_i is w_i and ∂S/∂b is -1, added in input order (a test checks the bits)."""
+    g = node._gf
+    ins: tuple[Value, ...] = node._a
+    n = len(ins) // 2
+    for i in range(n):
+        ins[i]._gf += g * ins[n + i]._data
+    for i in range(n):
+        ins[n + i]._gf += g * ins[i]._data
+    ins[-1]._gf += g * -1.0
 
 
 def _pass_each(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import (
@@ -240,12 +240,15 @@ def bits(x: float) -> bytes:
     return struct.pack("<d", x)
 
 
+NUMBERS = st.one_of(st.floats(-100.0, 100.0), st.floats())  # mostly finite: rounding shows
+
+
 @given(
     st.integers(0, 6).flatmap(
         lambda n: st.tuples(
-            st.lists(st.floats(width=64), min_size=n, max_size=n),
-            st.lists(st.floats(width=64), min_size=n, max_size=n),
-            st.floats(width=64),
+            st.lists(NUMBERS, min_size=n, max_size=n),
+            st.lists(NUMBERS, min_size=n, max_size=n),
+            NUMBERS,
         )
     )
 )
@@ -262,3 +265,29 @@ def test_wsum_calls_a_swapped_rows_forward(monkeypatch: pytest.MonkeyPatch) -> N
         RULES, "wsum", dataclasses.replace(RULES["wsum"], forward=lambda *wxb: 42.0)
     )
     assert wsum([Value(1.0)], [2.0], 0.5).data == 42.0
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(NUMBERS, min_size=2, max_size=3),
+    st.lists(st.integers(0, 2), min_size=1, max_size=9),
+)
+def test_wsums_backward_gives_its_rows_partials_bit_for_bit(
+    numbers: list[float], picks: list[int]
+) -> None:
+    # leaves used several times over, in weights, inputs and biases: the order of the terms
+    # that reach one leaf decides its rounding, so both ways must add them in input order
+    def gradients() -> list[bytes]:
+        leaves = [Value(x) for x in numbers]
+        chosen = [leaves[i % len(leaves)] for i in picks]
+        half = len(chosen) // 2
+        S = wsum(chosen[:half], chosen[half : 2 * half], chosen[-1])
+        (S * wsum([S], [leaves[0]], leaves[1])).backward()
+        return [bits(x.grad) for x in leaves]
+
+    fast = gradients()
+    row = RULES["wsum"]
+    generic = dataclasses.replace(row, derivative=lambda out, *wxb: row.derivative(out, *wxb))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(RULES, "wsum", generic)  # not the row's own function: the generic path
+        assert gradients() == fast
