@@ -965,8 +965,13 @@ def _batched_namespace(xp: Any = None) -> dict[str, Any]:
         flat = xp.reshape(a, (-1,))
         return float(xp.vecdot(flat, flat))
 
+    # No builtins but the import hook: an array library may import lazily (PyTorch does),
+    # and under a mypyc-compiled row there is no Python frame but this code's to read it from.
     namespace.update(
-        batch_sum=batch_sum, batch_sums=batch_sums, sum_of_squares=sum_of_squares, __builtins__={}
+        batch_sum=batch_sum,
+        batch_sums=batch_sums,
+        sum_of_squares=sum_of_squares,
+        __builtins__={"__import__": __import__},
     )
     return namespace
 

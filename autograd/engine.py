@@ -168,7 +168,7 @@ class Value:
     @staticmethod
     def _apply_rule(rule: Rule, args: tuple[Any, ...]) -> Value:
         """A node of ``rule`` on ``args``, numbers among them made Constants (see ops.apply)."""
-        ins = tuple([x if isinstance(x, Value) else Constant(x) for x in args])
+        ins = _as_nodes(args)
         forward = rule.forward  # bound first: mypyc reads the field, not a method
         data = forward(*[x._data for x in ins])
         if len(ins) == 2 and rule.arity:
@@ -482,6 +482,14 @@ def _node(rule: Rule, data: float, a: Any, b: Any) -> Value:
     return out
 
 
+def _as_nodes(args: tuple[Any, ...]) -> tuple[Value, ...]:
+    """``args`` with every number made a Constant: the tuple itself when all are Values."""
+    for x in args:
+        if not isinstance(x, Value):
+            return tuple([x if isinstance(x, Value) else Constant(x) for x in args])
+    return args
+
+
 def _number_of(x: Value | Real) -> float:
     """A Value's number, or a real number as a float (a comparison's operand, a partial)."""
     return x._data if isinstance(x, Value) else as_float(x, "comparison operand")
@@ -563,7 +571,7 @@ def wsum(
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    ins = tuple([x if isinstance(x, Value) else Constant(x) for x in (*ws, *xs, bias)])
+    ins = _as_nodes((*ws, *xs, bias))
     rule = RULES["wsum"]
     if rule.forward is not ops._fwsum:  # a row of the user's own: its forward as it is
         return Value._apply_rule(rule, ins)
@@ -692,10 +700,11 @@ def _pass_wsum(node: Value) -> None:
     g = node._gf
     ins: tuple[Value, ...] = node._a
     n = len(ins) // 2
-    for i in range(n):
-        ins[i]._gf += g * ins[n + i]._data
-    for i in range(n):
-        ins[n + i]._gf += g * ins[i]._data
+    ws, xs = ins[:n], ins[n:-1]
+    for w, x in zip(ws, xs):  # noqa: B905 (both n long)
+        w._gf += g * x._data
+    for w, x in zip(ws, xs):  # noqa: B905
+        x._gf += g * w._data
     ins[-1]._gf += g * -1.0
 
 

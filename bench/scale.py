@@ -202,9 +202,11 @@ def _torch_epochs() -> Callable[[], float]:
         loss = torch.nn.functional.cross_entropy(z, t)
         for p in params:
             p.grad = None
-        loss.backward()
+        torch.autograd.backward(loss)
         with torch.no_grad():
             for p in params:
+                if p.grad is None:
+                    raise RuntimeError("PyTorch gave a parameter no gradient")
                 p -= LR * p.grad
         return float(loss.detach())
 
