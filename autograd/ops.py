@@ -483,8 +483,9 @@ def _arelu(xp: Any, x: Any) -> Any:  # relu(-0.0) is 0.0 and relu(nan) nan, as f
     return xp.where(x <= 0.0, 0.0, x)
 
 
-def _astep(xp: Any, x: Any) -> Any:
-    return xp.where(x <= 0.0, 0.0, xp.ones_like(x))  # the standard: never two scalars
+def _astep(xp: Any, x: Any) -> Any:  # 1 for nan too: "not x <= 0", as a float
+    a = xp.asarray(x)  # a shared input arrives as a float
+    return xp.astype(~(a <= 0.0), a.dtype)
 
 
 def _apowlog(xp: Any, x: Any, y: Any) -> Any:
