@@ -151,6 +151,21 @@ def test_output_may_be_an_input_or_a_constant() -> None:
     assert compile(lambda x: Constant(4.0))(2.0) == (4.0, (0.0,))
 
 
+@pytest.mark.parametrize("n", [1, 2, 12])
+def test_the_checked_call_converts_each_argument_and_names_the_one_it_refuses(n: int) -> None:
+    compiled = compile(lambda *xs: sum(xs[1:], xs[0] * 2.0), labels=[f"x{i}" for i in range(n)])
+    floats = [float(i) for i in range(n)]
+    expected = compiled.function(*floats)
+    assert compiled(*floats) == expected
+    for i in range(n):  # an int anywhere goes the converting way, with the same result
+        mixed: list[Any] = list(floats)
+        mixed[i] = int(floats[i])
+        assert compiled(*mixed) == expected
+        mixed[i] = "1"
+        with pytest.raises(TypeError, match=rf"input 'x{i}' must be a real number.*got str"):
+            compiled(*mixed)
+
+
 def test_integers_and_numpy_scalars_are_accepted_as_floats() -> None:
     compiled = compile(lambda x: x.relu() * 3.0)
     assert compiled(2) == (6.0, (3.0,))
