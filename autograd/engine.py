@@ -109,7 +109,7 @@ class Value:
 
     @data.setter
     def data(self, value: object) -> None:
-        self._data = as_float(value)
+        self._data = value if type(value) is float else as_float(value)
 
     @property
     def grad(self) -> float:
@@ -127,7 +127,10 @@ class Value:
 
     @grad.setter
     def grad(self, value: object) -> None:
-        self._grad = 0.0 if value is None else as_float(value, "Value grad")
+        if type(value) is float:
+            self._grad = value
+        else:
+            self._grad = 0.0 if value is None else as_float(value, "Value grad")
 
     @property
     def op(self) -> str:
@@ -193,7 +196,7 @@ class Value:
         return _binary("mul", self, -1.0)
 
     def __sub__(self, other: Value | Real) -> Value:  # self + (-other)
-        if isinstance(other, Value):
+        if type(other) is float or isinstance(other, Value):
             return _binary("add", self, -other)
         return _binary("add", self, -as_float(other, "operand"))
 
@@ -446,16 +449,18 @@ class Value:
         (8.0, 6.0, 1.0)
         """
         with _LOCK:
-            order = _walk(self)
+            order = _walk(self, Constant)
             try:
                 _backprop(self, order, False)
-                for node in order:  # commit: every gradient is known
+                for node in order:  # commit (every gradient is known) and clear the mark
+                    node._g = None
                     if node._rule is not None:
                         node._grad = node._gf
                     elif type(node) is not Constant:
                         node._grad += node._gf
-            finally:
+            except BaseException:  # Ctrl-C in the commit too: no node stays marked
                 _clear(order)
+                raise
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -469,10 +474,28 @@ class Constant(Value):
 
     __slots__ = ()
 
+    def __init__(self, data: Real, label: object = "") -> None:
+        # Value.__init__ spelt out, not called: CPython specialises each attribute store
+        # for one class, so sharing Value's made every Constant miss (120 ns each, measured)
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
+        self._data = data if type(data) is float else as_float(data)
+        self._grad = 0.0
+        self._g = None
+        self._gf = 0.0
+        self.label = label
+        self._rule = None
+        self._a = None
+        self._b = None
+
+
+# NO_GRAD.get bound once: looking the method up costs the pure engine 40 ns an op
+_grad_off: Final[Callable[[], bool]] = NO_GRAD.get
+
 
 def _node(rule: Rule, data: float, a: Any, b: Any) -> Value:
     out = Value(data)
-    if NO_GRAD.get():
+    if _grad_off():
         return out  # no graph: a leaf holding the number
     out._rule = rule
     out._a = a
@@ -598,7 +621,7 @@ def topological_order(root: Value) -> list[Value]:
     ['x', '', 'mul', 'exp']
     """
     with _LOCK:
-        order = _walk(root)
+        order = _walk(root, None)
         _clear(order)
     return order
 
@@ -609,9 +632,12 @@ _OPEN: Final = object()
 _SEEN: Final = object()
 
 
-def _walk(root: Value) -> list[Value]:
+def _walk(root: Value, skip: type | None) -> list[Value]:
     """:func:`topological_order` with every node left marked _SEEN; the caller holds
-    ``_LOCK`` and clears the marks (:func:`_clear`), as :func:`_backprop` needs them."""
+    ``_LOCK`` and clears the marks (:func:`_clear`), as :func:`_backprop` needs them.
+
+    Inputs of type ``skip`` are left out: backward and grad skip the Constants, which
+    take no gradient (and CPython runs the walk faster on nodes of one class)."""
     order: list[Value] = []
     stack: list[Value] = [root]
     try:
@@ -627,7 +653,7 @@ def _walk(root: Value) -> list[Value]:
                 continue
             node._g = _OPEN
             stack.append(node)
-            _push_inputs(stack, node)
+            _push_inputs(stack, node, skip)
     except BaseException:  # Ctrl-C, or out of memory: no node stays marked
         _clear(order)
         _clear(stack)
@@ -635,21 +661,26 @@ def _walk(root: Value) -> list[Value]:
     return order
 
 
-def _push_inputs(stack: list[Value], node: Value) -> None:
-    """Put the inputs of ``node`` that no walk has met on the stack, the first on top."""
+def _push_inputs(stack: list[Value], node: Value, skip: type | None) -> None:
+    """Put the inputs of ``node`` that no walk has met on the stack, the first on top,
+    leaving out those of type ``skip``."""
     a, b = node._a, node._b
     if b is not None:
-        if b._g is None:
+        if type(b) is not skip and b._g is None:
             stack.append(b)
-        if a._g is None:
+        if type(a) is not skip and a._g is None:
             stack.append(a)
     elif type(a) is tuple:
-        inputs: tuple[Value, ...] = a
-        for x in reversed(inputs):
-            if x._g is None:
-                stack.append(x)
-    elif a._g is None:
+        _push_each(stack, a, skip)
+    elif type(a) is not skip and a._g is None:
         stack.append(a)
+
+
+def _push_each(stack: list[Value], inputs: tuple[Value, ...], skip: type | None) -> None:
+    """:func:`_push_inputs` for the inputs of an n-ary node."""
+    for x in reversed(inputs):
+        if type(x) is not skip and x._g is None:
+            stack.append(x)
 
 
 def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
@@ -668,43 +699,85 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
     if create_graph:
         root._g = Constant(1.0)
     root._gf = 1.0
+    if not (create_graph or anomaly):
+        _backprop_floats(order)
+        return
+    for node in reversed(order):
+        rule = node._rule
+        if rule is not None:
+            ins, partials = _partials(rule, node, create_graph)
+            _pass_each(node, ins, partials, rule.masks, create_graph, anomaly)
+
+
+def _backprop_floats(order: list[Value]) -> None:
+    """:func:`_backprop` in the common case: floats, no anomaly checks.
+
+    A unary or binary row's partials are unpacked, not looped over, and wsum's
+    are read from its inputs: in pure Python a loop over two inputs costs more
+    than the adds it makes. Whatever the fast paths do not take (a partial of
+    None, a masking row's 0, a wrong count) goes to :func:`_add_each`.
+    """
     for node in reversed(order):
         rule = node._rule
         if rule is None:
             continue
-        if create_graph or anomaly:
-            ins, partials = _partials(rule, node, create_graph)
-            _pass_each(node, ins, partials, rule.masks, create_graph, anomaly)
-        elif rule.derivative is ops._wsum_derivative:
+        a, b = node._a, node._b
+        derivative = rule.derivative  # bound first: mypyc reads the field, not a method
+        if b is not None:
+            _add_binary(rule, a, b, node._gf, derivative(node._data, a._data, b._data))
+        elif type(a) is not tuple:
+            _add_unary(rule, a, node._gf, derivative(node._data, a._data))
+        elif derivative is ops._wsum_derivative:
             _pass_wsum(node)
-        else:  # the common case: floats, no checks
-            _pass_floats(node, rule)
-
-
-def _pass_floats(node: Value, rule: Rule) -> None:
-    """Add ``g · partial`` to each input's float slot; a Constant's takes it too, unread."""
-    ins, partials = _partials(rule, node, False)
-    masks = rule.masks
-    g = node._gf
-    for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
-        if type(p) is float and not (masks and p == 0.0):
-            pf: float = p
-            x._gf += g * pf
         else:
+            _add_each(rule, a, derivative(node._data, *[x._data for x in a]), node._gf)
+
+
+def _add_unary(rule: Rule, a: Value, g: float, partials: tuple[Any, ...]) -> None:
+    """``a._gf += g · p`` for a unary row's one float partial; the rest to _add_each."""
+    if len(partials) == 1:
+        p = partials[0]
+        if type(p) is float and not (rule.masks and p == 0.0):
+            pf: float = p
+            a._gf += g * pf
+            return
+    _add_each(rule, (a,), partials, g)
+
+
+def _add_binary(rule: Rule, a: Value, b: Value, g: float, partials: tuple[Any, ...]) -> None:
+    """Both inputs' ``+= g · p`` for a binary row's two float partials; the rest to _add_each."""
+    if len(partials) == 2 and not rule.masks:
+        pa, pb = partials
+        if type(pa) is float and type(pb) is float:
+            pfa: float = pa
+            pfb: float = pb
+            a._gf += g * pfa
+            b._gf += g * pfb  # a Constant's slot takes it too, never read
+            return
+    _add_each(rule, (a, b), partials, g)
+
+
+def _add_each(rule: Rule, ins: tuple[Value, ...], partials: tuple[Any, ...], g: float) -> None:
+    """Add ``g · partial`` to each input's float slot, a partial of None or a masking
+    row's 0 passing on exactly 0; a Constant is skipped."""
+    _check_count(rule, partials, ins)
+    masks = rule.masks
+    for x, p in zip(ins, partials):  # noqa: B905 (the lengths are checked)
+        if type(x) is not Constant:
             x._gf += _contribution(masks, False, g, p)
 
 
 def _pass_wsum(node: Value) -> None:
-    """:func:`_pass_floats` for the wsum row, without building its partials: ∂S/∂w_i is
-    x_i, ∂S/∂x_i is w_i and ∂S/∂b is -1, added in input order (a test checks the bits)."""
+    """The wsum row's partials, read from its inputs instead of built: ∂S/∂w_i is
+    x_i, ∂S/∂x_i is w_i and ∂S/∂b is -1, added in input order (a test checks the bits).
+    Index loops: in pure Python they beat slicing and zip."""
     g = node._gf
     ins: tuple[Value, ...] = node._a
     n = len(ins) // 2
-    ws, xs = ins[:n], ins[n:-1]
-    for w, x in zip(ws, xs):  # noqa: B905 (both n long)
-        w._gf += g * x._data
-    for w, x in zip(ws, xs):  # noqa: B905
-        x._gf += g * w._data
+    for i in range(n):
+        ins[i]._gf += g * ins[n + i]._data
+    for i in range(n):
+        ins[n + i]._gf += g * ins[i]._data
     ins[-1]._gf += g * -1.0
 
 
@@ -757,9 +830,13 @@ def _partials(
     else:
         ins = (a,)
         partials = derivative(node._data, a._data)
+    _check_count(rule, partials, ins)
+    return ins, partials
+
+
+def _check_count(rule: Rule, partials: tuple[Any, ...], ins: tuple[Value, ...]) -> None:
     if len(partials) != len(ins):
         raise ValueError(f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs")
-    return ins, partials
 
 
 def _clear(order: list[Value]) -> None:
@@ -810,7 +887,7 @@ def grad(
         found: list[Any] = [None] * len(wrt)
     else:
         with _LOCK:
-            order = _walk(output)
+            order = _walk(output, Constant)
             try:
                 _backprop(output, order, create_graph)
                 found = [_found(x, create_graph) for x in wrt]

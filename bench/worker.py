@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
     result = run(load(args.engine), args.task, args.n, args.block)
     autograd = sys.modules.get("autograd")
     if autograd is not None:  # which build of the engine ran, and why (autograd/_select.py)
-        result["build"], result["reason"] = autograd.BUILD, autograd.BUILD_REASON
+        # an engine from before the native build (a --before tree) is the source itself
+        result["build"] = getattr(autograd, "BUILD", "pure")
+        result["reason"] = getattr(autograd, "BUILD_REASON", "it has no native build")
     print(json.dumps(result))
 
 

@@ -118,21 +118,20 @@ def _inputs(x: object, n_in: int, k: int, what: str) -> list[Value]:
         )
     if len(x) != n_in:
         raise ValueError(f"{what} expected {n_in} inputs, got {len(x)}")
-    labels = _input_labels(n_in, k)
-    out = []
-    for i, xi in enumerate(x):
-        if isinstance(xi, Value):
-            out.append(xi)
-        elif type(xi) is float or type(xi) is int:
-            out.append(Value(xi, labels[i]))
-        elif isinstance(xi, bool) or not isinstance(xi, numbers.Real):
-            raise TypeError(
-                f"{what} input {i + 1} must be a number or a Value, "
-                f"got {type(xi).__name__}: {xi!r:.60}"
-            )
-        else:
-            out.append(Value(xi, labels[i]))
+    out = list(x)
+    for i, xi in enumerate(out):
+        if not isinstance(xi, Value):
+            out[i] = _leaf(xi, i, what, _input_labels(n_in, k))
     return out
+
+
+def _leaf(xi: object, i: int, what: str, labels: tuple[str, ...]) -> Value:
+    """Input i (0-based) as a leaf labelled ``labels[i]``, or a TypeError naming it."""
+    if isinstance(xi, bool) or not isinstance(xi, (float, numbers.Real)):  # float: no ABC check
+        raise TypeError(
+            f"{what} input {i + 1} must be a number or a Value, got {type(xi).__name__}: {xi!r:.60}"
+        )
+    return Value(xi, labels[i])
 
 
 def _ordered_collection(x: object) -> TypeGuard[Collection[object]]:

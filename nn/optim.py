@@ -105,13 +105,14 @@ class Optimizer:
         ...
         FloatingPointError: SGD.step: the gradient of w is nan; no parameter was changed
         """
-        if not all(map(math.isfinite, [p.grad for p in self.params])):  # checked at C speed
+        grads = [p.grad for p in self.params]
+        if not all(map(math.isfinite, grads)):  # checked at C speed
             p = next(p for p in self.params if not math.isfinite(p.grad))
             raise FloatingPointError(
                 f"{self._name}.step: the gradient of {p.label or 'a parameter'} is "
                 f"{p.grad!r}; no parameter was changed"
             )
-        new, state = self._update()
+        new, state = self._update(grads)
         if not all(map(math.isfinite, new)):
             p, value = next(
                 (p, v) for p, v in zip(self.params, new, strict=True) if not math.isfinite(v)
@@ -126,8 +127,9 @@ class Optimizer:
         for p, value in zip(self.params, new, strict=True):
             p.data = value
 
-    def _update(self) -> tuple[list[float], dict[str, Any]]:
-        """The new parameter values and the optimiser's new state, nothing assigned yet."""
+    def _update(self, grads: list[float]) -> tuple[list[float], dict[str, Any]]:
+        """The new parameter values and the optimiser's new state from the parameters'
+        gradients (``grads``, in order, all finite), nothing assigned yet."""
         raise NotImplementedError
 
     def _settings(self) -> dict[str, Any]:
@@ -233,11 +235,11 @@ class SGD(Optimizer):
     def _check_settings(self) -> None:
         SGD(self.params, self.lr, self.momentum)
 
-    def _update(self) -> tuple[list[float], dict[str, Any]]:
+    def _update(self, grads: list[float]) -> tuple[list[float], dict[str, Any]]:
         lr, mu = self.lr, self.momentum
         if mu == 0.0:
-            return [p.data - lr * p.grad for p in self.params], {}
-        velocity = [mu * v + p.grad for v, p in zip(self.velocity, self.params, strict=True)]
+            return [p.data - lr * g for p, g in zip(self.params, grads, strict=True)], {}
+        velocity = [mu * v + g for v, g in zip(self.velocity, grads, strict=True)]
         new = [p.data - lr * v for p, v in zip(self.params, velocity, strict=True)]
         return new, {"velocity": velocity}
 
@@ -291,13 +293,10 @@ class Adam(Optimizer):
     def _check_settings(self) -> None:
         Adam(self.params, self.lr, self.betas, self.eps)
 
-    def _update(self) -> tuple[list[float], dict[str, Any]]:
+    def _update(self, grads: list[float]) -> tuple[list[float], dict[str, Any]]:
         (b1, b2), eps, lr, t = self.betas, self.eps, self.lr, self.t + 1
-        m = [b1 * mi + (1.0 - b1) * p.grad for mi, p in zip(self.m, self.params, strict=True)]
-        v = [
-            b2 * vi + (1.0 - b2) * p.grad * p.grad
-            for vi, p in zip(self.v, self.params, strict=True)
-        ]
+        m = [b1 * mi + (1.0 - b1) * g for mi, g in zip(self.m, grads, strict=True)]
+        v = [b2 * vi + (1.0 - b2) * g * g for vi, g in zip(self.v, grads, strict=True)]
         c1, c2 = 1.0 - b1**t, 1.0 - b2**t
         new = [
             p.data - lr * (mi / c1) / (math.sqrt(vi / c2) + eps)

@@ -286,7 +286,14 @@ MUTANTS = [
     ),
     Mutant(
         "SGD steps uphill: p ← p + η ∂L/∂p",
-        patch(SGD, "_update", lambda self: ([p.data + self.lr * p.grad for p in self.params], {})),
+        patch(
+            SGD,
+            "_update",
+            lambda self, grads: (
+                [p.data + self.lr * g for p, g in zip(self.params, grads, strict=True)],
+                {},
+            ),
+        ),
         (NN.test_sgd_steps_are_the_notes_update_rules,),
     ),
     Mutant(

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from autograd import (
     RULES,
+    Constant,
     Notation,
     Rule,
     Value,
@@ -25,6 +26,7 @@ from autograd import (
     grad,
     gradcheck,
     register,
+    topological_order,
     wsum,
 )
 from autograd.formula import Formula, to_text
@@ -223,6 +225,70 @@ def test_a_custom_row_works_everywhere_with_no_other_change(cube: object) -> Non
     assert [float(d) for d in dv] == [4.0, 13.0]
     assert formulas("cube", ("x",)) == ("3.0 * x * x",)
     assert to_text(f(Formula("S"))) == "cube(S)"
+
+
+@pytest.mark.parametrize("arity", [1, 2, 3])
+def test_a_row_with_the_wrong_number_of_partials_is_named_and_changes_nothing(
+    arity: int,
+) -> None:
+    row = Rule(
+        f"bad{arity}",
+        arity,
+        forward=lambda *xs: sum(xs),
+        derivative=lambda out, *xs: (1.0,) * (len(xs) + 1),  # one too many
+        notation=Notation.call(f"bad{arity}"),
+    )
+    f = register(row)
+    try:
+        xs = [Value(float(i + 1), f"x{i}") for i in range(arity)]
+        for x in xs:
+            x.grad = 0.25
+        y = (f(*xs) * 2.0).exp()
+        message = f"the bad{arity} row gave {arity + 1} partials for {arity} inputs"
+        with pytest.raises(ValueError, match=message):
+            y.backward()
+        assert [x.grad for x in xs] == [0.25] * arity
+        with pytest.raises(ValueError, match=message):
+            grad(y, xs)
+        with pytest.raises(ValueError, match=message):
+            grad(y, xs, create_graph=True)
+    finally:
+        del RULES[row.name]
+
+
+def test_partials_that_are_not_floats_are_taken_as_their_numbers() -> None:
+    row = Rule(  # int and Fraction partials: the float path takes their values
+        "half_sum",
+        2,
+        forward=lambda x, y: (x + y) / 2,
+        derivative=lambda out, x, y: (Fraction(1, 2), 1 // 2 + 1),
+        notation=Notation.call("half_sum"),
+    )
+    f = register(row)
+    try:
+        x, y = Value(3.0, "x"), Value(5.0, "y")
+        z = f(x, y).sigmoid()
+        z.backward()
+        s = 1.0 / (1.0 + math.exp(-4.0))
+        assert (x.grad, y.grad) == (s * (1.0 - s) * 0.5, s * (1.0 - s) * 1.0)
+        assert [type(g) for g in (x.grad, y.grad)] == [float, float]
+    finally:
+        del RULES[row.name]
+
+
+def test_constants_take_no_gradient_and_stay_in_the_topological_order() -> None:
+    x = Value(2.0, "x")
+    c = Constant(3.0)
+    y = (x * c + 1.0) ** 2  # Constants as inputs of mul, add and pow
+    y.backward()
+    assert x.grad == 2 * (2.0 * 3.0 + 1.0) * 3.0
+    constants = [v for v in topological_order(y) if type(v) is Constant]
+    assert constants[0] is c
+    assert [v.data for v in constants] == [3.0, 1.0, 2.0]
+    assert [v.grad for v in constants] == [0.0, 0.0, 0.0]
+    assert [g.data for g in grad(y, [x, c])] == [x.grad, 0.0]
+    with pytest.raises(ValueError, match=r"does not depend on inputs\[1\]"):
+        grad(y, [x, c], allow_unused=False)
 
 
 def test_register_refuses_what_is_not_a_row() -> None:
