@@ -13,7 +13,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 
-.PHONY: test demo docs bench bench-torch venv dot browser lint clean native fresh-native
+.PHONY: test demo docs bench bench-before bench-torch venv dot browser lint clean native fresh-native
 
 venv: $(STAMP)
 
@@ -91,6 +91,15 @@ $(PEERS)/micrograd-0.1.0.dist-info: | $(DEV)
 
 bench: $(DEV) fresh-native $(PEERS)/micrograd-0.1.0.dist-info
 	$(PY) -m bench
+
+# W1 and W2 with the engine and nn of an earlier commit measured beside today's, in
+# the same run: by default ff3b52b, the last engine before the op registry and the
+# native build. Needs the git history; the old tree is unpacked into a temporary folder.
+BEFORE_REV ?= ff3b52b
+bench-before: $(DEV) fresh-native $(PEERS)/micrograd-0.1.0.dist-info
+	@dir=$$(mktemp -d) && git archive $(BEFORE_REV) autograd nn | tar -x -C $$dir && \
+	  $(PY) -m bench --only W1,W2 --before $(BEFORE_REV)=$$dir; \
+	  status=$$?; rm -rf $$dir; exit $$status
 
 # PyTorch (CPU) is the digits workload's optional peer; without it `make bench` says
 # it skipped it. 2.13.0 installs from a local file; any other version would download.
