@@ -715,56 +715,55 @@ def _backprop_floats(order: list[Value]) -> None:
     A unary or binary row's partials are unpacked, not looped over, and wsum's
     are read from its inputs: in pure Python a loop over two inputs costs more
     than the adds it makes. Whatever the fast paths do not take (a partial of
-    None, a masking row's 0, a wrong count) goes to :func:`_add_each`.
+    None, a masking row's 0, a wrong count, an n-ary row) goes to :func:`_pass_each`.
     """
     for node in reversed(order):
         rule = node._rule
         if rule is None:
             continue
-        a, b = node._a, node._b
-        derivative = rule.derivative  # bound first: mypyc reads the field, not a method
-        if b is not None:
-            _add_binary(rule, a, b, node._gf, derivative(node._data, a._data, b._data))
-        elif type(a) is not tuple:
-            _add_unary(rule, a, node._gf, derivative(node._data, a._data))
-        elif derivative is ops._wsum_derivative:
+        if node._b is not None:
+            _pass_binary(node, rule)
+        elif type(node._a) is not tuple:
+            _pass_unary(node, rule)
+        elif rule.derivative is ops._wsum_derivative:
             _pass_wsum(node)
         else:
-            _add_each(rule, a, derivative(node._data, *[x._data for x in a]), node._gf)
+            ins, partials = _partials(rule, node, False)
+            _pass_each(node, ins, partials, rule.masks, False, False)
 
 
-def _add_unary(rule: Rule, a: Value, g: float, partials: tuple[Any, ...]) -> None:
-    """``a._gf += g · p`` for a unary row's one float partial; the rest to _add_each."""
+def _pass_unary(node: Value, rule: Rule) -> None:
+    """``a._gf += g · p`` for a unary row's one float partial; the rest to _pass_each."""
+    a: Value = node._a
+    derivative = rule.derivative  # bound first: mypyc reads the field, not a method
+    partials = derivative(node._data, a._data)
     if len(partials) == 1:
         p = partials[0]
         if type(p) is float and not (rule.masks and p == 0.0):
             pf: float = p
-            a._gf += g * pf
+            a._gf += node._gf * pf
             return
-    _add_each(rule, (a,), partials, g)
+    _check_count(rule, partials, (a,))
+    _pass_each(node, (a,), partials, rule.masks, False, False)
 
 
-def _add_binary(rule: Rule, a: Value, b: Value, g: float, partials: tuple[Any, ...]) -> None:
-    """Both inputs' ``+= g · p`` for a binary row's two float partials; the rest to _add_each."""
+def _pass_binary(node: Value, rule: Rule) -> None:
+    """Both inputs' ``+= g · p`` for a binary row's two float partials; the rest to _pass_each."""
+    a: Value = node._a
+    b: Value = node._b
+    derivative = rule.derivative
+    partials = derivative(node._data, a._data, b._data)
     if len(partials) == 2 and not rule.masks:
         pa, pb = partials
         if type(pa) is float and type(pb) is float:
             pfa: float = pa
             pfb: float = pb
+            g = node._gf
             a._gf += g * pfa
             b._gf += g * pfb  # a Constant's slot takes it too, never read
             return
-    _add_each(rule, (a, b), partials, g)
-
-
-def _add_each(rule: Rule, ins: tuple[Value, ...], partials: tuple[Any, ...], g: float) -> None:
-    """Add ``g · partial`` to each input's float slot, a partial of None or a masking
-    row's 0 passing on exactly 0; a Constant is skipped."""
-    _check_count(rule, partials, ins)
-    masks = rule.masks
-    for x, p in zip(ins, partials):  # noqa: B905 (the lengths are checked)
-        if type(x) is not Constant:
-            x._gf += _contribution(masks, False, g, p)
+    _check_count(rule, partials, (a, b))
+    _pass_each(node, (a, b), partials, rule.masks, False, False)
 
 
 def _pass_wsum(node: Value) -> None:
@@ -789,9 +788,10 @@ def _pass_each(
     create_graph: bool,
     anomaly: bool,
 ) -> None:
-    """Add ``g · partial`` to each input, with the checks the common case skips."""
+    """Add ``g · partial`` to each input but a Constant, with the checks the float fast
+    paths skip: a partial of None, a masking row's 0, anomaly mode, create_graph."""
     g = node._g if create_graph else node._gf
-    for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
+    for x, p in zip(ins, partials):  # noqa: B905 (the callers checked the lengths)
         if type(x) is Constant:
             continue
         contribution = _contribution(masks, create_graph, g, p)
