@@ -29,7 +29,7 @@ except ImportError:  # the pure engine without mypy installed: the decorator onl
         return lambda x: x
 
 
-__all__ = ["Constant", "Value", "grad", "topological_order", "wsum"]
+__all__ = ["Constant", "Parameter", "Value", "grad", "topological_order", "wsum"]
 
 Real = float | numbers.Real  # int, float, numpy.float64, Fraction, ...
 
@@ -487,6 +487,21 @@ class Constant(Value):
         self._rule = None
         self._a = None
         self._b = None
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
+class Parameter(Value):
+    """A leaf a model learns: a weight or a bias (as PyTorch's ``nn.Parameter``).
+
+    It behaves exactly as a Value; its class only says its role, so that the
+    drawings colour it as a parameter and the step-through page updates it.
+
+    >>> w = Parameter(0.5, "w")
+    >>> (w * 2).inputs[0] is w, isinstance(w, Value)
+    (True, True)
+    """
+
+    __slots__ = ()
 
 
 # NO_GRAD.get bound once: looking the method up costs the pure engine 40 ns an op
