@@ -2,7 +2,8 @@
 # machine that has only python3 and make: they create .venv, install the
 # project with the extras they need, and install Graphviz's `dot` when it is
 # missing. `make demo` installs chainrule with the plot and batch extras; `make test`
-# adds the dev extra (pytest, hypothesis, mypy, ruff, build).
+# adds the dev extra (pytest, hypothesis, mypy, ruff, build) and, where its local
+# wheel is, PyTorch 2.13.0 (CPU), the reference the tests compare with.
 # `make test` also installs Debian's chromium (the browser tests) and
 # librsvg2-bin (rsvg-convert, an SVG rasteriser) when run as root; elsewhere it
 # says how, and those tests are skipped with that reason.
@@ -28,8 +29,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[plot,batch]'
 	@touch $@
 
+# PyTorch is the tests' independent reference (tests/test_torch.py, micrograd's own
+# test_engine.py). 2.13.0+cpu exists only as a local wheel (pip's find-links): where it is
+# absent nothing is downloaded, and those tests are skipped with a reason.
 $(DEV): $(STAMP)
 	$(PY) -m pip install -q -e '.[dev,plot]'
+	@$(PY) -m pip install -q 'torch==2.13.0+cpu' 2>/dev/null || \
+	  echo "PyTorch 2.13.0 (CPU) is not available locally; the tests against PyTorch will be skipped" >&2
 	@touch $@
 
 # The engine compiled by mypyc, in place (autograd/_native/). The editable install
