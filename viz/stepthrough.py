@@ -191,14 +191,11 @@ def step_through(
     digits = check_digits(digits, "step_through")
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
         raise TypeError(f"step_through: lr must be a number or None, got {lr!r:.60}")
-    if (
-        isinstance(iterations, bool)
-        or not isinstance(iterations, int)
-        or not 1 <= iterations <= MAX_ITERATIONS
-    ):
+    if isinstance(iterations, bool) or not isinstance(iterations, int):
+        raise TypeError(f"step_through: iterations must be a whole number, got {iterations!r:.60}")
+    if not 1 <= iterations <= MAX_ITERATIONS:
         raise ValueError(
-            f"step_through: iterations must be a whole number from 1 to {MAX_ITERATIONS}, "
-            f"got {iterations!r:.60}"
+            f"step_through: iterations must be from 1 to {MAX_ITERATIONS}, got {iterations}"
         )
     if iterations > 1 and lr is None:
         raise ValueError(
@@ -295,7 +292,7 @@ def _chosen(view: View, parameters: Sequence[Value] | None) -> list[int]:
         learned = [i for i in leaves if isinstance(view.nodes[i].value, Parameter)]
         # no Parameter in the graph: its variables ("parameter": what viz called them before)
         return learned or [i for i in leaves if view.nodes[i].kind in ("variable", "parameter")]
-    if isinstance(parameters, Value) or not isinstance(parameters, Sequence):
+    if isinstance(parameters, (Value, str)) or not isinstance(parameters, Sequence):
         raise TypeError(
             f"step_through: parameters must be a list of Values, got {type(parameters).__name__}"
         )
