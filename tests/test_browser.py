@@ -204,7 +204,8 @@ def _seen(where: dict[str, Any], expected: str) -> None:
     node, header, aside = where["node"], where["header"], where["aside"]
     assert node["top"] >= header["bottom"], f"frame {where['frame']}: under the toolbar {where}"
     assert node["bottom"] <= where["height"], f"frame {where['frame']}: below the window {where}"
-    assert 0 <= node["left"] and node["right"] <= where["width"], where
+    assert node["left"] >= 0, where
+    assert node["right"] <= where["width"], where
     overlaps = not (
         node["bottom"] <= aside["top"]
         or node["top"] >= aside["bottom"]

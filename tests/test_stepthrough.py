@@ -90,14 +90,14 @@ def test_an_update_frame_shows_the_new_number_in_the_box_of_its_parameter() -> N
     assert page.boxes[0].data["n0"] == "0.5"  # before the update frame: the old number
     assert update.equation.endswith(f"= {new}")
     assert f"new data, {new} (it was 0.5)" in update.note
-    assert w.data == 0.5 and w.grad == 0.0
+    assert (w.data, w.grad) == (0.5, 0.0)
 
 
 def test_an_expression_updates_its_variables_and_its_losses_are_by_hand() -> None:
     x = Value(3.0)
     y = (x * x + 2 * x - 1).tanh()
     page = step_through(y, lr=0.1, iterations=4, svg=NO_DOT)
-    assert x.data == 3.0 and x.grad == 0.0 and x.label == ""
+    assert (x.data, x.grad, x.label) == (3.0, 0.0, "")
     hand = Value(3.0)
     expected = []
     for _ in range(4):
