@@ -412,7 +412,7 @@ header { padding: 8px 16px; border-bottom: 1px solid #ddd; position: sticky; top
   background: white; z-index: 2; }
 h1 { font-size: 17px; margin: 4px 0 8px; }
 main { display: flex; gap: 16px; padding: 8px 16px; align-items: flex-start; }
-#graph { flex: 1 1 auto; min-width: 0; overflow-x: auto; scroll-padding: 0 16px; }
+#graph { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
 #graph svg { display: block; }
 aside { flex: 0 0 360px; position: sticky; top: var(--header, 90px); }
 button { font-size: 14px; margin: 2px; padding: 4px 10px; cursor: pointer; }
@@ -485,15 +485,23 @@ function start() {
     svg.style.width = natural[0] * scale + "px";
     svg.style.height = natural[1] * scale + "px";
   }
-  // the node in focus goes where it is seen: below the toolbar, above the panel (narrow)
+  // the node in focus goes where it is seen: below the toolbar, above the panel (narrow).
+  // The page scrolls itself (not scrollIntoView), so a notebook around it stays still.
   function reveal(element) {
-    const root = document.documentElement;
-    root.style.setProperty("--header", header.offsetHeight + "px");
-    root.style.scrollPaddingTop = header.offsetHeight + 16 + "px";
-    root.style.scrollPaddingBottom = (narrow.matches ? aside.offsetHeight : 0) + 16 + "px";
-    if (element && element.scrollIntoView) {
-      element.scrollIntoView({block: "nearest", inline: "nearest"});
+    document.documentElement.style.setProperty("--header", header.offsetHeight + "px");
+    if (!element) return;
+    const margin = 16, room = graph.getBoundingClientRect();
+    let box = element.getBoundingClientRect();
+    if (box.left < room.left + margin || box.right > room.right - margin) {
+      graph.scrollLeft += box.left < room.left + margin ? box.left - room.left - margin :
+        Math.min(box.right - room.right + margin, box.left - room.left - margin);
+      box = element.getBoundingClientRect();
     }
+    const top = header.offsetHeight + margin;
+    const bottom = document.documentElement.clientHeight - margin -
+      (narrow.matches ? aside.offsetHeight : 0);
+    if (box.top < top) window.scrollBy(0, box.top - top);
+    else if (box.bottom > bottom) window.scrollBy(0, Math.min(box.bottom - bottom, box.top - top));
   }
   function text(cell, word, value) {
     if (value !== undefined) cell.textContent = word + " " + value;
