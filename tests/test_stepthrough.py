@@ -179,3 +179,11 @@ def test_an_interior_node_cannot_be_a_parameter() -> None:
     h = w * 2
     with pytest.raises(ValueError, match="must be leaves of the graph"):
         step_through(h + 1, lr=0.1, parameters=[h], svg=NO_DOT)
+
+
+def test_the_readme_quotes_the_losses_of_three_iterations() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    line = notes_network_page(iterations=3).frames[-1].losses
+    assert f"`{line}`" in readme

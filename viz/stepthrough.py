@@ -39,6 +39,7 @@ __all__ = ["MAX_ITERATIONS", "Boxes", "Frame", "StepThrough", "step_through"]
 
 PHASES = ("forward", "loss", "backward", "update")
 HIGHLIGHT = "#e69138"  # orange: the current node and the edges carrying its gradient
+UPDATED = "#b45309"  # dark orange: a number an update has changed
 MAX_ITERATIONS = 50
 """The most training iterations one page steps through (each is a full set of frames)."""
 MIN_SCALE = 0.8
@@ -430,7 +431,7 @@ svg g.node.current polygon, svg g.node.current ellipse { stroke: HIGHLIGHT; stro
 svg g.edge.carry path { stroke: HIGHLIGHT; stroke-width: 3; }
 svg g.edge.carry polygon { stroke: HIGHLIGHT; fill: HIGHLIGHT; }
 svg text.hidden { visibility: hidden; }
-svg text.updated { font-weight: bold; fill: #8a4b00; }
+svg text.updated { fill: UPDATED; }  /* colour only: bold would outgrow the box */
 @media (max-width: 900px) {
   header { padding: 4px 8px; }
   h1 { font-size: 15px; margin: 2px 0 4px; }
@@ -443,7 +444,7 @@ svg text.updated { font-weight: bold; fill: #8a4b00; }
   #tag, #note, #losses { font-size: 13px; margin-top: 3px; }
   .help { display: none; }
 }
-""".replace("HIGHLIGHT", HIGHLIGHT)
+""".replace("HIGHLIGHT", HIGHLIGHT).replace("UPDATED", UPDATED)
 
 _JS = """
 function start() {
@@ -645,7 +646,8 @@ def _page(title: str, frames: Sequence[Frame], boxes: Sequence[Boxes], svg: str)
 <div id="losses"></div>
 <div class="help">← → step, space plays, Home / End jump to the ends; #frame-N at the end
 of the address opens frame N. Orange: the node of this step and the edges its gradient runs
-along. Dimmed: not computed yet. Colours: parameters
+along. Dimmed: not computed yet. <span style="color:{UPDATED}">Dark orange</span>: data
+an update changed. Colours: parameters
 <span style="background:{COLORS["leaf"]}">blue</span>, inputs
 <span style="background:{COLORS["input"]}">yellow</span>, the loss
 <span style="background:{COLORS["output"]}">green</span>.</div>
