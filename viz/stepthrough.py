@@ -32,7 +32,7 @@ from autograd.formula import to_text
 from .drawing import COLORS, DEFAULT_MAX_NODES, check_digits, check_size
 from .explain import Explanation, Step, explain
 from .graph import RANKDIRS, draw_view
-from .notation import label_html, notation_base, number
+from .notation import label_html, notation_base, notation_parts, number
 from .view import Node, View, graph_view
 
 __all__ = ["MAX_ITERATIONS", "Boxes", "Frame", "StepThrough", "step_through"]
@@ -75,7 +75,14 @@ class Frame:
 @dataclass(frozen=True)
 class Boxes:
     """What the drawing's boxes show in one iteration, by SVG id, as text: each
-    node's ``data`` and ``grad``, and the new data of each parameter it updates."""
+    node's ``data`` and ``grad``, and the new data of each parameter it updates.
+
+    >>> from autograd import Value
+    >>> w = Value(2.0, "w")
+    >>> page = step_through(w * w, lr=0.1, iterations=2, svg="<svg></svg>")
+    >>> [(b.data["n0"], b.grad["n0"], b.updated["n0"]) for b in page.boxes]
+    [('2', '4', '1.6'), ('1.6', '3.2', '1.28')]
+    """
 
     data: dict[str, str]
     grad: dict[str, str]
@@ -291,8 +298,9 @@ def _chosen(view: View, parameters: Sequence[Value] | None) -> list[int]:
     leaves = [i for i, n in enumerate(view.nodes) if not n.value.op and n.kind != "constant"]
     if parameters is None:
         learned = [i for i in leaves if isinstance(view.nodes[i].value, Parameter)]
-        # no Parameter in the graph: its variables ("parameter": what viz called them before)
-        return learned or [i for i in leaves if view.nodes[i].kind in ("variable", "parameter")]
+        # no Parameter in the graph: every variable but the notes' data x_i^(0). The kind
+        # names are not read: viz has called a plain leaf "parameter", and "variable".
+        return learned or [i for i in leaves if not _notes_input(view.nodes[i].value.label)]
     if isinstance(parameters, (Value, str)) or not isinstance(parameters, Sequence):
         raise TypeError(
             f"step_through: parameters must be a list of Values, got {type(parameters).__name__}"
@@ -309,6 +317,12 @@ def _chosen(view: View, parameters: Sequence[Value] | None) -> list[int]:
             )
     wanted = {id(p) for p in parameters}
     return [i for i in leaves if id(view.nodes[i].value) in wanted]
+
+
+def _notes_input(label: str) -> bool:
+    """Whether ``label`` names one of the notes' inputs ``x_i^(0)``: data, not learned."""
+    parts = notation_parts(label)
+    return parts is not None and parts[0] == "x" and parts[2] == "(0)"
 
 
 def _replay(view: View, numbers: dict[int, float]) -> Value:
