@@ -427,7 +427,7 @@ header { padding: 8px 16px; border-bottom: 1px solid #ddd; position: sticky; top
   background: white; z-index: 2; }
 h1 { font-size: 17px; margin: 4px 0 8px; }
 main { display: flex; gap: 16px; padding: 8px 16px; align-items: flex-start; }
-#graph { flex: 1 1 auto; min-width: 0; overflow-x: auto; }
+#graph { flex: 0 1 auto; min-width: 0; overflow-x: auto; }  /* the panel right beside it */
 #graph svg { display: block; }
 aside { flex: 0 0 360px; position: sticky; top: var(--header, 90px); }
 button { font-size: 14px; margin: 2px; padding: 4px 10px; cursor: pointer; }
@@ -480,15 +480,23 @@ function start() {
     return Array.from(group.querySelectorAll("text")).filter(
       (t) => t.textContent.startsWith(word + " "));
   }
-  const dataCells = new Map(), gradCells = new Map();
+  const dataCells = new Map(), gradCells = new Map(), room = new Map();
+  const inside = (b, x, y) => b.x <= x && x <= b.x + b.width && b.y <= y && y <= b.y + b.height;
   for (const g of nodes) {
     dataCells.set(g, cells(g, "data"));
     gradCells.set(g, cells(g, "grad"));
-    // a number keeps the centre the drawing gave it, however long it becomes
     for (const t of dataCells.get(g).concat(gradCells.get(g))) {
+      // the width of its table cell: the smallest polygon of the node around the text
+      const b = t.getBBox(), x = b.x + b.width / 2, y = b.y + b.height / 2;
+      let cell = null;
+      for (const polygon of g.querySelectorAll("polygon")) {
+        const c = polygon.getBBox();
+        if (inside(c, x, y) && (!cell || c.width * c.height < cell.width * cell.height)) cell = c;
+      }
+      room.set(t, cell ? cell.width - 4 : Infinity);
+      // a number keeps the centre the drawing gave it, however long it becomes
       if (t.getAttribute("text-anchor") === "middle" || !t.hasAttribute("x")) continue;
-      const centre = parseFloat(t.getAttribute("x")) + t.getComputedTextLength() / 2;
-      t.setAttribute("x", String(centre));
+      t.setAttribute("x", String(x));
       t.setAttribute("text-anchor", "middle");
     }
   }
@@ -496,6 +504,7 @@ function start() {
   const natural = svg ? [svg.width.baseVal.value, svg.height.baseVal.value] : [0, 0];
   function fit() {
     if (!natural[0] || !natural[1]) return;
+    svg.style.width = natural[0] + "px";  // first the room the graph would take whole
     const scale = Math.min(1, Math.max(MIN_SCALE, graph.clientWidth / natural[0]));
     svg.style.width = natural[0] * scale + "px";
     svg.style.height = natural[1] * scale + "px";
@@ -518,8 +527,14 @@ function start() {
     if (box.top < top) window.scrollBy(0, box.top - top);
     else if (box.bottom > bottom) window.scrollBy(0, Math.min(box.bottom - bottom, box.top - top));
   }
-  function text(cell, word, value) {
-    if (value !== undefined) cell.textContent = word + " " + value;
+  function text(cell, word, value) {  // a number longer than its cell is narrowed into it
+    if (value === undefined || cell.textContent === word + " " + value) return;
+    cell.textContent = word + " " + value;
+    cell.removeAttribute("textLength");
+    if (cell.getComputedTextLength() > room.get(cell)) {
+      cell.setAttribute("textLength", String(room.get(cell)));
+      cell.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    }
   }
   function show(k) {
     current = Math.max(0, Math.min(frames.length - 1, k));
