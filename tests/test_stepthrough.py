@@ -187,3 +187,16 @@ def test_the_readme_quotes_the_losses_of_three_iterations() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     line = notes_network_page(iterations=3).frames[-1].losses
     assert f"`{line}`" in readme
+
+
+def test_inside_no_grad_the_page_is_the_same() -> None:
+    from autograd import no_grad
+
+    w = Parameter(0.3, "w")
+    y = (w * w).sigmoid()
+    outside = step_through(y, lr=0.5, iterations=3, svg=NO_DOT)
+    with no_grad():
+        inside = step_through(y, lr=0.5, iterations=3, svg=NO_DOT)
+    assert inside.losses == outside.losses
+    assert inside.frames == outside.frames
+    assert outside.losses[0] > outside.losses[-1]

@@ -28,6 +28,7 @@ from pathlib import Path
 from _chainrule_files import write_atomic
 from autograd import Constant, Parameter, Value
 from autograd.formula import to_text
+from autograd.modes import NO_GRAD
 
 from .drawing import COLORS, DEFAULT_MAX_NODES, check_digits, check_size
 from .explain import Explanation, Step, explain
@@ -330,25 +331,25 @@ def _replay(view: View, numbers: dict[int, float]) -> Value:
     ``view.order`` holds ``numbers[i]`` (the others their own number). Each row runs
     as it did, so the copy computes what the graph would on those numbers; the
     user's Values are not touched. A copied leaf is labelled with its name, so it
-    is called as the original is."""
+    is called as the original is. The copy records its graph even inside
+    ``autograd.no_grad()``: it is the page's own."""
     at = {node: i for i, node in enumerate(view.order)}
     copies: list[Value] = []
-    for i, node in enumerate(view.order):
-        rule = node._rule
-        if isinstance(node, Constant):
-            copy: Value = node  # never updated, never differentiated: shared
-        elif rule is None:
-            kind = Parameter if isinstance(node, Parameter) else Value
-            copy = kind(numbers.get(i, node.data), node.label or to_text(view.names[node]))
-        else:
-            copy = Value._apply_rule(rule, tuple(copies[at[x]] for x in node.inputs))
-            if not copy.op:
-                raise RuntimeError(
-                    "step_through: iterations > 1 rebuild the graph, which autograd.no_grad() "
-                    "prevents; call step_through outside it"
-                )
-            copy.label = node.label
-        copies.append(copy)
+    recording = NO_GRAD.set(False)
+    try:
+        for i, node in enumerate(view.order):
+            rule = node._rule
+            if isinstance(node, Constant):
+                copy: Value = node  # never updated, never differentiated: shared
+            elif rule is None:
+                kind = Parameter if isinstance(node, Parameter) else Value
+                copy = kind(numbers.get(i, node.data), node.label or to_text(view.names[node]))
+            else:
+                copy = Value._apply_rule(rule, tuple(copies[at[x]] for x in node.inputs))
+                copy.label = node.label
+            copies.append(copy)
+    finally:
+        NO_GRAD.reset(recording)
     return copies[-1]
 
 
