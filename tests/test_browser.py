@@ -185,6 +185,12 @@ WHERE = """() => {
 }"""
 
 
+NUMBER_SIZES = """() => Array.from(document.querySelectorAll("#graph g.node text"))
+  .filter((t) => /^(data|grad) /.test(t.textContent))
+  .map((t) => parseFloat(t.getAttribute("font-size")) * t.getScreenCTM().a)"""
+"""The font size of every number of the drawing in CSS pixels: its SVG size times the scale."""
+
+
 def _open_at(
     context: Any, path: Path, size: tuple[int, int], hash: str = ""
 ) -> tuple[Any, list[str]]:
@@ -246,13 +252,9 @@ def test_a_small_window_keeps_the_graph_legible_and_the_panel_below(
     path = notes_network_page().write(tmp_path / "backprop.html")
     page, errors = _open_at(browser, path, (800, 600))
     page.evaluate("window.stepThrough.show(26)")
-    heights = page.evaluate(
-        """() => Array.from(document.querySelectorAll("#graph g.node text"))
-             .filter((t) => /^(data|grad) /.test(t.textContent))
-             .map((t) => t.getBoundingClientRect().height)"""
-    )
-    assert len(heights) > 30
-    assert min(heights) >= 10  # the numbers' text, in CSS pixels, as drawn
+    sizes = page.evaluate(NUMBER_SIZES)
+    assert len(sizes) > 30
+    assert min(sizes) >= 10  # the numbers' font, in CSS pixels, as drawn
     layout = page.evaluate(
         """() => { const g = document.getElementById("graph").getBoundingClientRect();
                    const a = document.querySelector("aside").getBoundingClientRect();
@@ -274,12 +276,10 @@ def test_a_wide_network_scrolls_sideways_rather_than_shrinking_its_text(
     path = step.write(tmp_path / "mlp.html")
     for size in [(800, 600), (1366, 768)]:
         page, errors = _open_at(browser, path, size)
-        sizes = page.evaluate(
-            """() => Array.from(document.querySelectorAll("#graph g.node text"))
-                 .filter((t) => /^(data|grad) /.test(t.textContent))
-                 .map((t) => t.getBoundingClientRect().height)"""
-        )
+        sizes = page.evaluate(NUMBER_SIZES)
         assert min(sizes) >= 10
+        graph = "document.getElementById('graph')"
+        assert page.evaluate(f"{graph}.scrollWidth > {graph}.clientWidth + 100")  # sideways
         for k, frame in enumerate(step.frames):
             if frame.node and k % 3 == 0:
                 page.evaluate(f"window.stepThrough.show({k})")
