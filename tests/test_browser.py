@@ -377,3 +377,28 @@ def test_several_iterations_show_the_loss_falling(browser: Any, tmp_path: Path) 
     assert page.inner_text("#losses") == "L: " + " → ".join(shown) + " after the last update"
     assert by_hand[0] > by_hand[1] > by_hand[2] > by_hand[3]
     assert errors == []
+
+
+def test_the_page_starts_when_its_graph_arrives_later(browser: Any, tmp_path: Path) -> None:
+    # a page whose graph is laid out in the browser gets its SVG after the script has run,
+    # then the event "chainrule:graph"; until then nothing is set up, and nothing fails
+    step = notes_network_page()
+    text = re.sub(
+        r'<div id="graph">.*?</svg>\s*</div>', '<div id="graph"></div>', step.html, flags=re.S
+    )
+    assert "<svg" not in text
+    path = tmp_path / "later.html"
+    path.write_text(text, encoding="utf-8")
+    page, errors = _open_at(browser, path, (1366, 768), "#frame-27")
+    assert page.evaluate("window.stepThrough === undefined")
+    page.evaluate(
+        """(svg) => { document.getElementById("graph").innerHTML = svg;
+                      document.dispatchEvent(new Event("chainrule:graph")); }""",
+        step.svg,
+    )
+    assert page.evaluate("window.stepThrough.count") == len(step.frames)
+    assert page.evaluate("document.body.dataset.frame") == "26"
+    _seen(page.evaluate(WHERE), step.frames[26].node)
+    page.keyboard.press("End")
+    _seen(page.evaluate(WHERE), step.frames[-1].node)
+    assert errors == []
