@@ -306,12 +306,15 @@ def _side_by_side(model: MLP, x: list[float], t: list[float]) -> Value:
     return loss
 
 
-def notes_network_page(*, sample: int = 2, seed: int = 0, lr: float = 2.0) -> StepThrough:
+def notes_network_page(
+    *, sample: int = 2, seed: int = 0, lr: float = 2.0, iterations: int = 1
+) -> StepThrough:
     """The step-through page of the notes' 2-2-1 network on one XOR sample.
 
     The untrained ``MLP(2, [2, 1], seed=seed)``, the XOR point ``sample`` (0-3;
     2 is x = (1, 0), t = 1, the demo's), L = ½(y − t)², η = ``lr``: what
-    ``chainrule demo`` writes as ``backprop.html``.
+    ``chainrule demo`` writes as ``backprop.html``. ``iterations`` training steps
+    on that sample (:func:`viz.step_through`'s).
 
     >>> notes_network_page(sample=5)
     Traceback (most recent call last):
@@ -324,11 +327,14 @@ def notes_network_page(*, sample: int = 2, seed: int = 0, lr: float = 2.0) -> St
     model = MLP(2, [2, 1], seed=seed)
     x, t = data[sample]
     loss = squared_error(model(x), t)
+    steps = "one step" if iterations == 1 else f"{iterations} steps"
     title = (
         f"The notes' 2-2-1 network on x = ({x[0]:g}, {x[1]:g}), t = {t[0]:g}: "
-        f"one step of backpropagation, η = {lr:g}"
+        f"{steps} of backpropagation, η = {lr:g}"
     )
-    return step_through(loss, lr=lr, parameters=model.parameters(), title=title)
+    return step_through(
+        loss, lr=lr, parameters=model.parameters(), iterations=iterations, title=title
+    )
 
 
 # --- micrograd's moons workload ----------------------------------------------------

@@ -163,3 +163,242 @@ def test_an_expression_page_works_offline_too(browser: Any, tmp_path: Path) -> N
     page.keyboard.press("End")
     assert "b ← b − η ∂f/∂b" in page.inner_text("#equation")
     assert errors == []
+
+
+# --- real screens: a laptop, a desktop, a small window ----------------------------------
+
+SCREENS = [(1366, 768), (1920, 1080), (800, 600)]
+
+WHERE = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+  const current = Array.from(document.querySelectorAll("#graph .current"));
+  return {
+    frame: Number(document.body.dataset.frame),
+    current: current.map((e) => e.id),
+    node: current.length ? box(current[0]) : null,
+    header: box(document.querySelector("header")),
+    aside: box(document.querySelector("aside")),
+    width: document.documentElement.clientWidth,
+    height: document.documentElement.clientHeight,
+  };
+}"""
+
+
+NUMBER_SIZES = """() => Array.from(document.querySelectorAll("#graph g.node text"))
+  .filter((t) => /^(data|grad) /.test(t.textContent))
+  .map((t) => parseFloat(t.getAttribute("font-size")) * t.getScreenCTM().a)"""
+"""The font size of every number of the drawing in CSS pixels: its SVG size times the scale."""
+
+
+def _open_at(
+    context: Any, path: Path, size: tuple[int, int], hash: str = ""
+) -> tuple[Any, list[str]]:
+    page = context.new_page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri() + hash)
+    return page, errors
+
+
+def _seen(where: dict[str, Any], expected: str) -> None:
+    """The frame's node is the one marked current and lies whole in the window, below the
+    toolbar and clear of the equation panel."""
+    assert where["current"] == [expected], where
+    node, header, aside = where["node"], where["header"], where["aside"]
+    assert node["top"] >= header["bottom"], f"frame {where['frame']}: under the toolbar {where}"
+    assert node["bottom"] <= where["height"], f"frame {where['frame']}: below the window {where}"
+    assert node["left"] >= 0, where
+    assert node["right"] <= where["width"], where
+    overlaps = not (
+        node["bottom"] <= aside["top"]
+        or node["top"] >= aside["bottom"]
+        or node["right"] <= aside["left"]
+        or node["left"] >= aside["right"]
+    )
+    assert not overlaps, f"frame {where['frame']}: under the equation panel {where}"
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_current_node_is_always_in_view_below_the_toolbar(
+    browser: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    step = notes_network_page()
+    path = step.write(tmp_path / "backprop.html")
+    page, errors = _open_at(browser, path, size)
+    frames = range(len(step.frames))
+    checked = 0
+    for k in [*frames, *reversed(frames), 40, 9, 31, 0, 27, 12]:  # stepping both ways, jumping
+        if k != int(page.evaluate("document.body.dataset.frame")):
+            page.evaluate(f"window.stepThrough.show({k})")
+        where = page.evaluate(WHERE)
+        assert where["frame"] == k
+        if step.frames[k].node:
+            _seen(where, step.frames[k].node)
+            checked += 1
+    assert checked >= 2 * (len(step.frames) - 1)
+    page.keyboard.press("Home")
+    for k in range(1, 16):  # the keyboard, as a student steps
+        page.keyboard.press("ArrowRight")
+        _seen(page.evaluate(WHERE), step.frames[k].node)
+    assert errors == []
+
+
+def test_a_small_window_keeps_the_graph_legible_and_the_panel_below(
+    browser: Any, tmp_path: Path
+) -> None:
+    path = notes_network_page().write(tmp_path / "backprop.html")
+    page, errors = _open_at(browser, path, (800, 600))
+    page.evaluate("window.stepThrough.show(26)")
+    sizes = page.evaluate(NUMBER_SIZES)
+    assert len(sizes) > 30
+    assert min(sizes) >= 10  # the numbers' font, in CSS pixels, as drawn
+    layout = page.evaluate(
+        """() => { const g = document.getElementById("graph").getBoundingClientRect();
+                   const a = document.querySelector("aside").getBoundingClientRect();
+                   return {graph: [g.left, g.right], aside: [a.left, a.right, a.bottom]}; }"""
+    )
+    assert layout["aside"][2] == pytest.approx(600, abs=1)  # the panel sits at the bottom
+    assert layout["aside"][1] - layout["aside"][0] > 700  # the whole width, not a column
+    assert errors == []
+
+
+def test_a_wide_network_scrolls_sideways_rather_than_shrinking_its_text(
+    browser: Any, tmp_path: Path
+) -> None:
+    from nn import MLP, squared_error
+
+    model = MLP(3, [4, 4, 1], seed=1)
+    loss = squared_error(model([2.0, 3.0, -1.0]), [1.0])
+    step = step_through(loss, lr=0.05)
+    path = step.write(tmp_path / "mlp.html")
+    for size in [(800, 600), (1366, 768)]:
+        page, errors = _open_at(browser, path, size)
+        sizes = page.evaluate(NUMBER_SIZES)
+        assert min(sizes) >= 10
+        graph = "document.getElementById('graph')"
+        assert page.evaluate(f"{graph}.scrollWidth > {graph}.clientWidth + 100")  # sideways
+        for k, frame in enumerate(step.frames):
+            if frame.node and k % 3 == 0:
+                page.evaluate(f"window.stepThrough.show({k})")
+                _seen(page.evaluate(WHERE), frame.node)
+        assert errors == []
+        page.close()
+
+
+def test_an_update_frame_shows_the_new_data_in_the_drawing(browser: Any, tmp_path: Path) -> None:
+    from autograd import topological_order
+    from nn import MLP, squared_error
+    from nn.data import xor
+    from viz.notation import number
+
+    step = notes_network_page()
+    path = step.write(tmp_path / "backprop.html")
+    page, errors = _open_at(browser, path, (1366, 768))
+    model = MLP(2, [2, 1], seed=0)  # the same network: its gradients by backward()
+    x, t = xor()[2]
+    loss = squared_error(model(x), t)
+    loss.backward()
+    order = topological_order(loss)  # the SVG id n<i> is the position in this order
+    data = "(id) => Array.from(document.querySelectorAll('#' + id + ' text'))" + (
+        ".filter((t) => t.textContent.startsWith('data '))[0].textContent"
+    )
+    updates = [k for k, f in enumerate(step.frames) if f.phase == "update"]
+    assert len(updates) == len(model.parameters()) == 9
+    changed = 0
+    for k in updates:
+        node = step.frames[k].node
+        p = order[int(node[1:])]
+        page.evaluate(f"window.stepThrough.show({k - 1})")
+        assert page.evaluate(data, node) == f"data {number(p.data, 3)}"
+        page.evaluate(f"window.stepThrough.show({k})")
+        new = number(p.data - 2.0 * p.grad, 3)
+        assert page.evaluate(data, node) == f"data {new}"
+        assert f"new data, {new}" in page.inner_text("#note")
+        changed += new != number(p.data, 3)
+    assert changed >= 5  # most of the nine move by more than the third digit
+    assert errors == []
+
+
+def test_the_address_names_the_frame(browser: Any, tmp_path: Path) -> None:
+    step = notes_network_page()
+    path = step.write(tmp_path / "backprop.html")
+    page, errors = _open_at(browser, path, (1366, 768), "#frame-27")
+    assert page.evaluate("document.body.dataset.frame") == "26"  # 1-based, as the counter
+    assert page.inner_text("#counter").startswith("frame 27 of 41")
+    _seen(page.evaluate(WHERE), step.frames[26].node)
+    length = page.evaluate("history.length")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("location.hash") == "#frame-29"
+    assert page.evaluate("history.length") == length  # replaced, not pushed
+    page.evaluate("location.hash = '#frame-12'")
+    page.wait_for_function("document.body.dataset.frame === '11'")
+    _seen(page.evaluate(WHERE), step.frames[11].node)
+    page.evaluate("location.hash = '#frame-999'")  # beyond the end: the last frame
+    page.wait_for_function(f"document.body.dataset.frame === '{len(step.frames) - 1}'")
+    assert page.evaluate("location.hash") == f"#frame-{len(step.frames)}"
+    assert errors == []
+
+
+def test_several_iterations_show_the_loss_falling(browser: Any, tmp_path: Path) -> None:
+    from nn import MLP, squared_error
+    from nn.data import xor
+    from viz.notation import number
+
+    step = notes_network_page(iterations=3)
+    path = step.write(tmp_path / "backprop.html")
+    page, errors = _open_at(browser, path, (1366, 768))
+    model, (x, t) = MLP(2, [2, 1], seed=0), xor()[2]
+    by_hand = []
+    for _ in range(3):  # gradient descent, by hand with the engine
+        loss = squared_error(model(x), t)
+        by_hand.append(loss.data)
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 2.0 * p.grad
+    by_hand.append(squared_error(model(x), t).data)
+    shown = [number(v, 3) for v in by_hand]
+    loss_frames = [k for k, f in enumerate(step.frames) if f.phase == "loss"]
+    assert len(loss_frames) == 3
+    for i, k in enumerate(loss_frames):
+        page.evaluate(f"window.stepThrough.show({k})")
+        assert page.inner_text("#losses") == "L: " + " → ".join(shown[: i + 1])
+        assert f"iteration {i + 1} of 3" in page.inner_text("#counter")
+        root = step.frames[k].node
+        box = page.evaluate(
+            f"Array.from(document.querySelectorAll('#{root} text')).map((t) => t.textContent)"
+        )
+        assert f"data {shown[i]}" in box  # the drawing's numbers are this iteration's
+    page.keyboard.press("End")
+    assert page.inner_text("#losses") == "L: " + " → ".join(shown) + " after the last update"
+    assert by_hand[0] > by_hand[1] > by_hand[2] > by_hand[3]
+    assert errors == []
+
+
+def test_the_page_starts_when_its_graph_arrives_later(browser: Any, tmp_path: Path) -> None:
+    # a page whose graph is laid out in the browser gets its SVG after the script has run,
+    # then the event "chainrule:graph"; until then nothing is set up, and nothing fails
+    step = notes_network_page()
+    text = re.sub(
+        r'<div id="graph">.*?</svg>\s*</div>', '<div id="graph"></div>', step.html, flags=re.S
+    )
+    assert "<svg" not in text
+    path = tmp_path / "later.html"
+    path.write_text(text, encoding="utf-8")
+    page, errors = _open_at(browser, path, (1366, 768), "#frame-27")
+    assert page.evaluate("window.stepThrough === undefined")
+    page.evaluate(
+        """(svg) => { document.getElementById("graph").innerHTML = svg;
+                      document.dispatchEvent(new Event("chainrule:graph")); }""",
+        step.svg,
+    )
+    assert page.evaluate("window.stepThrough.count") == len(step.frames)
+    assert page.evaluate("document.body.dataset.frame") == "26"
+    _seen(page.evaluate(WHERE), step.frames[26].node)
+    page.keyboard.press("End")
+    _seen(page.evaluate(WHERE), step.frames[-1].node)
+    assert errors == []

@@ -1,17 +1,23 @@
-"""The step-through page: one training step of your own graph, frame by frame, offline.
+"""The step-through page: training steps of your own graph, frame by frame, offline.
 
 :func:`step_through` draws the graph once (Graphviz's SVG, inline) and makes one
 frame per step: the forward pass (each node's value appears, with its
 equation), the loss, the backward pass (the current node highlighted, the
 edges that carried its gradient marked, the chain-rule equation beside it)
-and, given a learning rate, the update p ← p − η ∂L/∂p of the notes' (23)-(24).
-Next / previous / play buttons, the arrow keys, Home and End, and a button per
-phase. The page is one HTML file with its CSS and JavaScript inline: no CDN,
-no network. Jupyter shows it inline (``_repr_html_``).
+and, given a learning rate, the update p ← p − η ∂L/∂p of the notes' (23)-(24),
+after which the parameter's box shows its new ``data``. ``iterations=`` repeats
+the four phases on the updated parameters, so the loss can be seen falling.
+Next / previous / play buttons, the arrow keys, Home and End, a button per
+phase, and ``#frame-N`` in the address (1-based, as the counter) opens frame N.
+The current node is always scrolled into view below the toolbar; below 900 px
+of width the equation panel sits at the bottom of the window, under the graph.
+The page is one HTML file with its CSS and JavaScript inline: no CDN, no
+network. Jupyter shows it inline (``_repr_html_``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html as _html
 import json
 import re
@@ -20,18 +26,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _chainrule_files import write_atomic
-from autograd import Value
+from autograd import Constant, Parameter, Value
+from autograd.formula import to_text
+from autograd.modes import NO_GRAD
 
 from .drawing import COLORS, DEFAULT_MAX_NODES, check_digits, check_size
 from .explain import Explanation, Step, explain
 from .graph import RANKDIRS, draw_view
-from .notation import label_html, notation_base, number
-from .view import View, graph_view
+from .notation import label_html, notation_base, notation_parts, number
+from .view import Node, View, graph_view
 
-__all__ = ["Frame", "StepThrough", "step_through"]
+__all__ = ["MAX_ITERATIONS", "Boxes", "Frame", "StepThrough", "step_through"]
 
 PHASES = ("forward", "loss", "backward", "update")
 HIGHLIGHT = "#e69138"  # orange: the current node and the edges carrying its gradient
+UPDATED = "#b45309"  # dark orange: a number an update has changed
+MAX_ITERATIONS = 50
+"""The most training iterations one page steps through (each is a full set of frames)."""
+MIN_SCALE = 0.8
+"""The page shrinks a wide graph to fit, never below this: its 10 pt numbers stay above 10 px."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +53,10 @@ class Frame:
 
     ``node`` is the SVG id of the node in focus; ``edges`` the SVG ids of the
     edges marked; ``data`` and ``grad`` the nodes whose number (value, gradient)
-    appears from this frame on.
+    appears from this frame on, within its ``iteration`` (0-based); ``updated``
+    the parameter whose box shows its new data from this frame on (an update).
+    ``note`` is a sentence under the equation; ``losses`` the line of losses
+    known at this frame (HTML, "" before the first).
     """
 
     phase: str
@@ -51,10 +67,35 @@ class Frame:
     edges: tuple[str, ...]
     data: tuple[str, ...]
     grad: tuple[str, ...]
+    updated: tuple[str, ...] = ()
+    iteration: int = 0
+    note: str = ""
+    losses: str = ""
+
+
+@dataclass(frozen=True)
+class Boxes:
+    """What the drawing's boxes show in one iteration, by SVG id, as text: each
+    node's ``data`` and ``grad``, and the new data of each parameter it updates.
+
+    >>> from autograd import Value
+    >>> w = Value(2.0, "w")
+    >>> page = step_through(w * w, lr=0.1, iterations=2, svg="<svg></svg>")
+    >>> [(b.data["n0"], b.grad["n0"], b.updated["n0"]) for b in page.boxes]
+    [('2', '4', '1.6'), ('1.6', '3.2', '1.28')]
+    """
+
+    data: dict[str, str]
+    grad: dict[str, str]
+    updated: dict[str, str]
 
 
 class StepThrough:
     """A step-through page: ``.html`` is the page, ``.write(path)`` saves it.
+
+    ``frames`` are its frames, ``boxes`` what the drawing shows in each
+    iteration, ``losses`` the root's value at each iteration's forward pass and,
+    when parameters were updated, once more after the last update.
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x")
@@ -67,10 +108,19 @@ class StepThrough:
     True
     """
 
-    def __init__(self, title: str, frames: Sequence[Frame], svg: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        frames: Sequence[Frame],
+        svg: str,
+        boxes: Sequence[Boxes] = (),
+        losses: Sequence[float] = (),
+    ) -> None:
         self.title = title
         self.frames = tuple(frames)
         self.svg = svg
+        self.boxes = tuple(boxes)
+        self.losses = tuple(losses)
 
     def __repr__(self) -> str:
         return f"<StepThrough {self.title!r}: {len(self.frames)} frames>"
@@ -78,7 +128,7 @@ class StepThrough:
     @property
     def html(self) -> str:
         """The whole page: one self-contained HTML document."""
-        return _page(self.title, self.frames, self.svg)
+        return _page(self.title, self.frames, self.boxes, self.svg)
 
     def write(self, path: str | Path) -> Path:
         """Write the page to ``path`` (through a temporary file); return the Path.
@@ -108,6 +158,7 @@ def step_through(
     *,
     lr: float | None = None,
     parameters: Sequence[Value] | None = None,
+    iterations: int = 1,
     rankdir: str = "TB",
     digits: int = 3,
     title: str = "",
@@ -116,12 +167,29 @@ def step_through(
 ) -> StepThrough:
     """The step-through page of ``root``'s graph (see the module's docstring).
 
-    ``lr`` (η) adds the update frames, one per parameter: ``parameters``, or
-    every leaf that is not one of the notes' inputs ``x_i^(0)``. Nothing is
-    changed: the numbers are computed aside (``autograd.grad``). ``rankdir`` and
-    ``digits`` are :func:`viz.draw`'s; ``svg`` replaces the drawing (mainly for
-    tests without Graphviz). Raises :class:`~viz.drawing.DotNotFoundError` when
-    Graphviz's ``dot`` is missing.
+    ``lr`` (η) adds the update frames, one per parameter: ``parameters`` (leaves
+    of the graph), or else the graph's :class:`autograd.Parameter` leaves, or,
+    when it has none, every leaf that is not a constant or one of the notes'
+    inputs ``x_i^(0)``. ``iterations`` (from 1 to :data:`MAX_ITERATIONS`; more
+    than 1 needs ``lr``) steps through that many gradient-descent steps, each
+    one's numbers computed from the parameters the one before updated; the page
+    shows the loss of each so far. Nothing is changed: the numbers are computed
+    aside (``autograd.grad``; later iterations on a copy of the graph).
+    ``rankdir`` and ``digits`` are :func:`viz.draw`'s; ``svg`` replaces the
+    drawing (mainly for tests without Graphviz). Raises
+    :class:`~viz.drawing.DotNotFoundError` when Graphviz's ``dot`` is missing.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, "x")
+    >>> f = (x - 1) ** 2
+    >>> f.label = "f"
+    >>> page = step_through(f, lr=0.25, iterations=3, svg="<svg></svg>")
+    >>> page.losses  # f at x = 3, then x = 2, 1.5, 1.25: each step halves x − 1
+    (4.0, 1.0, 0.25, 0.0625)
+    >>> page.frames[-1].equation
+    'x ← x − η ∂f/∂x = 1.5 − 0.25 × 1 = 1.25'
+    >>> x.data, x.grad  # yours, untouched
+    (3.0, 0.0)
     """
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value, got {type(root).__name__}")
@@ -132,18 +200,51 @@ def step_through(
     digits = check_digits(digits, "step_through")
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
         raise TypeError(f"step_through: lr must be a number or None, got {lr!r:.60}")
+    if isinstance(iterations, bool) or not isinstance(iterations, int):
+        raise TypeError(f"step_through: iterations must be a whole number, got {iterations!r:.60}")
+    if not 1 <= iterations <= MAX_ITERATIONS:
+        raise ValueError(
+            f"step_through: iterations must be from 1 to {MAX_ITERATIONS}, got {iterations}"
+        )
+    if iterations > 1 and lr is None:
+        raise ValueError(
+            f"step_through: iterations={iterations} needs lr (η), the step each iteration "
+            "takes; got lr=None"
+        )
     view = graph_view(root)
     check_size(len(view.order), max_nodes, "step_through")
-    story = explain(root, digits=digits)
-    frames = _frames(view, story)
-    if lr is not None:
-        frames += _updates(view, float(lr), parameters, digits)
+    chosen = [] if lr is None else _chosen(view, parameters)
+    if iterations > 1 and not chosen:
+        raise ValueError(
+            f"step_through: iterations={iterations}, but the graph has nothing to update "
+            "(no parameter or variable among its leaves); pass parameters=[...]"
+        )
+    frames: list[Frame] = []
+    boxes: list[Boxes] = []
+    losses: list[float] = []
+    new: dict[int, float] = {}  # an updated leaf's position in view.order: its new number
+    now = view
+    for k in range(iterations):
+        if k:
+            now = graph_view(_replay(view, new))
+        losses.append(now.root.data)
+        step = _frames(now, explain(now.root, digits=digits))
+        if lr is not None:
+            learned = [now.nodes[at] for at in chosen]  # the same nodes in this iteration's graph
+            new = {n.index: n.value.data - lr * now.grads[n.value] for n in learned}
+            step += _updates(now, float(lr), learned, new, digits)
+        boxes.append(_boxes(now, new, digits))
+        frames += _in_iteration(step, k, iterations)
+    if chosen:
+        losses.append(_replay(view, new).data)
+    frames = _loss_lines(frames, losses, view.root, digits, iterations)
     if svg is None:
         drawing = draw_view(view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True)
         svg = drawing.pipe(format="svg", encoding="utf-8")
     svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
     name = root.label or "the graph"
-    return StepThrough(title or f"Backpropagation through {name}, step by step", frames, svg)
+    title = title or f"Backpropagation through {name}, step by step"
+    return StepThrough(title, frames, svg, boxes, losses)
 
 
 def _frames(view: View, story: Explanation) -> list[Frame]:
@@ -193,29 +294,125 @@ def _frame(view: View, step: Step, incoming: dict[Value, int], seen: dict[Value,
     return Frame("backward", title, step.html, step.tag, ident, edges, (), (ident,) if done else ())
 
 
-def _updates(view: View, lr: float, parameters: Sequence[Value] | None, digits: int) -> list[Frame]:
+def _chosen(view: View, parameters: Sequence[Value] | None) -> list[int]:
+    """The positions in ``view.nodes`` of the leaves the update frames update."""
+    leaves = [i for i, n in enumerate(view.nodes) if not n.value.op and n.kind != "constant"]
     if parameters is None:
-        chosen = [n for n in view.nodes if n.kind == "parameter"]
-    else:
-        wanted = {id(p) for p in parameters}
-        chosen = [n for n in view.nodes if id(n.value) in wanted]
+        learned = [i for i in leaves if isinstance(view.nodes[i].value, Parameter)]
+        # no Parameter in the graph: every variable but the notes' data x_i^(0). The kind
+        # names are not read: viz has called a plain leaf "parameter", and "variable".
+        return learned or [i for i in leaves if not _notes_input(view.nodes[i].value.label)]
+    if isinstance(parameters, (Value, str)) or not isinstance(parameters, Sequence):
+        raise TypeError(
+            f"step_through: parameters must be a list of Values, got {type(parameters).__name__}"
+        )
+    for p in parameters:
+        if not isinstance(p, Value):
+            raise TypeError(
+                f"step_through: parameters must be Values, got {type(p).__name__}: {p!r:.60}"
+            )
+        if p.op and p in view.by_value:
+            raise ValueError(
+                f"step_through: parameters must be leaves of the graph; {p!r:.80} is computed "
+                "from other nodes"
+            )
+    wanted = {id(p) for p in parameters}
+    return [i for i in leaves if id(view.nodes[i].value) in wanted]
+
+
+def _notes_input(label: str) -> bool:
+    """Whether ``label`` names one of the notes' inputs ``x_i^(0)``: data, not learned."""
+    parts = notation_parts(label)
+    return parts is not None and parts[0] == "x" and parts[2] == "(0)"
+
+
+def _replay(view: View, numbers: dict[int, float]) -> Value:
+    """``view``'s graph built again on copies of its leaves: the leaf at position i of
+    ``view.order`` holds ``numbers[i]`` (the others their own number). Each row runs
+    as it did, so the copy computes what the graph would on those numbers; the
+    user's Values are not touched. A copied leaf is labelled with its name, so it
+    is called as the original is. The copy records its graph even inside
+    ``autograd.no_grad()``: it is the page's own."""
+    at = {node: i for i, node in enumerate(view.order)}
+    copies: list[Value] = []
+    recording = NO_GRAD.set(False)
+    try:
+        for i, node in enumerate(view.order):
+            rule = node._rule
+            if isinstance(node, Constant):
+                copy: Value = node  # never updated, never differentiated: shared
+            elif rule is None:
+                kind = Parameter if isinstance(node, Parameter) else Value
+                copy = kind(numbers.get(i, node.data), node.label or to_text(view.names[node]))
+            else:
+                copy = Value._apply_rule(rule, tuple(copies[at[x]] for x in node.inputs))
+                copy.label = node.label
+            copies.append(copy)
+    finally:
+        NO_GRAD.reset(recording)
+    return copies[-1]
+
+
+def _updates(
+    view: View, lr: float, learned: list[Node], new: dict[int, float], digits: int
+) -> list[Frame]:
     frames = []
     eta = number(lr, digits)
-    for n in chosen:
+    for n in learned:
         g = view.grads[n.value]
-        new = n.value.data - lr * g
         p = n.html
         base = notation_base(n.value.label)
         tag = "(23)" if base == "b" else "(24)" if base == "w" else ""
         gradient = f"∂{_root_name(view)}/∂{p}"
         g_text = number(g, digits)
         g_text = f"({g_text})" if g_text.startswith("-") else g_text
-        equation = (
-            f"{p} ← {p} − η {gradient} = {number(n.value.data, digits)} − {eta} × {g_text}"
-            f" = {number(new, digits)}"
+        old, now = number(n.value.data, digits), number(new[n.index], digits)
+        equation = f"{p} ← {p} − η {gradient} = {old} − {eta} × {g_text} = {now}"
+        note = f"The drawing now shows {p}'s new data, {now} (it was {old})."
+        ident = f"n{n.index}"
+        frames.append(
+            Frame("update", f"Update: {p}", equation, tag, ident, (), (), (), (ident,), note=note)
         )
-        frames.append(Frame("update", f"Update: {p}", equation, tag, f"n{n.index}", (), (), ()))
     return frames
+
+
+def _boxes(view: View, new: dict[int, float], digits: int) -> Boxes:
+    """The numbers of the boxes of ``view`` (constants have none), and the new data."""
+    shown = [n for n in view.nodes if n.kind != "constant"]
+    return Boxes(
+        {f"n{n.index}": number(n.value.data, digits) for n in shown},
+        {f"n{n.index}": number(view.grads[n.value], digits) for n in shown},
+        {f"n{i}": number(x, digits) for i, x in new.items()},
+    )
+
+
+def _in_iteration(frames: list[Frame], k: int, iterations: int) -> list[Frame]:
+    """``frames`` marked as iteration ``k``; a later iteration's first frame says so."""
+    out = [dataclasses.replace(f, iteration=k) for f in frames]
+    if k and out:
+        title = f"Iteration {k + 1} of {iterations}: the leaves, as iteration {k} updated them"
+        out[0] = dataclasses.replace(out[0], title=title)
+    return out
+
+
+def _loss_lines(
+    frames: list[Frame], losses: list[float], root: Value, digits: int, iterations: int
+) -> list[Frame]:
+    """Each frame with the line of the losses known by then: one per iteration whose loss
+    frame has been reached, and the loss after the last update on the last frame."""
+    name = label_html(root.label) if root.label else "the output"
+    out = []
+    reached = 0
+    for i, f in enumerate(frames):
+        if f.phase == "loss":
+            reached = f.iteration + 1
+        known = len(losses) if i == len(frames) - 1 else reached
+        shown = [number(x, digits) for x in losses[:known]]
+        if known > iterations:
+            shown[-1] += " after the update" if iterations == 1 else " after the last update"
+        line = f"{name}: {' → '.join(shown)}" if shown else ""
+        out.append(dataclasses.replace(f, losses=line))
+    return out
 
 
 def _root_name(view: View) -> str:
@@ -228,19 +425,20 @@ def _root_name(view: View) -> str:
 _CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 0; color: #222; }
 header { padding: 8px 16px; border-bottom: 1px solid #ddd; position: sticky; top: 0;
-  background: white; z-index: 1; }
+  background: white; z-index: 2; }
 h1 { font-size: 17px; margin: 4px 0 8px; }
 main { display: flex; gap: 16px; padding: 8px 16px; align-items: flex-start; }
-#graph { flex: 1 1 auto; min-width: 0; }
-#graph svg { max-width: 100%; height: auto; }
-aside { flex: 0 0 360px; position: sticky; top: 90px; }
+#graph { flex: 0 1 auto; min-width: 0; overflow-x: auto; }  /* the panel right beside it */
+#graph svg { display: block; }
+aside { flex: 0 0 360px; position: sticky; top: var(--header, 90px); }
 button { font-size: 14px; margin: 2px; padding: 4px 10px; cursor: pointer; }
 button.on { background: HIGHLIGHT; color: white; border-color: HIGHLIGHT; }
 #counter { font-size: 13px; color: #555; margin-left: 8px; }
 #title { font-weight: bold; margin: 12px 0 6px; font-size: 15px; }
 #equation { font-size: 17px; line-height: 1.6; padding: 10px; background: #f6f6f6;
-  border-left: 4px solid HIGHLIGHT; word-wrap: break-word; }
-#tag { color: #555; font-size: 14px; margin-top: 6px; }
+  border-left: 4px solid HIGHLIGHT; overflow-wrap: anywhere; }
+#tag, #note { color: #555; font-size: 14px; margin-top: 6px; }
+#losses { font-size: 14px; margin-top: 6px; font-weight: bold; }
 sub, sup { font-size: 70%; line-height: 0; }
 .help { font-size: 12px; color: #666; margin-top: 12px; }
 svg g.node.future, svg g.edge.future { opacity: 0.25; }
@@ -248,39 +446,123 @@ svg g.node.current polygon, svg g.node.current ellipse { stroke: HIGHLIGHT; stro
 svg g.edge.carry path { stroke: HIGHLIGHT; stroke-width: 3; }
 svg g.edge.carry polygon { stroke: HIGHLIGHT; fill: HIGHLIGHT; }
 svg text.hidden { visibility: hidden; }
-""".replace("HIGHLIGHT", HIGHLIGHT)
+svg text.updated { fill: UPDATED; }  /* colour only: bold would outgrow the box */
+@media (max-width: 900px) {
+  header { padding: 4px 8px; }
+  h1 { font-size: 15px; margin: 2px 0 4px; }
+  button { font-size: 13px; padding: 3px 8px; }
+  main { display: block; padding: 4px 8px; }
+  aside { position: sticky; top: auto; bottom: 0; background: white; z-index: 1;
+    border-top: 1px solid #ddd; padding: 2px 0 6px; }
+  #title { margin: 4px 0; font-size: 14px; }
+  #equation { font-size: 15px; line-height: 1.4; padding: 6px; }
+  #tag, #note, #losses { font-size: 13px; margin-top: 3px; }
+  .help { display: none; }
+}
+""".replace("HIGHLIGHT", HIGHLIGHT).replace("UPDATED", UPDATED)
 
 _JS = """
-(function () {
+function start() {
   "use strict";
-  const frames = JSON.parse(document.getElementById("frames").textContent);
+  const page = JSON.parse(document.getElementById("frames").textContent);
+  const frames = page.frames, boxes = page.boxes;
   const svg = document.querySelector("#graph svg");
+  const graph = document.getElementById("graph");
+  const header = document.querySelector("header"), aside = document.querySelector("aside");
+  const narrow = window.matchMedia("(max-width: 900px)");
   const byId = (id) => (id && svg ? svg.querySelector("#" + CSS.escape(id)) : null);
   const nodes = svg ? Array.from(svg.querySelectorAll("g.node")) : [];
   const edges = svg ? Array.from(svg.querySelectorAll("g.edge")) : [];
+  const first = {};  // the first frame of each iteration
+  frames.forEach((f, i) => { if (!(f.iteration in first)) first[f.iteration] = i; });
   let current = 0, timer = null;
 
   function cells(group, word) {
     return Array.from(group.querySelectorAll("text")).filter(
       (t) => t.textContent.startsWith(word + " "));
   }
+  const dataCells = new Map(), gradCells = new Map(), room = new Map();
+  const inside = (b, x, y) => b.x <= x && x <= b.x + b.width && b.y <= y && y <= b.y + b.height;
+  for (const g of nodes) {
+    dataCells.set(g, cells(g, "data"));
+    gradCells.set(g, cells(g, "grad"));
+    for (const t of dataCells.get(g).concat(gradCells.get(g))) {
+      // the width of its table cell: the smallest polygon of the node around the text
+      const b = t.getBBox(), x = b.x + b.width / 2, y = b.y + b.height / 2;
+      let cell = null;
+      for (const polygon of g.querySelectorAll("polygon")) {
+        const c = polygon.getBBox();
+        if (inside(c, x, y) && (!cell || c.width * c.height < cell.width * cell.height)) cell = c;
+      }
+      room.set(t, cell ? cell.width - 4 : Infinity);
+      // a number keeps the centre the drawing gave it, however long it becomes
+      if (t.getAttribute("text-anchor") === "middle" || !t.hasAttribute("x")) continue;
+      t.setAttribute("x", String(x));
+      t.setAttribute("text-anchor", "middle");
+    }
+  }
+  // wide graphs shrink to fit, never below MIN_SCALE (the numbers stay legible): then scroll
+  const natural = svg ? [svg.width.baseVal.value, svg.height.baseVal.value] : [0, 0];
+  function fit() {
+    if (!natural[0] || !natural[1]) return;
+    svg.style.width = natural[0] + "px";  // first the room the graph would take whole
+    const scale = Math.min(1, Math.max(MIN_SCALE, graph.clientWidth / natural[0]));
+    svg.style.width = natural[0] * scale + "px";
+    svg.style.height = natural[1] * scale + "px";
+  }
+  // the node in focus goes where it is seen: below the toolbar, above the panel (narrow).
+  // The page scrolls itself (not scrollIntoView), so a notebook around it stays still.
+  function reveal(element) {
+    document.documentElement.style.setProperty("--header", header.offsetHeight + "px");
+    if (!element) return;
+    const margin = 16, room = graph.getBoundingClientRect();
+    let box = element.getBoundingClientRect();
+    if (box.left < room.left + margin || box.right > room.right - margin) {
+      graph.scrollLeft += box.left < room.left + margin ? box.left - room.left - margin :
+        Math.min(box.right - room.right + margin, box.left - room.left - margin);
+      box = element.getBoundingClientRect();
+    }
+    const top = header.offsetHeight + margin;
+    const bottom = document.documentElement.clientHeight - margin -
+      (narrow.matches ? aside.offsetHeight : 0);
+    if (box.top < top) window.scrollBy(0, box.top - top);
+    else if (box.bottom > bottom) window.scrollBy(0, Math.min(box.bottom - bottom, box.top - top));
+  }
+  function text(cell, word, value) {  // a number longer than its cell is narrowed into it
+    if (value === undefined || cell.textContent === word + " " + value) return;
+    cell.textContent = word + " " + value;
+    cell.removeAttribute("textLength");
+    if (cell.getComputedTextLength() > room.get(cell)) {
+      cell.setAttribute("textLength", String(room.get(cell)));
+      cell.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    }
+  }
   function show(k) {
     current = Math.max(0, Math.min(frames.length - 1, k));
-    const data = new Set(), grad = new Set();
-    for (let i = 0; i <= current; i++) {
+    const f = frames[current], box = boxes[f.iteration];
+    const data = new Set(), grad = new Set(), updated = new Set();
+    for (let i = first[f.iteration]; i <= current; i++) {
       frames[i].data.forEach((d) => data.add(d));
       frames[i].grad.forEach((g) => grad.add(g));
+      frames[i].updated.forEach((u) => updated.add(u));
     }
-    const f = frames[current];
     for (const g of nodes) {
       const id = g.id, op = id.endsWith("op");
       const base = op ? id.slice(0, -2) : id;
+      const own = dataCells.get(g), grads = gradCells.get(g);
       const known = data.has(base) || (!op && g.querySelector("text") &&
-        cells(g, "data").length === 0 && cells(g, "grad").length === 0);
+        own.length === 0 && grads.length === 0);
       g.classList.toggle("future", !(known || f.phase === "update"));
       g.classList.toggle("current", id === f.node);
-      cells(g, "data").forEach((t) => t.classList.toggle("hidden", !data.has(base)));
-      cells(g, "grad").forEach((t) => t.classList.toggle("hidden", !grad.has(base)));
+      for (const t of own) {
+        if (box) text(t, "data", updated.has(base) ? box.updated[base] : box.data[base]);
+        t.classList.toggle("hidden", !data.has(base) && f.phase !== "update");
+        t.classList.toggle("updated", updated.has(base));
+      }
+      for (const t of grads) {
+        if (box) text(t, "grad", box.grad[base]);
+        t.classList.toggle("hidden", !grad.has(base));
+      }
     }
     for (const e of edges) {
       const head = e.id.split("-")[1] || "";  // e3-5op runs into the op of n5
@@ -291,14 +573,24 @@ _JS = """
     document.getElementById("title").innerHTML = f.title;
     document.getElementById("equation").innerHTML = f.equation;
     document.getElementById("tag").textContent = f.tag ? "the notes' equation " + f.tag : "";
+    document.getElementById("note").innerHTML = f.note;
+    document.getElementById("losses").innerHTML = f.losses;
     document.getElementById("counter").textContent =
-      "frame " + (current + 1) + " of " + frames.length + " (" + f.phase + ")";
+      "frame " + (current + 1) + " of " + frames.length + " (" + f.phase +
+      (page.iterations > 1 ? ", iteration " + (f.iteration + 1) + " of " + page.iterations : "") +
+      ")";
     for (const b of document.querySelectorAll("button[data-phase]")) {
       b.classList.toggle("on", b.dataset.phase === f.phase);
     }
     document.body.dataset.frame = String(current);
-    const focus = byId(f.node);
-    if (focus && focus.scrollIntoView) focus.scrollIntoView({block: "nearest"});
+    try {  // the address names the frame: #frame-N, N as the counter counts (from 1)
+      history.replaceState(null, "", "#frame-" + (current + 1));
+    } catch (error) { /* a sandboxed frame may not have an address of its own */ }
+    reveal(byId(f.node));
+  }
+  function asked() {  // the frame the address asks for (#frame-N, from 1), or null
+    const m = /^#frame-(\\d+)$/.exec(window.location.hash);
+    return m ? Number(m[1]) - 1 : null;
   }
   function play() {
     const button = document.getElementById("play");
@@ -313,7 +605,11 @@ _JS = """
   document.getElementById("next").onclick = () => show(current + 1);
   document.getElementById("play").onclick = play;
   for (const b of document.querySelectorAll("button[data-phase]")) {
-    b.onclick = () => show(frames.findIndex((f) => f.phase === b.dataset.phase));
+    b.onclick = () => {  // the phase in this iteration, else its first
+      const here = frames.findIndex(
+        (f) => f.phase === b.dataset.phase && f.iteration === frames[current].iteration);
+      show(here >= 0 ? here : frames.findIndex((f) => f.phase === b.dataset.phase));
+    };
   }
   document.addEventListener("keydown", (event) => {
     if (event.key === "ArrowRight") { show(current + 1); event.preventDefault(); }
@@ -322,14 +618,31 @@ _JS = """
     else if (event.key === "End") { show(frames.length - 1); event.preventDefault(); }
     else if (event.key === " ") { play(); event.preventDefault(); }
   });
+  window.addEventListener("hashchange", () => {
+    const k = asked();
+    if (k !== null && k !== current) show(k);
+  });
+  window.addEventListener("resize", () => { fit(); reveal(byId(frames[current].node)); });
   window.stepThrough = { show: show, count: frames.length, current: () => current };
-  show(0);
-})();
-"""
+  fit();
+  show(asked() ?? 0);
+}
+// the drawing may come later (laid out in the browser): start once it is there
+if (document.querySelector("#graph svg")) start();
+else document.addEventListener("chainrule:graph", start, {once: true});
+""".replace("MIN_SCALE", str(MIN_SCALE))
 
 
-def _page(title: str, frames: Sequence[Frame], svg: str) -> str:
-    payload = json.dumps([f.__dict__ for f in frames], ensure_ascii=False)
+def _page(title: str, frames: Sequence[Frame], boxes: Sequence[Boxes], svg: str) -> str:
+    iterations = 1 + max((f.iteration for f in frames), default=0)
+    payload = json.dumps(
+        {
+            "frames": [f.__dict__ for f in frames],
+            "boxes": [b.__dict__ for b in boxes],
+            "iterations": iterations,
+        },
+        ensure_ascii=False,
+    )
     payload = payload.replace("</", "<\\/")  # nothing in the data can close the script
     present = [p for p in PHASES if any(f.phase == p for f in frames)]
     phase_buttons = "".join(f'<button data-phase="{p}">{p}</button>' for p in present)
@@ -359,9 +672,13 @@ def _page(title: str, frames: Sequence[Frame], svg: str) -> str:
 <div id="title"></div>
 <div id="equation"></div>
 <div id="tag"></div>
-<div class="help">← → step, space plays, Home / End jump to the ends. Orange: the node of
-this step and the edges its gradient runs along. Dimmed: not computed yet.
-Colours: parameters <span style="background:{COLORS["leaf"]}">blue</span>, inputs
+<div id="note"></div>
+<div id="losses"></div>
+<div class="help">← → step, space plays, Home / End jump to the ends; #frame-N at the end
+of the address opens frame N. Orange: the node of this step and the edges its gradient runs
+along. Dimmed: not computed yet. <span style="color:{UPDATED}">Dark orange</span>: data
+an update changed. Colours: parameters
+<span style="background:{COLORS["leaf"]}">blue</span>, inputs
 <span style="background:{COLORS["input"]}">yellow</span>, the loss
 <span style="background:{COLORS["output"]}">green</span>.</div>
 </aside>
