@@ -20,6 +20,7 @@ from typing import Any
 
 from autograd import RULES, Constant, Value
 from autograd.formula import Formula
+from autograd.ops import ATOM, POWER
 
 from .drawing import check_digits
 from .forms import derivative_name, html, latex, text
@@ -29,7 +30,7 @@ from .view import Edge, Node, View, _negation, graph_view
 __all__ = ["Explanation", "Step", "equation_tag", "explain"]
 
 STYLES = ("text", "html", "latex")
-_PRINT: dict[str, Callable[[Any], str]] = {"text": text, "html": html, "latex": latex}
+_PRINT: dict[str, Callable[..., str]] = {"text": text, "html": html, "latex": latex}
 _LABEL: dict[str, Callable[[str], str]] = {
     "text": lambda s: s,
     "html": label_html,
@@ -61,7 +62,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Explanation:
-    """The steps of :func:`explain`: ``str()`` for the REPL, Markdown/LaTeX for Jupyter."""
+    """The steps of :func:`explain`: ``str()`` for the REPL; HTML (:meth:`to_html`, what
+    Jupyter shows), LaTeX (:meth:`to_latex`) and Markdown for notebooks and documents."""
 
     root: Value
     steps: tuple[Step, ...]
@@ -93,6 +95,35 @@ class Explanation:
 
     def _repr_latex_(self) -> str:
         return "$$" + self.to_latex() + "$$"
+
+    def to_html(self) -> str:
+        """The steps as an HTML table (real sub- and superscripts, no maths renderer needed):
+        a heading row per pass, one row per step, the equation numbers in their own column.
+
+        >>> x = Value(2.0, "x")
+        >>> print(explain(x * x).to_html())  # doctest: +ELLIPSIS
+        <table class="chainrule-explain" ...>
+        <tr><th ...>forward</th></tr>
+        <tr><td ...>x·x = 2·2 = 4</td><td ...></td></tr>
+        <tr><th ...>backward (the chain rule)</th></tr>
+        <tr><td ...>∂(x·x)/∂(x·x) = 1</td><td ...></td></tr>
+        ...
+        </table>
+        """
+        cell = 'style="text-align:left; padding:1px 8px; white-space:nowrap"'
+        rows = ['<table class="chainrule-explain" style="border-collapse:collapse">']
+        heading = ""
+        for s in self.steps:
+            title = "backward (the chain rule)" if s.phase == "backward" else "forward"
+            if title != heading:
+                rows.append(f'<tr><th colspan="2" {cell}>{title}</th></tr>')
+                heading = title
+            rows.append(f"<tr><td {cell}>{s.html}</td><td {cell}>{s.tag}</td></tr>")
+        rows.append("</table>")
+        return "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def _repr_markdown_(self) -> str:
         lines = []
@@ -195,11 +226,12 @@ class _Say:
         return f"({text})" if text.startswith("-") else text
 
     def name(self, node: Node, style: str, wrap: bool = False) -> str:
-        shown = _PRINT[style](node.name)
+        """A node's name; with ``wrap``, parenthesised unless it is one symbol (∂L/∂(y − t))."""
         composite = isinstance(node.name, Formula) and node.name.rule is not None
         if wrap and composite:
+            shown = _PRINT[style](node.name)
             return rf"\left({shown}\right)" if style == "latex" else f"({shown})"
-        return shown
+        return _PRINT[style](node.name, precedence=ATOM if wrap else 0)
 
     def gradient(self, node: Node, style: str) -> str:
         """δ_j^(k) for a weighted sum S_j^(k); else ∂L/∂node."""
@@ -292,6 +324,6 @@ def _dedupe(parts: list[str]) -> list[str]:
 
 
 def _wrap_product(t: Any, style: str) -> str:
-    """A local derivative as the right factor of a product: a sum goes in parentheses."""
-    shown = _PRINT[style](Formula("", RULES["mul"], (Formula(""), t)))
-    return shown.removeprefix(r" \cdot ").removeprefix("·")
+    """A local derivative as the right factor of a product: anything looser than a power
+    (a sum, a product, a negation) goes in parentheses: ``∂L/∂u · (−w)``."""
+    return _PRINT[style](t, precedence=POWER)
