@@ -290,8 +290,9 @@ class _Say:
             if isinstance(edge.partial, float) and edge.partial == 1.0:
                 symbolic, numeric = upper, ""
             elif isinstance(edge.partial, float) and edge.partial == -1.0:
-                symbolic = ("-" if style == "latex" else "−") + upper
-                numeric = f"−{self.factor(g)}" if g < 0 else ""  # −(−0.2) = 0.2
+                minus = "-" if style == "latex" else "−"
+                symbolic = minus + upper
+                numeric = f"{minus}{self.factor(g)}" if g < 0 else ""  # −(−0.2) = 0.2
             else:
                 local = named if named is not None else edge.partial
                 symbolic = upper + _DOT[style] + _wrap_product(local, style)
@@ -300,7 +301,8 @@ class _Say:
             parts = [symbolic] + ([numeric] if numeric else []) + [self.num(contribution)]
             line = self.gradient(child, style) + equals + " = ".join(parts)
             if several and k > 1:
-                line += f", so {self.gradient(child, style)} = {self.num(self.total[edge.child])}"
+                so = r",\ \text{so}\ " if style == "latex" else ", so "
+                line += f"{so}{self.gradient(child, style)} = {self.num(self.total[edge.child])}"
             said[style] = line
         tag = equation_tag(node, child, self.view)
         return Step(

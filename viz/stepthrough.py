@@ -195,7 +195,7 @@ def _frame(view: View, step: Step, incoming: dict[Value, int], seen: dict[Value,
 
 def _updates(view: View, lr: float, parameters: Sequence[Value] | None, digits: int) -> list[Frame]:
     if parameters is None:
-        chosen = [n for n in view.nodes if n.kind == "parameter"]
+        chosen = [n for n in view.nodes if n.kind in ("parameter", "variable")]
     else:
         wanted = {id(p) for p in parameters}
         chosen = [n for n in view.nodes if id(n.value) in wanted]
