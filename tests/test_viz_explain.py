@@ -216,16 +216,16 @@ def explained_cases() -> dict[str, Explanation]:
 
 
 def equation_parts(shown: str) -> list[str]:
-    """A step's sides, split at each ``=`` (and the ", so" of a running sum), without spaces."""
-    shown = shown.replace(r",\ \text{so}\ ", "=").replace(", so ", "=")
-    shown = re.sub(r"[\s\u200b]", "", shown).replace(",so", "=")
-    return shown.split("=")
+    """A step's sides, split at each ``=`` (and at the ", so" of a running sum)."""
+    shown = shown.replace(r",\ \text{so}\ ", "=")
+    shown = re.sub(r"[\s\u200b]+", " ", shown).replace(", so ", "=")
+    return [part.strip() for part in shown.split("=")]
 
 
 def numeric(part: str) -> bool:
     """Whether a side holds numbers only: ``(-0.129) × 0.666``, ``σ(0.689)``, ``49/2``."""
     rest = NUMBER.sub("", CALL.sub("", part))
-    return set(rest) <= set("()×·/^+-−")
+    return set(rest) <= set("()×·/^+-− ")
 
 
 def numbers(part: str) -> list[str]:

@@ -129,7 +129,7 @@ def _scripted(
     return text
 
 
-_GREEK = {"δ": r"\delta", "σ": r"\sigma", "η": r"\eta", "∂": r"\partial", "…": r"\dots"}
+_GREEK = {"δ": r"\delta", "σ": r"\sigma", "η": r"\eta", "∂": r"\partial", "…": r"\ldots"}
 _LATEX_SPECIAL = re.compile(r"([#$%&_{}~^\\])")
 
 
