@@ -23,6 +23,7 @@ from .ops import ATOM, POWER, PRODUCT, RULES, SUM, UNARY, Rule
 __all__ = [
     "Formula",
     "formulas",
+    "latex_parentheses",
     "name_precedence",
     "terms",
     "to_html",
@@ -253,7 +254,7 @@ def _render(t: Term, style: _Style) -> tuple[str, int]:
     if style.target == "latex" and rule.name == "sqrt":
         return rf"\sqrt{{{inner}}}", ATOM
     if style.target == "latex":
-        return rf"{symbol}\left({inner}\right)", ATOM
+        return symbol + latex_parentheses(inner), ATOM
     return f"{symbol}({inner})", ATOM
 
 
@@ -310,7 +311,18 @@ def _wrapped(t: Term, style: _Style, need: int) -> str:
     text, precedence = _render(t, style)
     if precedence >= need:
         return text
-    return rf"\left({text}\right)" if style.target == "latex" else f"({text})"
+    return latex_parentheses(text) if style.target == "latex" else f"({text})"
+
+
+def latex_parentheses(text: str) -> str:
+    r"""``text`` in parentheses, in LaTeX: ``\left( \right)`` (grown to fit) around a fraction,
+    plain ones elsewhere, as mathematics is set (``\sigma(x)``, not ``\sigma\left(x\right)``,
+    whose parentheses stand apart from the ``\sigma``).
+
+    >>> latex_parentheses("x + 1"), latex_parentheses(r"\frac{x}{2} + 1")
+    ('(x + 1)', '\\left(\\frac{x}{2} + 1\\right)')
+    """
+    return rf"\left({text}\right)" if r"\frac" in text else f"({text})"
 
 
 def _verbatim(name: str) -> str:
@@ -357,7 +369,7 @@ def to_latex(t: Term, name: Callable[[str], str] = _verbatim, *, precedence: int
     :func:`to_text`.
 
     >>> to_latex(Formula("x") / Formula("y")), to_latex(Formula("x") + 1.0, precedence=ATOM)
-    ('\\frac{x}{y}', '\\left(x + 1\\right)')
+    ('\\frac{x}{y}', '(x + 1)')
     """
     return _wrapped(t, _Style("latex", "-", name), precedence)
 

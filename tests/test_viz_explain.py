@@ -175,7 +175,7 @@ def test_explanation_is_a_value_of_its_own() -> None:
 
 # --- the Jupyter forms (LaTeX, Markdown, HTML) against the text form ----------------------
 
-NUMBER = re.compile(r"\d+(?:\.\d+)?(?:\s*e\s*[-+−]\s*\d+)?")
+NUMBER = re.compile(r"\d+(?:\.\d+)?(?:\s*e\s*[-+−]?\s*\d+)?")
 CALL = re.compile(r"[^\W\d_]+'?(?=\()")  # σ(, tanh(, σ'(: a function's name before its (
 DOTS = ("·", "⋅", r"\cdot")  # a product's dot: text, KaTeX's rendering, LaTeX
 
@@ -228,8 +228,13 @@ def numeric(part: str) -> bool:
     return set(rest) <= set("()×·/^+-− ")
 
 
-def numbers(part: str) -> list[str]:
-    return [re.sub(r"\s", "", m).replace("−", "-") for m in NUMBER.findall(part)]
+TEN_TO = re.compile(r"(\d+(?:\.\d+)?)\s*(?:×|\\times)\s*\{?1\s*0\}?\s*\^?\{?\s*([-−]?)\s*(\d+)\}?")
+
+
+def numbers(part: str) -> list[float]:
+    """The numbers of a side, in order; 2.77 × 10^-12 (LaTeX) is 2.77e-12 (the text's)."""
+    part = TEN_TO.sub(r"\1e\2\3", part)
+    return [float(re.sub(r"\s", "", m).replace("−", "-")) for m in NUMBER.findall(part)]
 
 
 def balanced(shown: str) -> bool:
@@ -306,7 +311,7 @@ def test_labels_with_operators_are_parenthesised_in_formulas() -> None:
     assert "∂o/∂x2 = ∂o/∂(x2*w2) · w2 = 0.5 × 1 = 0.5" in text
     assert "∂o/∂x1*w1" not in text
     latex = story.to_latex()
-    assert r"\frac{\partial o}{\partial \left(x1*w1 + x2*w2\right)}" in latex
+    assert r"\frac{\partial o}{\partial (x1*w1 + x2*w2)} &= \frac{\partial o}{\partial n}" in latex
     w = Value(0.5, "w")
     s = Value(1.0, "x1*w1 + x2*w2")
     assert name_of(s * w) == "(x1*w1 + x2*w2)·w"

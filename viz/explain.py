@@ -14,17 +14,25 @@ an ``nn`` graph carry the notes' equation numbers (docs/notes.md): (13) and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from autograd import RULES, Constant, Value
-from autograd.formula import Formula
+from autograd.formula import Formula, latex_parentheses
 from autograd.ops import ATOM, POWER
 
 from .drawing import check_digits
 from .forms import derivative_name, html, latex, text
-from .notation import label_html, label_latex, notation_base, notation_parts, number
+from .notation import (
+    label_html,
+    label_latex,
+    latex_numbers,
+    notation_base,
+    notation_parts,
+    number,
+)
 from .view import Edge, Node, View, _negation, graph_view
 
 __all__ = ["Explanation", "Step", "equation_tag", "explain"]
@@ -36,6 +44,7 @@ _LABEL: dict[str, Callable[[str], str]] = {
     "html": label_html,
     "latex": label_latex,
 }
+_RELATION = re.compile(r" (=|\\mathrel\{\+\}=) ")  # a step's first = (or +=), where rows align
 _TIMES = {"text": " × ", "html": " × ", "latex": r" \times "}
 _DOT = {"text": " · ", "html": " · ", "latex": r" \cdot "}
 
@@ -89,8 +98,24 @@ class Explanation:
         return f"<Explanation of {len(self.steps)} steps>"
 
     def to_latex(self) -> str:
-        r"""The steps as one LaTeX ``aligned`` block, equation numbers as ``\tag``-like notes."""
-        rows = [s.latex + (rf" && \text{{{s.tag}}}" if s.tag else "") for s in self.steps]
+        r"""The steps as one LaTeX ``aligned`` block, aligned at each step's first ``=``, with
+        the notes' equation numbers in a column of their own.
+
+        >>> x = Value(2.0, "x")
+        >>> f = x * x
+        >>> f.label = "f"
+        >>> print(explain(f).to_latex())
+        \begin{aligned}
+        f &= x \cdot x = 2 \cdot 2 = 4 \\
+        \frac{\partial f}{\partial f} &= 1 \\
+        \frac{\partial f}{\partial x} &= \frac{\partial f}{\partial f} \cdot x = 1 \times 2 = 2 \\
+        \frac{\partial f}{\partial x} &\mathrel{+}= ... \text{so}\ \frac{\partial f}{\partial x} = 4
+        \end{aligned}
+        """
+        rows = []
+        for s in self.steps:
+            row = _RELATION.sub(r" &\1 ", s.latex, count=1)
+            rows.append(row + (rf" && \text{{{s.tag}}}" if s.tag else ""))
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
@@ -230,7 +255,7 @@ class _Say:
         composite = isinstance(node.name, Formula) and node.name.rule is not None
         if wrap and composite:
             shown = _PRINT[style](node.name)
-            return rf"\left({shown}\right)" if style == "latex" else f"({shown})"
+            return latex_parentheses(shown) if style == "latex" else f"({shown})"
         return _PRINT[style](node.name, precedence=ATOM if wrap else 0)
 
     def gradient(self, node: Node, style: str) -> str:
@@ -255,6 +280,7 @@ class _Say:
             parts = [self.name(node, style), _PRINT[style](definition)]
             parts += [_PRINT[style](substituted), self.num(value.data)]
             said[style] = " = ".join(_dedupe(parts))
+        said["latex"] = latex_numbers(said["latex"])
         phase = "loss" if value is self.view.root else "forward"
         return Step(phase, value, None, said["text"], said["html"], said["latex"], "", value.data)
 
@@ -297,13 +323,16 @@ class _Say:
                 local = named if named is not None else edge.partial
                 symbolic = upper + _DOT[style] + _wrap_product(local, style)
                 numeric = self.factor(g) + _TIMES[style] + self.factor(p)
-            equals = " += " if several and k > 1 else " = "
+            equals = " = "
+            if several and k > 1:  # "+=" as one relation: LaTeX would space a "+" before "="
+                equals = r" \mathrel{+}= " if style == "latex" else " += "
             parts = [symbolic] + ([numeric] if numeric else []) + [self.num(contribution)]
             line = self.gradient(child, style) + equals + " = ".join(parts)
             if several and k > 1:
                 so = r",\ \text{so}\ " if style == "latex" else ", so "
                 line += f"{so}{self.gradient(child, style)} = {self.num(self.total[edge.child])}"
             said[style] = line
+        said["latex"] = latex_numbers(said["latex"])
         tag = equation_tag(node, child, self.view)
         return Step(
             "backward",
