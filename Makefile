@@ -58,7 +58,8 @@ dot:
 	  fi; }
 
 # Never `playwright install`: Playwright drives Debian's /usr/bin/chromium.
-browser:
+KATEX_STAMP := tests/browser/node_modules/.package-lock.json
+browser: $(KATEX_STAMP)
 	@if command -v chromium >/dev/null 2>&1 && command -v rsvg-convert >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "installing Chromium and rsvg-convert (the browser and rasteriser tests)"; \
@@ -66,6 +67,17 @@ browser:
 	    chromium librsvg2-bin >/dev/null || echo "could not install chromium; the browser tests will be skipped" >&2; \
 	else \
 	  echo "Chromium or rsvg-convert is missing, so the browser tests will be skipped; install them with: sudo apt-get install chromium librsvg2-bin" >&2; \
+	fi
+
+# KaTeX for tests/test_browser_explain.py, at the version tests/browser/package-lock.json pins,
+# installed by npm (never fetched at run time, never from a CDN). Without npm, or when
+# `npm ci` fails, that test is skipped, saying so.
+$(KATEX_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || \
+	    echo "npm ci --prefix tests/browser failed, so the KaTeX test of explain() will be skipped" >&2; \
+	else \
+	  echo "npm is missing, so the KaTeX test of explain() will be skipped; install it with: sudo apt-get install npm" >&2; \
 	fi
 
 # The suite runs twice: on the native build (when there is one; else it says why

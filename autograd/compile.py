@@ -44,7 +44,7 @@ from typing import Any
 
 from .engine import Constant, Value, topological_order
 from .formula import Formula, terms, to_python, to_text
-from .names import node_names
+from .names import leaf_names, node_names
 from .ops import RULES, Rule, as_float
 
 __all__ = ["Compiled", "compile"]
@@ -381,7 +381,8 @@ class _Program:
         grouped: bool = False,
     ) -> None:
         order = topological_order(output)
-        computed = node_names(order)  # an unlabelled node is named by what it computes
+        # an unlabelled node is named by what it computes, in the inputs' names
+        computed = node_names(order, given=dict(zip(inputs, names, strict=True)))
         position = {node: i for i, node in enumerate(inputs)}
         idents = _Names()
         self.idents = idents
@@ -1070,14 +1071,18 @@ class Compiled:
 
     ``Compiled(output, inputs)`` compiles a graph already built, say a model's
     loss, whose leaves ``inputs`` (its parameters, its data) become the inputs; they
-    are named by their labels, or by ``names``. Any other leaf in the graph must be
-    a Constant. ``wrt``, ``shared`` and ``name`` (of the function) are as for
-    :func:`compile`.
+    are named by their labels, or by ``names``; an unlabelled one as the drawings and
+    ``explain`` name it (:func:`autograd.names.leaf_names`: the caller's variable that
+    holds it, else ``a``, ``b``, …). Any other leaf in the graph must be a Constant.
+    ``wrt``, ``shared`` and ``name`` (of the function) are as for :func:`compile`.
 
     >>> from autograd import Value
     >>> w, x = Value(3.0, "w_11^(1)"), Value(2.0, "x_1^(0)")
     >>> Compiled((w * x).tanh(), [w, x], wrt=["w_11^(1)"]).source.splitlines()[0]
     'def f(w_11_1, x_1_0):'
+    >>> x = Value(3.0)
+    >>> Compiled((x * x + 2 * x - 1).tanh(), [x]).source.splitlines()[:3]
+    ['def f(x):', '    # forward', '    x_mul_x = x * x']
 
     >>> f = compile(lambda w, x, b: (w * x - b).sigmoid(), shared=["w", "b"])
     >>> value, (dw, dx, db) = f(0.5, 2.0, 0.1)
@@ -1135,8 +1140,11 @@ class Compiled:
             if v in seen:
                 raise ValueError(f"inputs[{i}] is inputs[{seen[v]}] again; give each input once")
             seen[v] = i
-        if names is None:
-            names = tuple(v.label for v in leaves)
+        if names is None:  # their labels; an unlabelled input is named as everywhere else
+            unlabelled = [v for v in leaves if not v.label]
+            graph = topological_order(output) if isinstance(output, Value) else []
+            found = leaf_names([*graph, *unlabelled]) if unlabelled else {}
+            names = tuple(v.label or found.get(v, "") for v in leaves)
         elif isinstance(names, str) or len(names) != len(leaves):
             raise ValueError(
                 f"names must be a list of {len(leaves)} str, one per input; got {names!r:.80}"

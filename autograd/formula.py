@@ -6,18 +6,31 @@ tree of its partials; one printer per target reads each row's
 :class:`~autograd.ops.Notation`: Python source (for :func:`autograd.compile`),
 plain text, Graphviz HTML and LaTeX. The printers simplify only where IEEE
 arithmetic gives the same number: ``x·1`` is ``x``, ``x + y·(−1)`` is ``x − y``.
+A name that is not one symbol (a label ``x1*w1 + x2*w2``) is parenthesised where
+its operators would otherwise mix with the formula's (:func:`name_precedence`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .ops import ATOM, POWER, PRODUCT, RULES, SUM, UNARY, Rule
 
-__all__ = ["Formula", "formulas", "terms", "to_html", "to_latex", "to_python", "to_text"]
+__all__ = [
+    "Formula",
+    "formulas",
+    "latex_parentheses",
+    "name_precedence",
+    "terms",
+    "to_html",
+    "to_latex",
+    "to_python",
+    "to_text",
+]
 
 Term = Any  # a Formula or a float
 
@@ -154,12 +167,77 @@ def _number(c: float, style: _Style) -> tuple[str, int]:
     return text, ATOM
 
 
+# A name that reads as one symbol: a word (x, w1, δ, x_prime, a'), with the notes'
+# sub- and superscripts (w_11^(2), S_1^{(1)}, w_10,3^(2)); or a number (0.5, 1e-12).
+_SYMBOL = re.compile(
+    r"\w+'*(?:_(?:\{[^{}\s]*\}|[\w,]+))?(?:\^(?:\{[^{}\s]*\}|\(?[\w,]+\)?|\w+))?"
+    r"|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
+)
+_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _outside_brackets(name: str) -> str | None:
+    """``name`` with each bracketed group as ``()``, or None when its brackets do not pair."""
+    kept: list[str] = []
+    closing: list[str] = []
+    for ch in name:
+        if ch in _BRACKETS:
+            if not closing:
+                kept.append("(")
+            closing.append(_BRACKETS[ch])
+        elif ch in _BRACKETS.values():
+            if not closing or closing.pop() != ch:
+                return None
+            if not closing:
+                kept.append(")")
+        elif not closing:
+            kept.append(ch)
+    return None if closing else "".join(kept)
+
+
+def name_precedence(name: str) -> int:
+    """How tightly a name (a label) binds inside a formula, as an op's precedence.
+
+    A name that reads as one symbol is an atom: a word (``x``, ``w1``, ``δ``),
+    with the notes' scripts (``w_11^(2)``, ``S_1^{(1)}``), a number, ``…``, a
+    call ``f(x)`` or anything in one pair of brackets. Any other name binds as
+    its loosest operator outside brackets: ``+``, ``−``, ``-`` between terms as
+    a sum, a leading minus as a negation, ``*``, ``·``, ``/``, ``×`` as a
+    product, ``^`` or ``**`` as a power. A name with anything else outside
+    brackets (a space, ``=``, ``,``, ``.``) binds looser than any op, so it is
+    parenthesised wherever it is part of a larger formula.
+
+    >>> [name_precedence(n) == ATOM for n in ("w_11^(2)", "δ_1^(2)", "x1", "σ(S)", "(a + b)")]
+    [True, True, True, True, True]
+    >>> [name_precedence(n) for n in ("x1*w1 + x2*w2", "x1*w1", "-x", "x**2", "my x")]
+    [1, 2, 3, 4, 0]
+    """
+    if name == "…" or _SYMBOL.fullmatch(name):
+        return ATOM
+    top = _outside_brackets(name)
+    if top is None:
+        return 0
+    if top == "()" or (top.endswith("()") and _SYMBOL.fullmatch(top[:-2])):
+        return ATOM
+    if any(op in top[1:] for op in "+-−"):
+        return SUM
+    if top[:1] in ("-", "−"):
+        return UNARY
+    if "**" not in top and any(op in top for op in "*·/×÷"):
+        return PRODUCT
+    if "^" in top or "**" in top:
+        return POWER if _SYMBOL.fullmatch(re.sub(r"\^|\*\*|\(\)", "", top)) else 0
+    return 0
+
+
 def _render(t: Term, style: _Style) -> tuple[str, int]:
     """The text of ``t`` and its binding strength."""
     if isinstance(t, float):
         return _number(t, style)
     if t.rule is None:
-        return style.name(t.name), ATOM
+        if style.target == "python":
+            return t.name, ATOM  # compile's identifiers
+        return style.name(t.name), name_precedence(t.name)
     rule, args = t.rule, t.args
     if rule.expand is not None:
         return _render(rule.expand(*args), style)
@@ -176,7 +254,7 @@ def _render(t: Term, style: _Style) -> tuple[str, int]:
     if style.target == "latex" and rule.name == "sqrt":
         return rf"\sqrt{{{inner}}}", ATOM
     if style.target == "latex":
-        return rf"{symbol}\left({inner}\right)", ATOM
+        return symbol + latex_parentheses(inner), ATOM
     return f"{symbol}({inner})", ATOM
 
 
@@ -233,7 +311,18 @@ def _wrapped(t: Term, style: _Style, need: int) -> str:
     text, precedence = _render(t, style)
     if precedence >= need:
         return text
-    return rf"\left({text}\right)" if style.target == "latex" else f"({text})"
+    return latex_parentheses(text) if style.target == "latex" else f"({text})"
+
+
+def latex_parentheses(text: str) -> str:
+    r"""``text`` in parentheses, in LaTeX: ``\left( \right)`` (grown to fit) around a fraction,
+    plain ones elsewhere, as mathematics is set (``\sigma(x)``, not ``\sigma\left(x\right)``,
+    whose parentheses stand apart from the ``\sigma``).
+
+    >>> latex_parentheses("x + 1"), latex_parentheses(r"\frac{x}{2} + 1")
+    ('(x + 1)', '\\left(\\frac{x}{2} + 1\\right)')
+    """
+    return rf"\left({text}\right)" if r"\frac" in text else f"({text})"
 
 
 def _verbatim(name: str) -> str:
@@ -250,33 +339,39 @@ def to_python(t: Term) -> str:
     return _render(t, _Style("python", "-", _verbatim))[0]
 
 
-def to_text(t: Term, name: Callable[[str], str] = _verbatim) -> str:
+def to_text(t: Term, name: Callable[[str], str] = _verbatim, *, precedence: int = 0) -> str:
     """Plain text in the notes' symbols: ``σ(S)``, ``w·x``, ``y − t``; ``name``
-    renders each symbol's name.
+    renders each symbol's name. With ``precedence`` (an op's, :data:`~autograd.ops.SUM`
+    … :data:`~autograd.ops.ATOM`) a formula that binds less tightly comes in
+    parentheses, so it can stand as that op's operand.
 
     >>> S, x = Formula("S"), Formula("x")
     >>> to_text(RULES["sigmoid"].derivative(x, S)[0])
     'x·(1 − x)'
+    >>> to_text(x - S, precedence=PRODUCT), to_text(Formula("x1*w1 + x2*w2") * x)
+    ('(x − S)', '(x1*w1 + x2*w2)·x')
     """
-    return _render(t, _Style("text", "−", name))[0]
+    return _wrapped(t, _Style("text", "−", name), precedence)
 
 
-def to_html(t: Term, name: Callable[[str], str] = _verbatim) -> str:
-    """Graphviz/HTML text: powers as ``<SUP>``; ``name`` renders each symbol's name.
+def to_html(t: Term, name: Callable[[str], str] = _verbatim, *, precedence: int = 0) -> str:
+    """Graphviz/HTML text: powers as ``<SUP>``; ``name`` and ``precedence`` as for
+    :func:`to_text`.
 
     >>> to_html(Formula("x") ** 2)
     'x<SUP>2</SUP>'
     """
-    return _render(t, _Style("html", "−", name))[0]
+    return _wrapped(t, _Style("html", "−", name), precedence)
 
 
-def to_latex(t: Term, name: Callable[[str], str] = _verbatim) -> str:
-    r"""LaTeX: ``\frac``, ``\sigma``, ``\cdot``.
+def to_latex(t: Term, name: Callable[[str], str] = _verbatim, *, precedence: int = 0) -> str:
+    r"""LaTeX: ``\frac``, ``\sigma``, ``\cdot``; ``name`` and ``precedence`` as for
+    :func:`to_text`.
 
-    >>> to_latex(Formula("x") / Formula("y"))
-    '\\frac{x}{y}'
+    >>> to_latex(Formula("x") / Formula("y")), to_latex(Formula("x") + 1.0, precedence=ATOM)
+    ('\\frac{x}{y}', '(x + 1)')
     """
-    return _render(t, _Style("latex", "-", name))[0]
+    return _wrapped(t, _Style("latex", "-", name), precedence)
 
 
 def formulas(op: str, inputs: tuple[Any, ...], out: Any = "out") -> tuple[str, ...]:

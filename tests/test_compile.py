@@ -399,7 +399,7 @@ def test_graph_inputs_must_be_distinct_named_leaves() -> None:
     with pytest.raises(ValueError, match=r"distinct names .* inputs\[1\] repeats 'x'"):
         Compiled(x * y, [x, y])
     with pytest.raises(ValueError, match=r"the name of inputs\[0\] is ''"):
-        Compiled(Value(1.0) * 2.0, [Value(1.0)])
+        Compiled(Value(1.0) * 2.0, [Value(1.0)], names=[""])
     with pytest.raises(ValueError, match=r"inputs\[1\] is inputs\[0\] again"):
         Compiled(x * x, [x, x])
     with pytest.raises(TypeError, match=r"must be leaf Values .* inputs\[0\]"):

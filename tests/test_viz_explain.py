@@ -171,3 +171,158 @@ def test_explanation_is_a_value_of_its_own() -> None:
     assert isinstance(story, Explanation)
     assert repr(story) == "<Explanation of 3 steps>"
     assert math.isclose(story.backward[-1].value, 3.0)
+
+
+# --- the Jupyter forms (LaTeX, Markdown, HTML) against the text form ----------------------
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?(?:\s*e\s*[-+−]?\s*\d+)?")
+CALL = re.compile(r"[^\W\d_]+'?(?=\()")  # σ(, tanh(, σ'(: a function's name before its (
+DOTS = ("·", "⋅", r"\cdot")  # a product's dot: text, KaTeX's rendering, LaTeX
+
+
+def explained_cases() -> dict[str, Explanation]:
+    """explain() of the graphs learners bring: the notes' network, a plain expression,
+    micrograd's README expression (no labels) and the video's labelled neuron."""
+    _, L = notes_sample()
+    x = Value(3.0)
+    plain = explain((x * x + 2 * x - 1).tanh())
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    readme = explain(g)
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    bias = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.label = "x1*w1 + x2*w2"
+    n = x1w1x2w2 + bias
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return {"notes": explain(L), "plain": plain, "readme": readme, "neuron": explain(o)}
+
+
+def equation_parts(shown: str) -> list[str]:
+    """A step's sides, split at each ``=`` (and at the ", so" of a running sum)."""
+    shown = shown.replace(r",\ \text{so}\ ", "=")
+    shown = re.sub(r"[\s\u200b]+", " ", shown).replace(", so ", "=")
+    return [part.strip() for part in shown.split("=")]
+
+
+def numeric(part: str) -> bool:
+    """Whether a side holds numbers only: ``(-0.129) × 0.666``, ``σ(0.689)``, ``49/2``."""
+    rest = NUMBER.sub("", CALL.sub("", part))
+    return set(rest) <= set("()×·/^+-− ")
+
+
+TEN_TO = re.compile(r"(\d+(?:\.\d+)?)\s*(?:×|\\times)\s*\{?1\s*0\}?\s*\^?\{?\s*([-−]?)\s*(\d+)\}?")
+
+
+def numbers(part: str) -> list[float]:
+    """The numbers of a side, in order; 2.77 × 10^-12 (LaTeX) is 2.77e-12 (the text's)."""
+    part = TEN_TO.sub(r"\1e\2\3", part)
+    return [float(re.sub(r"\s", "", m).replace("−", "-")) for m in NUMBER.findall(part)]
+
+
+def balanced(shown: str) -> bool:
+    depth = 0
+    for ch in shown:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def empty_factor(shown: str) -> str | None:
+    """The first place a product has nothing on one side of its dot, else None."""
+    tight = re.sub(r"[\s\u200b]|\\,|\\ ", "", shown).replace(r"\cdot", "·").replace("⋅", "·")
+    tight = tight.replace(r"\times", "×").replace(r"\left(", "(").replace(r"\right)", ")")
+    found = re.search(r"··|·[=×),&]|[=×(,&]·|^·|·$|\\text\{\}|\(\)", tight)
+    return None if found is None else tight[max(0, found.start() - 12) : found.end() + 12]
+
+
+def same_numbers(shown: str, text: str) -> None:
+    """Each side of ``text`` that is numbers only has the same numbers in ``shown``."""
+    mine, theirs = equation_parts(shown), equation_parts(text)
+    assert len(mine) == len(theirs), (shown, text)
+    for got, want in zip(mine, theirs, strict=True):
+        if numeric(want):
+            assert sorted(numbers(got)) == sorted(numbers(want)), (got, want)
+
+
+def html_text(markup: str) -> str:
+    """What a browser shows of an HTML fragment: tags dropped, entities read."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]*>", "", markup))
+
+
+def test_the_empty_factor_of_explain_s_latex_is_gone() -> None:
+    _, L = notes_sample()
+    story = explain(L)
+    assert len(story.steps) == 31
+    assert r"\text{}" not in story.to_latex()  # 17 of the 31 steps printed \cdot \text{} \cdot
+    for s in story.steps:  # one dot per product, in every form
+        assert s.latex.count(r"\cdot") == s.text.count("·") == html_text(s.html).count("·")
+
+
+def test_every_jupyter_form_says_what_the_text_says() -> None:
+    for case, story in explained_cases().items():
+        markdown = story._repr_markdown_().splitlines()
+        assert len(markdown) == len(story.steps), case
+        for s, line in zip(story.steps, markdown, strict=True):
+            assert line.startswith(f"1. ${s.latex}$"), case  # Markdown: each step's LaTeX
+            for shown in (s.latex, s.text, html_text(s.html)):
+                assert empty_factor(shown) is None, (case, shown, empty_factor(shown))
+                assert balanced(shown.replace(r"\{", "").replace(r"\}", "")), (case, shown)
+                assert shown.count("{") == shown.count("}"), (case, shown)
+            assert s.latex.count(r"\left(") == s.latex.count(r"\right)"), (case, s.latex)
+            same_numbers(s.latex, s.text)
+            # the HTML is the text with real sub- and superscripts
+            assert html_text(s.html) == s.text.replace("_", "").replace("^", ""), case
+        latex = story.to_latex()
+        assert latex.count(r" \\") == len(story.steps) - 1, case
+        assert latex.count("&&") == sum(1 for s in story.steps if s.tag), case
+        table = story._repr_html_()
+        assert table == story.to_html()
+        rows = re.findall(r"<tr><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>", table)
+        assert [(html_text(r), t) for r, t in rows] == [
+            (html_text(s.html), s.tag) for s in story.steps
+        ], case
+
+
+def test_labels_with_operators_are_parenthesised_in_formulas() -> None:
+    story = explained_cases()["neuron"]
+    text = str(story)
+    assert "∂o/∂(x1*w1 + x2*w2) = ∂o/∂n = 0.5" in text
+    assert "∂o/∂x2 = ∂o/∂(x2*w2) · w2 = 0.5 × 1 = 0.5" in text
+    assert "∂o/∂x1*w1" not in text
+    latex = story.to_latex()
+    assert r"\frac{\partial o}{\partial (x1*w1 + x2*w2)} &= \frac{\partial o}{\partial n}" in latex
+    w = Value(0.5, "w")
+    s = Value(1.0, "x1*w1 + x2*w2")
+    assert name_of(s * w) == "(x1*w1 + x2*w2)·w"
+    assert name_of(s + w) == "x1*w1 + x2*w2 + w"  # a sum in a sum needs none
+    assert name_of(w - s) == "w − (x1*w1 + x2*w2)"
+    assert name_of(Value(2.0, "a b") * w) == "(a b)·w"  # not one symbol: parenthesised
+    notes = [Value(1.0, n) * w for n in ("w_11^(2)", "S_1^{(1)}", "δ_1^(2)", "x_prime", "f(x)")]
+    assert [name_of(v) for v in notes] == [
+        "w_11^(2)·w",
+        "S_1^{(1)}·w",
+        "δ_1^(2)·w",
+        "x_prime·w",
+        "f(x)·w",
+    ]

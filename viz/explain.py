@@ -14,27 +14,37 @@ an ``nn`` graph carry the notes' equation numbers (docs/notes.md): (13) and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from autograd import RULES, Constant, Value
-from autograd.formula import Formula
+from autograd.formula import Formula, latex_parentheses
+from autograd.ops import ATOM, POWER
 
 from .drawing import check_digits
 from .forms import derivative_name, html, latex, text
-from .notation import label_html, label_latex, notation_base, notation_parts, number
+from .notation import (
+    label_html,
+    label_latex,
+    latex_numbers,
+    notation_base,
+    notation_parts,
+    number,
+)
 from .view import Edge, Node, View, _negation, graph_view
 
 __all__ = ["Explanation", "Step", "equation_tag", "explain"]
 
 STYLES = ("text", "html", "latex")
-_PRINT: dict[str, Callable[[Any], str]] = {"text": text, "html": html, "latex": latex}
+_PRINT: dict[str, Callable[..., str]] = {"text": text, "html": html, "latex": latex}
 _LABEL: dict[str, Callable[[str], str]] = {
     "text": lambda s: s,
     "html": label_html,
     "latex": label_latex,
 }
+_RELATION = re.compile(r" (=|\\mathrel\{\+\}=) ")  # a step's first = (or +=), where rows align
 _TIMES = {"text": " × ", "html": " × ", "latex": r" \times "}
 _DOT = {"text": " · ", "html": " · ", "latex": r" \cdot "}
 
@@ -61,7 +71,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Explanation:
-    """The steps of :func:`explain`: ``str()`` for the REPL, Markdown/LaTeX for Jupyter."""
+    """The steps of :func:`explain`: ``str()`` for the REPL; HTML (:meth:`to_html`, what
+    Jupyter shows), LaTeX (:meth:`to_latex`) and Markdown for notebooks and documents."""
 
     root: Value
     steps: tuple[Step, ...]
@@ -87,12 +98,57 @@ class Explanation:
         return f"<Explanation of {len(self.steps)} steps>"
 
     def to_latex(self) -> str:
-        r"""The steps as one LaTeX ``aligned`` block, equation numbers as ``\tag``-like notes."""
-        rows = [s.latex + (rf" && \text{{{s.tag}}}" if s.tag else "") for s in self.steps]
+        r"""The steps as one LaTeX ``aligned`` block, aligned at each step's first ``=``, with
+        the notes' equation numbers in a column of their own.
+
+        >>> x = Value(2.0, "x")
+        >>> f = x * x
+        >>> f.label = "f"
+        >>> print(explain(f).to_latex())
+        \begin{aligned}
+        f &= x \cdot x = 2 \cdot 2 = 4 \\
+        \frac{\partial f}{\partial f} &= 1 \\
+        \frac{\partial f}{\partial x} &= \frac{\partial f}{\partial f} \cdot x = 1 \times 2 = 2 \\
+        \frac{\partial f}{\partial x} &\mathrel{+}= ... \text{so}\ \frac{\partial f}{\partial x} = 4
+        \end{aligned}
+        """
+        rows = []
+        for s in self.steps:
+            row = _RELATION.sub(r" &\1 ", s.latex, count=1)
+            rows.append(row + (rf" && \text{{{s.tag}}}" if s.tag else ""))
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
         return "$$" + self.to_latex() + "$$"
+
+    def to_html(self) -> str:
+        """The steps as an HTML table (real sub- and superscripts, no maths renderer needed):
+        a heading row per pass, one row per step, the equation numbers in their own column.
+
+        >>> x = Value(2.0, "x")
+        >>> print(explain(x * x).to_html())  # doctest: +ELLIPSIS
+        <table class="chainrule-explain" ...>
+        <tr><th ...>forward</th></tr>
+        <tr><td ...>x·x = 2·2 = 4</td><td ...></td></tr>
+        <tr><th ...>backward (the chain rule)</th></tr>
+        <tr><td ...>∂(x·x)/∂(x·x) = 1</td><td ...></td></tr>
+        ...
+        </table>
+        """
+        cell = 'style="text-align:left; padding:1px 8px; white-space:nowrap"'
+        rows = ['<table class="chainrule-explain" style="border-collapse:collapse">']
+        heading = ""
+        for s in self.steps:
+            title = "backward (the chain rule)" if s.phase == "backward" else "forward"
+            if title != heading:
+                rows.append(f'<tr><th colspan="2" {cell}>{title}</th></tr>')
+                heading = title
+            rows.append(f"<tr><td {cell}>{s.html}</td><td {cell}>{s.tag}</td></tr>")
+        rows.append("</table>")
+        return "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     def _repr_markdown_(self) -> str:
         lines = []
@@ -195,11 +251,12 @@ class _Say:
         return f"({text})" if text.startswith("-") else text
 
     def name(self, node: Node, style: str, wrap: bool = False) -> str:
-        shown = _PRINT[style](node.name)
+        """A node's name; with ``wrap``, parenthesised unless it is one symbol (∂L/∂(y − t))."""
         composite = isinstance(node.name, Formula) and node.name.rule is not None
         if wrap and composite:
-            return rf"\left({shown}\right)" if style == "latex" else f"({shown})"
-        return shown
+            shown = _PRINT[style](node.name)
+            return latex_parentheses(shown) if style == "latex" else f"({shown})"
+        return _PRINT[style](node.name, precedence=ATOM if wrap else 0)
 
     def gradient(self, node: Node, style: str) -> str:
         """δ_j^(k) for a weighted sum S_j^(k); else ∂L/∂node."""
@@ -223,6 +280,7 @@ class _Say:
             parts = [self.name(node, style), _PRINT[style](definition)]
             parts += [_PRINT[style](substituted), self.num(value.data)]
             said[style] = " = ".join(_dedupe(parts))
+        said["latex"] = latex_numbers(said["latex"])
         phase = "loss" if value is self.view.root else "forward"
         return Step(phase, value, None, said["text"], said["html"], said["latex"], "", value.data)
 
@@ -258,18 +316,23 @@ class _Say:
             if isinstance(edge.partial, float) and edge.partial == 1.0:
                 symbolic, numeric = upper, ""
             elif isinstance(edge.partial, float) and edge.partial == -1.0:
-                symbolic = ("-" if style == "latex" else "−") + upper
-                numeric = f"−{self.factor(g)}" if g < 0 else ""  # −(−0.2) = 0.2
+                minus = "-" if style == "latex" else "−"
+                symbolic = minus + upper
+                numeric = f"{minus}{self.factor(g)}" if g < 0 else ""  # −(−0.2) = 0.2
             else:
                 local = named if named is not None else edge.partial
                 symbolic = upper + _DOT[style] + _wrap_product(local, style)
                 numeric = self.factor(g) + _TIMES[style] + self.factor(p)
-            equals = " += " if several and k > 1 else " = "
+            equals = " = "
+            if several and k > 1:  # "+=" as one relation: LaTeX would space a "+" before "="
+                equals = r" \mathrel{+}= " if style == "latex" else " += "
             parts = [symbolic] + ([numeric] if numeric else []) + [self.num(contribution)]
             line = self.gradient(child, style) + equals + " = ".join(parts)
             if several and k > 1:
-                line += f", so {self.gradient(child, style)} = {self.num(self.total[edge.child])}"
+                so = r",\ \text{so}\ " if style == "latex" else ", so "
+                line += f"{so}{self.gradient(child, style)} = {self.num(self.total[edge.child])}"
             said[style] = line
+        said["latex"] = latex_numbers(said["latex"])
         tag = equation_tag(node, child, self.view)
         return Step(
             "backward",
@@ -292,6 +355,6 @@ def _dedupe(parts: list[str]) -> list[str]:
 
 
 def _wrap_product(t: Any, style: str) -> str:
-    """A local derivative as the right factor of a product: a sum goes in parentheses."""
-    shown = _PRINT[style](Formula("", RULES["mul"], (Formula(""), t)))
-    return shown.removeprefix(r" \cdot ").removeprefix("·")
+    """A local derivative as the right factor of a product: anything looser than a power
+    (a sum, a product, a negation) goes in parentheses: ``∂L/∂u · (−w)``."""
+    return _PRINT[style](t, precedence=POWER)

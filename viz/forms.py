@@ -58,16 +58,21 @@ def _unused(*args: Any) -> Any:
     raise NotImplementedError("a derivative's name is for printing only")
 
 
-def text(t: Any) -> str:
-    """Plain text: ``σ'(S_1^(1))``."""
-    return to_text(t)
+def text(t: Any, precedence: int = 0) -> str:
+    """Plain text: ``σ'(S_1^(1))``. ``precedence``: as for :func:`autograd.formula.to_text`
+    (a looser formula comes in parentheses).
+
+    >>> text(Formula("x1*w1 + x2*w2")), text(Formula("x1*w1 + x2*w2"), precedence=5)
+    ('x1*w1 + x2*w2', '(x1*w1 + x2*w2)')
+    """
+    return to_text(t, precedence=precedence)
 
 
-def html(t: Any) -> str:
+def html(t: Any, precedence: int = 0) -> str:
     """HTML (Graphviz's and the browser's) with real sub- and superscripts."""
-    return to_html(t, label_html)
+    return to_html(t, label_html, precedence=precedence)
 
 
-def latex(t: Any) -> str:
+def latex(t: Any, precedence: int = 0) -> str:
     """LaTeX."""
-    return to_latex(t, label_latex)
+    return to_latex(t, label_latex, precedence=precedence)

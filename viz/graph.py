@@ -53,7 +53,7 @@ def box_html(node: Node, data: float, grad: float | None, digits: int, color: st
     >>> box_html(n, n.value.data, -0.0, 4)  # doctest: +ELLIPSIS
     '<TABLE ... BGCOLOR="#cfe2f3"><TR><TD>w<SUB>...11</FONT></SUB>...data 0.5...grad 0...'
     """
-    kind = "leaf" if node.kind == "parameter" else node.kind
+    kind = "leaf" if node.kind in ("parameter", "variable") else node.kind
     small = '<FONT POINT-SIZE="10">{}</FONT>'
     rows = [scripts_sized(node.html, FONT_SIZE), small.format(f"data {number(data, digits)}")]
     if grad is not None:

@@ -13,6 +13,7 @@ __all__ = [
     "has_superscript",
     "label_html",
     "label_latex",
+    "latex_numbers",
     "notation_base",
     "notation_parts",
     "number",
@@ -129,7 +130,7 @@ def _scripted(
     return text
 
 
-_GREEK = {"δ": r"\delta", "σ": r"\sigma", "η": r"\eta", "∂": r"\partial", "…": r"\dots"}
+_GREEK = {"δ": r"\delta", "σ": r"\sigma", "η": r"\eta", "∂": r"\partial", "…": r"\ldots"}
 _LATEX_SPECIAL = re.compile(r"([#$%&_{}~^\\])")
 
 
@@ -263,3 +264,23 @@ def number(x: float, digits: int = 4) -> str:
     ('0', '-1e-30')
     """
     return "0" if x == 0.0 else f"{x:.{digits}g}"
+
+
+_E_NUMBER = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)e([-+]?)0*(\d+)(?![\w.])")
+_NOT_A_NUMBER = re.compile(r"(?<![\w\\])(nan|inf)(?!\w)")
+
+
+def latex_numbers(latex: str) -> str:
+    r"""LaTeX with each number written by :func:`number` set as mathematics: ``2.77e-12`` as
+    ``2.77 \times {10}^{-12}`` (not the variable e minus 12), ``inf`` as ``\infty``, ``nan``
+    upright.
+
+    >>> print(latex_numbers(r"1 \times 2.77e-12 = 2.77e-12"))
+    1 \times 2.77 \times {10}^{-12} = 2.77 \times {10}^{-12}
+    >>> print(latex_numbers("1e+03 - inf + nan"))
+    1 \times {10}^{3} - \infty + \mathrm{nan}
+    """
+    latex = _E_NUMBER.sub(
+        lambda m: rf"{m[1]} \times {{10}}^{{{'-' if m[2] == '-' else ''}{m[3]}}}", latex
+    )
+    return _NOT_A_NUMBER.sub(lambda m: r"\infty" if m[1] == "inf" else r"\mathrm{nan}", latex)

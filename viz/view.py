@@ -19,13 +19,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import RULES, Constant, Value, grad, topological_order
+from autograd import RULES, Constant, Parameter, Value, grad, topological_order
 from autograd.formula import Formula, to_html, to_latex, to_text
 from autograd.names import node_names
 
-from .notation import label_html, label_latex, notation_parts
+from .notation import label_html, label_latex
 
-__all__ = ["Edge", "Node", "View", "graph_view"]
+__all__ = ["KINDS", "Edge", "Node", "View", "graph_view", "leaf_kind"]
 
 MINUS = "−"
 
@@ -40,14 +40,28 @@ class Edge:
     subtracted: bool  # the input enters with a minus sign, ∂node/∂input = −1 (drawn "−")
 
 
+KINDS = ("input", "parameter", "variable", "constant", "interior", "output")
+"""Every kind of node, in the order a legend lists them (see :class:`Node`)."""
+
+
 @dataclass(frozen=True)
 class Node:
-    """A node as drawn: its Value, position, name, kind, op symbol and inputs."""
+    """A node as drawn: its Value, position, name, kind, op symbol and inputs.
+
+    ``kind`` says the node's role (one of :data:`KINDS`):
+
+    - "parameter": a leaf a model learns, an :class:`autograd.Parameter`;
+    - "input": any other leaf of a graph that has parameters (the data a network reads);
+    - "variable": a leaf of a graph without parameters (a plain expression's ``x``);
+    - "constant": a number in the formula (a :class:`autograd.Constant`);
+    - "interior": a node computed from others;
+    - "output": the root, the node shown (even when it is a leaf).
+    """
 
     value: Value
     index: int  # its position in topological_order(root): the DOT id v{index}
-    name: Any  # a Formula (a label, or what the node computes), or a float (a Constant)
-    kind: str  # "input", "parameter", "constant", "interior" or "output"
+    name: Any  # a Formula (a label, a leaf's name, or what the node computes), or a float
+    kind: str  # one of KINDS
     symbol: str  # the op, from its row's notation; "" for a leaf
     edges: tuple[Edge, ...]
     shown: float  # the number shown: a subtracted constant shows as its size
@@ -103,14 +117,20 @@ def _negation(node: Value) -> Value | None:
     return None
 
 
-def is_input(node: Value) -> bool:
-    """Whether a leaf is one of the notes' inputs ``x_i^(0)`` (else it is a parameter).
+def leaf_kind(leaf: Value, has_parameters: bool) -> str:
+    """The kind of a leaf that is not a Constant, by its role (see :class:`Node`).
 
-    >>> is_input(Value(1.0, "x_1^(0)")), is_input(Value(1.0, "w_11^(1)"))
-    (True, False)
+    ``has_parameters``: whether the leaf's graph has an :class:`autograd.Parameter`.
+
+    >>> from autograd import Parameter
+    >>> leaf_kind(Parameter(0.5, "w"), True), leaf_kind(Value(1.0, "x"), True)
+    ('parameter', 'input')
+    >>> leaf_kind(Value(1.0, "x"), False)
+    'variable'
     """
-    parts = notation_parts(node.label)
-    return parts is not None and parts[0] == "x" and parts[2] == "(0)"
+    if isinstance(leaf, Parameter):
+        return "parameter"
+    return "input" if has_parameters else "variable"
 
 
 def graph_view(root: Value) -> View:
@@ -120,7 +140,7 @@ def graph_view(root: Value) -> View:
     >>> y, t = Value(0.75, "y"), Value(1.0, "t")
     >>> view = graph_view(0.5 * (y - t) ** 2)
     >>> [(n.text, n.kind, n.symbol) for n in view.nodes if n.kind != "constant"]
-    [('y', 'parameter', ''), ('t', 'parameter', ''), ('y − t', 'interior', '−'),
+    [('y', 'variable', ''), ('t', 'variable', ''), ('y − t', 'interior', '−'),
      ('(y − t)^2', 'interior', '^'), ('0.5·(y − t)^2', 'output', '·')]
     >>> [(to_text(e.partial), e.value, e.subtracted) for e in view.nodes[3].edges]
     [('1', 1.0, False), ('−1', -1.0, True)]
@@ -131,6 +151,7 @@ def graph_view(root: Value) -> View:
         raise TypeError(f"needs a Value to show, got {type(root).__name__}")
     order = topological_order(root)
     names = node_names(order)
+    has_parameters = any(isinstance(v, Parameter) for v in order)
     users: dict[Value, list[Value]] = {}
     for node in order:
         for x in node.inputs:
@@ -187,7 +208,7 @@ def graph_view(root: Value) -> View:
         elif isinstance(node, Constant):
             kind = "constant"
         elif rule is None:
-            kind = "input" if is_input(node) else "parameter"
+            kind = leaf_kind(node, has_parameters)
         else:
             kind = "interior"
         value = abs(node.data) if node in subtracted_constants else node.data
