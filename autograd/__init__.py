@@ -12,7 +12,7 @@
 from ._select import BUILD, BUILD_REASON  # isort: skip
 from .check import GradcheckError, gradcheck
 from .compile import Compiled, compile
-from .engine import Constant, Value, grad, topological_order, wsum
+from .engine import Constant, Parameter, Value, grad, topological_order, wsum
 from .formula import Formula, formulas
 from .forward import hessian, hvp, jvp, tangents
 from .modes import detect_anomaly, no_grad
@@ -67,6 +67,7 @@ __all__ = [
     "Formula",
     "GradcheckError",
     "Notation",
+    "Parameter",
     "Rule",
     "Value",
     "abs",
