@@ -103,14 +103,16 @@ def _check_targets(model: Model, inputs: list[Sequence[float]], rows: list[list[
     ops = [getattr(y, "op", "") for y in model(inputs[0])]
     if not any(op in OUTPUT_RANGES for op in ops) or any(len(row) != len(ops) for row in rows):
         return  # a linear output; or targets that do not fit the outputs, which the loss reports
-    outside = [
+    targets = [  # numbers only: the loss refuses anything else, and nan and inf, itself
         (i, j, float(t))
         for i, row in enumerate(rows)
         for j, t in enumerate(row)
-        if ops[j] in OUTPUT_RANGES
-        and isinstance(t, numbers.Real)
-        and math.isfinite(t)  # the loss refuses nan and inf itself
-        and not OUTPUT_RANGES[ops[j]][0] <= t <= OUTPUT_RANGES[ops[j]][1]
+        if ops[j] in OUTPUT_RANGES and isinstance(t, numbers.Real) and math.isfinite(t)
+    ]
+    outside = [
+        (i, j, t)
+        for i, j, t in targets
+        if not OUTPUT_RANGES[ops[j]][0] <= t <= OUTPUT_RANGES[ops[j]][1]
     ]
     if not outside:
         return
