@@ -348,6 +348,12 @@ def fit(
       building a graph per step. The data is built into the code, so compiling
       takes longer the more data there is; the loss and penalty must not branch on
       values (``binary_cross_entropy`` does, so it is refused).
+    - A target that the output's activation cannot approach (below 0 or above 1
+      for a sigmoid output, outside [-1, 1] for tanh, below 0 for relu; read from
+      the ops of the outputs) cannot be learned, and training would stall without
+      an error: fit warns once, with :class:`TargetRangeWarning`, naming the
+      activation, the target and what to change. ``cross_entropy``'s targets are
+      class indices and are not checked.
     - ``callback(k, loss)``, when given, is called after step k with that step's
       loss (the model is updated already): to report accuracy, log, or plot.
     - ``batch_size``: each step takes the next ``batch_size`` samples of a pass
