@@ -160,6 +160,70 @@ class Value:
             return self._a
         return (self._a,)
 
+    # -- micrograd's names for the same things, read-only (chainrule.micrograd uses them) --
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's view of :attr:`inputs`: the set of this node's inputs.
+
+        Numbers written into an expression are among them, as Constants (micrograd
+        makes Values of them too). A set has no order; :attr:`inputs` keeps it.
+
+        >>> x = Value(2.0, "x")
+        >>> y = x * 3
+        >>> y._prev == {x, y.inputs[1]}, sorted(v.data for v in y._prev), x._prev
+        (True, [2.0, 3.0], set())
+        """
+        return set(self.inputs)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's symbol for the op that made this node; ``""`` for a leaf.
+
+        It comes from the row (``Notation.micrograd``): ``+``, ``*``, ``/``,
+        ``**2`` (the constant exponent as micrograd prints it), ``ReLU``, and the
+        row's name for the others (``tanh``, ``exp``, ``sigmoid``).
+
+        >>> x = Value(2.0)
+        >>> [v._op for v in (x, x + 1, x * x, x / 3, x**2, x**-1, x**0.5, x.relu(), x.tanh())]
+        ['', '+', '*', '/', '**2', '**-1', '**0.5', 'ReLU', 'tanh']
+        """
+        rule = self._rule
+        if rule is None:
+            return ""
+        symbol = rule.notation.micrograd or rule.name
+        if "{" not in symbol:
+            return symbol
+        return symbol.format(*[_micrograd_number(x._data) for x in self.inputs])
+
+    def _backward(self) -> None:
+        """This node's own step of the chain rule, as micrograd's ``_backward``.
+
+        Adds ``∂self/∂input · self.grad`` to each input's ``grad``, the partial
+        from the row on floats; an input the row gives no gradient (a partial of
+        None, a Constant) gets nothing, and a leaf's ``_backward`` does nothing.
+        Called on every node in reverse topological order, after setting the
+        output's ``grad`` to 1, it does what ``backward()`` does, one node at a time.
+
+        >>> x, w = Value(2.0, "x"), Value(-3.0, "w")
+        >>> xw = x * w
+        >>> o = xw.tanh()
+        >>> o.grad = 1.0
+        >>> o._backward()     # xw.grad += (1 - o²) · o.grad
+        >>> xw._backward()    # x.grad += w · xw.grad; w.grad += x · xw.grad
+        >>> xw.grad == 1 - o.data**2, x.grad == w.data * xw.grad, w.grad == x.data * xw.grad
+        (True, True, True)
+        """
+        rule = self._rule
+        if rule is None:
+            return
+        ins, partials = _partials(rule, self, False)
+        g = self._grad
+        for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
+            if p is None or type(x) is Constant or (rule.masks and _number_of(p) == 0.0):
+                continue  # no gradient flows here (see _contribution)
+            x._grad += g * _number_of(p)
+
     def __repr__(self) -> str:
         parts = [f"data={self._data!r}", f"grad={self._grad!r}"]
         if self._rule is not None:
@@ -491,14 +555,17 @@ class Constant(Value):
 
 @mypyc_attr(allow_interpreted_subclasses=True)
 class Parameter(Value):
-    """A leaf a model learns: a weight or a bias (as PyTorch's ``nn.Parameter``).
+    """A leaf a model learns: a weight or a bias.
 
-    It behaves exactly as a Value; its class only says its role, so that the
-    drawings colour it as a parameter and the step-through page updates it.
+    It is a Value in every way; the class only says the leaf's role, so the
+    drawings can tell a model's parameters from its inputs and from plain
+    variables. :class:`nn.Neuron` makes its weights and biases Parameters.
 
     >>> w = Parameter(0.5, "w")
-    >>> (w * 2).inputs[0] is w, isinstance(w, Value)
-    (True, True)
+    >>> y = w * 4.0
+    >>> y.backward()
+    >>> w.grad, isinstance(w, Value), w
+    (4.0, True, Parameter(data=0.5, grad=4.0, label='w'))
     """
 
     __slots__ = ()
@@ -533,11 +600,17 @@ def _number_of(x: Value | Real) -> float:
     return x._data if isinstance(x, Value) else as_float(x, "comparison operand")
 
 
+def _micrograd_number(x: float) -> str:
+    """A number as micrograd prints an exponent: ``2`` for 2.0, ``0.5``, ``-1``."""
+    text = repr(x)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _rebuild(
     cls: type[Value], data: float, grad: float, label: str, rule: Rule | None, a: Any, b: Any
 ) -> Value:
     """A node from the fields that ``Value.__reduce__`` gives (pickle, deepcopy)."""
-    node = cls(data, label)
+    node = cls(data, label=label)  # by name: a subclass may take more arguments before it
     node._grad = grad
     node._rule, node._a, node._b = rule, a, b
     return node

@@ -129,10 +129,14 @@ class Notation:
     strength (:data:`SUM` ... :data:`ATOM`). ``python`` is the Python operator
     that computes it with the same IEEE result on floats, or "" when compiled code
     must call the row's forward function by name (``/`` raises on a zero divisor;
-    the row's ``div`` gives inf).
+    the row's ``div`` gives inf). ``micrograd`` is the node's ``_op`` as micrograd
+    writes it (``+``, ``*``, ``ReLU``); ``{1}`` in it stands for the second input's
+    number (``**{1}`` gives ``**2``); "" means the row's name.
 
     >>> RULES["mul"].notation.symbol, RULES["sigmoid"].notation.latex
     ('·', '\\\\sigma')
+    >>> RULES["mul"].notation.micrograd, RULES["pow"].notation.micrograd
+    ('*', '**{1}')
     """
 
     kind: str
@@ -141,11 +145,13 @@ class Notation:
     python: str = ""
     html: str = ""
     latex: str = ""
+    micrograd: str = ""
 
     @classmethod
-    def call(cls, name: str, latex: str = "") -> Notation:
+    def call(cls, name: str, latex: str = "", micrograd: str = "") -> Notation:
         """A function written ``name(x)``: ``exp(x)``, ``softplus(x)``."""
-        return cls("call", name, ATOM, latex=latex or rf"\operatorname{{{name}}}")
+        latex = latex or rf"\operatorname{{{name}}}"
+        return cls("call", name, ATOM, latex=latex, micrograd=micrograd)
 
 
 # --- the rows --------------------------------------------------------------------
@@ -919,23 +925,25 @@ def _wsum_derivative(out: Any, *wxb: Any) -> tuple[Any, ...]:
     return (*wxb[n:-1], *wxb[:n], -1.0)  # ∂S/∂w_i = x_i, ∂S/∂x_i = w_i, ∂S/∂b = -1
 
 
-def _infix(symbol: str, precedence: int, python: str, html: str = "", latex: str = "") -> Notation:
-    return Notation("infix", symbol, precedence, python, html, latex or symbol)
+def _infix(
+    symbol: str, precedence: int, python: str, micrograd: str, html: str = "", latex: str = ""
+) -> Notation:
+    return Notation("infix", symbol, precedence, python, html, latex or symbol, micrograd)
 
 
 # fmt: off
 for _rule in (
     #    op   arity  forward      local derivatives ∂out/∂input, from out and the inputs
     Rule("add",  2, operator.add, lambda out, x, y: (1.0, 1.0),
-         _infix("+", SUM, "+"), array=lambda xp, x, y: x + y),
+         _infix("+", SUM, "+", "+"), array=lambda xp, x, y: x + y),
     Rule("mul",  2, operator.mul, lambda out, x, y: (y, x),
-         _infix("·", PRODUCT, "*", latex=r"\cdot"), array=lambda xp, x, y: x * y),
+         _infix("·", PRODUCT, "*", "*", latex=r"\cdot"), array=lambda xp, x, y: x * y),
     Rule("div",  2, _fdiv,        lambda out, x, y: (div(1.0, y), -div(out, y)),
-         _infix("/", PRODUCT, "", latex="/"), array=lambda xp, x, y: xp.divide(x, y)),
+         _infix("/", PRODUCT, "", "/", latex="/"), array=lambda xp, x, y: xp.divide(x, y)),
     Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
-         _infix("^", POWER, "", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
+         _infix("^", POWER, "", "**{1}", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
     Rule("powv", 2, _fpow,        _powv_derivative,  # a variable exponent
-         _infix("^", POWER, "", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
+         _infix("^", POWER, "", "**", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
     Rule("exp",  1, _fexp,        lambda out, x: (out,),
          Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x)),
     Rule("log",  1, _flog,        lambda out, x: (div(1.0, x),),
@@ -953,7 +961,7 @@ for _rule in (
     Rule("tanh", 1, math.tanh,    lambda out, x: (1.0 - out * out,),
          Notation.call("tanh", r"\tanh"), array=lambda xp, x: xp.tanh(x)),
     Rule("relu", 1, _frelu,       lambda out, x: (step(x),),
-         Notation.call("relu"), array=_arelu, masks=True),
+         Notation.call("relu", micrograd="ReLU"), array=_arelu, masks=True),
     Rule("step", 1, _fstep,       lambda out, x: (None,),
          Notation.call("step"), array=_astep),
     Rule("sign", 1, _fsign,       lambda out, x: (None,),

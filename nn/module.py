@@ -10,9 +10,10 @@ constant input ``x_0 = -1``. A "linear" unit has no activation node: its
 output *is* ``S_j^(k)``, so that node carries the label ``S_j^(k)`` and
 :meth:`MLP.named_nodes` lists it under both names.
 
-Parameters are named ``b_j^(k)`` and ``w_ij^(k)`` (``w_10,3^(2)`` once an index
-reaches 10), and :meth:`Module.parameters` lists them layer by layer, unit by
-unit, and within a unit ``b_j`` first (it is ``w_0j``), then ``w_1j .. w_nj``.
+Parameters (leaves of class :class:`autograd.Parameter`) are named ``b_j^(k)``
+and ``w_ij^(k)`` (``w_10,3^(2)`` once an index reaches 10), and
+:meth:`Module.parameters` lists them layer by layer, unit by unit, and within a
+unit ``b_j`` first (it is ``w_0j``), then ``w_1j .. w_nj``.
 
 Initialisation: every weight is drawn from ``uniform(-1, 1)`` of a private
 ``random.Random(seed)``, in that parameter order; every bias starts at 0 (as in
@@ -33,7 +34,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence, Set
 from typing import Any, NoReturn, TypeGuard, TypeVar
 
 from _chainrule_files import write_atomic
-from autograd import Constant, Value, wsum
+from autograd import Constant, Parameter, Value, wsum
 
 __all__ = [
     "ACTIVATIONS",
@@ -500,8 +501,8 @@ class Neuron(Module):
         self.unit = j = _check_int("unit", unit, 1)
         rng = random.Random(seed) if rng is None else rng
         self._names = [f"b_{j}^({k})"] + [weight_name(i, j, k) for i in range(1, n_in + 1)]
-        self.b = Value(0.0, self._names[0])
-        self.w = [Value(rng.uniform(-1.0, 1.0), name) for name in self._names[1:]]
+        self.b = Parameter(0.0, self._names[0])
+        self.w = [Parameter(rng.uniform(-1.0, 1.0), name) for name in self._names[1:]]
         self._phi = _APPLY[activation]
         self._S = f"S_{j}^({k})"
         self._x = f"x_{j}^({k})"

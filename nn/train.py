@@ -6,6 +6,7 @@ import math
 import numbers
 import random
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
@@ -14,7 +15,7 @@ from autograd import Compiled, Constant, Value
 from .losses import binary_cross_entropy, cross_entropy, hinge, mse, squared_error
 from .optim import Optimizer
 
-__all__ = ["DivergedError", "Model", "fit"]
+__all__ = ["OUTPUT_RANGES", "DivergedError", "Model", "TargetRangeWarning", "fit"]
 
 Loss = Callable[[Sequence[Value], Sequence[float]], Value]
 
@@ -66,6 +67,70 @@ class DivergedError(FloatingPointError):
         super().__init__(message)
         self.step = step
         self.history = history
+
+
+class TargetRangeWarning(UserWarning):
+    """fit's warning: a target lies outside what the model's output activation can approach.
+
+    The model can then never reach it, and training stalls without an error (a
+    sigmoid output trained towards -1 sits near 0). Silence it with
+    ``warnings.simplefilter("ignore", TargetRangeWarning)``.
+
+    >>> issubclass(TargetRangeWarning, UserWarning)
+    True
+    """
+
+
+OUTPUT_RANGES: dict[str, tuple[float, float]] = {
+    "sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "relu": (0.0, math.inf),
+}
+"""The values an output made by each op can approach (its closure); any other op is
+taken as linear, whose outputs can approach any number."""
+
+
+def _interval(lo: float, hi: float) -> str:
+    return f"[{lo:g}, {hi:g}]" if math.isfinite(hi) else f"[{lo:g}, ∞)"
+
+
+def _check_targets(model: Model, inputs: list[Sequence[float]], rows: list[list[Any]]) -> None:
+    """Warn once (:class:`TargetRangeWarning`, at fit's caller) when a target lies outside
+    what its output's activation can approach.
+
+    The activation is read from the graph: the op of each output of one forward
+    pass of the first sample (sigmoid, tanh or relu; any other op is linear)."""
+    ops = [getattr(y, "op", "") for y in model(inputs[0])]
+    if not any(op in OUTPUT_RANGES for op in ops) or any(len(row) != len(ops) for row in rows):
+        return  # a linear output; or targets that do not fit the outputs, which the loss reports
+    targets = [  # numbers only: the loss refuses anything else, and nan and inf, itself
+        (i, j, float(t))
+        for i, row in enumerate(rows)
+        for j, t in enumerate(row)
+        if ops[j] in OUTPUT_RANGES and isinstance(t, numbers.Real) and math.isfinite(t)
+    ]
+    outside = [
+        (i, j, t)
+        for i, j, t in targets
+        if not OUTPUT_RANGES[ops[j]][0] <= t <= OUTPUT_RANGES[ops[j]][1]
+    ]
+    if not outside:
+        return
+    i, j, t = outside[0]
+    op = ops[j]
+    lo, hi = OUTPUT_RANGES[op]
+    tanh_will_do = op != "tanh" and all(-1.0 <= t <= 1.0 for _, _, t in outside)
+    more = f" ({len(outside)} targets in all)" if len(outside) > 1 else ""
+    output = f", output {j + 1}" if len(ops) > 1 else ""
+    warnings.warn(
+        f"fit: the target {t:g} of data[{i}]{output} lies outside {_interval(lo, hi)}, "
+        f"the values the model's output activation {op} can approach{more}: the model can "
+        "never reach it, and training will stall. Use an output activation that can, such "
+        f'as output_activation="{"tanh" if tanh_will_do else "linear"}" in MLP(...), or '
+        f"rescale the targets to {_interval(lo, hi)}.",
+        TargetRangeWarning,
+        stacklevel=3,
+    )
 
 
 def _check_data(data: object) -> tuple[list[Sequence[float]], list[float]]:
@@ -283,6 +348,12 @@ def fit(
       building a graph per step. The data is built into the code, so compiling
       takes longer the more data there is; the loss and penalty must not branch on
       values (``binary_cross_entropy`` does, so it is refused).
+    - A target that the output's activation cannot approach (below 0 or above 1
+      for a sigmoid output, outside [-1, 1] for tanh, below 0 for relu; read from
+      the ops of the outputs) cannot be learned, and training would stall without
+      an error: fit warns once, with :class:`TargetRangeWarning`, naming the
+      activation, the target and what to change. ``cross_entropy``'s targets are
+      class indices and are not checked.
     - ``callback(k, loss)``, when given, is called after step k with that step's
       loss (the model is updated already): to report accuracy, log, or plot.
     - ``batch_size``: each step takes the next ``batch_size`` samples of a pass
@@ -322,6 +393,8 @@ def fit(
         raise ValueError(f"fit: compile must be False, True or 'batch', got {compile!r:.60}")
     batches = _batches(len(inputs), batch_size, seed, bool(compile))
     rows = [list(pair[1]) for pair in data]  # each sample's targets, for the batches
+    if steps and loss is not cross_entropy:  # whose targets are class indices, not outputs
+        _check_targets(model, inputs, rows)
     big = len(inputs) * len(model.parameters()) > WHOLE_DATA_LIMIT and loss in _REDUCTION
     compiled: tuple[list[Value], Callable[..., tuple[float, tuple[float, ...]]]] | None = None
     if compile == "batch" or (compile and big):

@@ -37,3 +37,7 @@ _profile = os.environ.get("HYPOTHESIS_PROFILE", "default")
 if _profile not in ("default", "thorough"):
     raise ValueError(f"HYPOTHESIS_PROFILE must be 'default' or 'thorough'; got {_profile!r}")
 settings.load_profile(_profile)
+
+# tests/data holds other projects' files that the tests read (micrograd's, with its
+# licence): they are data, not tests, so pytest collects nothing there.
+collect_ignore = ["data"]

@@ -98,7 +98,8 @@ def test_one_value_class_whichever_build_runs() -> None:
     assert sys.modules["autograd.engine"] is native_name is engine
     imported = [vars(module)["Value"] for module in (compiler, nn.module, viz.graph)]
     assert all(cls is autograd.Value is engine.Value for cls in imported)
-    assert type(nn.Neuron(2).parameters()[0]) is autograd.Value
+    assert type(nn.Neuron(2).parameters()[0]) is autograd.Parameter is engine.Parameter
+    assert autograd.Parameter.__base__ is autograd.Value
     assert autograd.BUILD in ("native", "pure")
     assert autograd.BUILD_REASON
 
