@@ -10,8 +10,12 @@ The same constructors, reprs and results as micrograd 0.1.0's:
 - a layer of one unit returns that unit's Value, not a list.
 
 Weights and biases are :class:`autograd.Parameter` leaves, so the drawings show
-them as parameters. chainrule's own :mod:`nn` writes the notes' ``S = Σ w x − b``
-instead (the bias as the weight on the constant input ``x_0 = −1``).
+them as parameters, and they carry names a student can read in every drawing and
+explanation (micrograd's have none): a neuron's are ``w_1``, ``w_2``, ..., ``b``; in a
+layer ``w_ij`` and ``b_j`` (input i, unit j); in an MLP ``w_ij^(k)`` and ``b_j^(k)``
+for layer k, the notes' names. The labels change no number. Here the bias enters
+as ``+b``, as in micrograd; chainrule's own :mod:`nn` writes the notes'
+``S = Σ w x − b`` instead (the bias as the weight on the constant input ``x_0 = −1``).
 
 >>> import random
 >>> from chainrule.micrograd import nn
@@ -22,6 +26,8 @@ instead (the bias as the weight on the constant input ``x_0 = −1``).
 >>> y = n([1.0, -2.0])
 >>> y._op, y.data == max(0.0, n.b.data + n.w[0].data * 1.0 + n.w[1].data * -2.0)
 ('ReLU', True)
+>>> [p.label for p in n.parameters()], [p.label for p in MLP(2, [2, 1]).layers[1].parameters()]
+(['w_1', 'w_2', 'b'], ['w_11^(2)', 'w_21^(2)', 'b_1^(2)'])
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Parameter, Value
+from nn.module import weight_name
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
 
@@ -80,9 +87,17 @@ class Neuron(Module):
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
         nin = _count("nin", nin)
-        self.w = [Parameter(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Parameter(0.0)
+        self.w = [Parameter(random.uniform(-1, 1), f"w_{i}") for i in range(1, nin + 1)]
+        self.b = Parameter(0.0, "b")
         self.nonlin = nonlin
+
+    def _name(self, j: int, k: int | None) -> None:
+        """Label the parameters as unit j (of layer k): ``w_ij`` or ``w_ij^(k)``, ``b_j``."""
+        for i, w in enumerate(self.w, start=1):
+            w.label = weight_name(i, j, 0 if k is None else k)
+            if k is None:
+                w.label = w.label.removesuffix("^(0)")
+        self.b.label = f"b_{j}" if k is None else f"b_{j}^({k})"
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         xs = list(x)
@@ -112,6 +127,11 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         self.neurons = [Neuron(nin, **kwargs) for _ in range(_count("nout", nout))]
+        self._name(None)
+
+    def _name(self, k: int | None) -> None:
+        for j, n in enumerate(self.neurons, start=1):
+            n._name(j, k)
 
     # micrograd's API: a Value for one unit, a list for several (chainrule's nn: always a list)
     def __call__(self, x: Sequence[Value | float]) -> Any:
@@ -143,6 +163,8 @@ class MLP(Module):
         sizes = [_count("nin", nin), *[_count("nouts[]", n) for n in nouts]]
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != last) for i in range(len(nouts))]
+        for k, layer in enumerate(self.layers, start=1):
+            layer._name(k)
 
     def __call__(self, x: Sequence[Value | float]) -> Any:
         out: Any = x
