@@ -47,6 +47,8 @@ def parse(source: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str,
     nodes: dict[str, tuple[str, str]] = {}
     edges: list[tuple[str, str, str]] = []
     for line in source.splitlines():
+        if "style=invis" in line or line.startswith("\t{rank=same; "):
+            continue  # the layout's rows and their order, not part of the graph
         if m := EDGE.match(line):
             edges.append((m[1], m[2], FONT.sub("", m[3] or "")))
         elif m := NODE.match(line):
@@ -68,12 +70,21 @@ def tree_nodes(source: str) -> dict[str, tuple[str, float, str, float]]:
 
 
 def tree_edges(source: str) -> dict[tuple[str, str], tuple[str, float]]:
-    """chain_rule's edges: {(upper, lower): (text, value)}."""
+    """chain_rule's edges: {(upper, lower): (the derivative's form, value)}; the form is
+    "" where the derivative is a number (``∂S/∂b = -1``)."""
     result = {}
-    for tail, head, label in parse(source)[1]:
-        text, _, value = label.rpartition("= ")
-        result[tail, head] = (text.removesuffix(" "), float(value))
+    for (tail, head), label in tree_labels(source).items():
+        parts = label.split("<BR/>= ")
+        if len(parts) == 3:
+            result[tail, head] = (parts[1], float(parts[2]))
+        else:
+            result[tail, head] = ("", float(label.rpartition(" = ")[2]))
     return result
+
+
+def tree_labels(source: str) -> dict[tuple[str, str], str]:
+    """chain_rule's edge labels as written: {(upper, lower): label}."""
+    return {(tail, head): label for tail, head, label in parse(source)[1]}
 
 
 def by_name(nodes: dict[str, tuple[str, float, str, float]]) -> dict[str, str]:

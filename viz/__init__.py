@@ -7,9 +7,9 @@ and :func:`write` saves either as DOT, SVG, PNG or PDF. :func:`plot_loss` and
 viz imports autograd, never nn.
 
 >>> from autograd import Value
->>> x = Value(3.0, "x_1^(0)")
+>>> x = Value(3.0, "x")
 >>> print(chain_rule(x * x).source.splitlines()[-2])
-        v1 -> v0 [label=<Σ over 2 paths = 6>]
+        v1 -> v0 [label=<∂(x·x)/∂x<BR/>= Σ over 2 paths<BR/>= 6>]
 """
 
 from _chainrule_files import NotRegularFileError

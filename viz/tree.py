@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
@@ -9,11 +10,20 @@ from autograd import RULES, Constant, Value, grad, topological_order
 from autograd.formula import Formula
 from autograd.names import node_names
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_layout, check_size
+from .drawing import (
+    DEFAULT_MAX_NODES,
+    Drawing,
+    check_digits,
+    check_layout,
+    check_size,
+    color_of,
+    legend_html,
+)
 from .forms import derivative_name, html, local_partials
 from .graph import FONTNAME
+from .layout import Layers, find_layers
 from .notation import label_html, notation_base, number, scripts_sized
-from .view import graph_view
+from .view import View, graph_view
 
 __all__ = ["chain_rule"]
 
@@ -147,12 +157,17 @@ def chain_rule(
 
     Each node shows its value and ∂L/∂node; for a node whose label is in the notes'
     notation with base ``S`` (``S_j^(k)``), that is the local error δ_j^(k). Each edge
-    runs from a node down to one of its inputs and carries the local derivative
-    ∂node/∂input, in the rule's own form and as a number: ``σ'(S) = x(1 − x)``,
-    ``∂S/∂x_i = w_i``, ``∂S/∂b = −1`` (the forms come from the one derivative table,
-    through ``autograd.formulas``). ∂L/∂node is then the sum, over the edges into
-    the node, of ∂L/∂(upper node) times the edge. Values are computed fresh with
-    ``autograd.grad``; no ``.grad`` is read or changed.
+    runs from a node down to one of its inputs and says it is a local derivative,
+    ``∂node/∂input``, then its form in the rule's own terms and its number, one per
+    line: ``∂x/∂S = σ'(S) = x·(1 − x) = 0.25``, ``∂S/∂w_i = x_i``, ``∂S/∂b = −1``
+    (the forms come from the one derivative table, through ``autograd.formulas``).
+    ∂L/∂node is then the sum, over the edges into the node, of ∂L/∂(upper node)
+    times the edge.
+
+    **Which gradient**: ∂L/∂node of this graph now, computed fresh with
+    ``autograd.grad``; no ``.grad`` is read or changed, so the tree is the same
+    however many times ``backward()`` ran (:func:`viz.draw` shows ``.grad`` and
+    marks a box where it differs from this number).
 
     ``keep`` collapses every node it does not keep: None keeps all, a string keeps
     the nodes whose label starts with it (``keep="S"``: the weighted sums, so the
@@ -163,8 +178,11 @@ def chain_rule(
     (numbers written into the expression) are not drawn: they appear as numbers in
     the forms.
 
-    Colours (:data:`viz.drawing.COLORS`): the root green, leaves light blue, the rest
-    white. Node names are positions in ``autograd.topological_order(root)``, so the
+    Colours (:data:`viz.drawing.COLORS`, by role as in :func:`viz.draw`, with a legend
+    of the kinds drawn): the root green, parameters light blue, inputs of a network
+    light yellow, other leaves light purple, the rest white. A network
+    (:func:`viz.layout.find_layers`) keeps its inputs and each layer's sums in rows,
+    in unit order. Node names are positions in ``autograd.topological_order(root)``, so the
     output is the same on every run; an unlabeled node is called ``v_i`` after its
     position. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for
     no limit) counts the nodes drawn.
@@ -180,12 +198,12 @@ def chain_rule(
     digraph chain_rule {
     ...
     v1 [label=<...<TD>S<SUB>...(1)</FONT></SUP> = 0</TD>...<TD>δ<SUB>... = 0.125</TD>...>]
-    v3 -> v0 [label=<x<SUB>...(1)</FONT></SUP> = 0.5>]
-    v3 -> v2 [label=<w<SUB>...(2)</FONT></SUP> = 0.5>]
-    v2 -> v1 [label=<σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...) = 0.25>]
+    v3 -> v0 [label=<∂L/∂w<SUB>...<BR/>= x<SUB>...(1)</FONT></SUP><BR/>= 0.5>]
+    v3 -> v2 [label=<∂L/∂x<SUB>...<BR/>= w<SUB>...(2)</FONT></SUP><BR/>= 0.5>]
+    v2 -> v1 [label=<∂x<SUB>...<BR/>= σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...)<BR/>= 0.25>]
     }
     >>> print(chain_rule(L, keep="S").source.splitlines()[-2])  # doctest: +ELLIPSIS
-    v3 -> v1 [label=<w<SUB>...11...(2)...·σ'(S<SUB>...1...(1)...) = 0.125>]
+    v3 -> v1 [label=<∂L/∂S<SUB>...<BR/>= w<SUB>...11...(2)...·σ'(S<SUB>...1...(1)...)<BR/>= 0.125>]
     """
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
@@ -212,12 +230,14 @@ def chain_rule(
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
     body: list[str] = []
     add = body.append
+    kinds: set[str] = set()
     for i, adjoint in zip(shown, adjoints, strict=True):
         node = order[i]
-        kind = "output" if i == last else "leaf" if not node.inputs else "interior"
+        kind = "output" if i == last else _kind(view, node)
+        kinds.add(kind)
         what = scripts_sized(names.gradient(last, i), 12)
         add(
-            f"\tv{i} [label=<{table.format(COLORS[kind])}"
+            f"\tv{i} [label=<{table.format(color_of(kind))}"
             f"<TR><TD>{scripts_sized(names(i), 12)} = {number(node.data, digits)}</TD></TR>"
             f"<TR><TD>{what} = {number(adjoint.data, digits)}</TD></TR></TABLE>>]\n"
         )
@@ -225,18 +245,44 @@ def chain_rule(
     for i in shown:
         for target, s in edges[i].items():
             text = _edge_text(s, order, names, partials)
-            if text is None:  # the derivative is a number written into the expression
-                text = number(s.value, digits)
-            else:
-                text = scripts_sized(text, 10) + f" = {number(s.value, digits)}"
-            add(f"\tv{i} -> v{target} [label=<{text}>]\n")
+            value = number(s.value, digits)
+            local = f"∂{names.wrapped(i)}/∂{names.wrapped(target)}"
+            # one line each: what it is, its form, its number (narrow labels, narrow trees)
+            text = f"{local} = {value}" if text is None else f"{local}<BR/>= {text}<BR/>= {value}"
+            add(f"\tv{i} -> v{target} [label=<{scripts_sized(text, 10)}>]\n")
+    found = find_layers(order)
+    if found is not None:
+        body.extend(_network_lines(found, set(shown), position))
+    legend = legend_html(kinds)
+    graph_attr = {"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.3"}
+    if legend:
+        graph_attr.update(label=f"<{legend}>", labelloc="b", labeljust="c", fontname=FONTNAME)
     return Drawing(
         name="chain_rule",
-        graph_attr={"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.6"},
+        graph_attr=graph_attr,
         node_attr={"shape": "plaintext", "fontname": FONTNAME, "fontsize": "12", "margin": "0"},
         edge_attr={"fontname": FONTNAME, "fontsize": "10", "arrowsize": "0.6"},
         body=body,
     )
+
+
+def _network_lines(found: Layers, shown: set[int], position: dict[Value, int]) -> list[str]:
+    """Rows that keep a network in order: the inputs, then each layer's sums, left to
+    right (an invisible edge between neighbours holds the order)."""
+    lines = []
+    rows = [list(found.inputs)] + [[u.head for u in layer] for layer in found.layers]
+    for row in rows:
+        names = [f"v{position[v]}" for v in row if position[v] in shown]
+        if len(names) > 1:
+            lines.append(f"\t{{rank=same; {' '.join(names)}}}\n")
+            lines += [f"\t{a} -> {b} [style=invis]\n" for a, b in itertools.pairwise(names)]
+    return lines
+
+
+def _kind(view: View, node: Value) -> str:
+    """The node's kind as :func:`viz.view.graph_view` gives it; a folded node is interior."""
+    shown = view.by_value.get(node)
+    return "interior" if shown is None else shown.kind
 
 
 def _breadth_first(root: int, edges: list[dict[int, _Sum]]) -> list[int]:
