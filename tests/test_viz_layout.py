@@ -238,11 +238,21 @@ def test_chain_rule_keeps_a_networks_sums_in_rows_and_says_each_edge_is_local() 
     rows = [[label[v] for v in row.split()] for row in ROW.findall(source)]
     assert [f"S_{j}^(2)" for j in range(1, 5)] in rows
     assert [f"S_{j}^(1)" for j in range(1, 5)] in rows
-    labels = re.findall(r"-> v\d+ \[label=<(.*?)>\]", source)
-    assert labels
-    assert all(text.startswith("∂") for text in labels)
+    # the top of the tree: labelled edges, each ∂upper/∂lower, then its form, then its number
+    labels = re.findall(r"-> v\d+ \[label=<(.*?)>\]$", source, flags=re.M)
+    assert len(labels) == 1  # L -> S_1^(3); below it the sums are tables
+    for text in labels:
+        assert re.search(r"<TD>∂.*?/∂.*?</TD>", text)
+    # a unit's table has a row per input saying ∂S/∂input, and an edge to that input's box
     plain = re.sub(r"</?(SUB|SUP|FONT)[^>]*>", "", source)
-    assert "∂S_1(2)/∂S_1(1)<BR/>= w_11(2)·σ'(S_1(1))".replace("_", "") in plain
+    ids = {name: v for v, name in label.items()}
+    top = plain.split(f"\t{ids['S_1^(3)']} [label=<")[1].split("\n")[0]
+    assert "<TD>input</TD><TD>∂S1(3)/∂input</TD>" in top
+    for j in range(1, 5):
+        assert (
+            f'<TD PORT="c{ids[f"S_{j}^(2)"][1:]}">S{j}(2)</TD><TD>w{j}1(3)·σ\'(S{j}(2)) = ' in top
+        )
+        assert f"\t{ids['S_1^(3)']} -> {ids[f'S_{j}^(2)']}\n" in source
 
 
 # --- dot's own layout: positions, width, crossings -----------------------------------

@@ -30,6 +30,8 @@ __all__ = ["chain_rule"]
 Keep: TypeAlias = Callable[[Value], object] | str | None
 Chain: TypeAlias = "tuple[int, int, Chain] | None"  # steps (node position, input slot), downward
 MAX_FACTORS = 6  # a longer single chain is summarized as "product of n local derivatives"
+SPAN = ' COLSPAN="3"'  # the table of a unit: its name and δ across its three columns
+LINES = '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">'  # an edge label's lines
 PATHS_CAP = 10**9  # path counts saturate here: they can grow exponentially with depth
 
 
@@ -198,12 +200,12 @@ def chain_rule(
     digraph chain_rule {
     ...
     v1 [label=<...<TD>S<SUB>...(1)</FONT></SUP> = 0</TD>...<TD>δ<SUB>... = 0.125</TD>...>]
-    v3 -> v0 [label=<∂L/∂w<SUB>...<BR/>= x<SUB>...(1)</FONT></SUP><BR/>= 0.5>]
-    v3 -> v2 [label=<∂L/∂x<SUB>...<BR/>= w<SUB>...(2)</FONT></SUP><BR/>= 0.5>]
-    v2 -> v1 [label=<∂x<SUB>...<BR/>= σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...)<BR/>= 0.25>]
+    v3 -> v0 [label=<...<TD>∂L/∂w<SUB>...<TD>= x<SUB>...(1)</FONT></SUP></TD>...<TD>= 0.5</TD>...>]
+    v3 -> v2 [label=<...<TD>∂L/∂x<SUB>...<TD>= w<SUB>...(2)</FONT></SUP></TD>...<TD>= 0.5</TD>...>]
+    v2 -> v1 [label=<...<TD>∂x<SUB>...<TD>= σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...)</TD>...>]
     }
     >>> print(chain_rule(L, keep="S").source.splitlines()[-2])  # doctest: +ELLIPSIS
-    v3 -> v1 [label=<∂L/∂S<SUB>...<BR/>= w<SUB>...11...(2)...·σ'(S<SUB>...1...(1)...)<BR/>= 0.125>]
+    v3 -> v1 [label=<...<TD>∂L/∂S<SUB>...<TD>= w<SUB>...·σ'(S<SUB>...)</TD>...= 0.125</TD>...>]
     """
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
@@ -221,38 +223,93 @@ def chain_rule(
     position = {node: i for i, node in enumerate(order)}
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
+    found = find_layers(order)
+    units = {position[u.head] for u in found.units} & set(shown) if found is not None else set()
+    parents: dict[int, list[int]] = {}
+    for i in shown:
+        for target in edges[i]:
+            parents.setdefault(target, []).append(i)
+    inline = {  # a unit's own parameters: rows of its table, not boxes of their own
+        target
+        for target, above in parents.items()
+        if len(above) == 1 and above[0] in units and not order[target].inputs
+    }
+    boxes = [i for i in shown if i not in inline]
     # the layout's cost: nodes numbered from the root down, so every edge's tail comes first
-    rank = {i: n for n, i in enumerate(sorted(shown, reverse=True))}
-    drawn = [(rank[i], rank[target], True) for i in shown for target in edges[i]]
-    check_layout(len(shown), drawn, max_nodes, "chain_rule")
-    adjoints = grad(root, [order[i] for i in shown])
+    rank = {i: n for n, i in enumerate(sorted(boxes, reverse=True))}
+    drawn = [
+        (rank[i], rank[target], i not in units)
+        for i in boxes
+        for target in edges[i]
+        if target not in inline
+    ]
+    check_layout(len(boxes), drawn, max_nodes, "chain_rule")
+    adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
     names = _Names(order)
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
     body: list[str] = []
     add = body.append
     kinds: set[str] = set()
-    for i, adjoint in zip(shown, adjoints, strict=True):
+    partials: dict[int, tuple[Any, ...]] = {}
+
+    def form(i: int, target: int) -> str:
+        """∂node/∂input in the rule's terms, then its number: ``x_1 = 0.5``, or ``-1``."""
+        s = edges[i][target]
+        text = _edge_text(s, order, names, partials)
+        value = number(s.value, digits)
+        return value if text is None else f"{text} = {value}"
+
+    for i in boxes:
         node = order[i]
         kind = "output" if i == last else _kind(view, node)
         kinds.add(kind)
         what = scripts_sized(names.gradient(last, i), 12)
-        add(
-            f"\tv{i} [label=<{table.format(color_of(kind))}"
-            f"<TR><TD>{scripts_sized(names(i), 12)} = {number(node.data, digits)}</TD></TR>"
-            f"<TR><TD>{what} = {number(adjoint.data, digits)}</TD></TR></TABLE>>]\n"
+        span = SPAN if i in units else ""
+        head = (
+            f"<TR><TD{span}>{scripts_sized(names(i), 12)} = {number(node.data, digits)}</TD></TR>"
+            f"<TR><TD{span}>{what} = {number(adjoint[i], digits)}</TD></TR>"
         )
-    partials: dict[int, tuple[Any, ...]] = {}
-    for i in shown:
-        for target, s in edges[i].items():
-            text = _edge_text(s, order, names, partials)
-            value = number(s.value, digits)
+        fill = table.format(color_of(kind))
+        if i not in units:
+            add(f"\tv{i} [label=<{fill}{head}</TABLE>>]\n")
+            continue
+        small = '<TD{}><FONT POINT-SIZE="10">{}</FONT></TD>'
+        rows = [
+            "<TR>"
+            + small.format("", "input")
+            + small.format("", f"∂{names.wrapped(i)}/∂input")
+            + small.format("", f"∂{names.wrapped(last)}/∂input")
+            + "</TR>"
+        ]
+        for target in edges[i]:
+            if target in inline:
+                leaf = _kind(view, order[target])
+                kinds.add(leaf)
+                first = small.format(
+                    f' BGCOLOR="{color_of(leaf)}"',
+                    f"{names(target)} = {number(order[target].data, digits)}",
+                )
+                last_cell = small.format("", number(adjoint[target], digits))
+            else:
+                first = small.format(f' PORT="c{target}"', names(target))
+                last_cell = small.format("", "below")
+            rows.append(f"<TR>{first}{small.format('', form(i, target))}{last_cell}</TR>")
+        add(f"\tv{i} [label=<{fill}{head}{scripts_sized(''.join(rows), 10)}</TABLE>>]\n")
+    for i in boxes:
+        for target in edges[i]:
+            if target in inline:
+                continue
+            if i in units:  # the row of the table says what the edge is
+                add(f"\tv{i} -> v{target}\n")
+                continue
             local = f"∂{names.wrapped(i)}/∂{names.wrapped(target)}"
+            text = form(i, target).rpartition(" = ")
             # one line each: what it is, its form, its number (narrow labels, narrow trees)
-            text = f"{local} = {value}" if text is None else f"{local}<BR/>= {text}<BR/>= {value}"
-            add(f"\tv{i} -> v{target} [label=<{scripts_sized(text, 10)}>]\n")
-    found = find_layers(order)
+            lines = [local, f"= {text[0]}", f"= {text[2]}"] if text[0] else [f"{local} = {text[2]}"]
+            label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
+            add(f"\tv{i} -> v{target} [label=<{LINES}{label}</TABLE>>]\n")
     if found is not None:
-        body.extend(_network_lines(found, set(shown), position))
+        body.extend(_network_lines(found, set(boxes), position))
     legend = legend_html(kinds)
     graph_attr = {"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.3"}
     if legend:
