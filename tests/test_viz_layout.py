@@ -23,8 +23,10 @@ ROW = re.compile(r"^\t\{rank=same; ([v\d ]+)\}$", re.M)
 INVISIBLE = re.compile(r"^\t(v\d+) -> (v\d+) \[style=invis[^\]]*\]$", re.M)
 
 
-def network(n_in: int, sizes: list[int], **options: str) -> Value:
-    model = MLP(n_in, sizes, **options)
+def network(
+    n_in: int, sizes: list[int], activation: str = "sigmoid", output_activation: str | None = None
+) -> Value:
+    model = MLP(n_in, sizes, activation, output_activation)
     x = [0.5, -1.0, 0.25, 0.75][:n_in]
     L = squared_error(model(x), [1.0] * sizes[-1])
     L.label = "L"
@@ -350,3 +352,50 @@ def test_a_rasterised_drawing_has_the_readme_width(tmp_path: object) -> None:
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width == 1200
     assert 1200 < height < 2400
+
+
+# --- chain_rule of a wide network, and of micrograd's units ---------------------------
+
+
+def test_chain_rule_of_a_wide_network_is_a_table_per_layer() -> None:
+    L = network(2, [16, 16, 1], activation="relu", output_activation="linear")
+    source = chain_rule(L, digits=17).source
+    found = find_layers(topological_order(L))
+    assert found is not None
+    assert source.count('PORT="u') == 33
+    assert "layer 2: 272 parameters" in source
+    (fresh,) = grad(L, [found.layers[0][6].head])  # ∂L/∂S_7^(1), fresh
+    row = re.search(r'PORT="u7"><FONT[^>]*>7</FONT></TD>(.*?)</TR>', source.split("layer1 [")[1])
+    assert row is not None
+    numbers = [float(n) for n in re.findall(r"<FONT[^>]*>([-\d.e+]+)</FONT>", row[1])]
+    assert numbers[:2] == [found.layers[0][6].head.data, fresh.data]
+    # one edge between neighbouring layers, one to each input and each layer's parameters
+    assert len(re.findall(r"^\tlayer2 -> layer1 ", source, flags=re.M)) == 1
+    assert len(re.findall(r"^\tlayer1 -> v\d+ ", source, flags=re.M)) == 2
+    full = chain_rule(L, collapse=False, max_nodes=None).source
+    assert "layer2 [" not in full
+    assert full.count("<TD>input</TD>") == 33  # a table per unit instead
+    with pytest.raises(TypeError, match=r"collapse must be True, False or None"):
+        chain_rule(L, collapse=1)  # type: ignore[arg-type]
+
+
+def test_chain_rule_of_micrograd_units_hides_their_partial_sums() -> None:
+    L, params = micrograd_style(3, [4, 4, 1])
+    source = chain_rule(L, digits=17).source
+    found = find_layers(topological_order(L))
+    assert found is not None
+    order = topological_order(L)
+    drawn = {int(v[1:]) for v in re.findall(r"^\t(v\d+) \[label", source, flags=re.M)}
+    members = {order.index(v) for u in found.units for v in u.members}
+    params_at = {order.index(p) for layer in params for unit in layer for p in unit}
+    assert drawn.isdisjoint(members)  # b + w·x + ... is one table, not a ladder of sums
+    assert drawn.isdisjoint(params_at)  # its parameters are its rows
+    # each parameter's row: ∂(the unit's sum)/∂w is its input's value, ∂L/∂w is fresh
+    unit = found.layers[1][0]
+    table = source.split(f"\tv{order.index(unit.head)} [label=<")[1].split("\n")[0]
+    w, x = unit.parameters[1], unit.data[0]
+    (dw,) = grad(L, [w])
+    rows = [re.findall(r"<FONT[^>]*>([^<]*)</FONT>", row) for row in table.split("<TR>")]
+    (row,) = [r for r in rows if r and r[0].endswith(f" = {w.data:.17g}")]  # "w = its data"
+    assert row[1].rpartition(" = ")[2] == f"{x.data:.17g}"  # ∂(w·x + ...)/∂w = x
+    assert float(row[2]) == dw.data

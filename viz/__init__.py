@@ -9,7 +9,7 @@ viz imports autograd, never nn.
 >>> from autograd import Value
 >>> x = Value(3.0, "x")
 >>> print(chain_rule(x * x).source.splitlines()[-2])  # doctest: +ELLIPSIS
-        v1 -> v0 [label=<<TABLE ...><TR><TD>∂(x·x)/∂x</TD></TR><TR><TD>= Σ over 2 paths</TD></TR>...>]
+        v1 -> v0 [label=<<TABLE ...><TR><TD>∂(x·x)/∂x</TD>...<TD>= Σ over 2 paths</TD>...>]
 """
 
 from _chainrule_files import NotRegularFileError

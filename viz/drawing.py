@@ -79,10 +79,11 @@ def color_of(kind: str) -> str:
     return COLORS.get(kind, COLORS["interior"])
 
 
-def legend_html(kinds: object, per_row: int = 3, size: int = 11) -> str:
+def legend_html(kinds: object, size: int = 11) -> str:
     """The legend of the colours of ``kinds`` (the kinds of the nodes drawn), as a
     Graphviz HTML-like table: only the kinds present, in :data:`KIND_NAMES`'s order,
-    ``per_row`` to a row so that it stays narrow; "" when none has a colour to explain.
+    in one row of up to three, else in two rows, so that it stays narrow; "" when none
+    has a colour to explain.
 
     >>> legend_html({"output", "variable", "constant"}).count("<TD")
     3
@@ -106,6 +107,7 @@ def legend_html(kinds: object, per_row: int = 3, size: int = 11) -> str:
                 f'<TD BORDER="1" BGCOLOR="{color_of(kind)}"><FONT POINT-SIZE="{size}">'
                 f"{name}</FONT></TD>"
             )
+    per_row = len(cells) if len(cells) <= 3 else (len(cells) + 1) // 2
     rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
     body = "".join("<TR>" + "".join(row) + "</TR>" for row in rows)
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2">{body}</TABLE>'

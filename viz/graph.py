@@ -440,7 +440,9 @@ def _collapsed(
         activation = layer[0].activation
         act = escape(view.node(activation).symbol) if activation is not None else "none"
         rows = [
-            "<TR>" + small(f"layer {k}: {_units(len(layer))}, activation {act}", SPAN) + "</TR>",
+            "<TR>"
+            + small(f"layer {k}: {units_text(len(layer))}, activation {act}", SPAN)
+            + "</TR>",
             "<TR>"
             + "".join(small(h) for h in ("unit", "sum", "its grad", "output", "its grad"))
             + "</TR>",
@@ -482,5 +484,6 @@ def _collapsed(
     )
 
 
-def _units(n: int) -> str:
+def units_text(n: int) -> str:
+    """``"1 unit"``, ``"16 units"``."""
     return "1 unit" if n == 1 else f"{n} units"

@@ -13,7 +13,7 @@ at all, any leaf (not a Constant) that is used once may be one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from autograd import Constant, Parameter, Value
@@ -126,7 +126,14 @@ def find_layers(order: Sequence[Value]) -> Layers | None:
     return Layers(layers, tuple(inputs))
 
 
-def _unit(head, users, weight, partial, term) -> Unit:  # type: ignore[no-untyped-def]
+def _unit(
+    head: Value,
+    users: dict[Value, list[Value]],
+    weight: Callable[[Value], bool],
+    partial: set[Value],
+    term: Callable[[Value], bool],
+) -> Unit:
+    """The unit whose weighted sum is ``head``: its parameters, members, data, activation."""
     parameters: list[Value] = []
     members: list[Value] = []
     data: list[Value] = []

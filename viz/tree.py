@@ -20,9 +20,9 @@ from .drawing import (
     legend_html,
 )
 from .forms import derivative_name, html, local_partials
-from .graph import FONTNAME
+from .graph import COLLAPSE_UNITS, FONTNAME, units_text
 from .layout import Layers, find_layers
-from .notation import label_html, notation_base, number, scripts_sized
+from .notation import escape, label_html, notation_base, number, scripts_sized
 from .view import View, graph_view
 
 __all__ = ["chain_rule"]
@@ -32,6 +32,9 @@ Chain: TypeAlias = "tuple[int, int, Chain] | None"  # steps (node position, inpu
 MAX_FACTORS = 6  # a longer single chain is summarized as "product of n local derivatives"
 SPAN = ' COLSPAN="3"'  # the table of a unit: its name and δ across its three columns
 LINES = '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">'  # an edge label's lines
+SPAN5 = ' COLSPAN="5"'  # a layer's table: its title across its five columns
+SUM_W = "<TR><TD>∂(each sum)/∂(its weight)</TD></TR><TR><TD>= that weight's input</TD></TR>"
+SUM_X = "<TR><TD>∂(each sum)/∂(each input)</TD></TR><TR><TD>= the weight between them</TD></TR>"
 PATHS_CAP = 10**9  # path counts saturate here: they can grow exponentially with depth
 
 
@@ -154,6 +157,7 @@ def chain_rule(
     keep: Keep = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     digits: int = 4,
+    collapse: bool | None = None,
 ) -> Drawing:
     """The dependency tree of the chain rule below ``root`` (L), root at the top.
 
@@ -210,20 +214,33 @@ def chain_rule(
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
     view = graph_view(root)
+    if collapse is not None and not isinstance(collapse, bool):
+        raise TypeError(
+            "chain_rule: collapse must be True, False or None (automatic), "
+            f"got {type(collapse).__name__}: {collapse!r:.60}"
+        )
     shown_nodes = {n.value for n in view.nodes}
-    wanted = _keeper(keep, {v for v in view.order if v not in shown_nodes})
+    found = find_layers(view.order)
+    if collapse is None:
+        collapse = (
+            keep is None and found is not None and max(map(len, found.layers)) > (COLLAPSE_UNITS)
+        )
+    # micrograd's partial sums and products inside a unit: the unit's table says it all
+    members = {v for unit in found.units for v in unit.members} if found is not None else set()
+    wanted = _keeper(keep, {v for v in view.order if v not in shown_nodes} | members)
     digits = check_digits(digits, "chain_rule")
     order = topological_order(root)
     last = len(order) - 1
     kept = [
         i == last or (not isinstance(v, Constant) and bool(wanted(v))) for i, v in enumerate(order)
     ]
+    if collapse and found is not None:
+        return _layer_tree(view, found, order, digits, max_nodes)
     check_size(sum(kept), max_nodes, "chain_rule")
 
     position = {node: i for i, node in enumerate(order)}
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
-    found = find_layers(order)
     units = {position[u.head] for u in found.units} & set(shown) if found is not None else set()
     parents: dict[int, list[int]] = {}
     for i in shown:
@@ -257,7 +274,7 @@ def chain_rule(
         s = edges[i][target]
         text = _edge_text(s, order, names, partials)
         value = number(s.value, digits)
-        return value if text is None else f"{text} = {value}"
+        return value if text is None or text == value else f"{text} = {value}"
 
     for i in boxes:
         node = order[i]
@@ -334,6 +351,104 @@ def _network_lines(found: Layers, shown: set[int], position: dict[Value, int]) -
             lines.append(f"\t{{rank=same; {' '.join(names)}}}\n")
             lines += [f"\t{a} -> {b} [style=invis]\n" for a, b in itertools.pairwise(names)]
     return lines
+
+
+def _layer_tree(
+    view: View, found: Layers, order: list[Value], digits: int, max_nodes: int | None
+) -> Drawing:
+    """The tree of a wide network layer by layer: a table per layer (each unit's sum and
+    output, with ∂L/∂ each), one edge between neighbouring layers, and the rest of the
+    graph (the loss above, the inputs below) as :func:`chain_rule` draws it."""
+    root, last = view.root, len(order) - 1
+    position = {node: i for i, node in enumerate(order)}
+    port: dict[int, str] = {}  # a unit's sum or output -> its row in its layer's table
+    for k, layer in enumerate(found.layers, start=1):
+        for j, unit in enumerate(layer, start=1):
+            port[position[unit.head]] = port[position[unit.output]] = f"layer{k}:u{j}"
+    hidden = {v for u in found.units for v in (*u.members, *u.parameters)}
+    kept = [
+        i == last or (not isinstance(v, Constant) and v in view.by_value and v not in hidden)
+        for i, v in enumerate(order)
+    ]
+    edges = _collapsed(order, position, kept)
+    shown = _breadth_first(last, edges)
+    boxes = [i for i in shown if i not in port]
+    check_size(len(boxes) + len(found.layers), max_nodes, "chain_rule")
+    adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
+    names = _Names(order)
+    partials: dict[int, tuple[Any, ...]] = {}
+    body: list[str] = []
+    add = body.append
+    kinds = {"interior", "parameter"}
+    box = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
+    small = '<TD{}><FONT POINT-SIZE="10">{}</FONT></TD>'
+    for i in boxes:
+        kind = "output" if i == last else _kind(view, order[i])
+        kinds.add(kind)
+        what = scripts_sized(names.gradient(last, i), 12)
+        add(
+            f"\tv{i} [label=<{box.format(color_of(kind))}"
+            f"<TR><TD>{scripts_sized(names(i), 12)} = {number(order[i].data, digits)}</TD></TR>"
+            f"<TR><TD>{what} = {number(adjoint[i], digits)}</TD></TR></TABLE>>]\n"
+        )
+        for target, s in edges[i].items():
+            local = f"∂{names.wrapped(i)}/∂{names.wrapped(target)}"
+            text = _edge_text(s, order, names, partials)
+            value = number(s.value, digits)
+            lines = [f"{local} = {value}"] if text is None else [local, f"= {text}", f"= {value}"]
+            label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
+            add(f"\tv{i} -> {port.get(target, f'v{target}')} [label=<{LINES}{label}</TABLE>>]\n")
+    below = [f"v{position[x]}" for x in found.inputs if position[x] in shown]
+    L = names.wrapped(last)
+    for k, layer in enumerate(found.layers, start=1):
+        count = sum(len(u.parameters) for u in layer)
+        act = layer[0].activation
+        act_name = escape(view.node(act).symbol) if act is not None else "none"
+        rows = [
+            "<TR>"
+            + small.format(SPAN5, f"layer {k}: {units_text(len(layer))}, activation {act_name}")
+            + "</TR>",
+            "<TR>"
+            + "".join(
+                small.format("", h)
+                for h in ("unit", "sum", f"∂{L}/∂sum", "output", f"∂{L}/∂output")
+            )
+            + "</TR>",
+        ]
+        for j, unit in enumerate(layer, start=1):
+            h, o = position[unit.head], position[unit.output]
+            rows.append(
+                "<TR>"
+                + small.format(f' PORT="u{j}"', str(j))
+                + small.format("", number(unit.head.data, digits))
+                + small.format("", number(adjoint.get(h, 0.0), digits))
+                + small.format("", number(unit.output.data, digits))
+                + small.format("", number(adjoint.get(o, 0.0), digits))
+                + "</TR>"
+            )
+        add(f"\tlayer{k} [label=<{box.format(color_of('interior'))}{''.join(rows)}</TABLE>>]\n")
+        add(
+            f"\tp{k} [label=<{box.format(color_of('parameter'))}<TR><TD>layer {k}: {count} "
+            f"parameters</TD></TR><TR>{small.format('', f'∂{L}/∂w = ∂{L}/∂sum · its input')}"
+            f"</TR></TABLE>>]\n"
+        )
+        add(f"\tlayer{k} -> p{k} [label=<{LINES}{SUM_W}</TABLE>>]\n")
+        lower = [f"layer{k - 1}"] if k > 1 else below
+        for name in lower:
+            add(f"\tlayer{k} -> {name} [label=<{LINES}{SUM_X}</TABLE>>]\n")
+    nodes = len(boxes) + 2 * len(found.layers)
+    check_layout(nodes, [(n, n + 1, True) for n in range(nodes - 1)], max_nodes, "chain_rule")
+    legend = legend_html(kinds)
+    graph_attr = {"rankdir": "TB", "pad": "0.2", "nodesep": "0.3"}
+    if legend:
+        graph_attr.update(label=f"<{legend}>", labelloc="b", labeljust="c", fontname=FONTNAME)
+    return Drawing(
+        name="chain_rule",
+        graph_attr=graph_attr,
+        node_attr={"shape": "plaintext", "fontname": FONTNAME, "fontsize": "12", "margin": "0"},
+        edge_attr={"fontname": FONTNAME, "fontsize": "10", "arrowsize": "0.6"},
+        body=body,
+    )
 
 
 def _kind(view: View, node: Value) -> str:
