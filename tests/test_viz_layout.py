@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import importlib.util
 import random
 import re
 import shutil
 import subprocess
 from itertools import combinations, pairwise
+from pathlib import Path
 
 import pytest
 
@@ -399,3 +402,48 @@ def test_chain_rule_of_micrograd_units_hides_their_partial_sums() -> None:
     (row,) = [r for r in rows if r and r[0].endswith(f" = {w.data:.17g}")]  # "w = its data"
     assert row[1].rpartition(" = ")[2] == f"{x.data:.17g}"  # ∂(w·x + ...)/∂w = x
     assert float(row[2]) == dw.data
+
+
+def test_a_unit_with_no_input_drawn_is_a_plain_box() -> None:
+    L = network(2, [2, 1])
+    source = chain_rule(L, keep="S").source
+    ids = {name: v for v, name in names_of(L).items()}
+    lines = {
+        line.split()[0]: line
+        for line in source.splitlines()
+        if " [label=<" in line and "->" not in line
+    }
+    assert "∂L/∂input" in lines[ids["S_1^(2)"]]  # its inputs S_1^(1), S_2^(1): rows
+    for j in (1, 2):  # nothing is drawn below the first layer's sums: no empty table
+        assert "input" not in lines[ids[f"S_{j}^(1)"]]
+        assert "COLSPAN" not in lines[ids[f"S_{j}^(1)"]]
+
+
+# --- the README's pictures --------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_readme_shows_the_committed_3_4_4_1_pictures_as_docs_pictures_draws_them() -> None:
+    spec = importlib.util.spec_from_file_location("pictures", ROOT / "docs" / "pictures.py")
+    assert spec is not None
+    assert spec.loader is not None
+    pictures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pictures)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    loss = pictures.mlp_3_4_4_1()
+    for name, make in pictures.PICTURES.items():
+        assert f"](docs/{name})" in readme  # a relative link, shown in the README
+        source = make(loss).source
+        svg = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        titles = {html.unescape(t) for t in re.findall(r"<title>(.*?)</title>", svg)}
+        drawn = set(re.findall(r"^\t(v\d+(?:op)?) \[label", source, flags=re.M))
+        shown = {
+            f"{a}->{b}"
+            for a, b in re.findall(
+                r"^\t(v\d+\w*) -> (v\d+\w*)(?: \[(?!style=invis)[^\n]*)?$", source, flags=re.M
+            )
+        }
+        assert drawn <= titles
+        assert shown <= titles
+        assert f"{loss.data:.4g}" in re.sub(r"<[^>]*>", "", svg)

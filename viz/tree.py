@@ -241,7 +241,13 @@ def chain_rule(
     position = {node: i for i, node in enumerate(order)}
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
-    units = {position[u.head] for u in found.units} & set(shown) if found is not None else set()
+    units = (
+        {  # a unit with inputs drawn: a table of them
+            i for i in (position[u.head] for u in found.units) if i in shown and edges[i]
+        }
+        if found is not None
+        else set()
+    )
     parents: dict[int, list[int]] = {}
     for i in shown:
         for target in edges[i]:
