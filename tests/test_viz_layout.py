@@ -433,7 +433,7 @@ def test_the_readme_shows_the_committed_3_4_4_1_pictures_as_docs_pictures_draws_
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     loss = pictures.mlp_3_4_4_1()
     for name, make in pictures.PICTURES.items():
-        assert f"](docs/{name})" in readme  # a relative link, shown in the README
+        assert f"/main/docs/{name})" in readme  # shown in the README (absolute: PyPI shows it)
         source = make(loss).source
         svg = (ROOT / "docs" / name).read_text(encoding="utf-8")
         titles = {html.unescape(t) for t in re.findall(r"<title>(.*?)</title>", svg)}
