@@ -14,6 +14,7 @@ from .drawing import (
     check_layout,
     check_size,
     color_of,
+    layout_cost,
     legend_html,
 )
 from .layout import Layers, Unit, find_layers
@@ -22,7 +23,9 @@ from .view import Node, View, graph_view
 
 __all__ = [
     "COLLAPSE_UNITS",
+    "COLUMN_PARAMETERS",
     "FONTNAME",
+    "NETWORK_LAYOUT_COST",
     "RANKDIRS",
     "ROW_PARAMETERS",
     "box_html",
@@ -41,6 +44,13 @@ ROW_PARAMETERS = 5
 """A layer with at most this many parameters has them in one row; a larger one puts each
 unit's parameters in a column beside it, so the drawing stays narrow."""
 SPAN = ' COLSPAN="5"'
+COLUMN_PARAMETERS = 9
+"""The longest column of parameters: a unit with more is left where dot puts it (measured:
+columns of 16 make dot take seconds on a layer of 8 units, as long edges pile up)."""
+NETWORK_LAYOUT_COST = 5000
+"""The largest :func:`~viz.drawing.layout_cost` at which :func:`draw` keeps a network in
+rows; above it dot places the nodes freely. Measured: the rows make dot 10 to 30 times
+slower (a cost of 11,500 took 12 s with them, 0.4 s without)."""
 STALE = "#f4cccc"  # light red: a .grad that is not ∂root/∂node now
 STALE_NOTE = (
     "≠: this .grad is not ∂{root}/∂(this node) now; .grad adds up over backward() calls "
@@ -118,7 +128,8 @@ def draw(
     unit above :data:`ROW_PARAMETERS` parameters). ``collapse=True`` draws the network
     layer by layer instead (a table per layer with each unit's sum and output, one
     box for the layer's parameters); None (the default) does so when a layer has
-    more than :data:`COLLAPSE_UNITS` units, False never.
+    more than :data:`COLLAPSE_UNITS` units, False never. A network so large that the
+    rows would make Graphviz slow (:data:`NETWORK_LAYOUT_COST`) is laid out freely.
 
     Colours (:data:`viz.drawing.COLORS`, by the node's role), explained by a legend
     of the kinds drawn (``legend=False`` leaves it out): parameters light blue,
@@ -176,8 +187,11 @@ def draw(
     view = graph_view(root)
     if collapse and found is not None:
         return _collapsed(view, found, rankdir, digits, legend, max_nodes)
-    edges = _layout_edges(order) + _constraint_edges(order, found)
-    check_layout(2 * len(order), edges, max_nodes, "draw")
+    edges = _layout_edges(order)
+    laid = edges + _constraint_edges(order, found)
+    if found is not None and layout_cost(2 * len(order), laid) > NETWORK_LAYOUT_COST:
+        found = None  # dot would take minutes to keep the rows: let it place the nodes
+    check_layout(2 * len(order), edges if found is None else laid, max_nodes, "draw")
     return draw_view(view, rankdir=rankdir, digits=digits, legend=legend, network=found)
 
 
@@ -209,7 +223,7 @@ def _constraint_edges(order: list[Value], found: Layers | None) -> list[tuple[in
 def _in_columns(layer: tuple[Unit, ...]) -> bool:
     """Whether a layer's parameters stand in a column per unit (wsum units only)."""
     return sum(len(u.parameters) for u in layer) > ROW_PARAMETERS and all(
-        u.head.op == "wsum" for u in layer
+        u.head.op == "wsum" and len(u.parameters) <= COLUMN_PARAMETERS for u in layer
     )
 
 
@@ -220,7 +234,8 @@ def network_lines(view: View, found: Layers) -> list[str]:
     (dot draws such an edge left to right): the inputs at the top, then each layer's
     sums. A layer's parameters stand in one row, unit by unit, when there are at most
     :data:`ROW_PARAMETERS` of them; otherwise each wsum unit's weights and bias stand
-    in a column beside it, topped level with the layer's data.
+    in a column beside it, topped level with the layer's data, when no unit has more
+    than :data:`COLUMN_PARAMETERS` (else dot places them).
     """
     lines: list[str] = []
 
@@ -244,7 +259,7 @@ def network_lines(view: View, found: Layers) -> list[str]:
                     f"\t{a} -> {b} [style=invis weight=10]\n" for a, b in itertools.pairwise(column)
                 )
             row(ids(data) + ids(u.parameters[0] for u in layer), ordered=False)
-        elif all(u.head.op == "wsum" for u in layer):
+        elif sum(len(u.parameters) for u in layer) <= ROW_PARAMETERS:
             row(ids(p for u in layer for p in u.parameters))
         data = [u.output for u in layer]
     return lines

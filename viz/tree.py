@@ -35,6 +35,7 @@ LINES = '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">'  # an edge label's 
 SPAN5 = ' COLSPAN="5"'  # a layer's table: its title across its five columns
 SUM_W = "<TR><TD>∂(each sum)/∂(its weight)</TD></TR><TR><TD>= that weight's input</TD></TR>"
 SUM_X = "<TR><TD>∂(each sum)/∂(each input)</TD></TR><TR><TD>= the weight between them</TD></TR>"
+MAX_ROWS = 36  # a unit with more inputs is drawn as boxes: its table would be too long a label
 PATHS_CAP = 10**9  # path counts saturate here: they can grow exponentially with depth
 
 
@@ -241,13 +242,9 @@ def chain_rule(
     position = {node: i for i, node in enumerate(order)}
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
-    units = (
-        {  # a unit with inputs drawn: a table of them
-            i for i in (position[u.head] for u in found.units) if i in shown and edges[i]
-        }
-        if found is not None
-        else set()
-    )
+    heads = [position[u.head] for u in found.units] if found is not None else []
+    # a unit with inputs drawn is a table of them; a very wide one stays boxes
+    units = {i for i in heads if i in shown and 0 < len(edges[i]) <= MAX_ROWS}
     parents: dict[int, list[int]] = {}
     for i in shown:
         for target in edges[i]:
