@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from autograd import RULES, Constant, Value, grad, topological_order
-from autograd.formula import Formula
+from autograd.formula import Formula, to_text
 from autograd.names import node_names
 
 from .drawing import (
@@ -144,6 +144,17 @@ class _Names:
         if notation_base(node.label) == "S":
             return label_html("δ" + node.label[1:])
         return f"∂{self.wrapped(root)}/∂{self.wrapped(i)}"
+
+    def short(self, i: int) -> str:
+        """:meth:`wrapped`, or ``root`` when that is longer than a table's header can hold.
+
+        >>> from autograd import Value
+        >>> y = Value(2.0, "y")
+        >>> names = _Names([y, y * y])
+        >>> names.short(0), names.short(1)
+        ('y', '(y·y)')
+        """
+        return self.wrapped(i) if len(to_text(self.formula[self.order[i]])) <= 12 else "root"
 
     def wrapped(self, i: int) -> str:
         """The name, in parentheses when it is an expression (``∂L/∂(y − t)``)."""
@@ -298,7 +309,7 @@ def chain_rule(
             "<TR>"
             + small.format("", "input")
             + small.format("", f"∂{names.wrapped(i)}/∂input")
-            + small.format("", f"∂{names.wrapped(last)}/∂input")
+            + small.format("", f"∂{names.short(last)}/∂input")
             + "</TR>"
         ]
         for target in edges[i]:
@@ -402,7 +413,7 @@ def _layer_tree(
             label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
             add(f"\tv{i} -> {port.get(target, f'v{target}')} [label=<{LINES}{label}</TABLE>>]\n")
     below = [f"v{position[x]}" for x in found.inputs if position[x] in shown]
-    L = names.wrapped(last)
+    L = names.short(last)
     for k, layer in enumerate(found.layers, start=1):
         count = sum(len(u.parameters) for u in layer)
         act = layer[0].activation
