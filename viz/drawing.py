@@ -203,9 +203,11 @@ MAX_LAYOUT_COST = 50_000
 """The largest :func:`layout_cost` a drawing may have while ``max_nodes`` is not None.
 
 Measured on 2 shared cores: ``dot`` lays out a cost of 50,000 in about 1 to 8
-seconds (a 4-32-32-1 network's chain-rule tree, 44,000: 1.6 s), and the time then
-grows faster than the cost: ``x + x + ... + x`` drawn as a chain-rule tree costs
-57,000 with 60 terms (3 to 4 s) and 101,000 with 80 terms (over 100 s).
+seconds (a 4-32-32-1 network's chain-rule tree unit by unit,
+``chain_rule(collapse=False)``: 39,000, 1.6 s), and the time then grows faster
+than the cost (rows held in order cost more: :data:`viz.graph.NETWORK_LAYOUT_COST`):
+``x + x + ... + x`` drawn as a chain-rule tree costs 57,000 with 60 terms (3 to
+4 s) and 101,000 with 80 terms (over 100 s).
 """
 
 
