@@ -95,9 +95,10 @@ test: $(DEV) dot browser fresh-native
 demo: venv dot fresh-native
 	$(VENV)/bin/chainrule demo
 
-docs: venv dot  ## the README's pictures, from the demo's defaults
+docs: venv dot  ## the README's pictures, from the demo's defaults and docs/pictures.py
 	$(VENV)/bin/chainrule demo --out docs > docs/demo-output.txt
 	$(VENV)/bin/chainrule demo moons --out docs > /dev/null
+	$(PY) docs/pictures.py docs > /dev/null
 
 # micrograd is a bench-only peer: it goes into bench/.peers, never into .venv,
 # so nothing in the project (tests, mypy, the CLI) can import it by accident.

@@ -47,6 +47,8 @@ def parse(source: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str,
     nodes: dict[str, tuple[str, str]] = {}
     edges: list[tuple[str, str, str]] = []
     for line in source.splitlines():
+        if "style=invis" in line or line.startswith("\t{rank=same; "):
+            continue  # the layout's rows and their order, not part of the graph
         if m := EDGE.match(line):
             edges.append((m[1], m[2], FONT.sub("", m[3] or "")))
         elif m := NODE.match(line):
@@ -58,7 +60,10 @@ def parse(source: str) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str,
 
 def tree_nodes(source: str) -> dict[str, tuple[str, float, str, float]]:
     """chain_rule's nodes: {id: (name, data, derivative's name, derivative)}."""
-    rows = re.compile(r"<TR><TD>(.*) = (\S+)</TD></TR><TR><TD>(.*) = (\S+)</TD></TR>")
+    rows = re.compile(
+        r"<TR><TD(?: COLSPAN=\"3\")?>(.*?) = ([^<\s]+)</TD></TR>"
+        r"<TR><TD(?: COLSPAN=\"3\")?>(.*?) = ([^<\s]+)</TD></TR>"
+    )
     result = {}
     for node, (label, _) in parse(source)[0].items():
         m = rows.search(label)
@@ -68,12 +73,44 @@ def tree_nodes(source: str) -> dict[str, tuple[str, float, str, float]]:
 
 
 def tree_edges(source: str) -> dict[tuple[str, str], tuple[str, float]]:
-    """chain_rule's edges: {(upper, lower): (text, value)}."""
+    """chain_rule's edges: {(upper, lower): (the derivative's form, value)}; the form is
+    "" where the derivative is a number (``∂S/∂b = -1``)."""
     result = {}
-    for tail, head, label in parse(source)[1]:
-        text, _, value = label.rpartition("= ")
-        result[tail, head] = (text.removesuffix(" "), float(value))
+    nodes = parse(source)[0]
+    for (tail, head), label in tree_labels(source).items():
+        if not label:  # from a unit's table: its row for this input says it
+            row = re.search(
+                rf'<TR><TD PORT="c{head[1:]}">[^<]*(?:<[^>]*>[^<]*)*?</TD>'
+                r"<TD>(.*?)</TD><TD>below</TD></TR>",
+                nodes[tail][0],
+            )
+            assert row is not None, (tail, head)
+            form, _, value = row[1].rpartition(" = ")
+            result[tail, head] = (form, float(value))
+            continue
+        lines = re.findall(r"<TD>(.*?)</TD>", label)
+        if len(lines) == 3:  # ∂A/∂B, = its form, = its number
+            result[tail, head] = (lines[1].removeprefix("= "), float(lines[2].removeprefix("= ")))
+        else:  # ∂A/∂B = its number
+            result[tail, head] = ("", float(lines[0].rpartition(" = ")[2]))
     return result
+
+
+def tree_rows(source: str) -> dict[tuple[str, str], tuple[float, str, float, float]]:
+    """The parameters in chain_rule's unit tables: {(unit node, name): (data, ∂S/∂p's form,
+    its value, ∂L/∂p)}."""
+    row = re.compile(r'<TR><TD BGCOLOR="[^"]*">(.*?) = (\S+)</TD><TD>(.*?)</TD><TD>(\S+)</TD></TR>')
+    result = {}
+    for node, (label, _) in parse(source)[0].items():
+        for name, data, local, total in row.findall(label):
+            form, _, value = local.rpartition(" = ")
+            result[node, name] = (float(data), form, float(value), float(total))
+    return result
+
+
+def tree_labels(source: str) -> dict[tuple[str, str], str]:
+    """chain_rule's edge labels as written: {(upper, lower): label}."""
+    return {(tail, head): label for tail, head, label in parse(source)[1]}
 
 
 def by_name(nodes: dict[str, tuple[str, float, str, float]]) -> dict[str, str]:
@@ -459,16 +496,22 @@ def test_the_tree_of_deltas_agrees_with_nn_delta_rule(
 def test_the_full_tree_shows_each_local_derivative_and_the_gradients_13_14() -> None:
     net, h = seed_network(), by_hand()
     source = chain_rule(net["L"], digits=17).source
-    nodes, edges = tree_nodes(source), tree_edges(source)
+    nodes, edges, rows = tree_nodes(source), tree_edges(source), tree_rows(source)
     names = by_name(nodes)
     S = names[label_html("S_1^(2)")]
-    # ∂S/∂w_i = x_i, ∂S/∂x_i = w_i, ∂S/∂b = −1: the wsum row
+    # each unit is a table: a row per input, saying ∂S/∂input. ∂S/∂w_i = x_i,
+    # ∂S/∂x_i = w_i, ∂S/∂b = −1: the wsum row. Its own parameters are rows only.
     for i in (1, 2):
-        w, x = names[label_html(f"w_{i}1^(2)")], names[label_html(f"x_{i}^(1)")]
-        assert edges[S, w][0] == label_html(f"x_{i}^(1)")
-        assert edges[S, w][1] == pytest.approx(h[f"x_{i}^(1)"], rel=1e-15)
-        assert edges[S, x] == (label_html(f"w_{i}1^(2)"), W2[i])
-    assert edges[S, names[label_html("b_1^(2)")]] == ("", -1.0)  # a number: the value says it
+        data, form, value, _ = rows[S, label_html(f"w_{i}1^(2)")]
+        assert (data, form) == (W2[i], label_html(f"x_{i}^(1)"))
+        assert value == pytest.approx(h[f"x_{i}^(1)"], rel=1e-15)
+        x = names[label_html(f"x_{i}^(1)")]
+        assert edges[S, x] == (label_html(f"w_{i}1^(2)"), W2[i])  # an edge to a box of its own
+    assert rows[S, label_html("b_1^(2)")][1:3] == ("", -1.0)  # a number: the value says it
+    assert label_html("w_11^(2)") not in names  # no box of its own
+    header = re.search(r"<TD>input</TD><TD>(.*?)</TD><TD>(.*?)</TD>", parse(source)[0][S][0])
+    assert header is not None
+    assert header.groups() == (f"∂{label_html('S_1^(2)')}/∂input", "∂L/∂input")
     # σ'(S) = x(1 − x), from the table's own formula
     for j in (1, 2):
         x, Sj = names[label_html(f"x_{j}^(1)")], names[label_html(f"S_{j}^(1)")]
@@ -479,12 +522,20 @@ def test_the_full_tree_shows_each_local_derivative_and_the_gradients_13_14() -> 
     # (13), (14): ∂L/∂b_j^(k) = −δ_j^(k), ∂L/∂w_ij^(k) = δ_j^(k) x_i^(k−1)
     for j in (1, 2):
         delta = h[f"δ_{j}^(1)"]
-        assert nodes[names[label_html(f"b_{j}^(1)")]][3] == pytest.approx(-delta, rel=1e-12)
+        Sj = names[label_html(f"S_{j}^(1)")]
+        assert rows[Sj, label_html(f"b_{j}^(1)")][3] == pytest.approx(-delta, rel=1e-12)
         for i in (1, 2):
-            node = nodes[names[label_html(f"w_{i}{j}^(1)")]]
-            assert node[2] == f"∂L/∂{label_html(f'w_{i}{j}^(1)')}"
-            assert node[3] == pytest.approx(delta * X[i - 1], rel=1e-12)
-    assert nodes[names[label_html("b_1^(2)")]][3] == pytest.approx(-h["δ_1^(2)"], rel=1e-12)
+            data, form, value, total = rows[Sj, label_html(f"w_{i}{j}^(1)")]
+            assert (form, value) == (label_html(f"x_{i}^(0)"), X[i - 1])
+            assert total == pytest.approx(delta * X[i - 1], rel=1e-12)
+    assert rows[S, label_html("b_1^(2)")][3] == pytest.approx(-h["δ_1^(2)"], rel=1e-12)
+    # the inputs x_i^(0) feed both units: boxes of their own, an edge from each table
+    for i in (1, 2):
+        x0 = names[label_html(f"x_{i}^(0)")]
+        assert {upper for upper, lower in edges if lower == x0} == {
+            names[label_html("S_1^(1)")],
+            names[label_html("S_2^(1)")],
+        }
 
 
 def test_chain_rule_reads_no_grad_and_changes_none() -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "COLORS",
     "DEFAULT_MAX_NODES",
     "DOT_TIMEOUT",
+    "KIND_NAMES",
     "MAX_LABEL",
     "MAX_LAYOUT_COST",
     "DotNotFoundError",
@@ -31,7 +32,9 @@ __all__ = [
     "check_digits",
     "check_layout",
     "check_size",
+    "color_of",
     "layout_cost",
+    "legend_html",
     "render",
     "write",
 ]
@@ -45,14 +48,70 @@ stays fast at any size: pass ``max_nodes=None`` (or a larger number) to get it.
 """
 
 COLORS = {
-    "leaf": "#cfe2f3",  # light blue: a leaf you made, a parameter
-    "input": "#fff2cc",  # light yellow: one of the notes' inputs x_i^(0)
+    "parameter": "#cfe2f3",  # light blue: a weight or a bias, what a model learns
+    "input": "#fff2cc",  # light yellow: an input of the network (data, not learned)
+    "variable": "#d9d2e9",  # light purple: a leaf of an expression without parameters
     "output": "#b6d7a8",  # green: the root, the Value drawn from
     "interior": "#ffffff",  # white: an intermediate result
     "constant": "#999999",  # grey text, dashed outline, no fill: a number written into the code
     "op": "#eeeeee",  # light grey: the small node of an operation
+    "leaf": "#cfe2f3",  # the parameter's colour under its earlier name
 }
-"""The fill colour of each kind of node, set once here for both drawings."""
+"""The fill colour of each kind of node, set once here for both drawings (see :func:`color_of`)."""
+
+KIND_NAMES = {
+    "parameter": "parameter",
+    "input": "input",
+    "variable": "variable",
+    "constant": "constant",
+    "interior": "intermediate",
+    "output": "output",
+}
+"""What the legend calls each kind of node, in the legend's order."""
+
+
+def color_of(kind: str) -> str:
+    """The fill colour of a node of ``kind``; a kind without a colour of its own is white.
+
+    >>> color_of("parameter"), color_of("variable"), color_of("something new")
+    ('#cfe2f3', '#d9d2e9', '#ffffff')
+    """
+    return COLORS.get(kind, COLORS["interior"])
+
+
+def legend_html(kinds: object, size: int = 11) -> str:
+    """The legend of the colours of ``kinds`` (the kinds of the nodes drawn), as a
+    Graphviz HTML-like table: only the kinds present, in :data:`KIND_NAMES`'s order,
+    in one row of up to three, else in two rows, so that it stays narrow; "" when none
+    has a colour to explain.
+
+    >>> legend_html({"output", "variable", "constant"}).count("<TD")
+    3
+    >>> legend_html({"op"})
+    ''
+    """
+    present = [kind for kind in KIND_NAMES if kind in kinds]  # type: ignore[operator]
+    if not present:
+        return ""
+    cells = []
+    for kind in present:
+        name = KIND_NAMES[kind]
+        if kind == "constant":
+            quiet = COLORS["constant"]
+            cells.append(
+                f'<TD BORDER="1" COLOR="{quiet}" STYLE="dashed"><FONT COLOR="{quiet}" '
+                f'POINT-SIZE="{size}">{name}</FONT></TD>'
+            )
+        else:
+            cells.append(
+                f'<TD BORDER="1" BGCOLOR="{color_of(kind)}"><FONT POINT-SIZE="{size}">'
+                f"{name}</FONT></TD>"
+            )
+    per_row = len(cells) if len(cells) <= 3 else (len(cells) + 1) // 2
+    rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+    body = "".join("<TR>" + "".join(row) + "</TR>" for row in rows)
+    return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="2">{body}</TABLE>'
+
 
 INSTALL_HINT = (
     "install Graphviz and try again: sudo apt-get install graphviz (Debian, Ubuntu), "
@@ -144,9 +203,11 @@ MAX_LAYOUT_COST = 50_000
 """The largest :func:`layout_cost` a drawing may have while ``max_nodes`` is not None.
 
 Measured on 2 shared cores: ``dot`` lays out a cost of 50,000 in about 1 to 8
-seconds (a 4-32-32-1 network's chain-rule tree, 44,000: 1.6 s), and the time then
-grows faster than the cost: ``x + x + ... + x`` drawn as a chain-rule tree costs
-57,000 with 60 terms (3 to 4 s) and 101,000 with 80 terms (over 100 s).
+seconds (a 4-32-32-1 network's chain-rule tree unit by unit,
+``chain_rule(collapse=False)``: 39,000, 1.6 s), and the time then grows faster
+than the cost (rows held in order cost more: :data:`viz.graph.NETWORK_LAYOUT_COST`):
+``x + x + ... + x`` drawn as a chain-rule tree costs 57,000 with 60 terms (3 to
+4 s) and 101,000 with 80 terms (over 100 s).
 """
 
 

@@ -2,66 +2,93 @@
 
 from __future__ import annotations
 
+import itertools
+
 from autograd import Value, topological_order
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_layout, check_size
+from .drawing import (
+    COLORS,
+    DEFAULT_MAX_NODES,
+    Drawing,
+    check_digits,
+    check_layout,
+    check_size,
+    color_of,
+    layout_cost,
+    legend_html,
+)
+from .layout import Layers, Unit, find_layers
 from .notation import escape, number, scripts_sized
 from .view import Node, View, graph_view
 
-__all__ = ["FONTNAME", "RANKDIRS", "box_html", "draw", "draw_view", "legend_html"]
+__all__ = [
+    "COLLAPSE_UNITS",
+    "COLUMN_PARAMETERS",
+    "FONTNAME",
+    "NETWORK_LAYOUT_COST",
+    "RANKDIRS",
+    "ROW_PARAMETERS",
+    "box_html",
+    "draw",
+    "draw_view",
+    "network_lines",
+]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 FONT_SIZE = 12
 FONTNAME = "DejaVu Sans,Helvetica,Arial,sans-serif"
 """Graphviz measures text in the first font it finds; the viewer draws the first it has."""
-LEGEND = (
-    ("leaf", "parameter"),
-    ("input", "input x<SUB>i</SUB><SUP>(0)</SUP>"),
-    ("constant", "constant"),
-    ("interior", "intermediate"),
-    ("output", "output (the loss)"),
+COLLAPSE_UNITS = 8
+"""``draw(collapse=None)`` draws a network layer by layer when a layer has more units."""
+ROW_PARAMETERS = 5
+"""A layer with at most this many parameters has them in one row; a larger one puts each
+unit's parameters in a column beside it, so the drawing stays narrow."""
+SPAN = ' COLSPAN="5"'
+COLUMN_PARAMETERS = 9
+"""The longest column of parameters: a unit with more is left where dot puts it (measured:
+columns of 16 make dot take seconds on a layer of 8 units, as long edges pile up)."""
+NETWORK_LAYOUT_COST = 5000
+"""The largest :func:`~viz.drawing.layout_cost` at which :func:`draw` keeps a network in
+rows; above it dot places the nodes freely. Measured: the rows make dot 10 to 30 times
+slower (a cost of 11,500 took 12 s with them, 0.4 s without)."""
+STALE = "#f4cccc"  # light red: a .grad that is not ∂root/∂node now
+STALE_NOTE = (
+    "≠: this .grad is not ∂{root}/∂(this node) now; .grad adds up over backward() calls "
+    "(call zero_grad() before each) and is 0 before the first"
 )
 
 
-def legend_html() -> str:
-    """The legend of the node colours, as a Graphviz HTML-like table (one row).
-
-    >>> legend_html().count("<TD")
-    6
-    """
-    cells = []
-    for kind, what in LEGEND:
-        if kind == "constant":
-            cells.append(
-                f'<TD BORDER="1" COLOR="{COLORS["constant"]}"><FONT COLOR="'
-                f'{COLORS["constant"]}">{what}</FONT></TD>'
-            )
-        else:
-            cells.append(f'<TD BORDER="1" BGCOLOR="{COLORS[kind]}">{scripts_sized(what, 10)}</TD>')
-    return (
-        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="3"><TR>'
-        '<TD><FONT POINT-SIZE="10">colours:</FONT></TD>' + "".join(cells) + "</TR></TABLE>"
-    )
-
-
-def box_html(node: Node, data: float, grad: float | None, digits: int, color: str = "") -> str:
+def box_html(
+    node: Node,
+    data: float,
+    grad: float | None,
+    digits: int,
+    color: str = "",
+    fresh: float | None = None,
+) -> str:
     """The box of one Value: its name over its data and (unless None) its grad.
 
-    >>> from autograd import Value, topological_order
+    ``fresh`` (∂root/∂node), when given and not equal to ``grad``, adds a highlighted
+    row ``≠ fresh``: the box's ``.grad`` is stale.
+
+    >>> from autograd import Parameter, Value
     >>> from viz.view import graph_view
-    >>> n = graph_view(Value(0.5, "w_11^(2)") * 2).nodes[0]
+    >>> n = graph_view(Parameter(0.5, "w_11^(2)") * 2).nodes[0]
     >>> box_html(n, n.value.data, -0.0, 4)  # doctest: +ELLIPSIS
     '<TABLE ... BGCOLOR="#cfe2f3"><TR><TD>w<SUB>...11</FONT></SUB>...data 0.5...grad 0...'
+    >>> "≠ 2" in box_html(n, 0.5, 4.0, 4, fresh=2.0)
+    True
     """
-    kind = "leaf" if node.kind in ("parameter", "variable") else node.kind
     small = '<FONT POINT-SIZE="10">{}</FONT>'
     rows = [scripts_sized(node.html, FONT_SIZE), small.format(f"data {number(data, digits)}")]
     if grad is not None:
         rows.append(small.format(f"grad {number(grad, digits)}"))
     body = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    if grad is not None and fresh is not None and fresh != grad:
+        body += f'<TR><TD BGCOLOR="{STALE}">{small.format(f"≠ {number(fresh, digits)}")}</TD></TR>'
     return (
         '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
-        f'BGCOLOR="{color or COLORS[kind]}">{body}</TABLE>'
+        f'BGCOLOR="{color or color_of(node.kind)}">{body}</TABLE>'
     )
 
 
@@ -72,33 +99,51 @@ def draw(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     digits: int = 4,
     legend: bool = True,
+    collapse: bool | None = None,
 ) -> Drawing:
     """The computation graph below ``root``: each Value once, as a box of name, data and grad.
 
     Each Value is a box showing its name (its label in the notes' notation, with
     real sub- and superscripts at 70 % size, or what it computes: ``w·x``,
-    ``x_1^(2) − 1``; never an internal id), its ``data`` and its ``grad`` as they
-    are now (call ``backward()`` first to see gradients), to ``digits`` significant
-    digits (zero is always ``0``, never ``-0``). Each operation is a small grey
-    circle showing its row's symbol (+, ·, σ, Σwx−b, ...); edges run inputs → op →
-    output. A subtraction is drawn as one: ``y − t`` is a "−" circle, and an input
-    that enters with a minus sign (the subtracted ``t``, a unit's bias ``b`` in
-    S = Σ w x − b) has its edge marked "−".
+    ``x_1^(2) − 1``; never an internal id), its ``data`` and its ``grad``, to
+    ``digits`` significant digits (zero is always ``0``, never ``-0``). Each
+    operation is a small grey circle showing its row's symbol (+, ·, σ, Σwx−b,
+    ...); edges run inputs → op → output. A subtraction is drawn as one: ``y − t``
+    is a "−" circle, and an input that enters with a minus sign (the subtracted
+    ``t``, a unit's bias ``b`` in S = Σ w x − b) has its edge marked "−".
 
-    Colours (:data:`viz.drawing.COLORS`), explained by a legend (``legend=False``
-    leaves it out): parameters light blue, the notes' inputs ``x_i^(0)`` light
-    yellow, the root (the loss) green, intermediate results white, and the numbers
-    written into an expression (like the 2 in ``2 * x``) quiet grey text, no grad.
+    **Which gradient**: the box shows ``.grad``, what ``backward()`` wrote there (what
+    micrograd's drawings show and what an optimizer reads). Where ``.grad`` is not
+    ∂root/∂node of this graph now (computed fresh, as :func:`viz.explain` and
+    :func:`viz.chain_rule` show it) — after a second ``backward()`` without
+    ``zero_grad()``, when ``.grad`` holds the sum, or after a backward() from another
+    root — the box gets a light red row ``≠ value`` with ∂root/∂node, and a note
+    under the drawing says why. Before any ``backward()`` (every ``.grad`` 0) the
+    boxes show ``grad 0`` unmarked.
 
-    ``rankdir`` is "TB" (top to bottom, the default: the notes' network stays
-    legible at README width), "LR", "BT" or "RL". DOT node ids are positions in
-    ``autograd.topological_order(root)`` (``v0``, ``v1``, ...; ``v3op`` is the op
-    that made ``v3``), so the same graph gives the same DOT text, and the same
-    SVG, on every run. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`;
-    None for no limit) counts Values and raises
-    :class:`~viz.drawing.GraphTooLargeError` above it, or when the layout would
-    take Graphviz more than seconds (:func:`viz.drawing.layout_cost`: a value used
-    by many operations in a long chain is costly).
+    A network (units found from the graph's structure, :func:`viz.layout.find_layers`:
+    ``wsum`` units or micrograd's ``b + w·x + …`` chains) is laid out one row per
+    layer, units in order (S_1 left of S_2), the inputs in order at the top, and each
+    unit's weights and bias beside it (in one row for a small layer, in a column per
+    unit above :data:`ROW_PARAMETERS` parameters). ``collapse=True`` draws the network
+    layer by layer instead (a table per layer with each unit's sum and output, one
+    box for the layer's parameters); None (the default) does so when a layer has
+    more than :data:`COLLAPSE_UNITS` units, False never. A network so large that the
+    rows would make Graphviz slow (:data:`NETWORK_LAYOUT_COST`) is laid out freely.
+
+    Colours (:data:`viz.drawing.COLORS`, by the node's role), explained by a legend
+    of the kinds drawn (``legend=False`` leaves it out): parameters light blue,
+    inputs of a network light yellow, the leaves of an expression without
+    parameters light purple, the root green, intermediate results white, and the
+    numbers written into an expression (like the 2 in ``2 * x``) quiet grey text.
+
+    ``rankdir`` is "TB" (top to bottom, the default), "LR", "BT" or "RL". DOT node
+    ids are positions in ``autograd.topological_order(root)`` (``v0``, ``v1``, ...;
+    ``v3op`` is the op that made ``v3``), so the same graph gives the same DOT text,
+    and the same SVG, on every run. ``max_nodes`` (default
+    :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for no limit) counts Values and
+    raises :class:`~viz.drawing.GraphTooLargeError` above it, or when the layout
+    would take Graphviz more than seconds (:func:`viz.drawing.layout_cost`).
 
     The result is a ``graphviz.Digraph``: ``.source`` is the DOT text, Jupyter shows
     it inline, and :func:`viz.write` saves it as DOT, SVG, PNG or PDF.
@@ -120,16 +165,34 @@ def draw(
         v2op -> v2
     ...
     }
+    >>> y.backward()  # a second time: .grad now holds twice ∂y/∂node
+    >>> "≠" in draw(y).source
+    True
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw needs a Value to draw from, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw: unknown rankdir {rankdir!r} (must be one of {list(RANKDIRS)})")
+    if collapse is not None and not isinstance(collapse, bool):
+        raise TypeError(
+            f"draw: collapse must be True, False or None (automatic), "
+            f"got {type(collapse).__name__}: {collapse!r:.60}"
+        )
     digits = check_digits(digits, "draw")
     order = topological_order(root)
     check_size(len(order), max_nodes, "draw")
-    check_layout(2 * len(order), _layout_edges(order), max_nodes, "draw")
-    return draw_view(graph_view(root), rankdir=rankdir, digits=digits, legend=legend)
+    found = find_layers(order)
+    if collapse is None:
+        collapse = found is not None and max(map(len, found.layers)) > COLLAPSE_UNITS
+    view = graph_view(root)
+    if collapse and found is not None:
+        return _collapsed(view, found, rankdir, digits, legend, max_nodes)
+    edges = _layout_edges(order)
+    laid = edges + _constraint_edges(order, found)
+    if found is not None and layout_cost(2 * len(order), laid) > NETWORK_LAYOUT_COST:
+        found = None  # dot would take minutes to keep the rows: let it place the nodes
+    check_layout(2 * len(order), edges if found is None else laid, max_nodes, "draw")
+    return draw_view(view, rankdir=rankdir, digits=digits, legend=legend, network=found)
 
 
 def _layout_edges(order: list[Value]) -> list[tuple[int, int, bool]]:
@@ -143,6 +206,65 @@ def _layout_edges(order: list[Value]) -> list[tuple[int, int, bool]]:
     return edges
 
 
+def _constraint_edges(order: list[Value], found: Layers | None) -> list[tuple[int, int, bool]]:
+    """The invisible edges of :func:`network_lines` that stack parameters, for the cost."""
+    if found is None:
+        return []
+    position = {id(node): i for i, node in enumerate(order)}
+    edges = []
+    for layer in found.layers:
+        if _in_columns(layer):
+            for unit in layer:
+                boxes = [2 * position[id(p)] + 1 for p in unit.parameters]
+                edges += [(a, b, False) for a, b in itertools.pairwise(boxes)]
+    return edges
+
+
+def _in_columns(layer: tuple[Unit, ...]) -> bool:
+    """Whether a layer's parameters stand in a column per unit (wsum units only)."""
+    return sum(len(u.parameters) for u in layer) > ROW_PARAMETERS and all(
+        u.head.op == "wsum" and len(u.parameters) <= COLUMN_PARAMETERS for u in layer
+    )
+
+
+def network_lines(view: View, found: Layers) -> list[str]:
+    """DOT lines that lay a network out in order: one row per layer, units left to right.
+
+    Each row (``rank=same``) is held in order by invisible edges between neighbours
+    (dot draws such an edge left to right): the inputs at the top, then each layer's
+    sums. A layer's parameters stand in one row, unit by unit, when there are at most
+    :data:`ROW_PARAMETERS` of them; otherwise each wsum unit's weights and bias stand
+    in a column beside it, topped level with the layer's data, when no unit has more
+    than :data:`COLUMN_PARAMETERS` (else dot places them).
+    """
+    lines: list[str] = []
+
+    def ids(values: object) -> list[str]:
+        return [f"v{view.node(v).index}" for v in values if v in view.by_value]  # type: ignore[attr-defined]
+
+    def row(names: list[str], ordered: bool = True) -> None:
+        if len(names) > 1:
+            lines.append(f"\t{{rank=same; {' '.join(names)}}}\n")
+        if ordered:
+            lines.extend(f"\t{a} -> {b} [style=invis]\n" for a, b in itertools.pairwise(names))
+
+    row(ids(found.inputs))
+    data = list(found.inputs)
+    for layer in found.layers:
+        row(ids(u.head for u in layer))
+        if _in_columns(layer):
+            for unit in layer:
+                column = ids(unit.parameters)
+                lines.extend(
+                    f"\t{a} -> {b} [style=invis weight=10]\n" for a, b in itertools.pairwise(column)
+                )
+            row(ids(data) + ids(u.parameters[0] for u in layer), ordered=False)
+        elif sum(len(u.parameters) for u in layer) <= ROW_PARAMETERS:
+            row(ids(p for u in layer for p in u.parameters))
+        data = [u.output for u in layer]
+    return lines
+
+
 def draw_view(
     view: View,
     *,
@@ -151,21 +273,26 @@ def draw_view(
     legend: bool = True,
     grads: dict[Value, float] | None = None,
     ids: bool = False,
+    network: Layers | None = None,
 ) -> Drawing:
     """The computation graph of a :class:`~viz.view.View` (what :func:`draw` returns).
 
-    ``grads`` gives the gradient shown in each box (None: each Value's ``.grad``);
-    ``ids=True`` gives every node and edge an SVG id (``n3``, ``n3op``, ``e0-3op``)
-    so that a page can highlight it (the step-through page does).
+    ``grads`` gives the gradient shown in each box (None: each Value's ``.grad``,
+    marked where it is not ∂root/∂node, ``view.grads``); ``ids=True`` gives every
+    node and edge an SVG id (``n3``, ``n3op``, ``e0-3op``) so that a page can
+    highlight it (the step-through page does); ``network`` (from
+    :func:`viz.layout.find_layers`) lays a network out in order (:func:`network_lines`).
     """
     quiet = COLORS["constant"]
     op_style = f'shape=circle style=filled fillcolor="{COLORS["op"]}" fontsize=11 width=0.3'
     body: list[str] = []
     add = body.append
+    stale = False
 
     def ident(name: str) -> str:
         return f' id="{name}"' if ids else ""
 
+    check = grads is None and _backward_ran(view)
     for node in view.nodes:
         i = node.index
         if node.kind == "constant":
@@ -174,11 +301,14 @@ def draw_view(
                 f'color="{quiet}" fontcolor="{quiet}" fontsize=10{ident(f"n{i}")}]\n'
             )
         else:
-            shown = node.value.grad if grads is None else grads[node.value]
-            add(
-                f"\tv{i} [label=<{box_html(node, node.value.data, shown, digits)}>"
-                f"{ident(f'n{i}')}]\n"
-            )
+            if check:
+                shown, fresh = node.value.grad, view.grads[node.value]
+                stale = stale or shown != fresh
+            else:
+                shown = node.value.grad if grads is None else grads[node.value]
+                fresh = None
+            box = box_html(node, node.value.data, shown, digits, fresh=fresh)
+            add(f"\tv{i} [label=<{box}>{ident(f'n{i}')}]\n")
         if not node.symbol:
             continue
         add(f"\tv{i}op [label=<{escape(node.symbol)}> {op_style}{ident(f'n{i}op')}]\n")
@@ -195,13 +325,13 @@ def draw_view(
             add(f"\tv{j} -> v{i}op{tail}\n")
         out_id = f' [id="e{i}op-{i}"]' if ids else ""
         add(f"\tv{i}op -> v{i}{out_id}\n")
-    graph_attr = {"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3", "pad": "0.2"}
-    graph_attr["fontname"] = FONTNAME
-    if legend:
-        graph_attr.update(label=f"<{legend_html()}>", labelloc="b", labeljust="c")
+    if network is not None:
+        body.extend(network_lines(view, network))
+    notes = [_stale_note(view)] if stale else []
+    kinds = {node.kind for node in view.nodes}
     return Drawing(
         name="computation_graph",
-        graph_attr=graph_attr,
+        graph_attr=_graph_attr(rankdir, kinds if legend else set(), notes),
         node_attr={
             "shape": "plaintext",
             "fontname": FONTNAME,
@@ -211,3 +341,164 @@ def draw_view(
         edge_attr={"fontname": FONTNAME, "fontsize": "9", "arrowsize": "0.6"},
         body=body,
     )
+
+
+def _backward_ran(view: View) -> bool:
+    """Whether some ``.grad`` of the graph is not 0: before that, there is nothing to check."""
+    return any(node.value.grad != 0.0 for node in view.nodes if node.kind != "constant")
+
+
+def _stale_note(view: View) -> str:
+    root = view.node(view.root)
+    short = len(view.root.label) <= 12 and "<" not in view.root.label
+    return STALE_NOTE.format(root=scripts_sized(root.html, 11) if short else "root")
+
+
+def _graph_attr(rankdir: str, kinds: set[str], notes: list[str]) -> dict[str, str]:
+    """The graph's attributes: layout, and a label under it with notes and the legend."""
+    attr = {"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3", "pad": "0.2"}
+    attr["fontname"] = FONTNAME
+    rows = [
+        f'<TR><TD BGCOLOR="{STALE}"><FONT POINT-SIZE="11">{note}</FONT></TD></TR>' for note in notes
+    ]
+    legend = legend_html(kinds)
+    if legend:
+        rows.append(f"<TR><TD>{legend}</TD></TR>")
+    if rows:
+        table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">' + "".join(rows) + "</TABLE>"
+        attr.update(label=f"<{table}>", labelloc="b", labeljust="c")
+    return attr
+
+
+def _collapsed(
+    view: View,
+    found: Layers,
+    rankdir: str,
+    digits: int,
+    legend: bool,
+    max_nodes: int | None,
+) -> Drawing:
+    """A network layer by layer: a table per layer, a box for each layer's parameters,
+    and the rest of the graph (the inputs, the loss) as :func:`draw` draws it."""
+    where: dict[Value, str] = {}  # a hidden node -> the DOT node (and port) standing for it
+    key: dict[str, int] = {}  # DOT node -> a number below its users' (for the layout's cost)
+    for k, layer in enumerate(found.layers, start=1):
+        key[f"p{k}"] = -k
+        key[f"layer{k}"] = 2 * max(view.node(u.output).index for u in layer) + 1
+        for j, unit in enumerate(layer, start=1):
+            for p in unit.parameters:
+                where[p] = f"p{k}"
+            for v in (*unit.members, unit.head, unit.output):
+                where[v] = f"layer{k}:u{j}"
+    body: list[str] = []
+    add = body.append
+    stale = False
+    kinds: set[str] = {"parameter", "interior"}
+    edges: list[tuple[str, str]] = []
+
+    def edge(tail: str, head: str, attrs: str = "") -> None:
+        add(f"\t{tail} -> {head}{attrs}\n")
+        edges.append((tail.split(":")[0], head))
+
+    def source(v: Value) -> str:
+        return where.get(v) or f"v{view.node(v).index}"
+
+    def small(text: str, attrs: str = "") -> str:
+        return f'<TD{attrs}><FONT POINT-SIZE="10">{text}</FONT></TD>'
+
+    check = _backward_ran(view)
+
+    def cells(value: Value) -> str:
+        nonlocal stale
+        g = value.grad
+        fresh = view.grads[value] if check else g
+        shown = number(g, digits)
+        if g != fresh:
+            stale = True
+            return small(number(value.data, digits)) + small(
+                f"{shown} ≠ {number(fresh, digits)}", f' BGCOLOR="{STALE}"'
+            )
+        return small(number(value.data, digits)) + small(shown)
+
+    quiet = COLORS["constant"]
+    op_style = f'shape=circle style=filled fillcolor="{COLORS["op"]}" fontsize=11 width=0.3'
+    for node in view.nodes:
+        if node.value in where:
+            continue
+        i = node.index
+        key[f"v{i}"], key[f"v{i}op"] = 2 * i + 1, 2 * i
+        kinds.add(node.kind)
+        if node.kind == "constant":
+            add(
+                f'\tv{i} [label=<{number(node.shown, digits)}> shape=box style="dashed,rounded" '
+                f'color="{quiet}" fontcolor="{quiet}" fontsize=10]\n'
+            )
+        else:
+            g = node.value.grad
+            fresh = view.grads[node.value] if check else g
+            stale = stale or g != fresh
+            add(f"\tv{i} [label=<{box_html(node, node.value.data, g, digits, fresh=fresh)}>]\n")
+        if not node.symbol:
+            continue
+        add(f"\tv{i}op [label=<{escape(node.symbol)}> {op_style}]\n")
+        for e in node.edges:
+            edge(source(e.child), f"v{i}op", " [label=<−> fontsize=14]" if e.subtracted else "")
+        edge(f"v{i}op", f"v{i}")
+    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{}">'
+    for k, layer in enumerate(found.layers, start=1):
+        count = sum(len(u.parameters) for u in layer)
+        add(
+            f"\tp{k} [label=<{table.format(color_of('parameter'))}"
+            f"<TR><TD>layer {k}: {count} parameters</TD></TR>"
+            f"<TR>{small('each unit: its weights, its bias')}</TR></TABLE>>]\n"
+        )
+        activation = layer[0].activation
+        act = escape(view.node(activation).symbol) if activation is not None else "none"
+        rows = [
+            "<TR>"
+            + small(f"layer {k}: {units_text(len(layer))}, activation {act}", SPAN)
+            + "</TR>",
+            "<TR>"
+            + "".join(small(h) for h in ("unit", "sum", "its grad", "output", "its grad"))
+            + "</TR>",
+        ]
+        rows += [
+            "<TR>"
+            + small(str(j), f" PORT={chr(34)}u{j}{chr(34)}")
+            + cells(u.head)
+            + cells(u.output)
+            + "</TR>"
+            for j, u in enumerate(layer, start=1)
+        ]
+        add(f"\tlayer{k} [label=<{table.format(color_of('interior'))}{''.join(rows)}</TABLE>>]\n")
+        edge(f"p{k}", f"layer{k}")
+        sources: list[str] = []
+        for unit in layer:
+            for x in unit.data:
+                tail = source(x).split(":")[0]
+                if tail not in sources and tail != f"layer{k}":
+                    sources.append(tail)
+        for tail in sources:
+            edge(tail, f"layer{k}")
+    names = sorted(key, key=key.__getitem__)
+    number_of = {name: n for n, name in enumerate(names)}
+    cost = [(number_of[a], number_of[b], False) for a, b in edges]
+    check_layout(len(names), cost, max_nodes, "draw")
+    notes = [_stale_note(view)] if stale else []
+    return Drawing(
+        name="computation_graph",
+        graph_attr=_graph_attr(rankdir, kinds if legend else set(), notes),
+        node_attr={
+            "shape": "plaintext",
+            "fontname": FONTNAME,
+            "fontsize": str(FONT_SIZE),
+            "margin": "0",
+        },
+        edge_attr={"fontname": FONTNAME, "fontsize": "9", "arrowsize": "0.6"},
+        body=body,
+    )
+
+
+def units_text(n: int) -> str:
+    """``"1 unit"``, ``"16 units"``."""
+    return "1 unit" if n == 1 else f"{n} units"

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from autograd import RULES, Constant, Value, grad, topological_order
-from autograd.formula import Formula
+from autograd.formula import Formula, to_text
 from autograd.names import node_names
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_layout, check_size
+from .drawing import (
+    DEFAULT_MAX_NODES,
+    Drawing,
+    check_digits,
+    check_layout,
+    check_size,
+    color_of,
+    legend_html,
+)
 from .forms import derivative_name, html, local_partials
-from .graph import FONTNAME
-from .notation import label_html, notation_base, number, scripts_sized
-from .view import graph_view
+from .graph import COLLAPSE_UNITS, FONTNAME, units_text
+from .layout import Layers, find_layers
+from .notation import escape, label_html, notation_base, number, scripts_sized
+from .view import View, graph_view
 
 __all__ = ["chain_rule"]
 
 Keep: TypeAlias = Callable[[Value], object] | str | None
 Chain: TypeAlias = "tuple[int, int, Chain] | None"  # steps (node position, input slot), downward
 MAX_FACTORS = 6  # a longer single chain is summarized as "product of n local derivatives"
+SPAN = ' COLSPAN="3"'  # the table of a unit: its name and δ across its three columns
+LINES = '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">'  # an edge label's lines
+SPAN5 = ' COLSPAN="5"'  # a layer's table: its title across its five columns
+SUM_W = "<TR><TD>∂(each sum)/∂(its weight)</TD></TR><TR><TD>= that weight's input</TD></TR>"
+SUM_X = "<TR><TD>∂(each sum)/∂(each input)</TD></TR><TR><TD>= the weight between them</TD></TR>"
+MAX_ROWS = 36  # a unit with more inputs is drawn as boxes: its table would be too long a label
 PATHS_CAP = 10**9  # path counts saturate here: they can grow exponentially with depth
 
 
@@ -129,6 +145,17 @@ class _Names:
             return label_html("δ" + node.label[1:])
         return f"∂{self.wrapped(root)}/∂{self.wrapped(i)}"
 
+    def short(self, i: int) -> str:
+        """:meth:`wrapped`, or ``root`` when that is longer than a table's header can hold.
+
+        >>> from autograd import Value
+        >>> y = Value(2.0, "y")
+        >>> names = _Names([y, y * y])
+        >>> names.short(0), names.short(1)
+        ('y', '(y·y)')
+        """
+        return self.wrapped(i) if len(to_text(self.formula[self.order[i]])) <= 12 else "root"
+
     def wrapped(self, i: int) -> str:
         """The name, in parentheses when it is an expression (``∂L/∂(y − t)``)."""
         name = self.formula[self.order[i]]
@@ -142,17 +169,23 @@ def chain_rule(
     keep: Keep = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     digits: int = 4,
+    collapse: bool | None = None,
 ) -> Drawing:
     """The dependency tree of the chain rule below ``root`` (L), root at the top.
 
     Each node shows its value and ∂L/∂node; for a node whose label is in the notes'
     notation with base ``S`` (``S_j^(k)``), that is the local error δ_j^(k). Each edge
-    runs from a node down to one of its inputs and carries the local derivative
-    ∂node/∂input, in the rule's own form and as a number: ``σ'(S) = x(1 − x)``,
-    ``∂S/∂x_i = w_i``, ``∂S/∂b = −1`` (the forms come from the one derivative table,
-    through ``autograd.formulas``). ∂L/∂node is then the sum, over the edges into
-    the node, of ∂L/∂(upper node) times the edge. Values are computed fresh with
-    ``autograd.grad``; no ``.grad`` is read or changed.
+    runs from a node down to one of its inputs and says it is a local derivative,
+    ``∂node/∂input``, then its form in the rule's own terms and its number, one per
+    line: ``∂x/∂S = σ'(S) = x·(1 − x) = 0.25``, ``∂S/∂w_i = x_i``, ``∂S/∂b = −1``
+    (the forms come from the one derivative table, through ``autograd.formulas``).
+    ∂L/∂node is then the sum, over the edges into the node, of ∂L/∂(upper node)
+    times the edge.
+
+    **Which gradient**: ∂L/∂node of this graph now, computed fresh with
+    ``autograd.grad``; no ``.grad`` is read or changed, so the tree is the same
+    however many times ``backward()`` ran (:func:`viz.draw` shows ``.grad`` and
+    marks a box where it differs from this number).
 
     ``keep`` collapses every node it does not keep: None keeps all, a string keeps
     the nodes whose label starts with it (``keep="S"``: the weighted sums, so the
@@ -163,8 +196,11 @@ def chain_rule(
     (numbers written into the expression) are not drawn: they appear as numbers in
     the forms.
 
-    Colours (:data:`viz.drawing.COLORS`): the root green, leaves light blue, the rest
-    white. Node names are positions in ``autograd.topological_order(root)``, so the
+    Colours (:data:`viz.drawing.COLORS`, by role as in :func:`viz.draw`, with a legend
+    of the kinds drawn): the root green, parameters light blue, inputs of a network
+    light yellow, other leaves light purple, the rest white. A network
+    (:func:`viz.layout.find_layers`) keeps its inputs and each layer's sums in rows,
+    in unit order. Node names are positions in ``autograd.topological_order(root)``, so the
     output is the same on every run; an unlabeled node is called ``v_i`` after its
     position. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for
     no limit) counts the nodes drawn.
@@ -180,63 +216,259 @@ def chain_rule(
     digraph chain_rule {
     ...
     v1 [label=<...<TD>S<SUB>...(1)</FONT></SUP> = 0</TD>...<TD>δ<SUB>... = 0.125</TD>...>]
-    v3 -> v0 [label=<x<SUB>...(1)</FONT></SUP> = 0.5>]
-    v3 -> v2 [label=<w<SUB>...(2)</FONT></SUP> = 0.5>]
-    v2 -> v1 [label=<σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...) = 0.25>]
+    v3 -> v0 [label=<...<TD>∂L/∂w<SUB>...<TD>= x<SUB>...(1)</FONT></SUP></TD>...<TD>= 0.5</TD>...>]
+    v3 -> v2 [label=<...<TD>∂L/∂x<SUB>...<TD>= w<SUB>...(2)</FONT></SUP></TD>...<TD>= 0.5</TD>...>]
+    v2 -> v1 [label=<...<TD>∂x<SUB>...<TD>= σ'(S<SUB>...) = x<SUB>...·(1 − x<SUB>...)</TD>...>]
     }
     >>> print(chain_rule(L, keep="S").source.splitlines()[-2])  # doctest: +ELLIPSIS
-    v3 -> v1 [label=<w<SUB>...11...(2)...·σ'(S<SUB>...1...(1)...) = 0.125>]
+    v3 -> v1 [label=<...<TD>∂L/∂S<SUB>...<TD>= w<SUB>...·σ'(S<SUB>...)</TD>...= 0.125</TD>...>]
     """
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
     view = graph_view(root)
+    if collapse is not None and not isinstance(collapse, bool):
+        raise TypeError(
+            "chain_rule: collapse must be True, False or None (automatic), "
+            f"got {type(collapse).__name__}: {collapse!r:.60}"
+        )
     shown_nodes = {n.value for n in view.nodes}
-    wanted = _keeper(keep, {v for v in view.order if v not in shown_nodes})
+    found = find_layers(view.order)
+    if collapse is None:
+        collapse = (
+            keep is None and found is not None and max(map(len, found.layers)) > (COLLAPSE_UNITS)
+        )
+    # micrograd's partial sums and products inside a unit: the unit's table says it all
+    members = {v for unit in found.units for v in unit.members} if found is not None else set()
+    wanted = _keeper(keep, {v for v in view.order if v not in shown_nodes} | members)
     digits = check_digits(digits, "chain_rule")
     order = topological_order(root)
     last = len(order) - 1
     kept = [
         i == last or (not isinstance(v, Constant) and bool(wanted(v))) for i, v in enumerate(order)
     ]
+    if collapse and found is not None:
+        return _layer_tree(view, found, order, digits, max_nodes)
     check_size(sum(kept), max_nodes, "chain_rule")
 
     position = {node: i for i, node in enumerate(order)}
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
+    heads = [position[u.head] for u in found.units] if found is not None else []
+    # a unit with inputs drawn is a table of them; a very wide one stays boxes
+    units = {i for i in heads if i in shown and 0 < len(edges[i]) <= MAX_ROWS}
+    parents: dict[int, list[int]] = {}
+    for i in shown:
+        for target in edges[i]:
+            parents.setdefault(target, []).append(i)
+    inline = {  # a unit's own parameters: rows of its table, not boxes of their own
+        target
+        for target, above in parents.items()
+        if len(above) == 1 and above[0] in units and not order[target].inputs
+    }
+    boxes = [i for i in shown if i not in inline]
     # the layout's cost: nodes numbered from the root down, so every edge's tail comes first
-    rank = {i: n for n, i in enumerate(sorted(shown, reverse=True))}
-    drawn = [(rank[i], rank[target], True) for i in shown for target in edges[i]]
-    check_layout(len(shown), drawn, max_nodes, "chain_rule")
-    adjoints = grad(root, [order[i] for i in shown])
+    rank = {i: n for n, i in enumerate(sorted(boxes, reverse=True))}
+    drawn = [
+        (rank[i], rank[target], i not in units)
+        for i in boxes
+        for target in edges[i]
+        if target not in inline
+    ]
+    check_layout(len(boxes), drawn, max_nodes, "chain_rule")
+    adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
     names = _Names(order)
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
     body: list[str] = []
     add = body.append
-    for i, adjoint in zip(shown, adjoints, strict=True):
-        node = order[i]
-        kind = "output" if i == last else "leaf" if not node.inputs else "interior"
-        what = scripts_sized(names.gradient(last, i), 12)
-        add(
-            f"\tv{i} [label=<{table.format(COLORS[kind])}"
-            f"<TR><TD>{scripts_sized(names(i), 12)} = {number(node.data, digits)}</TD></TR>"
-            f"<TR><TD>{what} = {number(adjoint.data, digits)}</TD></TR></TABLE>>]\n"
-        )
+    kinds: set[str] = set()
     partials: dict[int, tuple[Any, ...]] = {}
-    for i in shown:
-        for target, s in edges[i].items():
-            text = _edge_text(s, order, names, partials)
-            if text is None:  # the derivative is a number written into the expression
-                text = number(s.value, digits)
+
+    def form(i: int, target: int) -> str:
+        """∂node/∂input in the rule's terms, then its number: ``x_1 = 0.5``, or ``-1``."""
+        s = edges[i][target]
+        text = _edge_text(s, order, names, partials)
+        value = number(s.value, digits)
+        return value if text is None or text == value else f"{text} = {value}"
+
+    for i in boxes:
+        node = order[i]
+        kind = "output" if i == last else _kind(view, node)
+        kinds.add(kind)
+        what = scripts_sized(names.gradient(last, i), 12)
+        span = SPAN if i in units else ""
+        head = (
+            f"<TR><TD{span}>{scripts_sized(names(i), 12)} = {number(node.data, digits)}</TD></TR>"
+            f"<TR><TD{span}>{what} = {number(adjoint[i], digits)}</TD></TR>"
+        )
+        fill = table.format(color_of(kind))
+        if i not in units:
+            add(f"\tv{i} [label=<{fill}{head}</TABLE>>]\n")
+            continue
+        small = '<TD{}><FONT POINT-SIZE="10">{}</FONT></TD>'
+        rows = [
+            "<TR>"
+            + small.format("", "input")
+            + small.format("", f"∂{names.wrapped(i)}/∂input")
+            + small.format("", f"∂{names.short(last)}/∂input")
+            + "</TR>"
+        ]
+        for target in edges[i]:
+            if target in inline:
+                leaf = _kind(view, order[target])
+                kinds.add(leaf)
+                first = small.format(
+                    f' BGCOLOR="{color_of(leaf)}"',
+                    f"{names(target)} = {number(order[target].data, digits)}",
+                )
+                last_cell = small.format("", number(adjoint[target], digits))
             else:
-                text = scripts_sized(text, 10) + f" = {number(s.value, digits)}"
-            add(f"\tv{i} -> v{target} [label=<{text}>]\n")
+                first = small.format(f' PORT="c{target}"', names(target))
+                last_cell = small.format("", "below")
+            rows.append(f"<TR>{first}{small.format('', form(i, target))}{last_cell}</TR>")
+        add(f"\tv{i} [label=<{fill}{head}{scripts_sized(''.join(rows), 10)}</TABLE>>]\n")
+    for i in boxes:
+        for target in edges[i]:
+            if target in inline:
+                continue
+            if i in units:  # the row of the table says what the edge is
+                add(f"\tv{i} -> v{target}\n")
+                continue
+            local = f"∂{names.wrapped(i)}/∂{names.wrapped(target)}"
+            text = form(i, target).rpartition(" = ")
+            # one line each: what it is, its form, its number (narrow labels, narrow trees)
+            lines = [local, f"= {text[0]}", f"= {text[2]}"] if text[0] else [f"{local} = {text[2]}"]
+            label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
+            add(f"\tv{i} -> v{target} [label=<{LINES}{label}</TABLE>>]\n")
+    if found is not None:
+        body.extend(_network_lines(found, set(boxes), position))
+    legend = legend_html(kinds)
+    graph_attr = {"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.3"}
+    if legend:
+        graph_attr.update(label=f"<{legend}>", labelloc="b", labeljust="c", fontname=FONTNAME)
     return Drawing(
         name="chain_rule",
-        graph_attr={"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.6"},
+        graph_attr=graph_attr,
         node_attr={"shape": "plaintext", "fontname": FONTNAME, "fontsize": "12", "margin": "0"},
         edge_attr={"fontname": FONTNAME, "fontsize": "10", "arrowsize": "0.6"},
         body=body,
     )
+
+
+def _network_lines(found: Layers, shown: set[int], position: dict[Value, int]) -> list[str]:
+    """Rows that keep a network in order: the inputs, then each layer's sums, left to
+    right (an invisible edge between neighbours holds the order)."""
+    lines = []
+    rows = [list(found.inputs)] + [[u.head for u in layer] for layer in found.layers]
+    for row in rows:
+        names = [f"v{position[v]}" for v in row if position[v] in shown]
+        if len(names) > 1:
+            lines.append(f"\t{{rank=same; {' '.join(names)}}}\n")
+            lines += [f"\t{a} -> {b} [style=invis]\n" for a, b in itertools.pairwise(names)]
+    return lines
+
+
+def _layer_tree(
+    view: View, found: Layers, order: list[Value], digits: int, max_nodes: int | None
+) -> Drawing:
+    """The tree of a wide network layer by layer: a table per layer (each unit's sum and
+    output, with ∂L/∂ each), one edge between neighbouring layers, and the rest of the
+    graph (the loss above, the inputs below) as :func:`chain_rule` draws it."""
+    root, last = view.root, len(order) - 1
+    position = {node: i for i, node in enumerate(order)}
+    port: dict[int, str] = {}  # a unit's sum or output -> its row in its layer's table
+    for k, layer in enumerate(found.layers, start=1):
+        for j, unit in enumerate(layer, start=1):
+            port[position[unit.head]] = port[position[unit.output]] = f"layer{k}:u{j}"
+    hidden = {v for u in found.units for v in (*u.members, *u.parameters)}
+    kept = [
+        i == last or (not isinstance(v, Constant) and v in view.by_value and v not in hidden)
+        for i, v in enumerate(order)
+    ]
+    edges = _collapsed(order, position, kept)
+    shown = _breadth_first(last, edges)
+    boxes = [i for i in shown if i not in port]
+    check_size(len(boxes) + len(found.layers), max_nodes, "chain_rule")
+    adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
+    names = _Names(order)
+    partials: dict[int, tuple[Any, ...]] = {}
+    body: list[str] = []
+    add = body.append
+    kinds = {"interior", "parameter"}
+    box = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
+    small = '<TD{}><FONT POINT-SIZE="10">{}</FONT></TD>'
+    for i in boxes:
+        kind = "output" if i == last else _kind(view, order[i])
+        kinds.add(kind)
+        what = scripts_sized(names.gradient(last, i), 12)
+        add(
+            f"\tv{i} [label=<{box.format(color_of(kind))}"
+            f"<TR><TD>{scripts_sized(names(i), 12)} = {number(order[i].data, digits)}</TD></TR>"
+            f"<TR><TD>{what} = {number(adjoint[i], digits)}</TD></TR></TABLE>>]\n"
+        )
+        for target, s in edges[i].items():
+            local = f"∂{names.wrapped(i)}/∂{names.wrapped(target)}"
+            text = _edge_text(s, order, names, partials)
+            value = number(s.value, digits)
+            lines = [f"{local} = {value}"] if text is None else [local, f"= {text}", f"= {value}"]
+            label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
+            add(f"\tv{i} -> {port.get(target, f'v{target}')} [label=<{LINES}{label}</TABLE>>]\n")
+    below = [f"v{position[x]}" for x in found.inputs if position[x] in shown]
+    L = names.short(last)
+    for k, layer in enumerate(found.layers, start=1):
+        count = sum(len(u.parameters) for u in layer)
+        act = layer[0].activation
+        act_name = escape(view.node(act).symbol) if act is not None else "none"
+        rows = [
+            "<TR>"
+            + small.format(SPAN5, f"layer {k}: {units_text(len(layer))}, activation {act_name}")
+            + "</TR>",
+            "<TR>"
+            + "".join(
+                small.format("", h)
+                for h in ("unit", "sum", f"∂{L}/∂sum", "output", f"∂{L}/∂output")
+            )
+            + "</TR>",
+        ]
+        for j, unit in enumerate(layer, start=1):
+            h, o = position[unit.head], position[unit.output]
+            rows.append(
+                "<TR>"
+                + small.format(f' PORT="u{j}"', str(j))
+                + small.format("", number(unit.head.data, digits))
+                + small.format("", number(adjoint.get(h, 0.0), digits))
+                + small.format("", number(unit.output.data, digits))
+                + small.format("", number(adjoint.get(o, 0.0), digits))
+                + "</TR>"
+            )
+        add(f"\tlayer{k} [label=<{box.format(color_of('interior'))}{''.join(rows)}</TABLE>>]\n")
+        add(
+            f"\tp{k} [label=<{box.format(color_of('parameter'))}<TR><TD>layer {k}: {count} "
+            f"parameters</TD></TR><TR>{small.format('', f'∂{L}/∂w = ∂{L}/∂sum · its input')}"
+            f"</TR></TABLE>>]\n"
+        )
+        add(f"\tlayer{k} -> p{k} [label=<{LINES}{SUM_W}</TABLE>>]\n")
+        lower = [f"layer{k - 1}"] if k > 1 else below
+        for name in lower:
+            add(f"\tlayer{k} -> {name} [label=<{LINES}{SUM_X}</TABLE>>]\n")
+    nodes = len(boxes) + 2 * len(found.layers)
+    check_layout(nodes, [(n, n + 1, True) for n in range(nodes - 1)], max_nodes, "chain_rule")
+    legend = legend_html(kinds)
+    graph_attr = {"rankdir": "TB", "pad": "0.2", "nodesep": "0.3"}
+    if legend:
+        graph_attr.update(label=f"<{legend}>", labelloc="b", labeljust="c", fontname=FONTNAME)
+    return Drawing(
+        name="chain_rule",
+        graph_attr=graph_attr,
+        node_attr={"shape": "plaintext", "fontname": FONTNAME, "fontsize": "12", "margin": "0"},
+        edge_attr={"fontname": FONTNAME, "fontsize": "10", "arrowsize": "0.6"},
+        body=body,
+    )
+
+
+def _kind(view: View, node: Value) -> str:
+    """The node's kind as :func:`viz.view.graph_view` gives it; a folded node is interior."""
+    shown = view.by_value.get(node)
+    return "interior" if shown is None else shown.kind
 
 
 def _breadth_first(root: int, edges: list[dict[int, _Sum]]) -> list[int]:
