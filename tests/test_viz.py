@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Constant, Value, grad, wsum
+from autograd import Constant, Parameter, Value, grad, wsum
 from nn import MLP, delta_rule, squared_error
 from viz import (
     COLORS,
@@ -322,17 +322,19 @@ def test_draw_shows_label_data_and_grad_to_the_given_digits() -> None:
 
 
 def test_draw_colours_leaves_output_and_constants_once() -> None:
-    x = Value(2.0, "x")
+    x = Value(2.0, "x")  # a plain variable: no Parameter in the graph
     y = 3 * x
     nodes, _ = parse(draw(y).source)
     constant, leaf, out = nodes["v0"], nodes["v1"], nodes["v2"]
-    assert f'BGCOLOR="{COLORS["leaf"]}"' in leaf[0]
+    assert f'BGCOLOR="{COLORS["variable"]}"' in leaf[0]
     assert f'BGCOLOR="{COLORS["output"]}"' in out[0]
+    w = Parameter(2.0, "w")  # the same graph with a parameter
+    assert f'BGCOLOR="{COLORS["leaf"]}"' in parse(draw(3 * w).source)[0]["v1"][0]
     assert constant[0] == "3"
     assert "dashed" in constant[1]
     assert f'fontcolor="{COLORS["constant"]}"' in constant[1]
     assert "grad" not in constant[0]
-    assert len({COLORS["leaf"], COLORS["output"], COLORS["interior"]}) == 3
+    assert len({COLORS[k] for k in ("leaf", "variable", "output", "interior")}) == 4
 
 
 def test_draw_marks_the_subtracted_bias_of_wsum() -> None:
