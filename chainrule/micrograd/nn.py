@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numbers
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd import Parameter, Value
@@ -48,6 +48,19 @@ def _count(name: str, n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{name} must be an int >= 1, got {n!r:.60}")
     return int(n)
+
+
+def _leaves(x: Iterable[Value | float], label: str) -> list[Value]:
+    """The inputs as Values: each number becomes one leaf labelled ``label.format(i)``.
+
+    micrograd makes a new Value of a number at each use (``wi * xi``); one leaf per input
+    gives the same numbers and lets a drawing show an input once, feeding every unit.
+    """
+    if isinstance(x, (Value, str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"a model's input must be a list of numbers or Values, got {x!r:.60}")
+    return [
+        xi if isinstance(xi, Value) else Value(xi, label.format(i)) for i, xi in enumerate(x, 1)
+    ]
 
 
 class Module:
@@ -100,7 +113,7 @@ class Neuron(Module):
         self.b.label = f"b_{j}" if k is None else f"b_{j}^({k})"
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        xs = list(x)
+        xs = _leaves(x, "x_{}")
         if len(xs) != len(self.w):
             raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(xs)}")
         act: Value = self.b  # the bias first, then each w·x: micrograd's order of the adds
@@ -135,7 +148,8 @@ class Layer(Module):
 
     # micrograd's API: a Value for one unit, a list for several (chainrule's nn: always a list)
     def __call__(self, x: Sequence[Value | float]) -> Any:
-        out = [n(x) for n in self.neurons]
+        xs = _leaves(x, "x_{}")  # once, so that every unit reads the same input nodes
+        out = [n(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
@@ -167,7 +181,7 @@ class MLP(Module):
             layer._name(k)
 
     def __call__(self, x: Sequence[Value | float]) -> Any:
-        out: Any = x
+        out: Any = _leaves(x, "x_{}^(0)")
         for layer in self.layers:
             out = layer(out)
         return out
