@@ -2,9 +2,10 @@
 
 One naming for every place that shows a node: the drawings, ``viz.explain``,
 the step-through page and :func:`autograd.compile`'s source. A labelled node is
-called by its label; a Constant by its number; an unlabelled leaf by a name of
-its own (:func:`leaf_names`: the caller's variable, else ``a``, ``b``, …); any
-other node by its row of :data:`autograd.RULES` applied to the names of its
+called by its label; a Constant by its number; an unlabelled node that a variable
+of the caller's holds by that variable's name (``loss``, as the code says it), an
+unlabelled leaf no variable holds by a letter (``a``, ``b``, …; :func:`leaf_names`);
+any other node by its row of :data:`autograd.RULES` applied to the names of its
 inputs, as a :class:`~autograd.formula.Formula`, so the printers of
 :mod:`autograd.formula` print it in every target (``x_1^(2) − 1`` in text,
 ``\\cdot`` in LaTeX). A name longer than :data:`MAX_CHARS` characters of text
@@ -100,41 +101,41 @@ def _variables(wanted: set[int]) -> dict[int, str]:
 def leaf_names(
     order: Iterable[Value], given: Mapping[Value, str] | None = None
 ) -> dict[Value, str]:
-    """A name for each unlabelled leaf of ``order`` (not for a Constant: it is its number).
+    """A name for each unlabelled leaf of ``order``, and for each unlabelled node that a
+    variable holds (never for a Constant: it is its number).
 
     ``given`` names some leaves already (a compiled function's parameters). The
     others are named after the variable that holds them in the code that asked
     (the first frame outside chainrule: its locals, then its globals; see
-    ``_variables``), else by :func:`letters` in their order in ``order``.
-    No name repeats a label of ``order``, a given name or another leaf's name:
-    a taken name is skipped.
+    ``_variables``); a leaf that no variable holds gets the next of :func:`letters`
+    in order of appearance, and a computed node none (it is named by what it
+    computes, :func:`node_names`). No name repeats a label of ``order``, a given
+    name or another node's name: a taken name is skipped.
 
     >>> from autograd import Value, topological_order
     >>> x = Value(3.0)
     >>> y = x * Value(2.0) + Value(1.0, "a")
     >>> sorted(leaf_names(topological_order(y)).values())
-    ['b', 'x']
+    ['b', 'x', 'y']
     """
     nodes = list(order)
     given = dict(given or {})
-    leaves = [
-        v
-        for v in nodes
-        if not v.label and not v.op and not isinstance(v, Constant) and v not in given
+    unlabelled = [
+        v for v in nodes if not v.label and not isinstance(v, Constant) and v not in given
     ]
     names: dict[Value, str] = {v: given[v] for v in nodes if v in given}
-    if not leaves:
+    if not unlabelled:
         return names
     taken = {v.label for v in nodes if v.label} | set(names.values())
-    variables = _variables({id(v) for v in leaves})
-    for v in leaves:
+    variables = _variables({id(v) for v in unlabelled})
+    for v in unlabelled:
         name = variables.get(id(v))
         if name is not None and name not in taken:
             names[v] = name
             taken.add(name)
     spare = (n for n in letters() if n not in taken)
-    for v in leaves:
-        if v not in names:
+    for v in unlabelled:
+        if v not in names and not v.op:
             names[v] = next(spare)
     return names
 
@@ -145,14 +146,18 @@ def node_names(
     """The name of each node of ``order`` (inputs before their users, as
     :func:`autograd.topological_order` gives them): a Formula, or a float for a Constant.
 
-    An unlabelled leaf is named by :func:`leaf_names` (``given`` as there).
+    An unlabelled leaf, and an unlabelled node a variable holds, is named by
+    :func:`leaf_names` (``given`` as there).
 
     >>> from autograd import Value, topological_order
     >>> y, t, w = Value(0.9, "y"), Value(1.0, "t"), Value(0.5, "w")
-    >>> L = 0.5 * (y - t) ** 2 + -w
-    >>> names = node_names(topological_order(L))
-    >>> [to_text(names[v]) for v in topological_order(L) if not isinstance(v, Constant)]
+    >>> order = topological_order(0.5 * (y - t) ** 2 + -w)
+    >>> names = node_names(order)
+    >>> [to_text(names[v]) for v in order if not isinstance(v, Constant)]
     ['y', 't', '−t', 'y − t', '(y − t)^2', '0.5·(y − t)^2', 'w', '−w', '0.5·(y − t)^2 − w']
+    >>> L = 0.5 * (y - t) ** 2
+    >>> to_text(node_names(topological_order(L))[L])  # a node a variable holds: its name
+    'L'
     >>> x = Value(3.0)
     >>> name_of((x * x + 2 * x - 1).tanh())
     'tanh(x·x + 2·x − 1)'
@@ -181,7 +186,8 @@ def node_names(
 
 
 def name_of(node: Value) -> str:
-    """The plain-text name of one node (its label, or what it computes).
+    """The plain-text name of one node: its label, the caller's variable that holds it, or
+    what it computes.
 
     >>> from autograd import Value
     >>> x = Value(2.0, "x")

@@ -23,7 +23,8 @@ def test_the_issue_s_variable_is_x_and_its_number_only_a_number() -> None:
     y = (x * x + 2 * x - 1).tanh()
     text = str(explain(y))
     assert "x·x + 2·x − 1 = 15 − 1 = 14" in text
-    assert "∂(tanh(x·x + 2·x − 1))/∂x = " in text
+    assert "  y = tanh(x·x + 2·x − 1) = tanh(14) = 1" in text  # the root: its variable
+    assert "∂y/∂x = " in text
     assert "  x·x = 3·3 = 9" in text  # 3 only as a number, beside its name
     assert "∂3" not in text
     assert "/∂3" not in text
@@ -44,27 +45,35 @@ def test_micrograd_s_readme_expression_reads_with_its_variables() -> None:
     b = Value(2.0)
     c = a + b
     d = a * b + b**3
-    text = str(explain(c * d))
-    assert "a·b = (-4)·2 = -8" in text
+    e = c * d
+    text = str(explain(e))
+    assert "  c = a + b = (-4) + 2 = -2" in text  # an interior node: its variable, then what
+    assert "a·b = (-4)·2 = -8" in text  # it computes; an unbound one: what it computes
     assert "b^3 = 2^3 = 8" in text
-    assert "∂((a + b)·(a·b + b^3))/∂a" in text
+    assert "  e = c·d = (-2)·0 = 0" in text
+    assert "∂e/∂a" in text
     assert not re.search(r"∂-?\d", text)  # no derivative with respect to a number
-    assert name_of(c) == "a + b"  # an interior node is named by what it computes
+    assert name_of(c) == "c"
+    c = c + 1  # c now names the new node; the old one is named by what it computes
+    assert name_of(e) == "e"
+    assert "  a + b = (-4) + 2 = -2" in str(explain(e))
 
 
 def test_leaves_no_variable_holds_are_lettered_in_order_of_appearance() -> None:
-    y = Value(2.0) * Value(3.0) + Value(5.0)
-    assert [to_text(n) for n in node_names(topological_order(y)).values()] == [
+    assert [to_text(n) for n in node_names(topological_order(Value(2.0) * 3 + 1)).values()] == [
         "a",
-        "b",
-        "a·b",
-        "c",
-        "a·b + c",
+        "3",
+        "a·3",
+        "1",
+        "a·3 + 1",
     ]
+    letters = [to_text(n) for n in node_names(topological_order(Value(2.0) * Value(3.0))).values()]
+    assert letters == ["a", "b", "a·b"]
     many = Value(0.0)
     for i in range(1, 30):
         many = many + Value(float(i))
     names = leaf_names(topological_order(many))
+    assert names.pop(many) == "many"  # the sum: its variable
     assert list(names.values()) == [*"abcdefghijklmnopqrstuvwxyz", "a_1", "b_1", "c_1", "d_1"]
     assert [n.html for n in graph_view(many).nodes if n.text == "a_1"] == ["a<SUB>1</SUB>"]
 
@@ -73,7 +82,8 @@ def test_a_name_never_collides_with_a_label_or_another_name() -> None:
     x = Value(1.0)  # its variable's name is taken by a label: it gets a letter
     y = x * Value(2.0, "x") * Value(3.0, "a") * Value(4.0)
     names = leaf_names(topological_order(y))
-    assert names == {x: "b", **{v: "c" for v in topological_order(y) if v.data == 4.0}}
+    four = next(v for v in topological_order(y) if v.data == 4.0)
+    assert names == {x: "b", four: "c", y: "y"}
     shown = [to_text(n) for n in node_names(topological_order(y)).values()]
     assert len(set(shown)) == len(shown)
 
@@ -82,8 +92,7 @@ def test_the_name_a_variable_was_first_given_wins_and_hidden_names_are_skipped()
     first = Value(1.0)
     second = first
     _hidden = Value(2.0)
-    y = second * _hidden
-    assert name_of(y) == "first·a"
+    assert name_of(second * _hidden) == "first·a"
 
 
 def test_compile_s_given_names_are_the_names_of_its_lines() -> None:
@@ -113,13 +122,15 @@ def test_names_are_looked_up_where_explain_is_called() -> None:
     assert "∂(w·w)/∂w" in helper()
 
 
-def test_constants_and_interior_nodes_are_not_named_by_variables() -> None:
+def test_constants_are_never_named_by_variables_and_labels_win() -> None:
     two = 2.0
     x = Value(3.0)
+    assert name_of(two * x) == "2·x"
     doubled = two * x
-    assert name_of(doubled) == "2·x"
     assert isinstance(doubled.inputs[0], Constant)
-    assert "doubled" not in str(explain(doubled))
+    assert str(explain(doubled)).splitlines()[1] == "  doubled = 2·x = 2·3 = 6"
+    doubled.label = "d"
+    assert name_of(doubled) == "d"
 
 
 def test_a_leaf_s_kind_is_its_role() -> None:

@@ -343,8 +343,7 @@ def test_draw_marks_the_subtracted_bias_of_wsum() -> None:
         [Value(3.0, "p"), Value(4.0, "q")],
         Value(0.5, "b"),
     )
-    S = wsum(w, x, b)
-    nodes, edges = parse(draw(S).source)
+    nodes, edges = parse(draw(wsum(w, x, b)).source)  # unbound: named by what it computes
     signs = [label for _, head, label in edges if head.endswith("op")]
     assert signs == ["", "", "", "", "−"]  # S = Σ w x − b, as the notes write it
     assert nodes["v5op"][0] == "Σwx−b"
@@ -598,9 +597,8 @@ def test_a_long_single_chain_is_summarized() -> None:
 
 def test_delta_names_only_for_S_in_the_notation() -> None:
     S, other = Value(0.0, "S_2^(3)"), Value(0.0, "Score")
-    root = S * other
-    nodes = by_name(tree_nodes(chain_rule(root).source))
-    source_nodes = tree_nodes(chain_rule(root).source)
+    source_nodes = tree_nodes(chain_rule(S * other).source)  # an unbound root
+    nodes = by_name(source_nodes)
     assert source_nodes[nodes[label_html("S_2^(3)")]][2] == "δ<SUB>2</SUB><SUP>(3)</SUP>"
     root_name = "S<SUB>2</SUB><SUP>(3)</SUP>·Score"  # what the root computes, never v2
     assert source_nodes[nodes["Score"]][2] == f"∂({root_name})/∂Score"

@@ -83,8 +83,9 @@ def test_subtraction_and_negation_are_said_as_such() -> None:
     assert "∂L/∂t = −∂L/∂(y − t) = −(-0.75) = 0.75" in text
     assert "+ −" not in text
     assert "× −1" not in text
+    assert name_of(-y) == "−y"
     z = -y
-    assert name_of(z) == "−y"
+    assert name_of(z) == "z"  # bound to a variable: called by it
 
 
 def test_explain_speaks_markdown_and_latex() -> None:
@@ -151,19 +152,18 @@ def test_every_step_of_a_random_network_matches_the_delta_rule(net: Network) -> 
 
 def test_names_are_what_a_node_computes() -> None:
     w, x, b = Value(0.5, "w_11^(2)"), Value(2.0, "x_1^(1)"), Value(0.1, "b")
-    S = wsum([w], [x], b)
-    names = node_names(topological_order(S * x.exp()))
+    names = node_names(topological_order(wsum([w], [x], b) * x.exp()))
     assert [str(n) for n in names.values()][-3:] == [  # as Python: what compile can print
         "w_11^(2) * x_1^(1) - b",
         "exp(x_1^(1))",
         "… * exp(x_1^(1))",  # longer than MAX_CHARS: the longest input elided
     ]
-    assert name_of(S) == "w_11^(2)·x_1^(1) − b"  # the notes' S = Σ w x − b
-    deep = Value(1.0, "a")
+    assert name_of(wsum([w], [x], b)) == "w_11^(2)·x_1^(1) − b"  # the notes' S = Σ w x − b
+    deep = [Value(1.0, "a")]  # held in a list: no variable names the nodes
     for _ in range(30):
-        deep = (deep * 1.5).tanh()
-    assert len(name_of(deep)) <= 30
-    assert "…" in name_of(deep)
+        deep.append((deep[-1] * 1.5).tanh())
+    assert len(name_of(deep[-1])) <= 30
+    assert "…" in name_of(deep[-1])
 
 
 def test_explanation_is_a_value_of_its_own() -> None:
@@ -318,8 +318,8 @@ def test_labels_with_operators_are_parenthesised_in_formulas() -> None:
     assert name_of(s + w) == "x1*w1 + x2*w2 + w"  # a sum in a sum needs none
     assert name_of(w - s) == "w − (x1*w1 + x2*w2)"
     assert name_of(Value(2.0, "a b") * w) == "(a b)·w"  # not one symbol: parenthesised
-    notes = [Value(1.0, n) * w for n in ("w_11^(2)", "S_1^{(1)}", "δ_1^(2)", "x_prime", "f(x)")]
-    assert [name_of(v) for v in notes] == [
+    labels = ("w_11^(2)", "S_1^{(1)}", "δ_1^(2)", "x_prime", "f(x)")
+    assert [name_of(Value(1.0, n) * w) for n in labels] == [
         "w_11^(2)·w",
         "S_1^{(1)}·w",
         "δ_1^(2)·w",
