@@ -22,11 +22,12 @@ from pathlib import Path
 from _chainrule_files import write_atomic
 from autograd import Value
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, check_digits, check_size
+from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
 from .explain import Explanation, Step, explain
 from .graph import RANKDIRS, draw_view
 from .notation import label_html, notation_base, number
 from .view import View, graph_view
+from .wasm import page_graph, use_dot
 
 __all__ = ["Frame", "StepThrough", "step_through"]
 
@@ -120,8 +121,9 @@ def step_through(
     every leaf that is not one of the notes' inputs ``x_i^(0)``. Nothing is
     changed: the numbers are computed aside (``autograd.grad``). ``rankdir`` and
     ``digits`` are :func:`viz.draw`'s; ``svg`` replaces the drawing (mainly for
-    tests without Graphviz). Raises :class:`~viz.drawing.DotNotFoundError` when
-    Graphviz's ``dot`` is missing.
+    tests). Without Graphviz's ``dot`` the page carries the DOT text and Graphviz
+    compiled to WebAssembly, and lays the graph out in the browser
+    (:mod:`viz.wasm`): the page needs no program, and still no network.
     """
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value, got {type(root).__name__}")
@@ -140,10 +142,20 @@ def step_through(
         frames += _updates(view, float(lr), parameters, digits)
     if svg is None:
         drawing = draw_view(view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True)
-        svg = drawing.pipe(format="svg", encoding="utf-8")
-    svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
+        svg = _graph(drawing)
+    else:
+        svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
     name = root.label or "the graph"
     return StepThrough(title or f"Backpropagation through {name}, step by step", frames, svg)
+
+
+def _graph(drawing: Drawing) -> str:
+    """What goes into the page's ``<div id="graph">``: ``dot``'s SVG, or without ``dot``
+    the scripts that lay the same DOT text out in the browser (:func:`viz.wasm.page_graph`)."""
+    if not use_dot():
+        return page_graph(drawing.source)
+    svg = drawing.pipe(format="svg", encoding="utf-8")
+    return str(svg[svg.index("<svg") :])  # the XML prolog and doctype do not belong inside HTML
 
 
 def _frames(view: View, story: Explanation) -> list[Frame]:
@@ -251,7 +263,7 @@ svg text.hidden { visibility: hidden; }
 """.replace("HIGHLIGHT", HIGHLIGHT)
 
 _JS = """
-(function () {
+function start() {
   "use strict";
   const frames = JSON.parse(document.getElementById("frames").textContent);
   const svg = document.querySelector("#graph svg");
@@ -324,7 +336,11 @@ _JS = """
   });
   window.stepThrough = { show: show, count: frames.length, current: () => current };
   show(0);
-})();
+}
+// The graph is dot's SVG, already in the page, or is laid out in the browser first
+// (viz.wasm.page_graph), which says so with the event chainrule:graph.
+if (document.querySelector("#graph svg")) start();
+else document.addEventListener("chainrule:graph", start, {once: true});
 """
 
 
