@@ -247,6 +247,54 @@ def test_a_notebook_session_sends_the_library_once_and_again_after_its_cell_reru
         wasm.configure()
 
 
+@pytest.mark.notebook
+@pytest.mark.usefixtures("no_dot")
+def test_a_real_kernel_sends_the_library_with_the_first_drawing_and_after_its_cell_reruns() -> None:
+    """ipykernel and IPython as JupyterLab drives them: each request names its cell."""
+    pytest.importorskip("ipykernel", reason="the dev extra's ipykernel is missing")
+    manager = pytest.importorskip("jupyter_client.manager", reason="jupyter_client is missing")
+    root = Path(__file__).resolve().parent.parent
+    km, kc = manager.start_new_kernel(kernel_name="python3", cwd=str(root))
+
+    def run(code: str, cell: str | None) -> list[bool]:
+        """Run ``code`` as cell ``cell``: for each drawing shown, whether it carries Viz.js."""
+        content = {"code": code, "silent": False, "store_history": True}
+        content |= {"user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+        metadata = {"cellId": cell} if cell else {}
+        msg = kc.session.msg("execute_request", content, metadata=metadata)
+        kc.shell_channel.send(msg)
+        carried = []
+        while True:
+            reply = kc.get_iopub_msg(timeout=60)
+            if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                continue
+            kind = reply["msg_type"]
+            if kind in ("execute_result", "display_data"):
+                carried.append("Viz.js" in reply["content"]["data"]["text/html"])
+            assert kind != "error", reply["content"]["evalue"]
+            if kind == "status" and reply["content"]["execution_state"] == "idle":
+                return carried
+
+    try:
+        start = "import shutil, viz\nassert shutil.which('dot') is None, 'dot'\n"
+        start += f"assert viz.__file__.startswith({str(root)!r})\n"
+        start += "from autograd import Value\nx = Value(2.0, 'x')\nviz.draw(x * 3)"
+        assert run(start, "A") == [True]  # the session's first drawing carries Graphviz
+        assert run("viz.draw(x * 4)", "B") == [False]  # later ones wait for it
+        assert run("display(viz.draw(x * 4)); display(viz.chain_rule(x * 5))", "C") == [
+            False,
+            False,
+        ]
+        assert run("viz.draw(x * 3)", "A") == [True]  # A's output is replaced: carried again
+        assert run("viz.draw(x * 6)", "B") == [False]
+        assert run("pass", "A") == []  # A runs again and draws nothing: the library is gone
+        assert run("viz.draw(x * 6)", "B") == [True]
+        assert run("viz.draw(x * 6)", None) == [True]  # a front end that names no cell
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
 # --- in Chromium, offline -----------------------------------------------------------------
 
 
