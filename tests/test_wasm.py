@@ -509,3 +509,23 @@ def test_the_step_through_page_without_dot_draws_and_steps_offline(
     assert _orange(before) == 0 < _orange(after)  # the current node is outlined in orange
     assert offline.errors == []
     assert offline.blocked == []
+
+
+@pytest.mark.needs_browser
+@pytest.mark.usefixtures("no_dot")
+def test_the_page_inline_in_jupyter_draws_in_its_sandboxed_frame(
+    offline: Offline, tmp_path: Path
+) -> None:
+    """Jupyter shows the page in an iframe (srcdoc, scripts only): Graphviz runs there too."""
+    _, y = expression()
+    step = step_through(y, lr=0.1)
+    page = offline.open(notebook_page(tmp_path / "inline.html", [step._repr_html_()]))
+    frame = page.frame_locator("iframe")
+    frame.locator("#graph svg g.node").first.wait_for()
+    texts = frame.locator("#graph svg text").all_text_contents()
+    assert {"x", "data 3"} <= set(texts)
+    (inner,) = [f for f in page.frames if f != page.main_frame]
+    inner.wait_for_function("window.stepThrough !== undefined")  # the page's script started
+    assert inner.evaluate("window.stepThrough.count") == len(step.frames)
+    assert offline.errors == []
+    assert offline.blocked == []
