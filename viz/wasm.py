@@ -61,7 +61,7 @@ GRAPHVIZ_VERSION = "16.1.0"
 LIBRARY_SHA256 = "c9e0b310f9883910e01c66054b48b7ff4be3d8695141116635e72b0af152692e"
 """The SHA-256 of ``viz/_vendor/viz-global.js``, checked when it is read."""
 
-LIBRARY_FILE = "viz-global.js"
+_FILE = "viz-global.js"
 
 RENDER_JS = r"""
 window.chainruleGraph = window.chainruleGraph || (function () {
@@ -189,16 +189,16 @@ def library() -> str:
     >>> library().startswith("/*!\\nViz.js " + VIZ_JS_VERSION)
     True
     """
-    data = (importlib.resources.files("viz") / "_vendor" / LIBRARY_FILE).read_bytes()
+    data = (importlib.resources.files("viz") / "_vendor" / _FILE).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != LIBRARY_SHA256:
         raise RuntimeError(
-            f"viz/_vendor/{LIBRARY_FILE} has SHA-256 {digest}, not the {LIBRARY_SHA256} of "
+            f"viz/_vendor/{_FILE} has SHA-256 {digest}, not the {LIBRARY_SHA256} of "
             f"Viz.js {VIZ_JS_VERSION}: the package's files are damaged; reinstall chainrule"
         )
     text = data.decode("utf-8")
     if "</script" in text.lower():
-        raise RuntimeError(f"viz/_vendor/{LIBRARY_FILE} contains </script and cannot go inline")
+        raise RuntimeError(f"viz/_vendor/{_FILE} contains </script and cannot go inline")
     return text
 
 
@@ -249,13 +249,14 @@ def html(source: str, *, with_library: bool = True) -> str:
     carries it announces it with the event ``chainrule:viz``). Until the graph
     is drawn the ``<div>`` holds a sentence saying what it is waiting for. The
     page must be read as UTF-8 (the library holds non-ASCII characters), as
-    Jupyter's pages and the step-through page are.
+    Jupyter's pages and the step-through page are. ``<`` and ``>`` in the DOT text
+    go in escaped, so a label cannot end the script (below: only its own end tag).
 
     >>> snippet = html("digraph { a -> b }", with_library=False)
-    >>> snippet.startswith('<div class="chainrule-graph" id="chainrule-graph-')
-    True
-    >>> "Viz.js" in snippet, '"digraph { a -\\\\u003e b }"' in snippet
-    (False, True)
+    >>> snippet.startswith('<div class="chainrule-graph" id="chainrule-graph-'), "Viz.js" in snippet
+    (True, False)
+    >>> html("digraph { a [label=<</script>>] }", with_library=False).count("</script>")
+    1
     """
     return _div(source, with_library=with_library, late="")
 
