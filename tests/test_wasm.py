@@ -545,3 +545,28 @@ def test_the_page_inline_in_jupyter_draws_in_its_sandboxed_frame(
     assert inner.evaluate("window.stepThrough.count") == len(step.frames)
     assert offline.errors == []
     assert offline.blocked == []
+
+
+@pytest.mark.needs_browser
+@pytest.mark.usefixtures("no_dot")
+def test_an_output_whose_library_is_gone_says_so_after_ten_seconds(
+    offline: Offline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shell = _Shell()
+    monkeypatch.setattr(wasm, "_shell", lambda: shell)
+    monkeypatch.setattr(wasm._settings, "hooked", False)
+    source = draw(expression()[1]).source
+    shell.run("cell-a")
+    assert "Viz.js" in wasm.notebook_html(source)  # the carrier: its output then cleared
+    shell.run("cell-b")
+    orphan = wasm.notebook_html(source)
+    offline.page.clock.install()
+    page = offline.open(notebook_page(tmp_path / "orphan.html", [orphan]))
+    assert "If this text stays" in page.inner_text(".chainrule-graph")
+    page.clock.run_for(11_000)
+    said = page.inner_text(".chainrule-graph")
+    assert said.startswith("Still waiting for Graphviz (WebAssembly)")
+    assert "Run viz.wasm.configure() and re-run this cell" in said
+    assert page.evaluate("document.querySelectorAll('.chainrule-graph svg').length") == 0
+    assert offline.errors == []
+    assert offline.blocked == []
