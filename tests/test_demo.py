@@ -156,7 +156,7 @@ def test_bad_flags_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> Non
     assert "--sample" in capsys.readouterr().err
 
 
-def test_without_dot_the_demo_writes_the_model_and_plots_and_names_what_it_skipped(
+def test_without_dot_the_demo_writes_the_model_plots_and_page_and_names_what_it_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no dot anywhere
@@ -166,10 +166,10 @@ def test_without_dot_the_demo_writes_the_model_and_plots_and_names_what_it_skipp
     assert (tmp_path / "loss.svg").read_text().count("<svg") == 1
     assert not (tmp_path / "graph.svg").exists()
     assert not (tmp_path / "chain-rule.svg").exists()
+    # the page lays its graph out in the browser (viz.wasm): no dot needed
+    assert "Viz.js" in (tmp_path / "backprop.html").read_text(encoding="utf-8")
     assert err.count("\n") == 1
-    assert err.startswith(
-        "chainrule demo: note: skipped graph.svg, chain-rule.svg, backprop.html: "
-    )
+    assert err.startswith("chainrule demo: note: skipped graph.svg, chain-rule.svg: ")
     assert "sudo apt-get install graphviz" in err
     assert "Traceback" not in out + err
 

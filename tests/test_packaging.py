@@ -17,6 +17,7 @@ import chainrule
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ["autograd", "nn", "viz", "chainrule"]
+LICENCES = ("LICENSE-viz-js", "LICENSE-graphviz", "LICENSE-expat")
 HIPS = '"""A stand-in for HIPS autograd: grad, no Value."""\n\ndef grad(f):\n    return f\n'
 
 
@@ -133,6 +134,13 @@ def test_the_wheel_and_sdist_ship_the_license_and_the_sdist_runs_its_tests(tmp_p
         "viz/plots.py",
     } <= names
     assert not any(n.startswith("tests/") for n in names)
+    vendored = {  # Graphviz compiled to WebAssembly (viz.wasm) and its licences
+        f"viz/_vendor/{name}" for name in ("viz-global.js", "README.md", *LICENCES)
+    }
+    assert vendored <= names
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("viz/_vendor/viz-global.js")
+    assert shipped == (ROOT / "viz/_vendor/viz-global.js").read_bytes()
     compiled = {n for n in names if n.startswith("autograd/_native/") and n.endswith(".so")}
     assert bool(compiled) == native
     assert ("autograd/_native/sources.json" in names) == native  # the hashes checked at import
@@ -146,7 +154,14 @@ def test_the_wheel_and_sdist_ship_the_license_and_the_sdist_runs_its_tests(tmp_p
     with tarfile.open(sdist) as archive:
         archive.extractall(tmp_path / "src", filter="data")
     (unpacked,) = (tmp_path / "src").iterdir()
-    for needed in ("LICENSE", "tests/conftest.py", "tests/strategies.py", "pyproject.toml"):
+    for needed in (
+        "LICENSE",
+        "tests/conftest.py",
+        "tests/strategies.py",
+        "pyproject.toml",
+        "viz/_vendor/viz-global.js",
+        *(f"viz/_vendor/{name}" for name in LICENCES),
+    ):
         assert (unpacked / needed).is_file(), needed
     # its tests import its own packages, not this checkout's
     where = python(

@@ -7,7 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import graphviz
 
 from _chainrule_files import check_target, write_atomic
 
+from . import wasm
 from .notation import svg_scripts
 
 __all__ = [
@@ -121,10 +122,12 @@ FORMATS = (".dot", ".gv", ".pdf", ".png", ".svg")
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # graphviz is untyped
-    """Graphviz's ``dot`` program is missing, so a drawing cannot become SVG, PNG or PDF.
+    """Graphviz's ``dot`` program is missing, so a drawing cannot become an SVG, PNG or PDF file.
 
-    The DOT text (``.source``, or :func:`write` to a ``.dot`` file) needs no program.
-    A subclass of ``graphviz.ExecutableNotFound``, so code that catches that still works.
+    The DOT text (``.source``, or :func:`write` to a ``.dot`` file) needs no program,
+    and neither do Jupyter's display of a drawing and the step-through page: they
+    lay the graph out in the browser (:mod:`viz.wasm`). A subclass of
+    ``graphviz.ExecutableNotFound``, so code that catches that still works.
 
     >>> print(DotNotFoundError())  # doctest: +ELLIPSIS
     Graphviz's dot program was not found ...: sudo apt-get install graphviz ...
@@ -134,7 +137,9 @@ class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # gr
         RuntimeError.__init__(
             self,
             "Graphviz's dot program was not found on the PATH, so the drawing cannot be "
-            "rendered (its DOT text, .source, needs no program); " + INSTALL_HINT,
+            "rendered to a file (.svg, .png, .pdf need dot; the DOT text, .source or a .dot "
+            "file, Jupyter's display of a drawing and the step-through page do not: they "
+            "lay the graph out in the browser); " + INSTALL_HINT,
         )
 
 
@@ -344,10 +349,12 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
     """A ``graphviz.Digraph`` rendered by :func:`render`: with a time limit, and a clear
     error when ``dot`` is missing, crashes or runs too long.
 
-    ``.source`` is the DOT text; ``.pipe(format="svg")`` and Jupyter's inline
-    display (``_repr_mimebundle_``) run ``dot`` through :func:`render`; ``.render``
-    (graphviz's, which writes files) raises :class:`DotNotFoundError` when ``dot``
-    is missing.
+    ``.source`` is the DOT text; ``.pipe(format="svg")`` runs ``dot`` through
+    :func:`render`; ``.render`` (graphviz's, which writes files) raises
+    :class:`DotNotFoundError` when ``dot`` is missing. Jupyter's inline display
+    (``_repr_mimebundle_``) shows ``dot``'s SVG, or, without ``dot``, HTML that lays
+    the graph out in the browser (:func:`viz.wasm.notebook_html`): it never needs
+    the program.
 
     >>> print(Drawing(name="g", body=["\\ta -> b\\n"]).source)
     digraph g {
@@ -374,6 +381,30 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
         """Save the DOT text and render it to a file, as ``graphviz``'s ``render``."""
         with _needs_dot():
             return super().render(*args, **kwargs)
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Jupyter's display: ``dot``'s SVG, or, when ``dot`` is missing (or
+        :func:`viz.wasm.configure` says ``layout="browser"``), HTML that lays the graph
+        out in the browser with the Graphviz shipped in the package.
+
+        >>> from viz import wasm
+        >>> wasm.configure(layout="browser")
+        >>> bundle = Drawing(name="g", body=["\\ta -> b\\n"])._repr_mimebundle_()
+        >>> list(bundle), bundle["text/html"].startswith('<div class="chainrule-graph"')
+        (['text/html'], True)
+        >>> wasm.configure()
+        """
+        if wasm.use_dot():
+            return super()._repr_mimebundle_(include, exclude, **kwargs)  # type: ignore[no-any-return]
+        wanted = {"text/html"} if include is None else set(include)
+        if "text/html" not in wanted - set(exclude or ()):
+            return {}
+        return {"text/html": wasm.notebook_html(self.source)}
 
 
 @contextmanager

@@ -213,7 +213,8 @@ def svg_scripts(svg: str) -> str:
 def _merged(group: list[tuple[dict[str, str], str]]) -> str:
     first = group[0][0]
     size = max(float(attrs.get("font-size", "14")) for attrs, _ in group)
-    keep = {k: v for k, v in first.items() if k not in ("baseline-shift", "font-size")}
+    dropped = ("baseline-shift", "font-size", "xml:space")  # newer Graphviz writes xml:space
+    keep = {k: v for k, v in first.items() if k not in dropped}
     head = " ".join(f'{k}="{v}"' for k, v in keep.items())
     pieces, shift = [], 0.0
     for attrs, body in group:

@@ -30,11 +30,12 @@ from autograd import Constant, Parameter, Value
 from autograd.formula import to_text
 from autograd.modes import NO_GRAD
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, check_digits, check_size
+from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
 from .explain import Explanation, Step, explain
 from .graph import RANKDIRS, draw_view
 from .notation import label_html, notation_base, notation_parts, number
 from .view import Node, View, graph_view
+from .wasm import page_graph, use_dot
 
 __all__ = ["MAX_ITERATIONS", "Boxes", "Frame", "StepThrough", "step_through"]
 
@@ -176,8 +177,9 @@ def step_through(
     shows the loss of each so far. Nothing is changed: the numbers are computed
     aside (``autograd.grad``; later iterations on a copy of the graph).
     ``rankdir`` and ``digits`` are :func:`viz.draw`'s; ``svg`` replaces the
-    drawing (mainly for tests without Graphviz). Raises
-    :class:`~viz.drawing.DotNotFoundError` when Graphviz's ``dot`` is missing.
+    drawing (mainly for tests). Without Graphviz's ``dot`` the page carries the
+    DOT text and Graphviz compiled to WebAssembly, and lays the graph out in the
+    browser (:mod:`viz.wasm`): the page needs no program, and still no network.
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x")
@@ -240,11 +242,21 @@ def step_through(
     frames = _loss_lines(frames, losses, view.root, digits, iterations)
     if svg is None:
         drawing = draw_view(view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True)
-        svg = drawing.pipe(format="svg", encoding="utf-8")
-    svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
+        svg = _graph(drawing)
+    else:
+        svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
     name = root.label or "the graph"
     title = title or f"Backpropagation through {name}, step by step"
     return StepThrough(title, frames, svg, boxes, losses)
+
+
+def _graph(drawing: Drawing) -> str:
+    """What goes into the page's ``<div id="graph">``: ``dot``'s SVG, or without ``dot``
+    the scripts that lay the same DOT text out in the browser (:func:`viz.wasm.page_graph`)."""
+    if not use_dot():
+        return page_graph(drawing.source)
+    svg = drawing.pipe(format="svg", encoding="utf-8")
+    return str(svg[svg.index("<svg") :])  # the XML prolog and doctype do not belong inside HTML
 
 
 def _frames(view: View, story: Explanation) -> list[Frame]:
