@@ -1,6 +1,7 @@
 """The step-through page: training steps of your own graph, frame by frame, offline.
 
-:func:`step_through` draws the graph once (Graphviz's SVG, inline) and makes one
+:func:`step_through` draws the graph once (Graphviz's SVG inline, or laid out in the
+browser by Graphviz compiled to WebAssembly where ``dot`` is missing) and makes one
 frame per step: the forward pass (each node's value appears, with its
 equation), the loss, the backward pass (the current node highlighted, the
 edges that carried its gradient marked, the chain-rule equation beside it)
@@ -32,7 +33,8 @@ from autograd.modes import NO_GRAD
 
 from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
 from .explain import Explanation, Step, explain
-from .graph import RANKDIRS, draw_view
+from .graph import RANKDIRS, draw_view, network_rows
+from .layout import find_layers
 from .notation import label_html, notation_base, notation_parts, number
 from .view import Node, View, graph_view
 from .wasm import page_graph, use_dot
@@ -241,7 +243,10 @@ def step_through(
         losses.append(_replay(view, new).data)
     frames = _loss_lines(frames, losses, view.root, digits, iterations)
     if svg is None:
-        drawing = draw_view(view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True)
+        rows = network_rows(list(view.order), find_layers(view.order))  # a network in order
+        drawing = draw_view(
+            view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True, network=rows
+        )
         svg = _graph(drawing)
     else:
         svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
