@@ -95,7 +95,7 @@ test: $(DEV) dot browser fresh-native
 demo: venv dot fresh-native
 	$(VENV)/bin/chainrule demo
 
-docs: venv dot  ## the README's pictures, from the demo's defaults and docs/pictures.py
+docs: $(DEV) dot browser  ## the README's pictures, from the demo's defaults and docs/pictures.py
 	$(VENV)/bin/chainrule demo --out docs > docs/demo-output.txt
 	$(VENV)/bin/chainrule demo moons --out docs > /dev/null
 	$(PY) docs/pictures.py docs > /dev/null
