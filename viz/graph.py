@@ -342,20 +342,8 @@ def draw_view(
         add(f"\tv{i}op -> v{i}{out_id}\n")
     if network is not None:
         body.extend(network_lines(view, network))
-    notes = [_stale_note(view)] if stale else []
     kinds = {node.kind for node in view.nodes}
-    return Drawing(
-        name="computation_graph",
-        graph_attr=_graph_attr(rankdir, kinds if legend else set(), notes),
-        node_attr={
-            "shape": "plaintext",
-            "fontname": FONTNAME,
-            "fontsize": str(FONT_SIZE),
-            "margin": "0",
-        },
-        edge_attr={"fontname": FONTNAME, "fontsize": "9", "arrowsize": "0.6"},
-        body=body,
-    )
+    return _drawing(view, body, rankdir, kinds if legend else set(), stale)
 
 
 def _backward_ran(view: View) -> bool:
@@ -499,10 +487,15 @@ def _collapsed(
     number_of = {name: n for n, name in enumerate(names)}
     cost = [(number_of[a], number_of[b], False) for a, b in edges]
     check_layout(len(names), cost, max_nodes, "draw")
+    return _drawing(view, body, rankdir, kinds if legend else set(), stale)
+
+
+def _drawing(view: View, body: list[str], rankdir: str, kinds: set[str], stale: bool) -> Drawing:
+    """The computation graph's Drawing: its body, the legend of ``kinds``, a stale note."""
     notes = [_stale_note(view)] if stale else []
     return Drawing(
         name="computation_graph",
-        graph_attr=_graph_attr(rankdir, kinds if legend else set(), notes),
+        graph_attr=_graph_attr(rankdir, kinds, notes),
         node_attr={
             "shape": "plaintext",
             "fontname": FONTNAME,

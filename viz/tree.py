@@ -341,17 +341,7 @@ def chain_rule(
             add(f"\tv{i} -> v{target} [label=<{LINES}{label}</TABLE>>]\n")
     if found is not None:
         body.extend(_network_lines(found, set(boxes), position))
-    legend = legend_html(kinds)
-    graph_attr = {"rankdir": "TB", "ordering": "out", "pad": "0.2", "nodesep": "0.3"}
-    if legend:
-        graph_attr.update(label=f"<{legend}>", labelloc="b", labeljust="c", fontname=FONTNAME)
-    return Drawing(
-        name="chain_rule",
-        graph_attr=graph_attr,
-        node_attr={"shape": "plaintext", "fontname": FONTNAME, "fontsize": "12", "margin": "0"},
-        edge_attr={"fontname": FONTNAME, "fontsize": "10", "arrowsize": "0.6"},
-        body=body,
-    )
+    return _drawing(body, kinds, {"ordering": "out"})
 
 
 def _network_lines(found: Layers, shown: set[int], position: dict[Value, int]) -> list[str]:
@@ -452,8 +442,13 @@ def _layer_tree(
             add(f"\tlayer{k} -> {name} [label=<{LINES}{SUM_X}</TABLE>>]\n")
     nodes = len(boxes) + 2 * len(found.layers)
     check_layout(nodes, [(n, n + 1, True) for n in range(nodes - 1)], max_nodes, "chain_rule")
+    return _drawing(body, kinds, {})
+
+
+def _drawing(body: list[str], kinds: set[str], extra: dict[str, str]) -> Drawing:
+    """The tree's Drawing: its body, ``extra`` graph attributes, the legend of ``kinds``."""
     legend = legend_html(kinds)
-    graph_attr = {"rankdir": "TB", "pad": "0.2", "nodesep": "0.3"}
+    graph_attr = {"rankdir": "TB", **extra, "pad": "0.2", "nodesep": "0.3"}
     if legend:
         graph_attr.update(label=f"<{legend}>", labelloc="b", labeljust="c", fontname=FONTNAME)
     return Drawing(
