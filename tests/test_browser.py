@@ -9,12 +9,12 @@ tests are skipped, saying which.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import ARGS, pixels_of, playwright_chromium
 
 from chainrule.demo import notes_network_page
 from viz import step_through
@@ -22,32 +22,14 @@ from viz.stepthrough import HIGHLIGHT
 
 pytestmark = [pytest.mark.needs_browser, pytest.mark.needs_dot]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Chromium context with a fresh profile, or a skip that says what is missing."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is missing: pip install 'chainrule[dev]'"
-    )
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip(
-            "Chromium is missing: sudo apt-get install chromium (make test installs it as root)"
-        )
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
+    with playwright_chromium() as (kind, executable):
+        context = kind.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            executable_path=executable,
             args=ARGS,
             headless=True,
             viewport={"width": 1200, "height": 900},
@@ -72,19 +54,7 @@ def _open(context: Any, path: Path) -> tuple[Any, list[str]]:
 
 def _orange(png: bytes) -> int:
     """How many pixels of the highlight colour a PNG holds."""
-    image_module = pytest.importorskip("PIL.Image", reason="Pillow (a matplotlib dependency)")
-    import io
-
-    image = image_module.open(io.BytesIO(png)).convert("RGB")
-    r0, g0, b0 = (int(HIGHLIGHT[i : i + 2], 16) for i in (1, 3, 5))
-    pixels = image.tobytes()
-    return sum(
-        1
-        for i in range(0, len(pixels), 3)
-        if abs(pixels[i] - r0) < 40
-        and abs(pixels[i + 1] - g0) < 40
-        and abs(pixels[i + 2] - b0) < 40
-    )
+    return pixels_of(png, HIGHLIGHT)
 
 
 def _node_shot(page: Any, target: str) -> bytes:

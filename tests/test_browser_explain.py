@@ -10,13 +10,13 @@ Where KaTeX, Playwright or Chromium is missing the tests are skipped, saying whi
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import ARGS, playwright_chromium
 from test_viz_explain import (
     balanced,
     empty_factor,
@@ -31,9 +31,6 @@ from viz.explain import Explanation
 pytestmark = pytest.mark.needs_browser
 
 KATEX = Path(__file__).resolve().parent / "browser" / "node_modules" / "katex" / "dist"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-ARGS += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # For each story: every step's LaTeX (from the Markdown form) and the whole aligned block
 # (the LaTeX form) typeset with KaTeX, each rendering's text, node by node; the HTML form's rows.
@@ -92,14 +89,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Chromium context that refuses every request off this machine, or a skip saying why."""
     if not (KATEX / "katex.min.js").is_file():
         pytest.skip("KaTeX is missing: run `npm ci --prefix tests/browser` (make test does)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is missing: pip install 'chainrule[dev]'"
-    )
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Chromium is missing: sudo apt-get install chromium (make test installs it)")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
+    with playwright_chromium() as (kind, executable):
+        context = kind.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
             executable_path=executable,
             args=ARGS,

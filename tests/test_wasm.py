@@ -9,7 +9,6 @@ every request that is not ``file:`` or ``data:`` and assert that none was tried.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -20,6 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from chromium import ARGS, pixels_of, playwright_chromium
 
 from autograd import Value
 from nn import MLP, squared_error
@@ -28,16 +28,6 @@ from viz.notation import notation_parts, number, svg_scripts
 from viz.stepthrough import HIGHLIGHT
 
 VENDOR = Path(wasm.__file__).parent / "_vendor"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The only URLs the HTML may hold: XML and SVG namespaces and the SVG DTD's name,
 # which are identifiers, never fetched.
 NAMESPACES = {
@@ -322,16 +312,8 @@ def test_a_real_kernel_sends_the_library_with_the_first_drawing_and_after_its_ce
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """Headless Chromium, or a skip that says what is missing."""
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is missing: pip install 'chainrule[dev]'"
-    )
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if executable is None:
-        pytest.skip(
-            "Chromium is missing: sudo apt-get install chromium (make test installs it as root)"
-        )
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS, headless=True)
+    with playwright_chromium() as (kind, executable):
+        browser = kind.launch(executable_path=executable, args=ARGS, headless=True)
         try:
             yield browser
         finally:
@@ -480,17 +462,7 @@ def test_the_javascript_port_merges_scripts_as_svg_scripts_does(
 
 def _orange(png: bytes) -> int:
     """How many pixels of the highlight colour a PNG holds."""
-    image_module = pytest.importorskip("PIL.Image", reason="Pillow (a matplotlib dependency)")
-    image = image_module.open(io.BytesIO(png)).convert("RGB")
-    r0, g0, b0 = (int(HIGHLIGHT[i : i + 2], 16) for i in (1, 3, 5))
-    pixels = image.tobytes()
-    return sum(
-        1
-        for i in range(0, len(pixels), 3)
-        if abs(pixels[i] - r0) < 40
-        and abs(pixels[i + 1] - g0) < 40
-        and abs(pixels[i + 2] - b0) < 40
-    )
+    return pixels_of(png, HIGHLIGHT)
 
 
 @pytest.mark.needs_browser
