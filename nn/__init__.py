@@ -12,7 +12,7 @@ from .data import digits, moons, xor
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2, mse, softmax, squared_error
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, weight_name
 from .optim import SGD, Adam, Optimizer
-from .train import DivergedError, Model, fit
+from .train import DivergedError, Model, TargetRangeWarning, fit
 
 __all__ = [
     "ACTIVATIONS",
@@ -26,6 +26,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "TargetRangeWarning",
     "binary_cross_entropy",
     "cross_entropy",
     "delta_rule",
