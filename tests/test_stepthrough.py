@@ -200,3 +200,12 @@ def test_inside_no_grad_the_page_is_the_same() -> None:
     assert inside.losses == outside.losses
     assert inside.frames == outside.frames
     assert outside.losses[0] > outside.losses[-1]
+
+
+def test_the_title_names_the_root_by_its_label_or_variable_never_by_a_formula() -> None:
+    loss = (Value(2.0) * 3 - 1) ** 2
+    assert step_through(loss, svg="<svg></svg>").title.startswith("Backpropagation through loss,")
+    unbound = step_through((Value(2.0) * 3 - 1) ** 2, svg="<svg></svg>").title
+    assert unbound.startswith("Backpropagation through the graph,")
+    loss.label = "L"
+    assert step_through(loss, svg="<svg></svg>").title.startswith("Backpropagation through L,")

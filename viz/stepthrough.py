@@ -28,7 +28,7 @@ from pathlib import Path
 
 from _chainrule_files import write_atomic
 from autograd import Constant, Parameter, Value
-from autograd.formula import to_text
+from autograd.formula import Formula, to_text
 from autograd.modes import NO_GRAD
 
 from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
@@ -250,7 +250,8 @@ def step_through(
         svg = _graph(drawing)
     else:
         svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
-    name = root.label or "the graph"
+    called = view.names[root]  # a label or a variable's name, not a formula, titles the page
+    name = to_text(called) if isinstance(called, Formula) and called.rule is None else "the graph"
     title = title or f"Backpropagation through {name}, step by step"
     return StepThrough(title, frames, svg, boxes, losses)
 
