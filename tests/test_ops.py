@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import pickle
-from fractions import Fraction
 from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
 
