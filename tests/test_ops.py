@@ -328,11 +328,12 @@ def test_a_mask_has_no_path_in_second_derivatives_either_order() -> None:
     dx, dy = grad(x.maximum(y.sqrt()), [x, y], create_graph=True)
     assert (dx.data, grad(dx, [x, y])[1].data, grad(dy, [x, y])[0].data) == (1.0, 0.0, 0.0)
     # the same for minimum and for a log's inf partial: each f is x near the point
-    for f, point in (
+    cases: list[tuple[Callable[[Value, Value], Value], tuple[float, float]]] = [
         (lambda x, y: x.minimum(-y.sqrt()), (-1.0, 0.0)),
         (lambda x, y: x.maximum(y.log()), (1.0, 0.0)),
         (lambda x, y: (x * 2.0).minimum(y.sqrt() * 3.0 + 5.0) / 2.0, (1.0, 0.0)),
-    ):
+    ]
+    for f, point in cases:
         x, y = Value(point[0]), Value(point[1])
         dx, dy = grad(f(x, y), [x, y], create_graph=True)
         dxx, dxy = grad(dx, [x, y])
