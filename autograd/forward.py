@@ -140,6 +140,6 @@ def hessian(f: Callable[..., Value], primals: Sequence[Real]) -> list[list[float
     order = _order(gs)
     columns = []
     for j in range(len(xs)):
-        carried = _push(order, {x: 1.0 if i == j else 0.0 for i, x in enumerate(xs)})
+        carried = _push(order, {xs[j]: 1.0})  # the others stay put: no tangent, not 0 · inf
         columns.append([carried.get(g, 0.0) for g in gs])
     return [[columns[j][i] for j in range(len(xs))] for i in range(len(xs))]

@@ -897,13 +897,40 @@ def inv_hypot2(x: Any, y: Any) -> Any:
     return apply("inv_hypot2", x, y)
 
 
+def _mask(name: str, *args: Any) -> Any:
+    """A masking row's partial (``above``, ``between``, ``step``, ``sign``), taken as a number.
+
+    A mask is flat wherever it is defined, so, as PyTorch computes its ``where``
+    conditions outside the graph, ``grad(create_graph=True)`` gets the mask's
+    number (0, 1/2, 1) for Values, not a node: second derivatives then have no
+    path through the mask, whose exact 0s would meet an inf further down and give
+    0 · inf = nan in one order of differentiation and 0 in the other. On symbols
+    (the printed formulas, compiled code), which carry no number, it stays the row.
+
+    >>> from autograd import Value
+    >>> _mask("above", Value(2.0), Value(1.0)), _mask("step", -1.0)
+    (1.0, 0.0)
+    """
+    numbers = []
+    for a in args:
+        if type(a) is float:
+            numbers.append(a)
+        elif hasattr(type(a), "__float__"):  # a Value: its number
+            numbers.append(float(a))
+        else:  # a symbol
+            return apply(name, *args)
+    return RULES[name].forward(*numbers)
+
+
 def _atan2_derivative(out: Any, y: Any, x: Any) -> tuple[Any, ...]:
     scale = inv_hypot2(y, x)  # PyTorch's: 0 at the origin, so the partials are 0 there
     return (x * scale, -y * scale)
 
 
 def _inv_hypot2_derivative(out: Any, x: Any, y: Any) -> tuple[Any, ...]:
-    return (-2.0 * x * out * out, -2.0 * y * out * out)
+    # -2x / (x² + y²)²: x · out first, so a huge x meets out = 0 before it can overflow
+    # (-2.0 * x is -inf for x >= 9e307, and -inf · 0 would be nan where the answer is 0)
+    return (-2.0 * (x * out) * out, -2.0 * (y * out) * out)
 
 
 LN2 = math.log(2.0)
@@ -950,7 +977,7 @@ for _rule in (
          Notation.call("log", r"\log"), array=lambda xp, x: xp.log(x)),
     Rule("sqrt", 1, _fsqrt,       lambda out, x: (div(0.5, out),),
          Notation("call", "√", ATOM, latex=r"\sqrt"), array=lambda xp, x: xp.sqrt(x)),
-    Rule("abs",  1, math.fabs,    lambda out, x: (sign(x),),
+    Rule("abs",  1, math.fabs,    lambda out, x: (_mask("sign", x),),
          Notation.call("abs", r"\lvert"), array=lambda xp, x: xp.abs(x), masks=True),
     Rule("sin",  1, _fsin,        lambda out, x: (cos(x),),
          Notation.call("sin", r"\sin"), array=lambda xp, x: xp.sin(x)),
@@ -960,7 +987,7 @@ for _rule in (
          Notation("call", "σ", ATOM, latex=r"\sigma"), array=_asigmoid),
     Rule("tanh", 1, math.tanh,    lambda out, x: (1.0 - out * out,),
          Notation.call("tanh", r"\tanh"), array=lambda xp, x: xp.tanh(x)),
-    Rule("relu", 1, _frelu,       lambda out, x: (step(x),),
+    Rule("relu", 1, _frelu,       lambda out, x: (_mask("step", x),),
          Notation.call("relu", micrograd="ReLU"), array=_arelu, masks=True),
     Rule("step", 1, _fstep,       lambda out, x: (None,),
          Notation.call("step"), array=_astep),
@@ -998,13 +1025,13 @@ for _rule in (
     Rule("softplus", 1, _fsoftplus, lambda out, x: (sigmoid(x),),
          Notation.call("softplus"), array=_asoftplus),
     # clamp(x, lo, hi): lo and hi are numbers (Constants), so only x gets a gradient
-    Rule("clamp", 3, _fclamp,     lambda out, x, lo, hi: (between(x, lo, hi), None, None),
+    Rule("clamp", 3, _fclamp,     lambda out, x, lo, hi: (_mask("between", x, lo, hi), None, None),
          Notation.call("clamp"), array=_aclamp, masks=True),
     Rule("between", 3, _fbetween, lambda out, x, lo, hi: (None, None, None),
          Notation.call("between"), array=_abetween),
-    Rule("maximum", 2, _fmaximum, lambda out, x, y: (above(x, y), above(y, x)),
+    Rule("maximum", 2, _fmaximum, lambda out, x, y: (_mask("above", x, y), _mask("above", y, x)),
          Notation.call("maximum", r"\max"), array=_amaximum, masks=True),
-    Rule("minimum", 2, _fminimum, lambda out, x, y: (above(y, x), above(x, y)),
+    Rule("minimum", 2, _fminimum, lambda out, x, y: (_mask("above", y, x), _mask("above", x, y)),
          Notation.call("minimum", r"\min"), array=_aminimum, masks=True),
     Rule("above", 2, _fabove,     lambda out, x, y: (None, None),
          Notation.call("above"), array=_aabove),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import pickle
 from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
 
@@ -289,3 +290,52 @@ def test_a_variable_exponent_keeps_its_part_in_second_derivatives() -> None:
     da, _ = grad(a ** b.exp(), [a, b], create_graph=True)
     _, dab = grad(da, [a, b])
     assert dab.data == pytest.approx(1.0 + math.log(2.0), rel=1e-15)
+
+
+def _atan2_hessian_exactly(a: float, b: float) -> list[list[float]]:
+    """atan2(a, b)'s second derivatives in (a, b), in rationals, rounded once at the end:
+    with r² = a² + b², ∂²/∂a² = -2ab/r⁴, ∂²/∂a∂b = (a² - b²)/r⁴, ∂²/∂b² = 2ab/r⁴."""
+    y, x = Fraction(a), Fraction(b)
+    r4 = (x * x + y * y) ** 2
+    mixed = float((y * y - x * x) / r4)
+    return [[float(-2 * x * y / r4), mixed], [mixed, float(2 * x * y / r4)]]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(9e307, 1.0), (1.0, 1e308), (1e308, 1e308), (-1.7e308, 3.0), (2.0, -1e308),
+     (0.3, -1.2), (2.0, 0.5), (-1e10, 3e9), (1e-70, 3e-70)],
+)  # fmt: skip
+def test_atan2_second_derivatives_are_exact_at_huge_arguments(a: float, b: float) -> None:
+    # inv_hypot2's partial once formed -2.0 * x, -inf for x >= 9e307, before multiplying
+    # it by 1/(x² + y²) = 0: nan where every second derivative is (rounds to) 0
+    want = _atan2_hessian_exactly(a, b)
+    y, x = Value(a), Value(b)
+    firsts = grad(y.atan2(x), [y, x], create_graph=True)
+    reverse = [[h.data for h in grad(g, [y, x])] for g in firsts]
+    forward = autograd.hessian(lambda p, q: p.atan2(q), [a, b])  # forward over reverse
+    for got in (reverse, forward):
+        for row, want_row in zip(got, want, strict=True):
+            for ours, exact in zip(row, want_row, strict=True):
+                assert ours == pytest.approx(exact, rel=2e-15, abs=0.0), (a, b, got, want)
+
+
+def test_a_mask_has_no_path_in_second_derivatives_either_order() -> None:
+    # f = maximum(x, sqrt(y)) is x near (1, 0): its mixed second derivatives are 0 in both
+    # orders. The masks were graph nodes: above(x, sqrt(y)) reached y through sqrt, whose
+    # partial there is inf, and its exact 0 met it: d(∂f/∂x)/dy was 0 · inf = nan.
+    x, y = Value(1.0), Value(0.0)
+    dx, dy = grad(x.maximum(y.sqrt()), [x, y], create_graph=True)
+    assert (dx.data, grad(dx, [x, y])[1].data, grad(dy, [x, y])[0].data) == (1.0, 0.0, 0.0)
+    # the same for minimum and for a log's inf partial: each f is x near the point
+    cases: list[tuple[Callable[[Value, Value], Value], tuple[float, float]]] = [
+        (lambda x, y: x.minimum(-y.sqrt()), (-1.0, 0.0)),
+        (lambda x, y: x.maximum(y.log()), (1.0, 0.0)),
+        (lambda x, y: (x * 2.0).minimum(y.sqrt() * 3.0 + 5.0) / 2.0, (1.0, 0.0)),
+    ]
+    for f, point in cases:
+        x, y = Value(point[0]), Value(point[1])
+        dx, dy = grad(f(x, y), [x, y], create_graph=True)
+        dxx, dxy = grad(dx, [x, y])
+        dyx, _ = grad(dy, [x, y])
+        assert (dx.data, dxx.data, dxy.data, dyx.data) == (1.0, 0.0, 0.0, 0.0), point
