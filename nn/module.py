@@ -444,7 +444,10 @@ class Module:
         Every bad file raises ValueError naming the file and what is wrong, with
         the file's own text quoted to at most 80 characters, and before anything
         large is built: a path that is not a regular file, a file over
-        :data:`MAX_FILE_BYTES`, bytes that are not UTF-8, invalid JSON (nesting
+        :data:`MAX_FILE_BYTES`, a file over 64 KiB that is larger than its config's
+        parameters can need (256 bytes each: such a file is read only as far as its
+        config, which must come before its parameters, as :meth:`save` writes them),
+        bytes that are not UTF-8, invalid JSON (nesting
         too deep included), a key given twice, an integer of more than 40 digits,
         a number beyond the float range, nan or inf, a shape of more than
         :data:`MAX_PARAMETERS` parameters or one that does not match the
