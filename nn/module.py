@@ -226,12 +226,15 @@ def _read_on(
             '{"format": ..., "config": {...}, "parameters": {...}}'
         )
     members, start = found
-    if not isinstance(members.get("config"), dict):
+    if "config" not in members:
         raise bad(
             f'it has {size} bytes and its "parameters" come before its "config": '
             f"a file over {_HEAD_BYTES} bytes must give the config first, as save does"
         )
-    count = counted(members["config"])
+    config = members["config"]
+    if not isinstance(config, dict):
+        raise bad(f"config must be an object, got {type(config).__name__}")
+    count = counted(config)
     if count is not None:
         text = head.decode("utf-8", "surrogateescape")
         need = len(text[:start].encode("utf-8", "surrogateescape"))

@@ -585,6 +585,9 @@ def test_a_model_file_over_64_kib_loads_with_its_keys_in_any_order_that_puts_con
     document = json.loads(path.read_text())
     path.write_text(json.dumps(document, sort_keys=True, indent=4))  # config, ..., parameters
     assert MLP.load(path).state_dict() == model.state_dict()
+    path.write_text(json.dumps({**document, "config": [20, [50, 50, 1]]}))
+    with pytest.raises(ValueError, match=r"config must be an object, got list"):
+        MLP.load(path)
     path.write_text(json.dumps({"parameters": document.pop("parameters"), **document}))
     with pytest.raises(ValueError, match=r'its "parameters" come before its "config"'):
         MLP.load(path)
