@@ -78,27 +78,33 @@ def check_target(path: str | os.PathLike[str]) -> Path:
                 f"cannot write {path}: the directory {target.parent} does not exist"
             ) from None
         return target
+    except OSError as error:  # a name too long, a folder that may not be read, ...
+        raise type(error)(error.errno, f"cannot write {path}: {error.strerror}") from None
     if not stat.S_ISREG(mode):
-        shown = path if path == target else Path(f"{path} (a symlink to {target})")
+        shown = Path(f"{path} (a symlink to {target})") if path.is_symlink() else path
         raise NotRegularFileError(shown, _kind(mode))
     return target
 
 
-def _remove_stale(target: Path) -> None:
-    """Remove temporary files of ``target`` left by writers that no longer run (a kill -9)."""
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.(\d+)\.\d+\.tmp")
+_TEMPORARY = re.compile(r"\.chainrule\.(\d+)\.\d+\.tmp")
+"""A temporary file's name, ``.chainrule.PID.N.tmp``: short, so that beside a file
+whose name has the longest length allowed (255 bytes) it still fits."""
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove the temporary files in ``folder`` of writers that no longer run (a kill -9)."""
     try:
-        names = os.listdir(target.parent)
+        names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        m = pattern.fullmatch(name)
+        m = _TEMPORARY.fullmatch(name)
         if m is None or int(m[1]) == os.getpid():
             continue
         try:
             os.kill(int(m[1]), 0)
         except ProcessLookupError:  # that writer is gone: its file is garbage
-            stale = target.parent / name
+            stale = folder / name
             if stale.is_file() and not stale.is_symlink():
                 stale.unlink(missing_ok=True)
         except (PermissionError, OverflowError):  # alive (another user's), or not a pid
@@ -108,11 +114,13 @@ def _remove_stale(target: Path) -> None:
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically and safely; return the path of the file written.
 
-    - The bytes go to a temporary file ``.NAME.PID.N.tmp`` beside the target,
-      which then replaces it in one ``os.replace``: a crash leaves the old file or
-      the new one, never half of one, and a failure leaves no temporary file. A
+    - The bytes go to a temporary file ``.chainrule.PID.N.tmp`` beside the target
+      (a short name: it fits wherever the target's name fits), which then replaces
+      the target in one ``os.replace``: a crash leaves the old file or the new one,
+      never half of one, and a failure (a full disk, say) leaves no temporary file
+      and raises OSError naming ``path`` and saying that nothing was changed. A
       temporary file left by a writer that was killed (``kill -9``) is removed by
-      the next write of the same file.
+      the next write into the same folder.
     - Only a regular file is ever replaced (:func:`check_target`): a device node,
       a FIFO, a socket or a directory is refused with :class:`NotRegularFileError`,
       also behind a symlink; a symlink to a regular file is written through.
@@ -127,20 +135,24 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     (b'two', '0o600', ['x.txt'])
     """
     target = check_target(path)
-    _remove_stale(target)
+    _remove_stale(target.parent)
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mask = os.umask(0)
         os.umask(mask)
         mode = 0o666 & ~mask
-    with _lock:
-        n = next(_counter)
-    tmp = target.parent / f".{target.name}.{os.getpid()}.{n}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as error:  # name the file asked for, not the temporary one
-        raise type(error)(error.errno, f"cannot write {path}: {error.strerror}") from None
+    while True:
+        with _lock:
+            n = next(_counter)
+        tmp = target.parent / f".chainrule.{os.getpid()}.{n}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            break
+        except FileExistsError:  # left by an earlier process that had this pid: the next n
+            continue
+        except OSError as error:  # name the file asked for, not the temporary one
+            raise type(error)(error.errno, f"cannot write {path}: {error.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -148,7 +160,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as error:
         tmp.unlink(missing_ok=True)
-        raise
+        if not isinstance(error, OSError):  # Ctrl-C, say: as it came
+            raise
+        # a full disk, say: name the file asked for, not the temporary one
+        message = f"cannot write {path}: {error.strerror or error}; nothing was changed"
+        raise (OSError(error.errno, message) if error.errno else OSError(message)) from None
     return target

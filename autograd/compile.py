@@ -106,19 +106,33 @@ def _spelt(name: str) -> str:
 
 
 class _Names:
-    """Hands out distinct identifiers that are neither keywords nor the code's own names."""
+    """Hands out distinct identifiers that are neither keywords nor the code's own names.
+
+    The first free one of ``base``, ``base_2``, ``base_3``, ...: ``suffix`` remembers
+    where each base's search stopped (every name before it is taken, and a taken
+    name stays taken), so 10⁵ nodes that share a name cost 10⁵ steps, not 10¹⁰/2.
+
+    >>> names = _Names()
+    >>> [names.new("y", "v1"), names.new("y", "v2"), names.new("", "v3"), names.new("y", "v4")]
+    ['y', 'y_2', 'v3', 'y_3']
+    >>> names.taken.add("z_2")
+    >>> names.new("z", "v5"), names.new("z", "v6"), names.new("lambda", "v7")
+    ('z', 'z_3', 'lambda_')
+    """
 
     def __init__(self) -> None:
         self.taken: set[str] = {*RULES, *_HELPERS, _BATCH_SIZE}
+        self.suffix: dict[str, int] = {}  # base -> the next k to try for base_k
 
     def new(self, wanted: str, fallback: str) -> str:
         base = wanted or fallback
         if keyword.iskeyword(base) or keyword.issoftkeyword(base):
             base += "_"
-        name, k = base, 1
+        name, k = base, self.suffix.get(base, 2)
         while name in self.taken:
-            k += 1
             name = f"{base}_{k}"
+            k += 1
+        self.suffix[base] = k
         self.taken.add(name)
         return name
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import keyword
 import math
 import re
+import tokenize
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping
 
@@ -239,6 +241,25 @@ _IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)([^\W\d]\w{0,20})")
 """A number written against a name, as in ``2x``: Python reads neither."""
 
 
+_TOO_MANY_PIECES = f"the expression has more than {MAX_NODES} pieces (numbers, names, operations)"
+
+
+def _pieces(source: str) -> int:
+    """How many pieces ``source`` has, counted on its tokens (0 if it has none Python reads):
+    a name, a number or an operator is one piece, a call is one (its name), and parentheses
+    and commas none, as in the tree :func:`parse_expression` walks.
+
+    >>> _pieces("-sigmoid(x ** -1e-5) + y"), _pieces("((x")
+    (8, 0)
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):  # unbalanced, say: the parser says what is wrong
+        return 0
+    kinds = (tokenize.NAME, tokenize.NUMBER, tokenize.STRING)
+    return sum(t.type in kinds or (t.type == tokenize.OP and t.string not in "(),") for t in tokens)
+
+
 def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
     """Build the Value graph of ``source``, whose names are bound by ``names``.
 
@@ -265,6 +286,8 @@ def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
     source = source.strip()  # a leading space would be an indentation error
     if not source:
         raise ExpressionError("the expression is empty; write e.g. 'sigmoid(w*x - b)'")
+    if _pieces(source) > MAX_NODES:  # before Python's parser, which gives up on deep nesting
+        raise ExpressionError(_TOO_MANY_PIECES)
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
@@ -279,7 +302,14 @@ def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
         raise ExpressionError(
             f"not an expression{column}: {error.msg}{hint}; allowed: {allowed()}"
         ) from None
-    except (RecursionError, MemoryError, ValueError) as error:  # nesting too deep, NUL bytes
+    except (RecursionError, MemoryError):  # Python's parser gives up on deep nesting
+        raise ExpressionError(
+            f"cannot parse the expression: it is nested too deeply for Python's parser "
+            f"({len(source)} characters); an expression may have at most {MAX_NODES} pieces "
+            "(numbers, names, operations): write it with fewer levels "
+            "of unary minus, ** or parentheses"
+        ) from None
+    except ValueError as error:  # NUL bytes
         raise ExpressionError(f"cannot parse the expression: {error}") from None
     count = 0
     stack: list[ast.AST] = [tree.body]
@@ -287,9 +317,7 @@ def parse_expression(source: str, names: Mapping[str, Value]) -> Value:
         node = stack.pop()
         count += isinstance(node, ast.expr)
         if count > MAX_NODES:
-            raise ExpressionError(
-                f"the expression has more than {MAX_NODES} pieces (numbers, names, operations)"
-            )
+            raise ExpressionError(_TOO_MANY_PIECES)
         _check(source, node, names)
         # a checked call's function name is not a variable: walk its argument only
         children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)

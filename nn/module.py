@@ -29,9 +29,10 @@ import math
 import numbers
 import os
 import random
+import re
 import stat
 from collections.abc import Callable, Collection, Mapping, Sequence, Set
-from typing import Any, NoReturn, TypeGuard, TypeVar
+from typing import Any, BinaryIO, NoReturn, TypeGuard, TypeVar
 
 from _chainrule_files import write_atomic
 from autograd import Constant, Parameter, Value, wsum
@@ -61,6 +62,9 @@ MAX_PARAMETERS = 1_000_000
 MAX_FILE_BYTES = 64 * 2**20
 """The largest file :meth:`Module.load` reads, in bytes (64 MiB)."""
 _MAX_DIGITS = 40  # an integer in a model file: enough for any seed, far inside the float range
+_HEAD_BYTES = 64 * 2**10  # a file larger than this is read only as far as its config allows
+_ENTRY_BYTES = 256  # the most one parameter takes in a file: '"w_10,3^(2)": -0.123...,' indented
+_TAIL_BYTES = 4096  # what may follow the parameters: closing braces, spaces, a key or two
 
 _APPLY: dict[str, Callable[[Value], Value] | None] = {
     "sigmoid": Value.sigmoid,
@@ -157,6 +161,90 @@ def _short(value: object) -> str:
     """``repr(value)``, cut to 80 characters: error messages stay short."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON = json.JSONDecoder()
+
+
+def _after_space(text: str, i: int) -> int:
+    match = _SPACE.match(text, i)
+    return i if match is None else match.end()
+
+
+def _before_parameters(text: str) -> tuple[dict[str, Any], int] | None:
+    """The members of a model file's top-level object that come before ``"parameters"``,
+    and where its value starts; None when ``text`` ends first or is no such object (the
+    whole file's parse then says what is wrong). The rest of ``text`` is not looked at.
+
+    >>> _before_parameters('{"config": {"n_in": 2}, "parameters": {"b": 0.5, "w')
+    ({'config': {'n_in': 2}}, 38)
+    >>> _before_parameters('{"config": {"n_in"') is None
+    True
+    """
+    members: dict[str, Any] = {}
+    i = _after_space(text, 0)
+    if not text.startswith("{", i):
+        return None
+    try:
+        while True:
+            key, i = _JSON.raw_decode(text, _after_space(text, i + 1))  # after { or ,
+            i = _after_space(text, i)
+            if not isinstance(key, str) or not text.startswith(":", i):
+                return None
+            i = _after_space(text, i + 1)
+            if key == "parameters":
+                return members, i
+            members[key], i = _JSON.raw_decode(text, i)
+            i = _after_space(text, i)
+            if not text.startswith(",", i):  # the object's end, or the end of what was read
+                return None
+    except (ValueError, RecursionError):  # cut short, or invalid: the whole parse will say
+        return None
+
+
+def _read_on(
+    f: BinaryIO,
+    head: bytes,
+    size: int,
+    counted: Callable[[dict[str, Any]], int | None],
+    bad: Callable[[str], ValueError],
+) -> bytes:
+    """The whole file of ``size`` bytes whose first bytes ``head`` were read, read on only
+    once its config (which comes before its parameters, as :meth:`Module.save` writes
+    them) shows that a model of that config can need that many bytes; else ValueError."""
+    found = _before_parameters(head.decode("utf-8", "surrogateescape"))
+    while found is None and len(head) < size:
+        more = f.read(len(head))  # the config goes on beyond what was read: twice as much
+        if not more:
+            break
+        head += more
+        found = _before_parameters(head.decode("utf-8", "surrogateescape"))
+    if found is None:
+        raise bad(
+            f"it has {size} bytes and does not begin as a saved model does: "
+            '{"format": ..., "config": {...}, "parameters": {...}}'
+        )
+    members, start = found
+    if "config" not in members:
+        raise bad(
+            f'it has {size} bytes and its "parameters" come before its "config": '
+            f"a file over {_HEAD_BYTES} bytes must give the config first, as save does"
+        )
+    config = members["config"]
+    if not isinstance(config, dict):
+        raise bad(f"config must be an object, got {type(config).__name__}")
+    count = counted(config)
+    if count is not None:
+        text = head.decode("utf-8", "surrogateescape")
+        need = len(text[:start].encode("utf-8", "surrogateescape"))
+        need += count * _ENTRY_BYTES + _TAIL_BYTES
+        if size > need:
+            raise bad(
+                f"it has {size} bytes, more than the limit of {need} for its config of "
+                f"{count} parameters (at most {_ENTRY_BYTES} bytes each)"
+            )
+    return head + f.read(MAX_FILE_BYTES + 1 - len(head))
 
 
 def _parameters_in(name: str, value: object) -> list[tuple[str, Value]]:
@@ -359,7 +447,10 @@ class Module:
         Every bad file raises ValueError naming the file and what is wrong, with
         the file's own text quoted to at most 80 characters, and before anything
         large is built: a path that is not a regular file, a file over
-        :data:`MAX_FILE_BYTES`, bytes that are not UTF-8, invalid JSON (nesting
+        :data:`MAX_FILE_BYTES`, a file over 64 KiB that is larger than its config's
+        parameters can need (256 bytes each: such a file is read only as far as its
+        config, which must come before its parameters, as :meth:`save` writes them),
+        bytes that are not UTF-8, invalid JSON (nesting
         too deep included), a key given twice, an integer of more than 40 digits,
         a number beyond the float range, nan or inf, a shape of more than
         :data:`MAX_PARAMETERS` parameters or one that does not match the
@@ -398,16 +489,30 @@ class Module:
                 result[key] = value
             return result
 
+        def counted(config: dict[str, Any]) -> int | None:
+            try:
+                count = cls.parameter_count(config)
+            except (TypeError, ValueError) as e:
+                raise bad(
+                    f"its config {_short(config)} does not build a model ({str(e)[:200]})"
+                ) from None
+            if count is not None and count > MAX_PARAMETERS:
+                raise bad(f"its config asks for {count} parameters, more than {MAX_PARAMETERS}")
+            return count
+
         try:
             info = os.stat(path)
         except OSError as e:
             raise type(e)(e.errno, f"cannot read {path}: {e.strerror}") from None
         if not stat.S_ISREG(info.st_mode):
             raise bad("it is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise bad(f"it has {info.st_size} bytes, more than the limit of {MAX_FILE_BYTES}")
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            raise bad(f"it has {size} bytes, more than the limit of {MAX_FILE_BYTES}")
         with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+            raw = f.read(_HEAD_BYTES)
+            if len(raw) < size:  # a large file: read on only if its config needs that much
+                raw = _read_on(f, raw, size, counted, bad)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -443,14 +548,7 @@ class Module:
             raise bad(f"config must be an object, got {type(config).__name__}")
         if not isinstance(parameters, dict):
             raise bad(f"parameters must be an object, got {type(parameters).__name__}")
-        try:
-            count = cls.parameter_count(config)
-        except (TypeError, ValueError) as e:
-            raise bad(
-                f"its config {_short(config)} does not build a model ({str(e)[:200]})"
-            ) from None
-        if count is not None and count > MAX_PARAMETERS:
-            raise bad(f"its config asks for {count} parameters, more than {MAX_PARAMETERS}")
+        count = counted(config)
         if count is not None and count != len(parameters):
             raise bad(f"its config asks for {count} parameters, but it lists {len(parameters)}")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import math
 import re
@@ -429,6 +430,42 @@ def test_error_messages_are_bounded(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "x", "x=" + "9" * 100_000 + "z")
     assert status == 2
     assert len(err) < 1100
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        # counted before Python's parser, which gives up on deep nesting and said nothing
+        ("-" * 9990 + "x", f"the expression has more than {MAX_NODES} pieces"),
+        ("x**" * 3333 + "x", f"the expression has more than {MAX_NODES} pieces"),
+        # unbalanced, so not counted: the parser's own limit, said in words
+        ("(" + "-" * 9990 + "x", "cannot parse the expression: it is nested too deeply"),
+    ],
+)
+def test_an_expression_too_deep_to_parse_says_why(
+    capsys: pytest.CaptureFixture[str], expression: str, message: str
+) -> None:
+    status, out, err = run(capsys, "--", expression, "x=1")
+    assert (status, out) == (2, "")
+    assert err.startswith(f"chainrule grad: error: {message}")
+    assert err.count("\n") == 1
+    assert "2000 pieces (numbers, names, operations)" in err
+    status, out, _ = run(capsys, "--", "-" * 1999 + "x", "x=1")  # 2000 pieces: allowed
+    assert status == 0
+    assert out.endswith("= -1.0\ndf/dx = -1.0\n")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["x", "-x", "x**-1e-5", "sigmoid(w1*x1 + w2*x2 - b)", "((x))*-(+y)", "exp(log(x)) / 2.5e3"],
+)
+def test_pieces_are_counted_before_parsing_as_the_parsed_tree_has_them(expression: str) -> None:
+    from chainrule.expr import _pieces
+
+    tree = ast.parse(expression, mode="eval")
+    functions = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    in_tree = sum(isinstance(n, ast.expr) and id(n) not in functions for n in ast.walk(tree))
+    assert _pieces(expression) == in_tree
 
 
 # --- drawings never hang ---------------------------------------------------------------

@@ -231,6 +231,59 @@ def test_clashing_names_and_keywords_get_distinct_identifiers() -> None:
     assert grads == (2.0, 1.0, 4.0, 3.0, 6.0, 5.0)
 
 
+class CountingSet(set[str]):
+    """A set that counts its membership tests: how many names a search probed."""
+
+    probes = 0
+
+    def __contains__(self, name: object) -> bool:
+        CountingSet.probes += 1
+        return super().__contains__(name)
+
+
+def test_a_name_shared_by_many_nodes_is_found_in_a_step_each() -> None:
+    names = compile_module._Names()
+    names.taken = CountingSet(names.taken | {"y_5"})  # taken by someone else: skipped
+    CountingSet.probes = 0
+    got = [names.new("y", f"v{i}") for i in range(2000)]
+    assert got[:6] == ["y", "y_2", "y_3", "y_4", "y_6", "y_7"]
+    assert got[-1] == "y_2001"
+    assert len(set(got)) == 2000
+    # one probe per name handed out and one per name skipped; searching from base_2
+    # each time (as before) probes 2000²/2 = 2,000,000 times
+    assert CountingSet.probes <= 2 * 2000 + 1
+
+
+def test_nodes_that_share_a_name_get_numbered_names_in_line_order() -> None:
+    def chain(x: Value) -> Value:
+        for _ in range(500):  # the names grow until cut at 64 characters, then repeat
+            x = (x * 1.0001).tanh()
+        return x
+
+    compiled = compile(chain)
+    forward, backward = compiled.source.split("# backward")
+    assigned = re.findall(r"^    (\w+) = ", compiled.source, flags=re.M)
+    assert len(assigned) == len(set(assigned)) == 1000 + 1000  # forward, backward
+    numbered: dict[str, list[int]] = {}
+    names = re.findall(r"^    (\w+) = ", forward, flags=re.M)
+    for name in names:
+        m = re.fullmatch(r"(.*)_(\d+)", name)
+        if m is not None and m[1] in names:  # base_k beside base: the k-th of its kind
+            numbered.setdefault(m[1], []).append(int(m[2]))
+    assert len(numbered) == 4  # the chain repeats four names
+    for base, ks in numbered.items():
+        assert ks == list(range(2, len(ks) + 2)), base
+    # a gradient is named after its node: dL_d and the node's name
+    assert {f"dL_d{name}" for name in names[:-1]} | {"dL_dx"} == set(
+        re.findall(r"^    (\w+) = ", backward, flags=re.M)
+    )
+    x = Value(0.5, "x")
+    out = chain(x)
+    value, (dx,) = compiled(0.5)
+    assert value == out.data
+    assert dx == grad(out, [x])[0].data
+
+
 HOSTILE = [
     "x); import os; os.system('echo pwned') #",
     "__import__('os')",

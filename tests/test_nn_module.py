@@ -458,7 +458,8 @@ HOSTILE: list[tuple[str, bytes, str]] = [
         saved_text().replace("{}", '{"b": 1e400}').encode(),
         "beyond the float range",
     ),
-    ("[ nested 100000 deep", b"[" * 100_000, "nested too deeply"),
+    ("[ nested 5000 deep", b"[" * 5000, "nested too deeply"),
+    ("[ nested 100000 deep", b"[" * 100_000, "does not begin as a saved model does"),
     ("non-UTF-8 bytes", b'{"format": "\xff\xfe"}', "not UTF-8 text (byte 0xff at offset 12)"),
     (
         "duplicate keys",
@@ -526,3 +527,67 @@ def test_an_echoed_config_is_cut_short(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown activation") as caught:
         MLP.load(path)
     assert len(str(caught.value)) < 600
+
+
+class CountingFile:
+    """A file whose reads are counted: how many bytes load read."""
+
+    read_bytes = 0
+
+    def __init__(self, path: str, mode: str) -> None:
+        self.file = open(path, mode)  # noqa: SIM115 (closed by __exit__)
+
+    def __enter__(self) -> CountingFile:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.file.close()
+
+    def read(self, n: int = -1) -> bytes:
+        data: bytes = self.file.read(n)
+        CountingFile.read_bytes += len(data)
+        return data
+
+
+def test_a_file_larger_than_its_config_can_need_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nn.module
+
+    path = tmp_path / "padded.json"
+    good = saved_text().replace(
+        '"parameters": {}', '"parameters": {' + ", ".join(f'"p{i}": 0.5' for i in range(9))
+    )
+    # a real file's parameters, then 8 MiB of bytes that are neither UTF-8 nor JSON:
+    # read to the end, the file would be refused for those, or parsed for seconds
+    path.write_bytes(good.encode() + b"\xff" * 8 * 2**20 + b"}}")
+    size = path.stat().st_size
+    CountingFile.read_bytes = 0
+    monkeypatch.setattr(nn.module, "open", CountingFile, raising=False)
+    with pytest.raises(ValueError, match=r"its config of 9 parameters") as refused:
+        MLP.load(path)
+    need = len(good.split('"parameters": ')[0] + '"parameters": ') + 9 * 256 + 4096
+    assert str(refused.value) == (
+        f"{path} is not a saved MLP: it has {size} bytes, more than the limit of {need} "
+        "for its config of 9 parameters (at most 256 bytes each)"
+    )
+    assert CountingFile.read_bytes == 64 * 2**10  # the head only
+
+
+def test_a_model_file_over_64_kib_loads_with_its_keys_in_any_order_that_puts_config_first(
+    tmp_path: Path,
+) -> None:
+    model = MLP(20, [50, 50, 1], seed=4)
+    path = tmp_path / "big.json"
+    model.save(path)
+    assert path.stat().st_size > 64 * 2**10
+    assert MLP.load(path).state_dict() == model.state_dict()
+    document = json.loads(path.read_text())
+    path.write_text(json.dumps(document, sort_keys=True, indent=4))  # config, ..., parameters
+    assert MLP.load(path).state_dict() == model.state_dict()
+    path.write_text(json.dumps({**document, "config": [20, [50, 50, 1]]}))
+    with pytest.raises(ValueError, match=r"config must be an object, got list"):
+        MLP.load(path)
+    path.write_text(json.dumps({"parameters": document.pop("parameters"), **document}))
+    with pytest.raises(ValueError, match=r'its "parameters" come before its "config"'):
+        MLP.load(path)
