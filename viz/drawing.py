@@ -36,6 +36,7 @@ __all__ = [
     "check_size",
     "color_of",
     "layout_cost",
+    "layout_size",
     "legend_html",
     "render",
     "write",
@@ -226,15 +227,13 @@ def layout_cost(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
     """An estimate of the work of ``dot``'s layout: nodes, edges, and the long edges' bends.
 
     ``edges`` are ``(tail, head, labelled)`` with node numbers from 0 to
-    ``nodes - 1``, each tail numbered below its head. ``dot`` puts a node on each
-    rank an edge crosses (a labelled edge takes two ranks, its label being a node of
-    its own): ranks are taken as longest paths, a leaf just above its first user.
-    The size is the nodes, the edges and those rank crossings, each label weighing 16
-    (measured: label nodes make ``dot`` that much slower). A long edge's crossings
-    are bends that ``dot`` straightens one at a time, each step touching the whole
-    graph (network simplex): measured, the time grows as the bends times the size,
-    so the cost adds ``bends × size / BENDS_PER_COST``. A value used by n operations
-    down a chain makes about n² bends, so its cost grows as n⁴.
+    ``nodes - 1``, each tail numbered below its head. The size is
+    :func:`layout_size`, each label weighing 16 (measured: label nodes make ``dot``
+    that much slower). A long edge's rank crossings are bends that ``dot``
+    straightens one at a time, each step touching the whole graph (network
+    simplex): measured, the time grows as the bends times the size, so the cost
+    adds ``bends × size / BENDS_PER_COST``. A value used by n operations down a
+    chain makes about n² bends, so its cost grows as n⁴.
 
     >>> layout_cost(3, [(0, 1, False), (1, 2, False)])  # a chain: no long edges
     5
@@ -243,6 +242,25 @@ def layout_cost(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
     >>> layout_cost(2, [(0, 1, True)])  # a label: a node dot places, and 15 more
     19
     """
+    size, labels, bends = _crossings(nodes, edges)
+    return size + 15 * labels + bends * size // BENDS_PER_COST
+
+
+def layout_size(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
+    """The nodes ``dot`` places: the graph's nodes and edges, and a node on each rank an
+    edge crosses (a labelled edge takes two ranks, its label being a node of its own).
+
+    Ranks are taken as longest paths, a leaf just above its first user, as ``dot``
+    places them; ``edges`` are as :func:`layout_cost`'s.
+
+    >>> layout_size(3, [(0, 1, False), (1, 2, False), (0, 2, False)])
+    7
+    """
+    return _crossings(nodes, edges)[0]
+
+
+def _crossings(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> tuple[int, int, int]:
+    """:func:`layout_size`, the labelled edges, and the bends (crossings that are not labels)."""
     step = [0] * nodes
     has_input = [False] * nodes
     for tail, head, labelled in sorted(edges, key=lambda e: e[1]):
@@ -261,8 +279,7 @@ def layout_cost(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
         crossed += ranks
         bends += ranks - 1 if labelled and ranks else ranks  # a label's rank is no bend
         labels += labelled
-    size = nodes + len(edges) + crossed
-    return size + 15 * labels + bends * size // BENDS_PER_COST
+    return nodes + len(edges) + crossed, labels, bends
 
 
 def check_layout(

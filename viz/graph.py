@@ -14,7 +14,7 @@ from .drawing import (
     check_layout,
     check_size,
     color_of,
-    layout_cost,
+    layout_size,
     legend_html,
 )
 from .layout import Layers, Unit, find_layers
@@ -50,7 +50,7 @@ COLUMN_PARAMETERS = 9
 """The longest column of parameters: a unit with more is left where dot puts it (measured:
 columns of 16 make dot take seconds on a layer of 8 units, as long edges pile up)."""
 NETWORK_LAYOUT_COST = 5000
-"""The largest :func:`~viz.drawing.layout_cost` at which :func:`draw` keeps a network in
+"""The largest :func:`~viz.drawing.layout_size` at which :func:`draw` keeps a network in
 rows; above it dot places the nodes freely. Measured: the rows make dot 10 to 30 times
 slower (a cost of 11,500 took 12 s with them, 0.4 s without)."""
 STALE = "#f4cccc"  # light red: a .grad that is not ∂root/∂node now
@@ -211,7 +211,7 @@ def network_rows(order: list[Value], found: Layers | None) -> Layers | None:
     if found is None:
         return None
     laid = layout_edges(order, found)
-    return found if layout_cost(2 * len(order), laid) <= NETWORK_LAYOUT_COST else None
+    return found if layout_size(2 * len(order), laid) <= NETWORK_LAYOUT_COST else None
 
 
 def layout_edges(order: list[Value], network: Layers | None) -> list[tuple[int, int, bool]]:
