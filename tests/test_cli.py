@@ -453,3 +453,17 @@ def test_sums_of_many_terms_fail_fast_or_render_in_seconds(
         assert "chain_rule(root, keep=...)" in err
         assert not path.exists()
     assert (terms, status) in {(80, 1), (400, 1), (60, 0)}
+
+
+@pytest.mark.parametrize(("option", "name"), [("--html", "page.html"), ("--svg", "graph.svg")])
+def test_a_drawing_too_costly_to_lay_out_is_refused_at_once(
+    option: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--html` had no layout bound: a 300-term sum ran until dot's 30 s time-out."""
+    path = tmp_path / name
+    status, out, err = run(capsys, "+".join(["x"] * 300), "x=1", option, str(path))
+    assert status == 1
+    assert out.startswith("f = x+x+")  # the numbers are printed first
+    assert "laying the graph out costs about" in err
+    assert "Traceback" not in err
+    assert not path.exists()

@@ -214,7 +214,8 @@ def test_sizes_are_checked_before_anything_is_named(
         raise AssertionError("the view was built before the size was checked")
 
     monkeypatch.setattr(importlib.import_module(where), "graph_view", no_view)
-    make = {"viz.tree": chain_rule, "viz.stepthrough": step_through, "viz.explain": explain}
+    make: dict[str, Any] = {"viz.tree": chain_rule, "viz.stepthrough": step_through}
+    make["viz.explain"] = explain
     with pytest.raises(GraphTooLargeError, match=r": the graph has 5000 nodes, more than max_n"):
         make[where](tanh_chain(5000))
 

@@ -162,8 +162,8 @@ class GraphTooLargeError(ValueError):
             size = f"the graph has {count} nodes, more than max_nodes={limit}"
         else:
             size = (
-                f"laying the graph out costs about {count} (its nodes, its edges and the ranks "
-                "its long edges cross, as when one value is used by many operations), more "
+                f"laying the graph out costs about {count} (its nodes, its edges and the bends "
+                "of its long edges, as when one value is used by many operations), more "
                 f"than the {limit} that Graphviz lays out in a few seconds"
             )
         super().__init__(

@@ -188,9 +188,13 @@ def step_through(
     shows the loss of each so far. Nothing is changed: the numbers are computed
     aside (``autograd.grad``; later iterations on a copy of the graph).
     ``rankdir`` and ``digits`` are :func:`viz.draw`'s; ``svg`` replaces the
-    drawing (mainly for tests). Without Graphviz's ``dot`` the page carries the
-    DOT text and Graphviz compiled to WebAssembly, and lays the graph out in the
-    browser (:mod:`viz.wasm`): the page needs no program, and still no network.
+    drawing (mainly for tests). ``max_nodes`` (None for no limit) is counted before
+    anything else is computed, and the drawing's layout cost is held to
+    :data:`~viz.drawing.MAX_LAYOUT_COST` before the frames are made, whether ``dot``
+    or the browser lays it out (:func:`viz.drawing.layout_cost`). Without Graphviz's
+    ``dot`` the page carries the DOT text and Graphviz compiled to WebAssembly, and
+    lays the graph out in the browser (:mod:`viz.wasm`): the page needs no program,
+    and still no network.
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x")

@@ -203,7 +203,9 @@ def chain_rule(
     in unit order. Node names are positions in ``autograd.topological_order(root)``, so the
     output is the same on every run; an unlabeled node is called ``v_i`` after its
     position. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for
-    no limit) counts the nodes drawn.
+    no limit) counts the nodes drawn, before any name or gradient is computed; the
+    layout's cost is held to :data:`~viz.drawing.MAX_LAYOUT_COST` as :func:`viz.draw`'s
+    (at once at the default, when rendered with ``max_nodes`` given).
 
     >>> from autograd import Value
     >>> S, w = Value(0.0, "S_1^(1)"), Value(0.5, "w_11^(2)")
