@@ -435,7 +435,9 @@ def test_error_messages_are_bounded(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @needs_dot
-@pytest.mark.parametrize(("terms", "flag"), [(80, "--tree"), (400, "--svg"), (60, "--svg")])
+@pytest.mark.parametrize(
+    ("terms", "flag"), [(80, "--tree"), (400, "--svg"), (60, "--svg"), (55, "--svg")]
+)
 def test_sums_of_many_terms_fail_fast_or_render_in_seconds(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, terms: int, flag: str
 ) -> None:
@@ -452,7 +454,8 @@ def test_sums_of_many_terms_fail_fast_or_render_in_seconds(
         assert "laying the graph out costs about" in err
         assert "chain_rule(root, keep=...)" in err
         assert not path.exists()
-    assert (terms, status) in {(80, 1), (400, 1), (60, 0)}
+    # 60 terms took dot 5.9 s and are refused now; 55 take 2.5 s (tests/test_viz_render.py)
+    assert (terms, status) in {(80, 1), (400, 1), (60, 1), (55, 0)}
 
 
 @pytest.mark.parametrize(("option", "name"), [("--html", "page.html"), ("--svg", "graph.svg")])
