@@ -40,7 +40,7 @@ from viz.drawing import BENDS_PER_COST, MAX_LAYOUT_COST, layout_cost, layout_siz
 #   x+x+...+x, 80 terms                      chain_rule   101,341   170,503  17.60 s  refused
 #   ((x**x)**x...), 50 deep                  draw           2,599    27,050   1.08 s
 #   ((x**x)**x...), 60 deep                  draw           3,719    54,624   7.28 s  now refused
-#   ((x**x)**x...), 180 deep                 draw          32,039   a 10^6    > 25 s  now refused
+#   ((x**x)**x...), 180 deep                 draw          32,759 4,207,828   > 30 s  now refused
 #   tanh chain of 1000, x added at the end   draw           6,001    53,960   2.53 s  now refused
 #   f_i = tanh(f_(i-1) + f_(i-10)), 500      draw          22,277 1,606,973   > 25 s  now refused
 #   tanh chain of 1999                       draw           7,994     7,994   1.04 s
