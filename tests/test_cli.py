@@ -472,7 +472,9 @@ def test_pieces_are_counted_before_parsing_as_the_parsed_tree_has_them(expressio
 
 
 @needs_dot
-@pytest.mark.parametrize(("terms", "flag"), [(80, "--tree"), (400, "--svg"), (60, "--svg")])
+@pytest.mark.parametrize(
+    ("terms", "flag"), [(80, "--tree"), (400, "--svg"), (60, "--svg"), (55, "--svg")]
+)
 def test_sums_of_many_terms_fail_fast_or_render_in_seconds(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, terms: int, flag: str
 ) -> None:
@@ -489,4 +491,19 @@ def test_sums_of_many_terms_fail_fast_or_render_in_seconds(
         assert "laying the graph out costs about" in err
         assert "chain_rule(root, keep=...)" in err
         assert not path.exists()
-    assert (terms, status) in {(80, 1), (400, 1), (60, 0)}
+    # 60 terms took dot 5.9 s and are refused now; 55 take 2.5 s (tests/test_viz_render.py)
+    assert (terms, status) in {(80, 1), (400, 1), (60, 1), (55, 0)}
+
+
+@pytest.mark.parametrize(("option", "name"), [("--html", "page.html"), ("--svg", "graph.svg")])
+def test_a_drawing_too_costly_to_lay_out_is_refused_at_once(
+    option: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--html` had no layout bound: a 300-term sum ran until dot's 30 s time-out."""
+    path = tmp_path / name
+    status, out, err = run(capsys, "+".join(["x"] * 300), "x=1", option, str(path))
+    assert status == 1
+    assert out.startswith("f = x+x+")  # the numbers are printed first
+    assert "laying the graph out costs about" in err
+    assert "Traceback" not in err
+    assert not path.exists()

@@ -209,3 +209,33 @@ def test_the_title_names_the_root_by_its_label_or_variable_never_by_a_formula() 
     assert unbound.startswith("Backpropagation through the graph,")
     loss.label = "L"
     assert step_through(loss, svg="<svg></svg>").title.startswith("Backpropagation through L,")
+
+
+def test_a_graph_too_costly_to_lay_out_is_refused_before_its_frames() -> None:
+    """A 300-term sum ran until dot's 30 s time-out: now refused at once, with dot or in
+    the browser, and before explain's frames are made."""
+    from viz import GraphTooLargeError, explain, wasm
+
+    x = Value(1.0, "x")
+    f = x
+    for _ in range(299):
+        f = f + x
+    for layout in ("auto", "browser"):
+        wasm.configure(layout=layout)
+        try:
+            with pytest.raises(GraphTooLargeError, match="step_through: laying the graph out"):
+                step_through(f)
+            with pytest.raises(GraphTooLargeError, match="step_through: laying the graph out"):
+                step_through(f, max_nodes=5000)  # given: the page still lays it out
+        finally:
+            wasm.configure()
+    page = step_through(f, svg=NO_DOT)  # a drawing of your own: nothing to lay out
+    assert len(page.frames) == 1 + len(explain(f).steps)  # the leaves, then a step a frame
+
+
+def test_a_chain_longer_than_max_nodes_is_refused_before_its_view() -> None:
+    f = Value(0.5, "x")
+    for _ in range(2001):
+        f = f.tanh()
+    with pytest.raises(ValueError, match="step_through: the graph has 2002 nodes, more than max"):
+        step_through(f)

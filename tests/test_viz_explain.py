@@ -326,3 +326,29 @@ def test_labels_with_operators_are_parenthesised_in_formulas() -> None:
         "x_prime·w",
         "f(x)·w",
     ]
+
+
+@pytest.mark.parametrize("label", ["<b>x</b>", "a\n\nb", "$x$", "p & q", "<i>_1^(2)"])
+def test_a_label_stays_text_in_every_form(label: str) -> None:
+    """No label's HTML reaches a page, and no label ends the Markdown maths early."""
+    x = Value(2.0, label)
+    f = x * x + 1
+    f.label = "f"
+    story = explain(f)
+    markdown = story._repr_markdown_()
+    lines = markdown.split("\n")
+    assert len(lines) == len(story.steps)  # no line break, so no blank line, inside a step
+    for line in lines:
+        assert line.startswith("1. $")
+        maths = line[3:].split(" &nbsp; ")[0]
+        assert maths.replace(r"\$", "").count("$") == 2  # its own $...$ only
+        assert not set("<>&") & set(maths)  # nothing an HTML renderer would read
+    page = story.to_html()
+    if "<" in label:  # the HTML form writes it as text
+        assert "&lt;" in page
+        assert "<b>" not in page
+        assert "<i>" not in page
+    for step in story.steps:
+        assert "\n" not in step.latex
+    if label == "<b>x</b>":  # the maths' own less-than and greater-than
+        assert r"\lt b\gt x\lt /b\gt" in markdown

@@ -451,14 +451,14 @@ def test_the_readme_shows_the_committed_3_4_4_1_pictures_as_docs_pictures_draws_
 
 def test_a_network_too_costly_to_keep_in_rows_is_laid_out_freely() -> None:
     """Rows make dot 10 to 30 times slower: above NETWORK_LAYOUT_COST they are left out."""
-    from viz.drawing import layout_cost
+    from viz.drawing import layout_size
     from viz.graph import NETWORK_LAYOUT_COST, _constraint_edges, _layout_edges
 
     for sizes, rows in (([4, 4, 1], True), ([8, 8, 8, 8, 8, 8, 8, 8, 1], False)):
         L = network(3, sizes)
         order = topological_order(L)
         laid = _layout_edges(order) + _constraint_edges(order, find_layers(order))
-        assert (layout_cost(2 * len(order), laid) <= NETWORK_LAYOUT_COST) is rows
+        assert (layout_size(2 * len(order), laid) <= NETWORK_LAYOUT_COST) is rows
         source = draw(L, collapse=False).source
         assert ("rank=same" in source) is rows
         assert source.count("Σwx−b") == sum(sizes)  # every unit drawn either way

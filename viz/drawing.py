@@ -20,6 +20,7 @@ from . import wasm
 from .notation import svg_scripts
 
 __all__ = [
+    "BENDS_PER_COST",
     "COLORS",
     "DEFAULT_MAX_NODES",
     "DOT_TIMEOUT",
@@ -35,6 +36,7 @@ __all__ = [
     "check_size",
     "color_of",
     "layout_cost",
+    "layout_size",
     "legend_html",
     "render",
     "write",
@@ -160,8 +162,8 @@ class GraphTooLargeError(ValueError):
             size = f"the graph has {count} nodes, more than max_nodes={limit}"
         else:
             size = (
-                f"laying the graph out costs about {count} (its nodes, its edges and the ranks "
-                "its long edges cross, as when one value is used by many operations), more "
+                f"laying the graph out costs about {count} (its nodes, its edges and the bends "
+                "of its long edges, as when one value is used by many operations), more "
                 f"than the {limit} that Graphviz lays out in a few seconds"
             )
         super().__init__(
@@ -207,32 +209,58 @@ def check_size(count: int, max_nodes: int | None, what: str) -> None:
 MAX_LAYOUT_COST = 50_000
 """The largest :func:`layout_cost` a drawing may have while ``max_nodes`` is not None.
 
-Measured on 2 shared cores: ``dot`` lays out a cost of 50,000 in about 1 to 8
-seconds (a 4-32-32-1 network's chain-rule tree unit by unit,
-``chain_rule(collapse=False)``: 39,000, 1.6 s), and the time then grows faster
-than the cost (rows held in order cost more: :data:`viz.graph.NETWORK_LAYOUT_COST`):
-``x + x + ... + x`` drawn as a chain-rule tree costs 57,000 with 60 terms (3 to
-4 s) and 101,000 with 80 terms (over 100 s).
+Measured with ``dot -Tsvg`` on 2 shared cores (the table is in
+``tests/test_viz_render.py``): a cost of 50,000 takes ``dot`` 1 to 4 seconds, and
+the time then grows faster than the cost. ``x + x + ... + x`` drawn by
+:func:`viz.draw`: 55 terms, cost 39,000, 3.0 s; 60 terms, 54,000, 5.9 s; 70 terms
+over 25 s. A 4-32-32-1 network's chain-rule tree unit by unit
+(``chain_rule(collapse=False)``): 39,000, 2.1 s. A chain of 1,000 ops with its input
+added back at the end (one edge across 2,000 ranks): 56,000, 3.5 s.
 """
+
+BENDS_PER_COST = 250
+"""How many (bend × node) pairs count as one unit of :func:`layout_cost`: the measured
+time of ``dot``'s placement grows as the bends of long edges times the graph's size."""
 
 
 def layout_cost(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
-    """An estimate of the work of ``dot``'s layout: nodes, edges, and ranks crossed.
+    """An estimate of the work of ``dot``'s layout: nodes, edges, and the long edges' bends.
 
     ``edges`` are ``(tail, head, labelled)`` with node numbers from 0 to
-    ``nodes - 1``, each tail numbered below its head. ``dot`` puts a node on each
-    rank an edge crosses (two per rank for a labelled edge, whose label is a node
-    of its own), and its crossing minimisation works on all of them; so the cost
-    is the node and edge count plus those virtual nodes, ranks taken as longest
-    paths (a leaf just above its first user). A value used by n operations down a
-    chain makes about n² of them. Labelled edges weigh 16 times more: measured,
-    their label nodes make ``dot`` that much slower.
+    ``nodes - 1``, each tail numbered below its head. The size is
+    :func:`layout_size`, each label weighing 16 (measured: label nodes make ``dot``
+    that much slower). A long edge's rank crossings are bends that ``dot``
+    straightens one at a time, each step touching the whole graph (network
+    simplex): measured, the time grows as the bends times the size, so the cost
+    adds ``bends × size / BENDS_PER_COST``. A value used by n operations down a
+    chain makes about n² bends, so its cost grows as n⁴.
 
     >>> layout_cost(3, [(0, 1, False), (1, 2, False)])  # a chain: no long edges
     5
-    >>> layout_cost(3, [(0, 1, False), (1, 2, False), (0, 2, False)])  # one edge skips a rank
+    >>> layout_cost(3, [(0, 1, False), (1, 2, False), (0, 2, False)])  # one edge bends once
+    7
+    >>> layout_cost(2, [(0, 1, True)])  # a label: a node dot places, and 15 more
+    19
+    """
+    size, labels, bends = _crossings(nodes, edges)
+    return size + 15 * labels + bends * size // BENDS_PER_COST
+
+
+def layout_size(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
+    """The nodes ``dot`` places: the graph's nodes and edges, and a node on each rank an
+    edge crosses (a labelled edge takes two ranks, its label being a node of its own).
+
+    Ranks are taken as longest paths, a leaf just above its first user, as ``dot``
+    places them; ``edges`` are as :func:`layout_cost`'s.
+
+    >>> layout_size(3, [(0, 1, False), (1, 2, False), (0, 2, False)])
     7
     """
+    return _crossings(nodes, edges)[0]
+
+
+def _crossings(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> tuple[int, int, int]:
+    """:func:`layout_size`, the labelled edges, and the bends (crossings that are not labels)."""
     step = [0] * nodes
     has_input = [False] * nodes
     for tail, head, labelled in sorted(edges, key=lambda e: e[1]):
@@ -245,28 +273,39 @@ def layout_cost(nodes: int, edges: Sequence[tuple[int, int, bool]]) -> int:
             latest[tail] = min(latest.get(tail, rank), rank)
     for leaf, rank in latest.items():
         step[leaf] = rank
-    crossed = 0
+    crossed = bends = labels = 0
     for tail, head, labelled in edges:
-        ranks = step[head] - step[tail] - 1
-        crossed += max(ranks, 0) * (16 if labelled else 1)  # measured: labels cost ~16 times more
-    return nodes + len(edges) + crossed
+        ranks = max(step[head] - step[tail] - 1, 0)
+        crossed += ranks
+        bends += ranks - 1 if labelled and ranks else ranks  # a label's rank is no bend
+        labels += labelled
+    return nodes + len(edges) + crossed, labels, bends
 
 
 def check_layout(
     nodes: int, edges: Sequence[tuple[int, int, bool]], max_nodes: int | None, what: str
-) -> None:
-    """Raise :class:`GraphTooLargeError` when the layout would take ``dot`` more than seconds.
+) -> int:
+    """The :func:`layout_cost` of a drawing about to be built, checked where it is paid.
 
-    :func:`layout_cost` is held against :data:`MAX_LAYOUT_COST`, unless
-    ``max_nodes`` is None (no limit at all).
+    With ``max_nodes`` at its default (:data:`DEFAULT_MAX_NODES`) a cost above
+    :data:`MAX_LAYOUT_COST` raises :class:`GraphTooLargeError` at once, before the
+    drawing is built. With ``max_nodes`` given, the drawing is built (its DOT text
+    costs nothing to lay out) and carries the cost: rendering it (``pipe``,
+    :func:`write` to SVG, PNG or PDF, Jupyter's display, the step-through page) is
+    refused (:meth:`Drawing.limit`). With None there is no limit, and the cost is
+    not even computed (0).
 
     >>> check_layout(2, [(0, 1, False)], 2000, "draw")
+    3
+    >>> check_layout(2, [(0, 1, False)], None, "draw")
+    0
     """
     if max_nodes is None:
-        return
+        return 0
     cost = layout_cost(nodes, edges)
-    if cost > MAX_LAYOUT_COST:
+    if max_nodes == DEFAULT_MAX_NODES and cost > MAX_LAYOUT_COST:
         raise GraphTooLargeError(cost, MAX_LAYOUT_COST, what, measure="layout")
+    return cost
 
 
 def check_digits(digits: object, what: str) -> int:
@@ -362,11 +401,46 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
     }
     """
 
+    layout_cost = 0
+    """The drawing's :func:`layout_cost`, set by the function that made it (0: not known)."""
+    layout_limit: int | None = None
+    """The largest :attr:`layout_cost` rendering accepts; None: no limit (see :meth:`limit`)."""
+    made_by = "draw"
+    """The function that made the drawing, named in a refusal."""
+
+    def limit(self, cost: int, max_nodes: int | None, made_by: str) -> Drawing:
+        """Record the layout's ``cost``, which rendering holds to :data:`MAX_LAYOUT_COST`
+        unless ``max_nodes`` is None (no limit); return the drawing.
+
+        >>> wide = Drawing(name="g").limit(60_000, 100_000, "draw")
+        >>> print(wide.source)  # the DOT text: nothing is laid out
+        digraph g {
+        }
+        >>> wide.pipe(format="svg")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        viz.drawing.GraphTooLargeError: draw: laying the graph out costs about 60000 ...
+        """
+        self.layout_cost = cost
+        self.layout_limit = None if max_nodes is None else MAX_LAYOUT_COST
+        self.made_by = made_by
+        return self
+
+    def check_layout(self) -> None:
+        """Raise :class:`GraphTooLargeError` when :attr:`layout_cost` is above :attr:`layout_limit`:
+        what every way of laying the drawing out calls first."""
+        if self.layout_limit is not None and self.layout_cost > self.layout_limit:
+            raise GraphTooLargeError(
+                self.layout_cost, self.layout_limit, self.made_by, measure="layout"
+            )
+
     def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
         """The rendered drawing as bytes (or text, given ``encoding``), as ``graphviz``'s.
 
         SVG has its sub- and superscripts laid out by :func:`viz.notation.svg_scripts`.
+        A layout too costly for the drawing's limit is refused first (:meth:`check_layout`).
         """
+        self.check_layout()
         encoding = kwargs.pop("encoding", None)
         if args or kwargs:  # graphviz's renderer, formatter, engine: its own path
             with _needs_dot():
@@ -379,6 +453,7 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         """Save the DOT text and render it to a file, as ``graphviz``'s ``render``."""
+        self.check_layout()
         with _needs_dot():
             return super().render(*args, **kwargs)
 
@@ -390,7 +465,8 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
     ) -> dict[str, Any]:
         """Jupyter's display: ``dot``'s SVG, or, when ``dot`` is missing (or
         :func:`viz.wasm.configure` says ``layout="browser"``), HTML that lays the graph
-        out in the browser with the Graphviz shipped in the package.
+        out in the browser with the Graphviz shipped in the package. Either way a
+        layout too costly for the drawing's limit is refused first.
 
         >>> from viz import wasm
         >>> wasm.configure(layout="browser")
@@ -399,6 +475,7 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz is untyped
         (['text/html'], True)
         >>> wasm.configure()
         """
+        self.check_layout()
         if wasm.use_dot():
             return super()._repr_mimebundle_(include, exclude, **kwargs)  # type: ignore[no-any-return]
         wanted = {"text/html"} if include is None else set(include)

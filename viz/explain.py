@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import RULES, Constant, Value
+from autograd import RULES, Constant, Value, topological_order
 from autograd.formula import Formula, latex_parentheses
 from autograd.ops import ATOM, POWER
 
-from .drawing import check_digits
+from .drawing import DEFAULT_MAX_NODES, check_digits, check_size
 from .forms import derivative_name, html, latex, text
 from .notation import (
     label_html,
@@ -151,14 +151,26 @@ class Explanation:
         return self.to_html()
 
     def _repr_markdown_(self) -> str:
+        r"""The steps as a Markdown list, each one ``$...$`` of LaTeX with its equation number.
+
+        A label's characters stay inside the maths: no ``<``, ``>`` or ``&`` that a
+        Markdown renderer would read as HTML (``\lt``, ``\gt``, ``\And`` instead), no
+        line break that would end the ``$...$`` early, and a ``$`` escaped (``\$``).
+
+        >>> x = Value(2.0, "<b>x</b>")
+        >>> print(explain(x * 3)._repr_markdown_().splitlines()[0])
+        1. $\lt b\gt x\lt /b\gt \cdot 3 = 2 \cdot 3 = 6$
+        """
         lines = []
         for s in self.steps:
             tag = f" &nbsp; {s.tag}" if s.tag else ""
-            lines.append(f"1. ${s.latex}${tag}")
+            lines.append(f"1. ${_markdown_math(s.latex)}${tag}")
         return "\n".join(lines)
 
 
-def explain(root: Value, *, digits: int = 3) -> Explanation:
+def explain(
+    root: Value, *, digits: int = 3, max_nodes: int | None = DEFAULT_MAX_NODES
+) -> Explanation:
     """The forward pass and the backward pass of ``root``'s graph, one equation per step.
 
     Forward: each node's value from its inputs, in topological order. Backward:
@@ -168,6 +180,11 @@ def explain(root: Value, *, digits: int = 3) -> Explanation:
     ``digits`` significant digits. Where a node feeds several others, each
     step adds its term (``+=``) and says the sum so far. Gradients are computed
     fresh (no ``.grad`` is read or changed).
+
+    ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`, as the drawings';
+    None for no limit) bounds the nodes of the graph, counted before anything is
+    named or computed: a larger graph raises :class:`~viz.drawing.GraphTooLargeError`
+    (its explanation would be thousands of lines, and slow to make).
 
     >>> from autograd import Value
     >>> w, x, b = Value(0.5, "w"), Value(2.0, "x"), Value(0.1, "b")
@@ -190,6 +207,7 @@ def explain(root: Value, *, digits: int = 3) -> Explanation:
     if not isinstance(root, Value):
         raise TypeError(f"explain needs a Value, got {type(root).__name__}")
     digits = check_digits(digits, "explain")
+    check_size(len(topological_order(root)), max_nodes, "explain")  # before names, gradients
     view = graph_view(root)
     say = _Say(view, digits)
     steps: list[Step] = [say.forward(n) for n in view.nodes if n.edges]
@@ -280,7 +298,7 @@ class _Say:
             parts = [self.name(node, style), _PRINT[style](definition)]
             parts += [_PRINT[style](substituted), self.num(value.data)]
             said[style] = " = ".join(_dedupe(parts))
-        said["latex"] = latex_numbers(said["latex"])
+        said["latex"] = _one_line(latex_numbers(said["latex"]))
         phase = "loss" if value is self.view.root else "forward"
         return Step(phase, value, None, said["text"], said["html"], said["latex"], "", value.data)
 
@@ -295,6 +313,7 @@ class _Say:
 
     def start(self) -> Step:
         said = {s: f"{self.gradient(self.root, s)} = 1" for s in STYLES}
+        said["latex"] = _one_line(said["latex"])
         root = self.view.root
         return Step("backward", root, None, said["text"], said["html"], said["latex"], "", 1.0)
 
@@ -332,7 +351,7 @@ class _Say:
                 so = r",\ \text{so}\ " if style == "latex" else ", so "
                 line += f"{so}{self.gradient(child, style)} = {self.num(self.total[edge.child])}"
             said[style] = line
-        said["latex"] = latex_numbers(said["latex"])
+        said["latex"] = _one_line(latex_numbers(said["latex"]))
         tag = equation_tag(node, child, self.view)
         return Step(
             "backward",
@@ -344,6 +363,42 @@ class _Say:
             tag,
             contribution,
         )
+
+
+_TEXT = re.compile(r"\\text\{((?:[^{}\\]|\\.)*)\}")  # \text{...}: a label's braces are escaped
+_HTML_CHARS = {"<": r"\lt ", ">": r"\gt ", "&": r"\And "}
+
+
+def _markdown_math(latex: str) -> str:
+    r"""LaTeX made safe inside Markdown's ``$...$``: ``<``, ``>`` and ``&`` as the maths
+    commands ``\lt``, ``\gt``, ``\And`` (taken out of a ``\text{...}``, where commands are
+    not read), so that no renderer sees HTML; :func:`explain` keeps each step on one line.
+
+    >>> print(_markdown_math(r"\text{a<b} < c \& d"))
+    \text{a}\lt \text{b} \lt  c \And  d
+    """
+
+    def outside_text(m: re.Match[str]) -> str:
+        parts = re.split(r"(\\?[<>&])", m[1])  # "\&" is LaTeX's escaped &
+        out = []
+        for part in parts:
+            char = part[-1:] if part in ("<", ">", "&", "\\&") else ""
+            out.append(f"}}{_HTML_CHARS[char]}\\text{{" if char else part)
+        return "\\text{" + "".join(out) + "}"
+
+    latex = _TEXT.sub(outside_text, latex).replace("\\text{}", "")
+    latex = latex.replace("\\&", "&")
+    return re.sub("[<>&]", lambda m: _HTML_CHARS[m[0]], latex)
+
+
+def _one_line(latex: str) -> str:
+    """LaTeX with each run of white space (a label's line breaks too) as one space: a blank
+    line would end a Markdown paragraph, and its maths, early (the same TeX either way).
+
+    >>> _one_line("a\\n\\n  b")
+    'a b'
+    """
+    return " ".join(latex.split())
 
 
 def _dedupe(parts: list[str]) -> list[str]:

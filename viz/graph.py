@@ -14,7 +14,7 @@ from .drawing import (
     check_layout,
     check_size,
     color_of,
-    layout_cost,
+    layout_size,
     legend_html,
 )
 from .layout import Layers, Unit, find_layers
@@ -31,6 +31,7 @@ __all__ = [
     "box_html",
     "draw",
     "draw_view",
+    "layout_edges",
     "network_lines",
     "network_rows",
 ]
@@ -49,7 +50,7 @@ COLUMN_PARAMETERS = 9
 """The longest column of parameters: a unit with more is left where dot puts it (measured:
 columns of 16 make dot take seconds on a layer of 8 units, as long edges pile up)."""
 NETWORK_LAYOUT_COST = 5000
-"""The largest :func:`~viz.drawing.layout_cost` at which :func:`draw` keeps a network in
+"""The largest :func:`~viz.drawing.layout_size` at which :func:`draw` keeps a network in
 rows; above it dot places the nodes freely. Measured: the rows make dot 10 to 30 times
 slower (a cost of 11,500 took 12 s with them, 0.4 s without)."""
 STALE = "#f4cccc"  # light red: a .grad that is not ∂root/∂node now
@@ -143,8 +144,11 @@ def draw(
     ``v3op`` is the op that made ``v3``), so the same graph gives the same DOT text,
     and the same SVG, on every run. ``max_nodes`` (default
     :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for no limit) counts Values and
-    raises :class:`~viz.drawing.GraphTooLargeError` above it, or when the layout
-    would take Graphviz more than seconds (:func:`viz.drawing.layout_cost`).
+    raises :class:`~viz.drawing.GraphTooLargeError` above it. A layout that would
+    take Graphviz more than seconds (:func:`viz.drawing.layout_cost`) is refused where
+    it is paid: at once with ``max_nodes`` at its default; with ``max_nodes`` given,
+    when the drawing is rendered (``pipe``, :func:`viz.write` to SVG, PNG or PDF,
+    Jupyter's display), so its DOT text can still be had; never with None.
 
     The result is a ``graphviz.Digraph``: ``.source`` is the DOT text, Jupyter shows
     it inline, and :func:`viz.write` saves it as DOT, SVG, PNG or PDF.
@@ -185,13 +189,13 @@ def draw(
     found = find_layers(order)
     if collapse is None:
         collapse = found is not None and max(map(len, found.layers)) > COLLAPSE_UNITS
-    view = graph_view(root)
     if collapse and found is not None:
-        return _collapsed(view, found, rankdir, digits, legend, max_nodes)
+        return _collapsed(graph_view(root), found, rankdir, digits, legend, max_nodes)
     found = network_rows(order, found)
-    edges = _layout_edges(order) + _constraint_edges(order, found)
-    check_layout(2 * len(order), edges, max_nodes, "draw")
-    return draw_view(view, rankdir=rankdir, digits=digits, legend=legend, network=found)
+    cost = check_layout(2 * len(order), layout_edges(order, found), max_nodes, "draw")  # cheap
+    view = graph_view(root)
+    drawing = draw_view(view, rankdir=rankdir, digits=digits, legend=legend, network=found)
+    return drawing.limit(cost, max_nodes, "draw")
 
 
 def network_rows(order: list[Value], found: Layers | None) -> Layers | None:
@@ -206,8 +210,20 @@ def network_rows(order: list[Value], found: Layers | None) -> Layers | None:
     """
     if found is None:
         return None
-    laid = _layout_edges(order) + _constraint_edges(order, found)
-    return found if layout_cost(2 * len(order), laid) <= NETWORK_LAYOUT_COST else None
+    laid = layout_edges(order, found)
+    return found if layout_size(2 * len(order), laid) <= NETWORK_LAYOUT_COST else None
+
+
+def layout_edges(order: list[Value], network: Layers | None) -> list[tuple[int, int, bool]]:
+    """The edges of :func:`draw`'s drawing of ``order`` for :func:`viz.drawing.layout_cost`
+    (the op of node i is node 2i, its box 2i + 1), with the invisible edges that keep
+    ``network`` (:func:`network_rows`) in rows.
+
+    >>> from autograd import Value, topological_order
+    >>> layout_edges(topological_order(Value(1.0) * 2), None)  # two leaves, their product
+    [(1, 4, False), (3, 4, False), (4, 5, False)]
+    """
+    return _layout_edges(order) + _constraint_edges(order, network)
 
 
 def _layout_edges(order: list[Value]) -> list[tuple[int, int, bool]]:
@@ -486,8 +502,9 @@ def _collapsed(
     names = sorted(key, key=key.__getitem__)
     number_of = {name: n for n, name in enumerate(names)}
     cost = [(number_of[a], number_of[b], False) for a, b in edges]
-    check_layout(len(names), cost, max_nodes, "draw")
-    return _drawing(view, body, rankdir, kinds if legend else set(), stale)
+    layout = check_layout(len(names), cost, max_nodes, "draw")
+    drawing = _drawing(view, body, rankdir, kinds if legend else set(), stale)
+    return drawing.limit(layout, max_nodes, "draw")
 
 
 def _drawing(view: View, body: list[str], rankdir: str, kinds: set[str], stale: bool) -> Drawing:

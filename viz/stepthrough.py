@@ -27,13 +27,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _chainrule_files import write_atomic
-from autograd import Constant, Parameter, Value
+from autograd import Constant, Parameter, Value, topological_order
 from autograd.formula import Formula, to_text
 from autograd.modes import NO_GRAD
 
-from .drawing import COLORS, DEFAULT_MAX_NODES, Drawing, check_digits, check_size
+from .drawing import (
+    COLORS,
+    DEFAULT_MAX_NODES,
+    MAX_LAYOUT_COST,
+    Drawing,
+    GraphTooLargeError,
+    check_digits,
+    check_size,
+    layout_cost,
+)
 from .explain import Explanation, Step, explain
-from .graph import RANKDIRS, draw_view, network_rows
+from .graph import RANKDIRS, draw_view, layout_edges, network_rows
 from .layout import find_layers
 from .notation import label_html, notation_base, notation_parts, number
 from .view import Node, View, graph_view
@@ -179,9 +188,13 @@ def step_through(
     shows the loss of each so far. Nothing is changed: the numbers are computed
     aside (``autograd.grad``; later iterations on a copy of the graph).
     ``rankdir`` and ``digits`` are :func:`viz.draw`'s; ``svg`` replaces the
-    drawing (mainly for tests). Without Graphviz's ``dot`` the page carries the
-    DOT text and Graphviz compiled to WebAssembly, and lays the graph out in the
-    browser (:mod:`viz.wasm`): the page needs no program, and still no network.
+    drawing (mainly for tests). ``max_nodes`` (None for no limit) is counted before
+    anything else is computed, and the drawing's layout cost is held to
+    :data:`~viz.drawing.MAX_LAYOUT_COST` before the frames are made, whether ``dot``
+    or the browser lays it out (:func:`viz.drawing.layout_cost`). Without Graphviz's
+    ``dot`` the page carries the DOT text and Graphviz compiled to WebAssembly, and
+    lays the graph out in the browser (:mod:`viz.wasm`): the page needs no program,
+    and still no network.
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x")
@@ -215,8 +228,15 @@ def step_through(
             f"step_through: iterations={iterations} needs lr (η), the step each iteration "
             "takes; got lr=None"
         )
+    order = topological_order(root)  # sizes first: no name, no gradient before the checks
+    check_size(len(order), max_nodes, "step_through")
+    rows = network_rows(order, find_layers(order))  # a network in order, as draw keeps it
+    cost = 0
+    if svg is None and max_nodes is not None:  # the page lays the graph out: dot or the browser
+        cost = layout_cost(2 * len(order), layout_edges(order, rows))
+        if cost > MAX_LAYOUT_COST:
+            raise GraphTooLargeError(cost, MAX_LAYOUT_COST, "step_through", measure="layout")
     view = graph_view(root)
-    check_size(len(view.order), max_nodes, "step_through")
     chosen = [] if lr is None else _chosen(view, parameters)
     if iterations > 1 and not chosen:
         raise ValueError(
@@ -232,7 +252,7 @@ def step_through(
         if k:
             now = graph_view(_replay(view, new))
         losses.append(now.root.data)
-        step = _frames(now, explain(now.root, digits=digits))
+        step = _frames(now, explain(now.root, digits=digits, max_nodes=None))  # checked
         if lr is not None:
             learned = [now.nodes[at] for at in chosen]  # the same nodes in this iteration's graph
             new = {n.index: n.value.data - lr * now.grads[n.value] for n in learned}
@@ -243,11 +263,10 @@ def step_through(
         losses.append(_replay(view, new).data)
     frames = _loss_lines(frames, losses, view.root, digits, iterations)
     if svg is None:
-        rows = network_rows(list(view.order), find_layers(view.order))  # a network in order
         drawing = draw_view(
             view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True, network=rows
         )
-        svg = _graph(drawing)
+        svg = _graph(drawing.limit(cost, max_nodes, "step_through"))
     else:
         svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
     called = view.names[root]  # a label or a variable's name, not a formula, titles the page
@@ -258,7 +277,9 @@ def step_through(
 
 def _graph(drawing: Drawing) -> str:
     """What goes into the page's ``<div id="graph">``: ``dot``'s SVG, or without ``dot``
-    the scripts that lay the same DOT text out in the browser (:func:`viz.wasm.page_graph`)."""
+    the scripts that lay the same DOT text out in the browser (:func:`viz.wasm.page_graph`).
+    Either way a layout too costly for the drawing's limit is refused first."""
+    drawing.check_layout()
     if not use_dot():
         return page_graph(drawing.source)
     svg = drawing.pipe(format="svg", encoding="utf-8")

@@ -23,7 +23,7 @@ from .forms import derivative_name, html, local_partials
 from .graph import COLLAPSE_UNITS, FONTNAME, units_text
 from .layout import Layers, find_layers
 from .notation import escape, label_html, notation_base, number, scripts_sized
-from .view import View, graph_view
+from .view import View, folded_negations, graph_view
 
 __all__ = ["chain_rule"]
 
@@ -203,7 +203,9 @@ def chain_rule(
     in unit order. Node names are positions in ``autograd.topological_order(root)``, so the
     output is the same on every run; an unlabeled node is called ``v_i`` after its
     position. ``max_nodes`` (default :data:`~viz.drawing.DEFAULT_MAX_NODES`; None for
-    no limit) counts the nodes drawn.
+    no limit) counts the nodes drawn, before any name or gradient is computed; the
+    layout's cost is held to :data:`~viz.drawing.MAX_LAYOUT_COST` as :func:`viz.draw`'s
+    (at once at the default, when rendered with ``max_nodes`` given).
 
     >>> from autograd import Value
     >>> S, w = Value(0.0, "S_1^(1)"), Value(0.5, "w_11^(2)")
@@ -225,29 +227,28 @@ def chain_rule(
     """
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
-    view = graph_view(root)
     if collapse is not None and not isinstance(collapse, bool):
         raise TypeError(
             "chain_rule: collapse must be True, False or None (automatic), "
             f"got {type(collapse).__name__}: {collapse!r:.60}"
         )
-    shown_nodes = {n.value for n in view.nodes}
-    found = find_layers(view.order)
+    digits = check_digits(digits, "chain_rule")
+    order = topological_order(root)  # sizes first: no name, no gradient before the check
+    found = find_layers(order)
     if collapse is None:
         collapse = (
             keep is None and found is not None and max(map(len, found.layers)) > (COLLAPSE_UNITS)
         )
     # micrograd's partial sums and products inside a unit: the unit's table says it all
     members = {v for unit in found.units for v in unit.members} if found is not None else set()
-    wanted = _keeper(keep, {v for v in view.order if v not in shown_nodes} | members)
-    digits = check_digits(digits, "chain_rule")
-    order = topological_order(root)
+    folded = folded_negations(order)  # what graph_view does not show
+    wanted = _keeper(keep, folded | members)
     last = len(order) - 1
     kept = [
         i == last or (not isinstance(v, Constant) and bool(wanted(v))) for i, v in enumerate(order)
     ]
     if collapse and found is not None:
-        return _layer_tree(view, found, order, digits, max_nodes)
+        return _layer_tree(root, found, order, folded, digits, max_nodes)
     check_size(sum(kept), max_nodes, "chain_rule")
 
     position = {node: i for i, node in enumerate(order)}
@@ -274,7 +275,8 @@ def chain_rule(
         for target in edges[i]
         if target not in inline
     ]
-    check_layout(len(boxes), drawn, max_nodes, "chain_rule")
+    cost = check_layout(len(boxes), drawn, max_nodes, "chain_rule")
+    view = graph_view(root)
     adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
     names = _Names(order)
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
@@ -341,7 +343,7 @@ def chain_rule(
             add(f"\tv{i} -> v{target} [label=<{LINES}{label}</TABLE>>]\n")
     if found is not None:
         body.extend(_network_lines(found, set(boxes), position))
-    return _drawing(body, kinds, {"ordering": "out"})
+    return _drawing(body, kinds, {"ordering": "out"}).limit(cost, max_nodes, "chain_rule")
 
 
 def _network_lines(found: Layers, shown: set[int], position: dict[Value, int]) -> list[str]:
@@ -358,12 +360,17 @@ def _network_lines(found: Layers, shown: set[int], position: dict[Value, int]) -
 
 
 def _layer_tree(
-    view: View, found: Layers, order: list[Value], digits: int, max_nodes: int | None
+    root: Value,
+    found: Layers,
+    order: list[Value],
+    folded: set[Value],
+    digits: int,
+    max_nodes: int | None,
 ) -> Drawing:
     """The tree of a wide network layer by layer: a table per layer (each unit's sum and
     output, with ∂L/∂ each), one edge between neighbouring layers, and the rest of the
     graph (the loss above, the inputs below) as :func:`chain_rule` draws it."""
-    root, last = view.root, len(order) - 1
+    last = len(order) - 1
     position = {node: i for i, node in enumerate(order)}
     port: dict[int, str] = {}  # a unit's sum or output -> its row in its layer's table
     for k, layer in enumerate(found.layers, start=1):
@@ -371,13 +378,17 @@ def _layer_tree(
             port[position[unit.head]] = port[position[unit.output]] = f"layer{k}:u{j}"
     hidden = {v for u in found.units for v in (*u.members, *u.parameters)}
     kept = [
-        i == last or (not isinstance(v, Constant) and v in view.by_value and v not in hidden)
+        i == last or (not isinstance(v, Constant) and v not in folded and v not in hidden)
         for i, v in enumerate(order)
     ]
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
     boxes = [i for i in shown if i not in port]
     check_size(len(boxes) + len(found.layers), max_nodes, "chain_rule")
+    nodes = len(boxes) + 2 * len(found.layers)
+    chain = [(n, n + 1, True) for n in range(nodes - 1)]
+    cost = check_layout(nodes, chain, max_nodes, "chain_rule")
+    view = graph_view(root)
     adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
     names = _Names(order)
     partials: dict[int, tuple[Any, ...]] = {}
@@ -440,9 +451,7 @@ def _layer_tree(
         lower = [f"layer{k - 1}"] if k > 1 else below
         for name in lower:
             add(f"\tlayer{k} -> {name} [label=<{LINES}{SUM_X}</TABLE>>]\n")
-    nodes = len(boxes) + 2 * len(found.layers)
-    check_layout(nodes, [(n, n + 1, True) for n in range(nodes - 1)], max_nodes, "chain_rule")
-    return _drawing(body, kinds, {})
+    return _drawing(body, kinds, {}).limit(cost, max_nodes, "chain_rule")
 
 
 def _drawing(body: list[str], kinds: set[str], extra: dict[str, str]) -> Drawing:

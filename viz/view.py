@@ -25,7 +25,7 @@ from autograd.names import node_names
 
 from .notation import label_html, label_latex
 
-__all__ = ["KINDS", "Edge", "Node", "View", "graph_view", "leaf_kind"]
+__all__ = ["KINDS", "Edge", "Node", "View", "folded_negations", "graph_view", "leaf_kind"]
 
 MINUS = "−"
 
@@ -133,6 +133,34 @@ def leaf_kind(leaf: Value, has_parameters: bool) -> str:
     return "input" if has_parameters else "variable"
 
 
+def _users(order: list[Value]) -> dict[Value, list[Value]]:
+    users: dict[Value, list[Value]] = {}
+    for node in order:
+        for x in node.inputs:
+            users.setdefault(x, []).append(node)
+    return users
+
+
+def folded_negations(
+    order: list[Value], users: dict[Value, list[Value]] | None = None
+) -> set[Value]:
+    """The negations :func:`graph_view` folds into the sums they feed (``y − t``): the
+    nodes of ``order`` (a topological order, root last) that it does not show, other
+    than constants. Cheap: no name and no gradient is computed.
+
+    >>> from autograd import topological_order
+    >>> y, t = Value(0.75, "y"), Value(1.0, "t")
+    >>> [n.op for n in folded_negations(topological_order(y - t))]
+    ['mul']
+    """
+    users = _users(order) if users is None else users
+    return {
+        node
+        for node in order[:-1]
+        if _negation(node) is not None and all(u.op == "add" for u in users.get(node, ()))
+    }
+
+
 def graph_view(root: Value) -> View:
     """The graph below ``root`` as :mod:`viz` shows it.
 
@@ -152,17 +180,8 @@ def graph_view(root: Value) -> View:
     order = topological_order(root)
     names = node_names(order)
     has_parameters = any(isinstance(v, Parameter) for v in order)
-    users: dict[Value, list[Value]] = {}
-    for node in order:
-        for x in node.inputs:
-            users.setdefault(x, []).append(node)
-    folded = {
-        node
-        for node in order
-        if node is not root
-        and _negation(node) is not None
-        and all(u.op == "add" for u in users.get(node, ()))
-    }
+    users = _users(order)
+    folded = folded_negations(order, users)
     subtracted_constants = {
         node
         for node in order
