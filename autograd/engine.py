@@ -219,10 +219,10 @@ class Value:
             return
         ins, partials = _partials(rule, self, False)
         g = self._grad
-        for x, p in zip(ins, partials):  # noqa: B905 (_partials checked the lengths)
+        for i, (x, p) in enumerate(zip(ins, partials)):  # noqa: B905 (_partials checked them)
             if p is None or type(x) is Constant or (rule.masks and _number_of(p) == 0.0):
                 continue  # no gradient flows here (see _contribution)
-            x._grad += g * _number_of(p)
+            x._grad += _times(rule, self, ins, i, g, _number_of(p), False)
 
     def __repr__(self) -> str:
         parts = [f"data={self._data!r}", f"grad={self._grad!r}"]
@@ -794,7 +794,7 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
         rule = node._rule
         if rule is not None:
             ins, partials = _partials(rule, node, create_graph)
-            _pass_each(node, ins, partials, rule.masks, create_graph, anomaly)
+            _pass_each(node, ins, partials, rule, create_graph, anomaly)
 
 
 def _backprop_floats(order: list[Value]) -> None:
@@ -803,7 +803,8 @@ def _backprop_floats(order: list[Value]) -> None:
     A unary or binary row's partials are unpacked, not looped over, and wsum's
     are read from its inputs: in pure Python a loop over two inputs costs more
     than the adds it makes. Whatever the fast paths do not take (a partial of
-    None, a masking row's 0, a wrong count, an n-ary row) goes to :func:`_pass_each`.
+    None, a masking row's 0, a quotient's overflow, a wrong count, an n-ary row) goes to
+    :func:`_pass_each`.
     """
     for node in reversed(order):
         rule = node._rule
@@ -817,7 +818,7 @@ def _backprop_floats(order: list[Value]) -> None:
             _pass_wsum(node)
         else:
             ins, partials = _partials(rule, node, False)
-            _pass_each(node, ins, partials, rule.masks, False, False)
+            _pass_each(node, ins, partials, rule, False, False)
 
 
 def _pass_unary(node: Value, rule: Rule) -> None:
@@ -829,10 +830,11 @@ def _pass_unary(node: Value, rule: Rule) -> None:
         p = partials[0]
         if type(p) is float and not (rule.masks and p == 0.0):
             pf: float = p
-            a._gf += node._gf * pf
-            return
+            if pf - pf == 0.0 or rule.quotient is None:  # finite, or no quotient to use
+                a._gf += node._gf * pf
+                return
     _check_count(rule, partials, (a,))
-    _pass_each(node, (a,), partials, rule.masks, False, False)
+    _pass_each(node, (a,), partials, rule, False, False)
 
 
 def _pass_binary(node: Value, rule: Rule) -> None:
@@ -846,12 +848,13 @@ def _pass_binary(node: Value, rule: Rule) -> None:
         if type(pa) is float and type(pb) is float:
             pfa: float = pa
             pfb: float = pb
-            g = node._gf
-            a._gf += g * pfa
-            b._gf += g * pfb  # a Constant's slot takes it too, never read
-            return
+            if (pfa - pfa == 0.0 and pfb - pfb == 0.0) or rule.quotient is None:
+                g = node._gf
+                a._gf += g * pfa
+                b._gf += g * pfb  # a Constant's slot takes it too, never read
+                return
     _check_count(rule, partials, (a, b))
-    _pass_each(node, (a, b), partials, rule.masks, False, False)
+    _pass_each(node, (a, b), partials, rule, False, False)
 
 
 def _pass_wsum(node: Value) -> None:
@@ -872,17 +875,17 @@ def _pass_each(
     node: Value,
     ins: tuple[Value, ...],
     partials: tuple[Any, ...],
-    masks: bool,
+    rule: Rule,
     create_graph: bool,
     anomaly: bool,
 ) -> None:
     """Add ``g · partial`` to each input but a Constant, with the checks the float fast
-    paths skip: a partial of None, a masking row's 0, anomaly mode, create_graph."""
+    paths skip: a partial of None, a masking row's 0, a quotient, anomaly mode, create_graph."""
     g = node._g if create_graph else node._gf
-    for x, p in zip(ins, partials):  # noqa: B905 (the callers checked the lengths)
+    for i, (x, p) in enumerate(zip(ins, partials)):  # noqa: B905 (the callers checked them)
         if type(x) is Constant:
             continue
-        contribution = _contribution(masks, create_graph, g, p)
+        contribution = _contribution(rule, node, ins, i, g, p, create_graph)
         if anomaly:
             check_backward(node, x, g, contribution)
         if not create_graph:
@@ -891,12 +894,36 @@ def _pass_each(
             x._g = contribution if x._g is _SEEN else x._g + contribution
 
 
-def _contribution(masks: bool, create_graph: bool, g: Any, p: Any) -> Any:
-    """``g · p``, but exactly 0 for a partial of None or a masking row's 0, whatever g
-    is: inf and nan stop there, as PyTorch's ``where`` stops them."""
-    if p is None or (masks and _number_of(p) == 0.0):
+def _contribution(
+    rule: Rule, node: Value, ins: tuple[Value, ...], i: int, g: Any, p: Any, create_graph: bool
+) -> Any:
+    """``g · p`` for the row's partial p of input i, but exactly 0 for a partial of None or a
+    masking row's 0, whatever g is: inf and nan stop there, as PyTorch's ``where`` stops them."""
+    if p is None or (rule.masks and _number_of(p) == 0.0):
         return 0.0
-    return g * p if create_graph else g * _number_of(p)
+    return _times(rule, node, ins, i, g, p if create_graph else _number_of(p), create_graph)
+
+
+def _times(
+    rule: Rule, node: Value, ins: tuple[Value, ...], i: int, g: Any, p: Any, create_graph: bool
+) -> Any:
+    """``g · p``, p being the row's partial for input i; but where p alone is ±inf or nan
+    and the row gives it as a quotient n / d (``Rule.quotient``), ``(g · n) / d``, as
+    PyTorch forms g / x: log's 1/x overflows at a subnormal x where g / x need not.
+
+    Backward, ``grad`` (create_graph too), forward mode and micrograd's ``_backward``
+    apply partials through here; ``g`` is a gradient or a tangent."""
+    quotient = rule.quotient
+    if quotient is not None and not math.isfinite(_number_of(p)):
+        if create_graph:  # the parts are nodes of the gradient's graph, as the partial is
+            args = [node, *[x._data if type(x) is Constant else x for x in ins]]
+        else:
+            args = [node._data, *[x._data for x in ins]]
+        parts = quotient(*args)[i]
+        if parts is not None:
+            n, d = parts
+            return ops.div(g * n, d)
+    return g * p
 
 
 def _partials(

@@ -174,6 +174,12 @@ class Rule:
     - ``expand(*inputs)``: an n-ary op written with other rows, the same IEEE
       result (``wsum``'s Σ w x − b), for printing and compiled code.
     - ``arity``: 1, 2, 3, or 0 for any number of inputs.
+    - ``quotient(out, *inputs) -> parts``: for a row whose partial is a quotient
+      that can overflow on its own (log's 1/x at a subnormal x), each partial's
+      ``(numerator, denominator)`` (None where it is not one). Where such a partial
+      comes out ±inf or nan, backward, ``grad`` and forward mode form
+      ``(g · numerator) / denominator`` instead of ``g · partial``, as PyTorch
+      forms g / x: x · log(x) at x = 1e-310 then has the finite derivative −712.8.
 
     >>> RULES["sigmoid"].derivative(0.5, 0.0)
     (0.25,)
@@ -187,6 +193,7 @@ class Rule:
     array: Callable[..., Any] | None = None
     masks: bool = False
     expand: Callable[..., Any] | None = field(default=None, compare=False)
+    quotient: Callable[..., tuple[Any, ...]] | None = field(default=None, compare=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # pickled by name: a graph holds rows, and a row's functions are lambdas
@@ -966,7 +973,8 @@ for _rule in (
     Rule("mul",  2, operator.mul, lambda out, x, y: (y, x),
          _infix("·", PRODUCT, "*", "*", latex=r"\cdot"), array=lambda xp, x, y: x * y),
     Rule("div",  2, _fdiv,        lambda out, x, y: (div(1.0, y), -div(out, y)),
-         _infix("/", PRODUCT, "", "/", latex="/"), array=lambda xp, x, y: xp.divide(x, y)),
+         _infix("/", PRODUCT, "", "/", latex="/"), array=lambda xp, x, y: xp.divide(x, y),
+         quotient=lambda out, x, y: ((1.0, y), (-out, y))),
     Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
          _infix("^", POWER, "", "**{1}", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
     Rule("powv", 2, _fpow,        _powv_derivative,  # a variable exponent
@@ -974,7 +982,8 @@ for _rule in (
     Rule("exp",  1, _fexp,        lambda out, x: (out,),
          Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x)),
     Rule("log",  1, _flog,        lambda out, x: (div(1.0, x),),
-         Notation.call("log", r"\log"), array=lambda xp, x: xp.log(x)),
+         Notation.call("log", r"\log"), array=lambda xp, x: xp.log(x),
+         quotient=lambda out, x: ((1.0, x),)),
     Rule("sqrt", 1, _fsqrt,       lambda out, x: (div(0.5, out),),
          Notation("call", "√", ATOM, latex=r"\sqrt"), array=lambda xp, x: xp.sqrt(x)),
     Rule("abs",  1, math.fabs,    lambda out, x: (_mask("sign", x),),
@@ -1019,9 +1028,11 @@ for _rule in (
     Rule("expm1", 1, _fexpm1,     lambda out, x: (out + 1.0,),
          Notation.call("expm1"), array=lambda xp, x: xp.expm1(x)),
     Rule("log2", 1, _flog2,       lambda out, x: (div(1.0, x * LN2),),
-         Notation.call("log2", r"\log_2"), array=lambda xp, x: xp.log2(x)),
+         Notation.call("log2", r"\log_2"), array=lambda xp, x: xp.log2(x),
+         quotient=lambda out, x: ((1.0, x * LN2),)),
     Rule("log10", 1, _flog10,     lambda out, x: (div(1.0, x * LN10),),
-         Notation.call("log10", r"\log_{10}"), array=lambda xp, x: xp.log10(x)),
+         Notation.call("log10", r"\log_{10}"), array=lambda xp, x: xp.log10(x),
+         quotient=lambda out, x: ((1.0, x * LN10),)),
     Rule("softplus", 1, _fsoftplus, lambda out, x: (sigmoid(x),),
          Notation.call("softplus"), array=_asoftplus),
     # clamp(x, lo, hi): lo and hi are numbers (Constants), so only x gets a gradient
