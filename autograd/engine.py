@@ -220,9 +220,8 @@ class Value:
         ins, partials = _partials(rule, self, False)
         g = self._grad
         for i, (x, p) in enumerate(zip(ins, partials)):  # noqa: B905 (_partials checked them)
-            if p is None or type(x) is Constant or (rule.masks and _number_of(p) == 0.0):
-                continue  # no gradient flows here (see _contribution)
-            x._grad += _times(rule, self, ins, i, g, _number_of(p), False)
+            if type(x) is not Constant:
+                x._grad += _contribution(rule, self, ins, i, g, p, False)
 
     def __repr__(self) -> str:
         parts = [f"data={self._data!r}", f"grad={self._grad!r}"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .engine import Real, Value, _times, grad, topological_order
+from .engine import Real, Value, _contribution, grad, topological_order
 from .ops import as_float
 
 __all__ = ["hessian", "hvp", "jvp", "tangents"]
@@ -53,10 +53,7 @@ def _push(order: list[Value], seeds: Mapping[Value, float]) -> dict[Value, float
             )
         total = 0.0
         for i, t in moving:
-            p = partials[i]
-            if p is None or (rule.masks and p == 0.0):
-                continue  # exactly 0, whatever t is
-            total += _times(rule, node, ins, i, t, p, False)  # t · p, or (t · n) / d
+            total += _contribution(rule, node, ins, i, t, partials[i], False)  # the chain rule
         carried[node] = total
     return carried
 

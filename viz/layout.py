@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from autograd import Constant, Parameter, Value
 
+from .view import users_of
+
 __all__ = ["Layers", "Unit", "find_layers"]
 
 
@@ -69,10 +71,7 @@ def find_layers(order: Sequence[Value]) -> Layers | None:
     >>> found.layers[0][1].activation is hidden[1]
     True
     """
-    users: dict[Value, list[Value]] = {}
-    for node in order:
-        for x in node.inputs:
-            users.setdefault(x, []).append(node)
+    users = users_of(list(order))
     learned = any(isinstance(v, Parameter) for v in order)
 
     def weight(v: Value) -> bool:

@@ -25,7 +25,16 @@ from autograd.names import node_names
 
 from .notation import label_html, label_latex
 
-__all__ = ["KINDS", "Edge", "Node", "View", "folded_negations", "graph_view", "leaf_kind"]
+__all__ = [
+    "KINDS",
+    "Edge",
+    "Node",
+    "View",
+    "folded_negations",
+    "graph_view",
+    "leaf_kind",
+    "users_of",
+]
 
 MINUS = "−"
 
@@ -133,7 +142,14 @@ def leaf_kind(leaf: Value, has_parameters: bool) -> str:
     return "input" if has_parameters else "variable"
 
 
-def _users(order: list[Value]) -> dict[Value, list[Value]]:
+def users_of(order: list[Value]) -> dict[Value, list[Value]]:
+    """The nodes of ``order`` that use each node as an input, once per use.
+
+    >>> from autograd import topological_order
+    >>> x = Value(2.0, "x")
+    >>> [u.op for u in users_of(topological_order(x * x + x))[x]]
+    ['mul', 'mul', 'add']
+    """
     users: dict[Value, list[Value]] = {}
     for node in order:
         for x in node.inputs:
@@ -153,7 +169,7 @@ def folded_negations(
     >>> [n.op for n in folded_negations(topological_order(y - t))]
     ['mul']
     """
-    users = _users(order) if users is None else users
+    users = users_of(order) if users is None else users
     return {
         node
         for node in order[:-1]
@@ -180,7 +196,7 @@ def graph_view(root: Value) -> View:
     order = topological_order(root)
     names = node_names(order)
     has_parameters = any(isinstance(v, Parameter) for v in order)
-    users = _users(order)
+    users = users_of(order)
     folded = folded_negations(order, users)
     subtracted_constants = {
         node
