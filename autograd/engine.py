@@ -68,16 +68,18 @@ class Value:
 
     # Two input slots instead of a tuple keep a node small: unary and binary ops
     # use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
-    __slots__ = ("_a", "_b", "_data", "_g", "_gf", "_grad", "_rule", "label")
+    __slots__ = ("_a", "_b", "_data", "_g", "_gf", "_grad", "_m", "_rule", "label")
     # NumPy scalars on the left defer to our reflected operators (ClassVar: mypyc keeps it
     # on the class, where NumPy looks)
     __array_ufunc__: ClassVar[None] = None
 
     _data: float
     _grad: float
-    # scratch slots of a walk and a backpropagation, written under _LOCK only:
-    _g: Any  # the walk's mark, then (create_graph) ∂root/∂self as a Value; else None
-    _gf: float  # ∂root/∂self as a float while a float backpropagation runs
+    # scratch slots of a walk and a backpropagation, written under _LOCK only, and
+    # read only by the call whose walk marked the node (see _walk):
+    _m: int  # the mark of the last walk that met this node
+    _g: Any  # ∂root/∂self as a Value while a create_graph backpropagation runs; else None
+    _gf: float  # ∂root/∂self as a float while a backpropagation runs
     label: str
     _rule: Rule | None
     _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
@@ -88,6 +90,7 @@ class Value:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
         self._data = data if type(data) is float else as_float(data)
         self._grad = 0.0
+        self._m = 0
         self._g = None
         self._gf = 0.0
         self.label = label
@@ -502,8 +505,9 @@ class Value:
 
         Interior nodes get this call's gradient; leaves accumulate (``+=``), so
         calling twice doubles every leaf's grad. The gradients are computed
-        aside and written at the end: an exception (an anomaly, Ctrl-C) leaves
-        every ``.grad`` as it was.
+        aside and written at the end, and an exception while writing puts back
+        what was written: an exception (an anomaly, Ctrl-C) leaves every
+        ``.grad`` as it was.
 
         >>> a, b = Value(3.0, "a"), Value(4.0, "b")
         >>> c = a * b
@@ -512,18 +516,9 @@ class Value:
         (8.0, 6.0, 1.0)
         """
         with _LOCK:
-            order = _walk(self, Constant)
-            try:
-                _backprop(self, order, False)
-                for node in order:  # commit (every gradient is known) and clear the mark
-                    node._g = None
-                    if node._rule is not None:
-                        node._grad = node._gf
-                    elif type(node) is not Constant:
-                        node._grad += node._gf
-            except BaseException:  # Ctrl-C in the commit too: no node stays marked
-                _clear(order)
-                raise
+            order, _ = _walk(self, Constant)
+            _backprop(self, order, False)
+            _commit(order)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -544,6 +539,7 @@ class Constant(Value):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
         self._data = data if type(data) is float else as_float(data)
         self._grad = 0.0
+        self._m = 0
         self._g = None
         self._gf = 0.0
         self.label = label
@@ -708,73 +704,80 @@ def topological_order(root: Value) -> list[Value]:
     ['x', '', 'mul', 'exp']
     """
     with _LOCK:
-        order = _walk(root, None)
-        _clear(order)
+        order, _ = _walk(root, None)
     return order
 
 
-# A walk marks each node in its scratch slot: _OPEN while its inputs are being
-# walked, _SEEN once it is in the order (and until a gradient reaches it).
-_OPEN: Final = object()
-_SEEN: Final = object()
+# The marks of the last walk: a walk marks each node it meets with numbers no earlier
+# walk used, so a mark left behind by a walk that was stopped (Ctrl-C) is never taken
+# for one of a later walk's, and nothing has to be cleared for the next call to be right.
+_last_mark = 0
 
 
-def _walk(root: Value, skip: type | None) -> list[Value]:
-    """:func:`topological_order` with every node left marked _SEEN; the caller holds
-    ``_LOCK`` and clears the marks (:func:`_clear`), as :func:`_backprop` needs them.
+def _new_marks() -> int:
+    """A walk's first mark (the caller holds ``_LOCK``); its second is one more."""
+    global _last_mark
+    _last_mark += 2
+    return _last_mark
 
+
+def _walk(root: Value, skip: type | None) -> tuple[list[Value], int]:
+    """:func:`topological_order`, and the mark the walk left on every node of it.
+
+    A node is marked ``opened`` while its inputs are being walked, ``opened + 1``
+    once it is in the order; each node of the order starts with ``_gf = -0.0``
+    (-0.0 + x is x, signed zeros included: the first term). The caller holds ``_LOCK``.
     Inputs of type ``skip`` are left out: backward and grad skip the Constants, which
     take no gradient (and CPython runs the walk faster on nodes of one class)."""
+    opened = _new_marks()
+    seen = opened + 1
     order: list[Value] = []
     stack: list[Value] = [root]
-    try:
-        while stack:
-            node = stack.pop()
-            mark = node._g
-            if mark is _SEEN:
-                continue
-            if mark is _OPEN or node._a is None:  # its inputs are in, or it has none
-                node._g = _SEEN
-                node._gf = -0.0  # -0.0 + x is x, signed zeros included: the first term
-                order.append(node)
-                continue
-            node._g = _OPEN
-            stack.append(node)
-            _push_inputs(stack, node, skip)
-    except BaseException:  # Ctrl-C, or out of memory: no node stays marked
-        _clear(order)
-        _clear(stack)
-        raise
-    return order
+    while stack:
+        node = stack.pop()
+        mark = node._m
+        if mark == seen:
+            continue
+        if mark == opened or node._a is None:  # its inputs are in, or it has none
+            node._m = seen
+            node._gf = -0.0
+            order.append(node)
+            continue
+        node._m = opened
+        stack.append(node)
+        _push_inputs(stack, node, skip, opened)
+    return order, seen
 
 
-def _push_inputs(stack: list[Value], node: Value, skip: type | None) -> None:
-    """Put the inputs of ``node`` that no walk has met on the stack, the first on top,
-    leaving out those of type ``skip``."""
+def _push_inputs(stack: list[Value], node: Value, skip: type | None, opened: int) -> None:
+    """Put the inputs of ``node`` that this walk (marks from ``opened`` on) has not met on
+    the stack, the first on top, leaving out those of type ``skip``."""
     a, b = node._a, node._b
     if b is not None:
-        if type(b) is not skip and b._g is None:
+        if type(b) is not skip and b._m < opened:
             stack.append(b)
-        if type(a) is not skip and a._g is None:
+        if type(a) is not skip and a._m < opened:
             stack.append(a)
     elif type(a) is tuple:
-        _push_each(stack, a, skip)
-    elif type(a) is not skip and a._g is None:
+        _push_each(stack, a, skip, opened)
+    elif type(a) is not skip and a._m < opened:
         stack.append(a)
 
 
-def _push_each(stack: list[Value], inputs: tuple[Value, ...], skip: type | None) -> None:
+def _push_each(
+    stack: list[Value], inputs: tuple[Value, ...], skip: type | None, opened: int
+) -> None:
     """:func:`_push_inputs` for the inputs of an n-ary node."""
     for x in reversed(inputs):
-        if type(x) is not skip and x._g is None:
+        if type(x) is not skip and x._m < opened:
             stack.append(x)
 
 
 def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
     """Put ∂root/∂node in each node's scratch slot: ``_gf``, or ``_g`` (a Value) for create_graph.
 
-    ``order`` is ``_walk(root)``; the caller holds ``_LOCK`` and clears the
-    slots afterwards (:func:`_clear`). Each node's row gives its local
+    ``order`` is ``_walk(root)``'s; the caller holds ``_LOCK`` and, after a
+    create_graph one, clears ``_g`` (:func:`_clear`). Each node's row gives its local
     partials; each input gets ``g · partial`` added, in reverse topological
     order, so a node's gradient is complete when it comes up. A Constant's
     slot may take terms, but nothing reads it; a partial of None, or a masking
@@ -784,6 +787,7 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
     """
     anomaly = ANOMALY.get()
     if create_graph:
+        _clear(order)  # a stopped call may have left Values behind
         root._g = Constant(1.0)
     root._gf = 1.0
     if not (create_graph or anomaly):
@@ -890,7 +894,7 @@ def _pass_each(
         if not create_graph:
             x._gf += contribution
         else:
-            x._g = contribution if x._g is _SEEN else x._g + contribution
+            x._g = contribution if x._g is None else x._g + contribution
 
 
 def _contribution(
@@ -953,16 +957,46 @@ def _check_count(rule: Rule, partials: tuple[Any, ...], ins: tuple[Value, ...]) 
         raise ValueError(f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs")
 
 
+def _commit(order: list[Value]) -> None:
+    """Write a backward's gradients: ∂root/∂node into each interior node's ``grad``,
+    added to each leaf's (a Constant takes none). An exception part-way (Ctrl-C)
+    puts back every ``grad`` written, so the commit is whole or nothing."""
+    before = [node._grad for node in order]
+    try:
+        for node in order:
+            if node._rule is not None:
+                node._grad = node._gf
+            elif type(node) is not Constant:
+                node._grad += node._gf
+    except BaseException:
+        for node, old in zip(order, before):  # noqa: B905 (one length)
+            node._grad = old
+        raise
+
+
 def _clear(order: list[Value]) -> None:
     for node in order:  # a Value in a slot would keep its gradient graph alive
         node._g = None
 
 
-def _found(x: Value, create_graph: bool) -> Any:
+def _found(x: Value, seen: int, create_graph: bool) -> Any:
     """``grad``'s result for x: None when no path from the output reaches it."""
-    if x._g is None or type(x) is Constant:  # not in the order, or never differentiated
+    if x._m != seen or type(x) is Constant:  # not in the order, or never differentiated
         return None
     return x._g if create_graph else x._gf
+
+
+def _gradients(output: Value, wrt: tuple[Value, ...], create_graph: bool) -> list[Any]:
+    """``grad``'s work under ``_LOCK``: ∂output/∂x for each x of wrt, None where no path
+    reaches it. (A function of its own: CPython leaves a ``try`` line that opens a
+    ``with`` body outside the ``with``'s clean-up.)"""
+    order, seen = _walk(output, Constant)
+    try:
+        _backprop(output, order, create_graph)
+        return [_found(x, seen, create_graph) for x in wrt]
+    finally:
+        if create_graph:
+            _clear(order)
 
 
 def _values(inputs: object) -> tuple[Value, ...]:
@@ -1001,12 +1035,7 @@ def grad(
         found: list[Any] = [None] * len(wrt)
     else:
         with _LOCK:
-            order = _walk(output, Constant)
-            try:
-                _backprop(output, order, create_graph)
-                found = [_found(x, create_graph) for x in wrt]
-            finally:
-                _clear(order)
+            found = _gradients(output, wrt, create_graph)
     if not allow_unused and None in found:
         i = found.index(None)
         raise ValueError(
