@@ -16,15 +16,8 @@ ROLE = re.compile(r":(?:func|class|meth|attr|data|mod|exc|obj|const):`~?([^`]+)`
 def fence_examples(text: str) -> str:
     """Wrap each doctest block (from a ``>>>`` line to the next blank line) in a fence.
 
-    >>> print(fence_examples("Adds.\\n\\n>>> 1 + 1\\n2\\n\\nDone."))
-    Adds.
-    <BLANKLINE>
-    ```pycon
-    >>> 1 + 1
-    2
-    ```
-    <BLANKLINE>
-    Done.
+    >>> fence_examples("Adds.\\n\\n>>> 1 + 1\\n2\\n\\nDone.").splitlines()
+    ['Adds.', '', '```pycon', '>>> 1 + 1', '2', '```', '', 'Done.']
     """
     out: list[str] = []
     indent: str | None = None  # the open fence's indentation

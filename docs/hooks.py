@@ -5,9 +5,8 @@
   rendered offline: no CDN anywhere.
 - The page of the ``chainrule`` command gets the command's own ``--help`` text, run at build
   time, where it says ``<!-- chainrule --help -->`` (and the same for its subcommands).
-- Sphinx's roles in the docstrings (``:func:`x```) become plain code, and the notebook's
-  MathJax and Mermaid scripts (CDN addresses nbconvert writes) are dropped: KaTeX renders
-  the math of every page, the notebook's too.
+- The notebook's MathJax and Mermaid scripts (CDN addresses nbconvert writes) are
+  dropped: KaTeX renders the math of every page, the notebook's too.
 """
 
 from __future__ import annotations
@@ -27,8 +26,7 @@ KATEX = ROOT / "tests" / "browser" / "node_modules" / "katex" / "dist"
 KATEX_FILES = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"]
 
 HELP = re.compile(r"<!-- (chainrule(?: \w+)?) --help -->")
-ROLE = re.compile(r":(?:func|class|meth|attr|data|mod|exc|obj|const):(<code>)")
-CDN_SCRIPT = re.compile(r"<script[^>]*>[^<]*(?:mathjax|mermaid)[^<]*</script>\s*", re.I)
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.S)
 
 
 def on_files(files: Files, config: Any) -> Files:
@@ -65,6 +63,12 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     return HELP.sub(lambda m: f"```text\n$ {m[1]} --help\n{command_help(m[1])}```", markdown)
 
 
+def external(script: str) -> bool:
+    """A script that loads from outside the site: nbconvert's MathJax (``src=""`` when
+    no address is configured) and its Mermaid loader (a CDN address)."""
+    return 'src=""' in script or "https://" in script or "http://" in script
+
+
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
-    """Sphinx roles as plain code; no CDN script from the notebook's template."""
-    return CDN_SCRIPT.sub("", ROLE.sub(r"\1", html))
+    """No script from the notebook's template that loads from outside the site."""
+    return SCRIPT.sub(lambda m: "" if external(m[0]) else m[0], html)
