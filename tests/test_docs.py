@@ -97,7 +97,7 @@ def test_every_relative_link_of_a_page_is_a_file() -> None:
 
 
 def test_every_python_example_of_a_page_is_a_doctest() -> None:
-    fences = {}
+    fences: dict[str, list[tuple[str, str]]] = {}
     for page in [ROOT / "README.md", *PAGES]:
         text = page.read_text(encoding="utf-8")
         for language, body in re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.M | re.S):
@@ -105,7 +105,7 @@ def test_every_python_example_of_a_page_is_a_doctest() -> None:
             if language == "pycon":
                 assert body.startswith(">>> "), page.name
     assert len(fences["pycon"]) > 20
-    assert {language for language in fences} <= {"pycon", "python", "sh", "text"}
+    assert set(fences) <= {"pycon", "python", "sh", "text"}
     # the one block that is not a doctest needs PyTorch: tests/test_compile_layers.py runs it
     assert [(name, body.split("\n")[0]) for name, body in fences["python"]] == [
         ("compiling.md", "import torch")

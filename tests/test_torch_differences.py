@@ -401,4 +401,4 @@ def test_the_pages_table_is_the_list_of_differences() -> None:
         micrograd, pytorch = [cell.strip() for cell in line.split(" | ")][1:3]
         if micrograd != "—" or pytorch == "—" or line.startswith(behaviour):
             continue
-        assert line in lines, f"docs/pytorch.md's table has a row this test does not measure:\n{line}"
+        assert line in lines, f"docs/pytorch.md's table has a row no test measures:\n{line}"
