@@ -6,7 +6,8 @@
 - The page of the ``chainrule`` command gets the command's own ``--help`` text, run at build
   time, where it says ``<!-- chainrule --help -->`` (and the same for its subcommands).
 - The notebook's MathJax and Mermaid scripts (CDN addresses nbconvert writes) are
-  dropped: KaTeX renders the math of every page, the notebook's too.
+  dropped: KaTeX renders the math of every page, the notebook's too. The notebook's
+  links to other pages (``notes.md``) are pointed at the pages the site makes of them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ KATEX_FILES = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"]
 
 HELP = re.compile(r"<!-- (chainrule(?: \w+)?) --help -->")
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.S)
+PAGE_LINK = re.compile(r'href="([\w./-]+)\.md(#[^"]*)?"')
 
 
 def on_files(files: Files, config: Any) -> Files:
@@ -70,5 +72,9 @@ def external(script: str) -> bool:
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
-    """No script from the notebook's template that loads from outside the site."""
-    return SCRIPT.sub(lambda m: "" if external(m[0]) else m[0], html)
+    """No script from the notebook's template that loads from outside the site; the
+    notebook's links to pages (``notes.md``, which Jupyter follows) go to their HTML."""
+    html = SCRIPT.sub(lambda m: "" if external(m[0]) else m[0], html)
+    if page.file.src_uri.endswith(".ipynb"):
+        html = PAGE_LINK.sub(lambda m: f'href="{m[1]}.html{m[2] or ""}"', html)
+    return html
