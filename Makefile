@@ -13,6 +13,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
+DOCS   := $(VENV)/.docs-stamp
 
 .PHONY: test demo docs bench bench-before bench-torch venv dot browser lint clean native fresh-native
 
@@ -83,7 +84,7 @@ $(KATEX_STAMP): tests/browser/package.json tests/browser/package-lock.json
 # The suite runs twice: on the native build (when there is one; else it says why
 # not) and on the pure-Python source (the packaging, browser and notebook tests,
 # which do not touch the engine's build, once).
-test: $(DEV) dot browser fresh-native
+test: $(DEV) $(DOCS) dot browser fresh-native
 	@if $(PY) -m autograd --native; then $(PY) -m pytest -q; \
 	else echo "make test: no native run, the native build is unavailable (above)"; fi
 	CHAINRULE_PURE=1 $(PY) -m pytest -q -m "not packaging and not needs_browser and not notebook"
@@ -95,10 +96,21 @@ test: $(DEV) dot browser fresh-native
 demo: venv dot fresh-native
 	$(VENV)/bin/chainrule demo
 
-docs: $(DEV) dot browser  ## the README's pictures, from the demo's defaults and docs/pictures.py
+# The docs extra: MkDocs and its plugins (pinned in pyproject.toml), for `make docs` and
+# the test that builds the site (tests/test_docs_site.py, which `make test` runs).
+$(DOCS): $(DEV)
+	$(PY) -m pip install -q -e '.[docs]'
+	@touch $@
+
+# The documentation site, into site/: first the pictures and the demo's transcript that
+# its pages show (the demo's defaults and docs/pictures.py), then `mkdocs build --strict`
+# (mkdocs.yml), which runs docs/tutorial.ipynb and ships KaTeX from tests/browser (npm ci).
+docs: $(DOCS) dot browser
 	$(VENV)/bin/chainrule demo --out docs > docs/demo-output.txt
 	$(VENV)/bin/chainrule demo moons --out docs > /dev/null
 	$(PY) docs/pictures.py docs > /dev/null
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+	@echo "make docs: the site is in site/ (open site/index.html)"
 
 # micrograd is a bench-only peer: it goes into bench/.peers, never into .venv,
 # so nothing in the project (tests, mypy, the CLI) can import it by accident.
@@ -130,5 +142,5 @@ lint: $(DEV)
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) $(PEERS) out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PEERS) out build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	rm -f autograd/_native/*.so autograd/_native/sources.json

@@ -253,14 +253,16 @@ def _xor(args: argparse.Namespace, out: Path) -> int:
         written.append(write_atomic(out / "loss.svg", picture))
     model.save(out / "model.json")
     written.append(out / "model.json")
-    _report(written, skipped)
+    _report(out, written, skipped)
     return 0
 
 
-def _report(written: list[Path], skipped: str) -> None:
+def _report(out: Path, written: list[Path], skipped: str) -> None:
+    """Print each file written as ``out / name``: relative to where it was asked to write,
+    the same way for every file (the writers return resolved paths)."""
     print("wrote:")
     for path in written:
-        print(f"  {path}")
+        print(f"  {out / path.name}")
     if skipped:
         print(f"chainrule demo: note: {skipped}", file=sys.stderr)
 
@@ -365,7 +367,7 @@ def _moons(seed: int, steps: int, out: Path) -> int:
         lambda ax: plot_decision_boundary(model, data, ax=ax),
         "Decision boundary of MLP(2, [16, 16, 1]) on moons",
     )
-    _report([] if picture is None else [write_atomic(out / "moons.svg", picture)], "")
+    _report(out, [] if picture is None else [write_atomic(out / "moons.svg", picture)], "")
     return 0
 
 
@@ -387,7 +389,7 @@ def _digits(seed: int, steps: int, out: Path) -> int:
             "pip install 'chainrule[batch]'",
             1,
         ) from None
-    _report([] if picture is None else [picture], "")
+    _report(out, [] if picture is None else [picture], "")
     return 0
 
 

@@ -240,11 +240,12 @@ def test_batched_fit_takes_the_eager_steps() -> None:
     importlib.util.find_spec("torch") is None,
     reason="PyTorch is not installed (an optional peer: pip install torch==2.13.0)",
 )
-def test_the_readmes_pytorch_example_trains_the_notes_network() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    start = readme.index("```python\nimport torch\n") + len("```python\n")
-    block = readme[start : readme.index("```", start)]
-    exec(compile_python(block, "README.md (PyTorch example)", "exec"), {})
+def test_the_docs_pytorch_example_trains_the_notes_network() -> None:
+    page = Path(__file__).resolve().parent.parent / "docs" / "compiling.md"
+    text = page.read_text(encoding="utf-8")
+    start = text.index("```python\nimport torch\n") + len("```python\n")
+    block = text[start : text.index("```", start)]
+    exec(compile_python(block, "docs/compiling.md (PyTorch example)", "exec"), {})
 
 
 def test_batched_fit_needs_a_loss_it_knows_how_to_add_up() -> None:

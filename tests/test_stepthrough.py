@@ -181,12 +181,12 @@ def test_an_interior_node_cannot_be_a_parameter() -> None:
         step_through(h + 1, lr=0.1, parameters=[h], svg=NO_DOT)
 
 
-def test_the_readme_quotes_the_losses_of_three_iterations() -> None:
+def test_the_docs_quote_the_losses_of_three_iterations() -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    page = (Path(__file__).parent.parent / "docs" / "drawing.md").read_text(encoding="utf-8")
     line = notes_network_page(iterations=3).frames[-1].losses
-    assert f"`{line}`" in readme
+    assert f"`{line}`" in page
 
 
 def test_inside_no_grad_the_page_is_the_same() -> None:

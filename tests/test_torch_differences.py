@@ -1,5 +1,5 @@
-"""Every row of ``autograd.RULES`` against PyTorch on the special values, and the README's
-table of differences checked against what is measured.
+"""Every row of ``autograd.RULES`` against PyTorch on the special values, and the table of
+differences on docs/pytorch.md ("Coming from PyTorch") checked against what is measured.
 
 Each row runs on every combination of the special values (0, -0.0, ±1, ±inf, nan,
 subnormal, huge) in chainrule and in PyTorch 2.13: its value, its first derivatives (with
@@ -8,7 +8,7 @@ subnormal, huge) in chainrule and in PyTorch 2.13: its value, its first derivati
 derivatives pass through the mask, and the rows with quotient partials run in the
 compositions where those partials overflow alone (first derivatives). Every disagreement
 must be one that :data:`DIFFERENCES` covers, every difference there must still be measured,
-and each is a row of the README's table "What differs from micrograd, and from PyTorch":
+and each is a row of docs/pytorch.md's table "What differs from micrograd, and from PyTorch":
 the table cannot miss one, nor keep one that is gone. Skipped where PyTorch is not installed.
 """
 
@@ -35,7 +35,7 @@ torch: Any = pytest.importorskip(
 INF, NAN = math.inf, math.nan
 TINY = sys.float_info.min  # the smallest normal float; below it, subnormals
 SPECIAL = [0.0, -0.0, 1.0, -1.0, INF, -INF, NAN, 1e-310, -1e-310, 1e308, -1e308]
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "pytorch.md"
 
 
 def _where(condition: Any, yes: Any, no: Any) -> Any:
@@ -128,7 +128,7 @@ class Case:
 
 @dataclass(frozen=True)
 class Difference:
-    """A row of the README's table: the case, PyTorch's answer, chainrule's, and which
+    """A row of the page's table: the case, PyTorch's answer, chainrule's, and which
     measured disagreements it accounts for."""
 
     case: str
@@ -362,8 +362,8 @@ def measured() -> tuple[Case, ...]:
 
 
 def _table() -> list[str]:
-    """The README table "What differs from micrograd, and from PyTorch", one line a row."""
-    text = README.read_text(encoding="utf-8")
+    """docs/pytorch.md's table "What differs from micrograd, and from PyTorch", one line a row."""
+    text = PAGE.read_text(encoding="utf-8")
     start = text.index("What differs from micrograd, and from PyTorch")
     lines = text[start:].splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("|"))
@@ -371,7 +371,7 @@ def _table() -> list[str]:
     return table[2:]  # after the header and its rule
 
 
-# README rows about PyTorch that no special value measures: behaviour, not numbers
+# the table's rows about PyTorch that no special value measures: behaviour, not numbers
 NOT_NUMBERS = ("`x.grad = None`", "`%`", "a leaf's gradient `-0.0`", "pickling a graph")
 
 
@@ -379,7 +379,7 @@ def test_every_row_has_a_pytorch_counterpart() -> None:
     assert set(TORCH) == set(RULES), "a row of autograd.RULES needs its PyTorch counterpart here"
 
 
-def test_every_disagreement_with_pytorch_is_in_the_readme_table() -> None:
+def test_every_disagreement_with_pytorch_is_in_the_table() -> None:
     unlisted = [c for c in measured() if not any(d.covers(c) for d in DIFFERENCES)]
     shown = "\n".join(f"  {c}" for c in unlisted[:40])
     assert not unlisted, f"{len(unlisted)} disagreements with PyTorch no row covers:\n{shown}"
@@ -391,14 +391,14 @@ def test_every_difference_in_the_table_is_still_measured() -> None:
         assert any(d.covers(c) for c in cases), f"no longer differs from PyTorch: {d.case}"
 
 
-def test_the_readme_table_is_the_list_of_differences() -> None:
+def test_the_pages_table_is_the_list_of_differences() -> None:
     table = _table()
     for d in DIFFERENCES:
-        assert d.line() in table, f"README.md's table lacks the row:\n{d.line()}"
+        assert d.line() in table, f"docs/pytorch.md's table lacks the row:\n{d.line()}"
     lines = {d.line() for d in DIFFERENCES}
     behaviour = tuple(f"| {name} |" for name in NOT_NUMBERS)
     for line in table:
         micrograd, pytorch = [cell.strip() for cell in line.split(" | ")][1:3]
         if micrograd != "—" or pytorch == "—" or line.startswith(behaviour):
             continue
-        assert line in lines, f"README.md's table has a row this test does not measure:\n{line}"
+        assert line in lines, f"docs/pytorch.md's table has a row no test measures:\n{line}"

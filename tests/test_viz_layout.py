@@ -419,21 +419,21 @@ def test_a_unit_with_no_input_drawn_is_a_plain_box() -> None:
         assert "COLSPAN" not in lines[ids[f"S_{j}^(1)"]]
 
 
-# --- the README's pictures --------------------------------------------------------------
+# --- the docs' pictures ------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_readme_shows_the_committed_3_4_4_1_pictures_as_docs_pictures_draws_them() -> None:
+def test_the_docs_show_the_committed_3_4_4_1_pictures_as_docs_pictures_draws_them() -> None:
     spec = importlib.util.spec_from_file_location("pictures", ROOT / "docs" / "pictures.py")
     assert spec is not None
     assert spec.loader is not None
     pictures = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(pictures)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "drawing.md").read_text(encoding="utf-8")
     loss = pictures.mlp_3_4_4_1()
     for name, make in pictures.PICTURES.items():
-        assert f"/main/docs/{name})" in readme  # shown in the README (absolute: PyPI shows it)
+        assert f"]({name})" in page  # shown on the page "Drawing and explaining"
         source = make(loss).source
         svg = (ROOT / "docs" / name).read_text(encoding="utf-8")
         titles = {html.unescape(t) for t in re.findall(r"<title>(.*?)</title>", svg)}
