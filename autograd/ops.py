@@ -19,6 +19,7 @@ compiler is present; they use the standard library only.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import operator
@@ -330,7 +331,11 @@ def register(rule: object) -> Callable[..., Any]:
         return apply(name, *args)
 
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"The {name} op on floats or Values (a row of autograd.RULES)."
+    function.__doc__ = (
+        inspect.cleandoc(rule.doc)
+        if rule.doc
+        else f"The {name} op on floats or Values (a row of autograd.RULES)."
+    )
     return function
 
 
