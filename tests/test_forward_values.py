@@ -15,9 +15,9 @@ from collections.abc import Callable
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from strategies import Graph, finite_floats, graphs
+from strategies import ROWS, Graph, finite_floats, graphs
 
-from autograd import Value, grad, hvp, jvp
+from autograd import RULES, Value, grad, hvp, jvp
 
 TAME = graphs(tame=True, max_steps=30, max_leaves=3)
 DIRECTIONS = st.lists(finite_floats(-2.0, 2.0), min_size=3, max_size=3)
@@ -95,6 +95,38 @@ def test_forward_over_forward_matches_central_differences(graph: Graph, k: int) 
     _, second = jvp(lambda *xs: jvp(f, xs, e)[1], graph.leaves, e)
     numeric = (jvp(f, up, e)[1] - jvp(f, down, e)[1]) / (2 * h)
     assert abs(second - numeric) <= 1e-4 * (1.0 + abs(second) + abs(numeric)), (second, numeric)
+
+
+SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, math.inf, -math.inf, math.nan, 1e-310])
+EVERY_ROW = graphs(
+    values=st.one_of(finite_floats(-3.0, 3.0), SPECIAL), ops=ROWS, max_steps=25, max_leaves=3
+)
+
+
+def same(a: float, b: float) -> bool:
+    """Equal bit for bit, a zero's sign included; nan equals nan."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+@given(EVERY_ROW, st.lists(st.one_of(finite_floats(-2.0, 2.0), SPECIAL), min_size=3, max_size=3))
+def test_jvp_on_values_pushes_the_numbers_it_pushes_on_floats(graph: Graph, v: list[float]) -> None:
+    # every public row, inf and nan included: the partials on nodes are the partials on floats
+    v = v[: len(graph.leaves)]
+    f = as_function(graph)
+    value, tangent = jvp(f, graph.leaves, v)
+    node, t = jvp(f, [Value(x) for x in graph.leaves], v)
+    assert same(node.data, value)
+    assert same(t.data, tangent), (t.data, tangent)
+
+
+def test_the_strategies_draw_every_public_row_of_values() -> None:
+    public = {n for n, r in RULES.items() if r.arity and not r.helper}
+    assert set(ROWS) == public - {"pow", "clamp"}  # a number exponent, number bounds
+    assert {"exp2", "asinh", "acosh", "atanh", "reciprocal", "deg2rad", "rad2deg", "sinc"} <= set(
+        ROWS
+    )
 
 
 def test_jvp_of_known_functions() -> None:
