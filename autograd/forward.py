@@ -149,14 +149,11 @@ def jvp(
     (12.0, 12.0, (12.0, 12.0))
     """
     differentiable = any(isinstance(a, Value) for a in (*primals, *tangents))
-    if not differentiable:
-        xs, out = _leaves(f, primals, "jvp")  # type: ignore[arg-type]
-    else:
-        xs = [
-            p if isinstance(p, Value) else Value(as_float(p, f"jvp primals[{i}]"), f"x{i}")
-            for i, p in enumerate(primals)
-        ]
-        out = f(*xs)
+    xs = [  # numbers become leaves, named x0, x1, ...; Values are used as they are
+        p if isinstance(p, Value) else Value(as_float(p, f"jvp primals[{i}]"), f"x{i}")
+        for i, p in enumerate(primals)
+    ]
+    out = f(*xs)
     vs = _vector(tangents, len(xs), "jvp", differentiable)
     seeds: dict[Value, Any] = {}
     for x, v in zip(xs, vs, strict=True):  # a Value given twice moves by both tangents

@@ -212,8 +212,8 @@ class Rule:
       ``autograd`` and no place in the expression parser or ``chainrule grad``.
     - ``operator``: the Python operator that applies it to Values and Formulas (``+``,
       ``*``, ``/``, ``**``, ``%``, ``//``, or ``abs`` for ``abs(v)``), or "".
-    - ``params``: the names of its inputs in its function and method, separated by
-      spaces; "" for x, y, z in that order.
+    - ``params``: the names of its inputs in its function and method; ``()`` for
+      x, y, z in that order.
     - ``varying``: for a row whose second input is a number (pow's constant exponent),
       the row that takes over when that input is a Value or a symbol (``powv``): in
       ``x ** y``, ``2 ** x`` and ``autograd.pow(x, y)``.
@@ -236,15 +236,13 @@ class Rule:
     doc: str = field(default="", compare=False)
     helper: bool = False
     operator: str = ""
-    params: str = ""
+    params: tuple[str, ...] = ()
     varying: str = ""
 
     @property
     def inputs(self) -> tuple[str, ...]:
-        """The names of the row's inputs: ``params`` split, or x, y, z (n-ary: none)."""
-        if self.params:
-            return tuple(self.params.split())
-        return ("x", "y", "z")[: self.arity]
+        """The names of the row's inputs: ``params``, or x, y, z (n-ary: none)."""
+        return self.params or ("x", "y", "z")[: self.arity]
 
     def __reduce__(self) -> tuple[Any, ...]:
         # pickled by name: a graph holds rows, and a row's functions are lambdas
@@ -1291,7 +1289,8 @@ for _rule in (
          >>> atan(0.0), atan(math.inf) == math.pi / 2
          (0.0, True)"""),
     Rule("atan2", 2, math.atan2,  _atan2_derivative,
-         Notation.call("atan2"), array=lambda xp, y, x: xp.atan2(y, x), params="y x", doc="""
+         Notation.call("atan2"), array=lambda xp, y, x: xp.atan2(y, x), params=("y", "x"),
+         doc="""
          The angle of the point (x, y), in [-π, π] (``math.atan2``'s argument order).
 
          >>> atan2(1.0, 1.0) == math.pi / 4, atan2(0.0, -1.0) == math.pi
@@ -1348,10 +1347,11 @@ for _rule in (
          (True, 1000.0, 0.0)"""),
     # clamp(x, lo, hi): lo and hi are numbers (Constants), so only x gets a gradient
     Rule("clamp", 3, _fclamp,     lambda out, x, lo, hi: (_mask("between", x, lo, hi), None, None),
-         Notation.call("clamp"), array=_aclamp, masks=True, params="x lo hi",
+         Notation.call("clamp"), array=_aclamp, masks=True, params=("x", "lo", "hi"),
          doc="x limited to [lo, hi], numbers."),
     Rule("between", 3, _fbetween, lambda out, x, lo, hi: (None, None, None),
-         Notation.call("between"), array=_abetween, helper=True, params="x lo hi", doc="""
+         Notation.call("between"), array=_abetween, helper=True, params=("x", "lo", "hi"),
+         doc="""
          1 where lo <= x <= hi, else 0 (nan included): clamp's derivative.
 
          >>> between(0.0, 0.0, 1.0), between(2.0, 0.0, 1.0), between(math.nan, 0.0, 1.0)

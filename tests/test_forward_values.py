@@ -155,6 +155,8 @@ def test_a_constant_f_and_a_mask_give_values_too() -> None:
     assert (type(value), value.data, type(tangent), tangent.data) == (Value, 2.0, Value, 0.0)
     value, tangent = jvp(lambda x: x.relu(), [x], [math.inf])
     assert (value.data, tangent.data) == (0.0, 0.0)  # the mask's exact 0, as for numbers
+    twice = jvp(lambda a, b: a * b, [x, x], [1.0, 2.0])[1]  # x moves by 1 + 2: d(x²) = 2x·3
+    assert twice.data == -6.0
     with pytest.raises(ValueError, match="one tangent per primal"):
         jvp(lambda x: x, [x], [1.0, 2.0])
     with pytest.raises(TypeError, match="jvp tangents"):
