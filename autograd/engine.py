@@ -493,8 +493,8 @@ class Value:
         return _unary("asinh", self)
 
     def acosh(self) -> Value:
-        """``autograd.acosh(self)``: The inverse hyperbolic cosine; nan below 1, where its
-        derivative is inf."""
+        """``autograd.acosh(self)``: The inverse hyperbolic cosine; nan below 1; its derivative is
+        inf at 1."""
         return _unary("acosh", self)
 
     def atanh(self) -> Value:

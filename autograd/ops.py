@@ -1028,7 +1028,7 @@ def asinh(x: Any) -> Any:
 
 
 def acosh(x: Any) -> Any:
-    """The inverse hyperbolic cosine; nan below 1, where its derivative is inf.
+    """The inverse hyperbolic cosine; nan below 1; its derivative is inf at 1.
 
     >>> acosh(1.0), acosh(0.5), acosh(math.inf)
     (0.0, nan, inf)
@@ -1409,7 +1409,7 @@ for _rule in (
     Rule("acosh", 1, _facosh,     lambda out, x: (div(1.0, sqrt(x * x - 1.0)),),
          Notation.call("acosh", r"\operatorname{arcosh}"), array=lambda xp, x: xp.acosh(x),
          doc="""
-         The inverse hyperbolic cosine; nan below 1, where its derivative is inf.
+         The inverse hyperbolic cosine; nan below 1; its derivative is inf at 1.
 
          >>> acosh(1.0), acosh(0.5), acosh(math.inf)
          (0.0, nan, inf)"""),
