@@ -244,8 +244,9 @@ class Value:
             return _node(rule, data, ins[0], ins[1])
         return _node(rule, data, ins[0] if rule.arity == 1 else ins, None)
 
-    # -- arithmetic: add, mul, div and pow are rows; the rest are compositions --
+    # -- arithmetic: the rows' operators (+ * / ** % // abs), and compositions --
 
+    # --- begin generated: operators (python -m autograd._surface writes this; do not edit) ---
     def __add__(self, other: Value | Real) -> Value:
         return _binary("add", self, other)
 
@@ -258,6 +259,35 @@ class Value:
     def __rmul__(self, other: Real) -> Value:  # other * self
         return _binary("mul", Constant(other), self)
 
+    def __truediv__(self, other: Value | Real) -> Value:
+        return _binary("div", self, other)
+
+    def __rtruediv__(self, other: Real) -> Value:  # other / self
+        return _binary("div", Constant(other), self)
+
+    def __pow__(self, other: Value | Real) -> Value:
+        return _binary("powv" if isinstance(other, Value) else "pow", self, other)
+
+    def __rpow__(self, other: Real) -> Value:  # other ** self
+        return _binary("powv", Constant(other), self)
+
+    def __abs__(self) -> Value:  # abs(self)
+        return _unary("abs", self)
+
+    def __mod__(self, other: Value | Real) -> Value:
+        return _binary("mod", self, other)
+
+    def __rmod__(self, other: Real) -> Value:  # other % self
+        return _binary("mod", Constant(other), self)
+
+    def __floordiv__(self, other: Value | Real) -> Value:
+        return _binary("floordiv", self, other)
+
+    def __rfloordiv__(self, other: Real) -> Value:  # other // self
+        return _binary("floordiv", Constant(other), self)
+
+    # --- end generated: operators ---
+
     def __neg__(self) -> Value:  # self * -1
         return _binary("mul", self, -1.0)
 
@@ -268,34 +298,6 @@ class Value:
 
     def __rsub__(self, other: Real) -> Value:  # other + (-self)
         return _binary("add", Constant(other), -self)
-
-    def __truediv__(self, other: Value | Real) -> Value:
-        return _binary("div", self, other)
-
-    def __rtruediv__(self, other: Real) -> Value:  # other / self
-        return _binary("div", Constant(other), self)
-
-    def __pow__(self, other: Value | Real) -> Value:
-        # a Value exponent has a derivative of its own; a number's is never needed
-        return _binary("powv" if isinstance(other, Value) else "pow", self, other)
-
-    def __rpow__(self, other: Real) -> Value:  # other ** self
-        return _binary("powv", Constant(other), self)
-
-    def __mod__(self, other: Value | Real) -> Value:  # torch.remainder: the sign of other
-        return _binary("mod", self, other)
-
-    def __rmod__(self, other: Real) -> Value:  # other % self
-        return _binary("mod", Constant(other), self)
-
-    def __floordiv__(self, other: Value | Real) -> Value:  # its derivative is 0
-        return _binary("floordiv", self, other)
-
-    def __rfloordiv__(self, other: Real) -> Value:  # other // self
-        return _binary("floordiv", Constant(other), self)
-
-    def __abs__(self) -> Value:
-        return _unary("abs", self)
 
     def __pos__(self) -> Value:  # +v is v itself, as +x is x for a float
         return self
@@ -358,15 +360,7 @@ class Value:
             return (_rebuild, (type(self), self._data, self._grad, self.label, None, None, None))
         return (_rebuild_graph, (_flat_graph(self),))
 
-    # -- the unary rows --
-
-    def exp(self) -> Value:
-        """e ** self; overflow gives inf, not an OverflowError.
-
-        >>> Value(0.0).exp().data, Value(1000.0).exp().data
-        (1.0, inf)
-        """
-        return _unary("exp", self)
+    # -- the rows written as calls: log and clamp by hand, the others from their rows --
 
     def log(self, base: Real | None = None) -> Value:
         """The natural log (or to ``base``): -inf at 0, nan below 0.
@@ -376,127 +370,159 @@ class Value:
         """
         return _unary("log", self) if base is None else ops.log(self, base)
 
-    def sqrt(self) -> Value:
-        """The square root: nan below 0.
+    def clamp(self, lo: Real | None = None, hi: Real | None = None) -> Value:
+        """self limited to [lo, hi], numbers (:func:`autograd.ops.clamp`).
 
-        >>> Value(2.25).sqrt().data
-        1.5
+        >>> Value(2.0).clamp(0, 1).data, Value(-5.0).clamp(hi=-1).data
+        (1.0, -5.0)
         """
+        return ops.clamp(self, lo, hi)  # type: ignore[no-any-return]
+
+    # --- begin generated: methods (python -m autograd._surface writes this; do not edit) ---
+    def exp(self) -> Value:
+        """``autograd.exp(self)``: e ** x; overflow gives inf."""
+        return _unary("exp", self)
+
+    def sqrt(self) -> Value:
+        """``autograd.sqrt(self)``: The square root; nan below 0."""
         return _unary("sqrt", self)
 
     def abs(self) -> Value:
-        """|self|; the derivative at 0 is 0.
-
-        >>> Value(-2.0).abs().data
-        2.0
-        """
+        """``autograd.abs(self)``: |x|; its derivative is sign(x), 0 at 0."""
         return _unary("abs", self)
 
     def sin(self) -> Value:
-        """The sine.
-
-        >>> Value(0.0).sin().data
-        0.0
-        """
+        """``autograd.sin(self)``: The sine; nan for ±inf."""
         return _unary("sin", self)
 
     def cos(self) -> Value:
-        """The cosine.
-
-        >>> Value(0.0).cos().data
-        1.0
-        """
+        """``autograd.cos(self)``: The cosine; nan for ±inf."""
         return _unary("cos", self)
 
     def sigmoid(self) -> Value:
-        """σ(self) = 1 / (1 + e^(-self)), computed without overflow.
-
-        >>> Value(0.0).sigmoid().data, Value(-1000.0).sigmoid().data
-        (0.5, 0.0)
-        """
+        """``autograd.sigmoid(self)``: σ(x) = 1 / (1 + e^(-x)), exact at both ends without
+        overflow."""
         return _unary("sigmoid", self)
 
     def tanh(self) -> Value:
-        """The hyperbolic tangent.
-
-        >>> Value(0.0).tanh().data, Value(1000.0).tanh().data
-        (0.0, 1.0)
-        """
+        """``autograd.tanh(self)``: The hyperbolic tangent."""
         return _unary("tanh", self)
 
     def relu(self) -> Value:
-        """max(self, 0); its derivative at 0 is taken as 0.
-
-        >>> Value(-2.0).relu().data, Value(3.0).relu().data
-        (0.0, 3.0)
-        """
+        """``autograd.relu(self)``: max(x, 0); its derivative at 0 is taken as 0; nan stays nan."""
         return _unary("relu", self)
 
-    # each of these is a row of autograd.ops, whose function of the same name has examples
+    def sign(self) -> Value:
+        """``autograd.sign(self)``: -1, 0 or 1 (nan for nan): abs's derivative; its own derivative
+        is 0."""
+        return _unary("sign", self)
 
     def tan(self) -> Value:
-        """The tangent (:func:`autograd.ops.tan`)."""
+        """``autograd.tan(self)``: The tangent; nan for ±inf."""
         return _unary("tan", self)
 
     def asin(self) -> Value:
-        """The arcsine; nan outside [-1, 1] (:func:`autograd.ops.asin`)."""
+        """``autograd.asin(self)``: The arcsine; nan outside [-1, 1]."""
         return _unary("asin", self)
 
     def acos(self) -> Value:
-        """The arccosine; nan outside [-1, 1] (:func:`autograd.ops.acos`)."""
+        """``autograd.acos(self)``: The arccosine; nan outside [-1, 1]."""
         return _unary("acos", self)
 
     def atan(self) -> Value:
-        """The arctangent (:func:`autograd.ops.atan`)."""
+        """``autograd.atan(self)``: The arctangent; ±π/2 at ±inf."""
         return _unary("atan", self)
 
     def atan2(self, x: Value | Real) -> Value:
-        """The angle of the point (x, self): ``atan2(y=self, x)`` (:func:`autograd.ops.atan2`)."""
+        """``autograd.atan2(self, x)``: The angle of the point (x, y), in [-π, π] (``math.atan2``'s
+        argument order)."""
         return _binary("atan2", self, x)
 
     def sinh(self) -> Value:
-        """The hyperbolic sine (:func:`autograd.ops.sinh`)."""
+        """``autograd.sinh(self)``: The hyperbolic sine; overflow gives ±inf."""
         return _unary("sinh", self)
 
     def cosh(self) -> Value:
-        """The hyperbolic cosine (:func:`autograd.ops.cosh`)."""
+        """``autograd.cosh(self)``: The hyperbolic cosine; overflow gives inf."""
         return _unary("cosh", self)
 
     def log1p(self) -> Value:
-        """log(1 + self), exact for tiny self (:func:`autograd.ops.log1p`)."""
+        """``autograd.log1p(self)``: log(1 + x), exact for tiny x; -inf at -1, nan below."""
         return _unary("log1p", self)
 
     def expm1(self) -> Value:
-        """e ** self - 1, exact for tiny self (:func:`autograd.ops.expm1`)."""
+        """``autograd.expm1(self)``: e ** x - 1, exact for tiny x; overflow gives inf."""
         return _unary("expm1", self)
 
     def log2(self) -> Value:
-        """The log to base 2 (:func:`autograd.ops.log2`)."""
+        """``autograd.log2(self)``: The log to base 2: -inf at 0, nan below."""
         return _unary("log2", self)
 
     def log10(self) -> Value:
-        """The log to base 10 (:func:`autograd.ops.log10`)."""
+        """``autograd.log10(self)``: The log to base 10: -inf at 0, nan below."""
         return _unary("log10", self)
 
     def softplus(self) -> Value:
-        """log(1 + e^self), without overflow (:func:`autograd.ops.softplus`)."""
+        """``autograd.softplus(self)``: log(1 + e^x), without overflow for large x and exact for
+        very negative x."""
         return _unary("softplus", self)
 
-    def sign(self) -> Value:
-        """-1, 0 or 1; its derivative is 0 (:func:`autograd.ops.sign`)."""
-        return _unary("sign", self)
+    def maximum(self, y: Value | Real) -> Value:
+        """``autograd.maximum(self, y)``: The larger of x and y; nan if either is nan. At a tie each
+        gets half the gradient."""
+        return _binary("maximum", self, y)
 
-    def clamp(self, lo: Real | None = None, hi: Real | None = None) -> Value:
-        """self limited to [lo, hi], numbers (:func:`autograd.ops.clamp`)."""
-        return ops.clamp(self, lo, hi)  # type: ignore[no-any-return]
+    def minimum(self, y: Value | Real) -> Value:
+        """``autograd.minimum(self, y)``: The smaller of x and y; nan if either is nan. At a tie
+        each gets half the gradient."""
+        return _binary("minimum", self, y)
 
-    def maximum(self, other: Value | Real) -> Value:
-        """The larger; a tie splits the gradient in halves (:func:`autograd.ops.maximum`)."""
-        return _binary("maximum", self, other)
+    def mod(self, y: Value | Real) -> Value:
+        """``autograd.mod(self, y)``: x % y with the sign of y (``torch.remainder``); nan for a zero
+        y or an infinite x."""
+        return _binary("mod", self, y)
 
-    def minimum(self, other: Value | Real) -> Value:
-        """The smaller; a tie splits the gradient in halves (:func:`autograd.ops.minimum`)."""
-        return _binary("minimum", self, other)
+    def floordiv(self, y: Value | Real) -> Value:
+        """``autograd.floordiv(self, y)``: x // y, rounded down; a zero y gives x / y's ±inf or nan.
+        Its derivative is 0."""
+        return _binary("floordiv", self, y)
+
+    def exp2(self) -> Value:
+        """``autograd.exp2(self)``: 2 ** x, exact at integers; overflow gives inf."""
+        return _unary("exp2", self)
+
+    def asinh(self) -> Value:
+        """``autograd.asinh(self)``: The inverse hyperbolic sine; ±inf at ±inf."""
+        return _unary("asinh", self)
+
+    def acosh(self) -> Value:
+        """``autograd.acosh(self)``: The inverse hyperbolic cosine; nan below 1; its derivative is
+        inf at 1."""
+        return _unary("acosh", self)
+
+    def atanh(self) -> Value:
+        """``autograd.atanh(self)``: The inverse hyperbolic tangent; ±inf at ±1, nan outside [-1,
+        1]."""
+        return _unary("atanh", self)
+
+    def reciprocal(self) -> Value:
+        """``autograd.reciprocal(self)``: 1 / x, one node (PyTorch's ``reciprocal``): ±inf at ±0."""
+        return _unary("reciprocal", self)
+
+    def deg2rad(self) -> Value:
+        """``autograd.deg2rad(self)``: Degrees to radians: x · π/180."""
+        return _unary("deg2rad", self)
+
+    def rad2deg(self) -> Value:
+        """``autograd.rad2deg(self)``: Radians to degrees: x · 180/π."""
+        return _unary("rad2deg", self)
+
+    def sinc(self) -> Value:
+        """``autograd.sinc(self)``: The normalised sinc, sin(πx) / (πx), 1 at 0 (PyTorch's
+        ``sinc``)."""
+        return _unary("sinc", self)
+
+    # --- end generated: methods ---
 
     # -- gradients --
 

@@ -76,6 +76,8 @@ class Formula:
     def _op(self, name: str, *args: Any) -> Any:
         return Formula._apply_rule(RULES[name], args)
 
+    # the rows' operators (+ * / ** % // abs), and the compositions - and unary -
+    # --- begin generated: operators (python -m autograd._surface writes this; do not edit) ---
     def __add__(self, other: Any) -> Any:
         return self._op("add", self, other)
 
@@ -88,6 +90,35 @@ class Formula:
     def __rmul__(self, other: Any) -> Any:
         return self._op("mul", other, self)
 
+    def __truediv__(self, other: Any) -> Any:
+        return self._op("div", self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._op("div", other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return self._op("powv" if isinstance(other, Formula) else "pow", self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return self._op("powv", other, self)
+
+    def __abs__(self) -> Any:
+        return self._op("abs", self)
+
+    def __mod__(self, other: Any) -> Any:
+        return self._op("mod", self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return self._op("mod", other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return self._op("floordiv", self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return self._op("floordiv", other, self)
+
+    # --- end generated: operators ---
+
     def __neg__(self) -> Any:  # self * -1, as Value does it
         return self._op("mul", self, -1.0)
 
@@ -96,21 +127,6 @@ class Formula:
 
     def __rsub__(self, other: Any) -> Any:
         return self._op("add", other, -self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return self._op("div", self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return self._op("div", other, self)
-
-    def __abs__(self) -> Any:
-        return self._op("abs", self)
-
-    def __pow__(self, other: Any) -> Any:
-        return self._op("powv" if isinstance(other, Formula) else "pow", self, other)
-
-    def __rpow__(self, other: Any) -> Any:
-        return self._op("powv", other, self)
 
 
 # --- printing -----------------------------------------------------------------------

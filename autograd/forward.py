@@ -10,14 +10,19 @@ forward mode without a line of its own. A partial of None, or a masking row's ex
 The graph is recorded once (as for ``backward``), then the tangents are pushed
 through it in topological order. ``hvp`` is forward-over-reverse: the tangents of
 the gradient graph that ``grad(create_graph=True)`` builds.
+
+Given Values, :func:`jvp` pushes its tangents as Values, each partial a node (as
+``grad(create_graph=True)`` builds them): its results can be differentiated again,
+by ``grad`` (reverse-over-forward) or by another ``jvp`` (forward-over-forward), and
+``jvp`` of a function that calls ``grad(create_graph=True)`` is forward-over-reverse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
-from .engine import Real, Value, _contribution, grad, topological_order
+from .engine import Constant, Real, Value, _contribution, grad, topological_order
 from .ops import as_float
 
 __all__ = ["hessian", "hvp", "jvp", "tangents"]
@@ -35,9 +40,14 @@ def _order(outputs: Iterable[Value]) -> list[Value]:
     return order
 
 
-def _push(order: list[Value], seeds: Mapping[Value, float]) -> dict[Value, float]:
-    """The tangent of every node that depends on a seeded node (others have none: 0)."""
-    carried: dict[Value, float] = dict(seeds)
+def _push(
+    order: list[Value], seeds: Mapping[Value, Any], differentiable: bool = False
+) -> dict[Value, Any]:
+    """The tangent of every node that depends on a seeded node (others have none: 0).
+
+    ``differentiable`` runs each row's partials on the nodes, as ``grad(create_graph=True)``
+    does, so the tangents are Values with graphs of their own; else on the numbers."""
+    carried: dict[Value, Any] = dict(seeds)
     for node in order:
         rule = node._rule
         if rule is None or node in carried:
@@ -46,14 +56,18 @@ def _push(order: list[Value], seeds: Mapping[Value, float]) -> dict[Value, float
         moving = [(i, carried[x]) for i, x in enumerate(ins) if x in carried]
         if not moving:
             continue
-        partials = rule.derivative(node._data, *[x._data for x in ins])
+        if differentiable:
+            partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
+        else:
+            partials = rule.derivative(node._data, *[x._data for x in ins])
         if len(partials) != len(ins):
             raise ValueError(
                 f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs"
             )
-        total = 0.0
-        for i, t in moving:
-            total += _contribution(rule, node, ins, i, t, partials[i], False)  # the chain rule
+        total: Any = None
+        for i, t in moving:  # the chain rule
+            term = _contribution(rule, node, ins, i, t, partials[i], differentiable)
+            total = term if total is None else total + term
         carried[node] = total
     return carried
 
@@ -63,8 +77,12 @@ def _leaves(f: Callable[..., Any], primals: Sequence[Real], what: str) -> tuple[
     return xs, f(*xs)
 
 
-def _vector(v: Sequence[Real], n: int, what: str) -> list[float]:
-    vs = [as_float(t, f"{what} tangents[{i}]") for i, t in enumerate(v)]
+def _vector(v: Sequence[Any], n: int, what: str, values: bool = False) -> list[Any]:
+    """The tangents as floats (``values``: Values kept as they are), one per primal."""
+    vs = [
+        t if values and isinstance(t, Value) else as_float(t, f"{what} tangents[{i}]")
+        for i, t in enumerate(v)
+    ]
     if len(vs) != n:
         raise ValueError(f"{what} needs one tangent per primal: got {len(vs)} for {n}")
     return vs
@@ -93,22 +111,60 @@ def tangents(outputs: Value | Iterable[Value], seeds: Mapping[Value, Real]) -> l
     return [carried.get(out, 0.0) for out in outs]
 
 
-def jvp(
+@overload
+def jvp(  # type: ignore[overload-overlap]
     f: Callable[..., Value | Real], primals: Sequence[Real], tangents: Sequence[Real]
-) -> tuple[float, float]:
+) -> tuple[float, float]: ...
+
+
+@overload
+def jvp(
+    f: Callable[..., Value | Real],
+    primals: Sequence[Value | Real],
+    tangents: Sequence[Value | Real],
+) -> tuple[Value, Value]: ...
+
+
+def jvp(
+    f: Callable[..., Value | Real],
+    primals: Sequence[Value | Real],
+    tangents: Sequence[Value | Real],
+) -> tuple[float, float] | tuple[Value, Value]:
     """``(f(*primals), ∇f · tangents)``: f's value and its derivative along ``tangents``.
 
     ``f`` takes one Value per primal and returns a Value (a number counts as constant).
+    Numbers in, numbers out:
 
     >>> jvp(lambda x, y: x * y + x.sin(), [0.0, 2.0], [1.0, 0.0])  # y + cos x
     (0.0, 3.0)
+
+    With a Value among the primals or tangents, ``f`` gets the primal Values themselves
+    and both results are Values that can be differentiated again: the derivative of
+    the tangent is a second derivative (reverse-over-forward, forward-over-forward).
+
+    >>> x = Value(2.0, "x")
+    >>> y, t = jvp(lambda x: x**3, [x], [1.0])  # 3x² = 12
+    >>> (d2,) = grad(t, [x])                     # 6x = 12
+    >>> t.data, d2.data, jvp(lambda x: jvp(lambda u: u**3, [x], [1.0])[1], [2.0], [1.0])
+    (12.0, 12.0, (12.0, 12.0))
     """
-    xs, out = _leaves(f, primals, "jvp")
-    vs = _vector(tangents, len(xs), "jvp")
+    differentiable = any(isinstance(a, Value) for a in (*primals, *tangents))
+    xs = [  # numbers become leaves, named x0, x1, ...; Values are used as they are
+        p if isinstance(p, Value) else Value(as_float(p, f"jvp primals[{i}]"), f"x{i}")
+        for i, p in enumerate(primals)
+    ]
+    out = f(*xs)
+    vs = _vector(tangents, len(xs), "jvp", differentiable)
+    seeds: dict[Value, Any] = {}
+    for x, v in zip(xs, vs, strict=True):  # a Value given twice moves by both tangents
+        seeds[x] = seeds[x] + v if x in seeds else v
     if not isinstance(out, Value):
-        return as_float(out, "jvp's f result"), 0.0
-    carried = _push(topological_order(out), dict(zip(xs, vs, strict=True)))
-    return out.data, carried.get(out, 0.0)
+        value = as_float(out, "jvp's f result")
+        return (Value(value), Value(0.0)) if differentiable else (value, 0.0)
+    tangent = _push(topological_order(out), seeds, differentiable).get(out, 0.0)
+    if not differentiable:
+        return out.data, tangent
+    return out, tangent if isinstance(tangent, Value) else Value(tangent)
 
 
 def hvp(f: Callable[..., Value], primals: Sequence[Real], vector: Sequence[Real]) -> list[float]:

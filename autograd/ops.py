@@ -19,6 +19,7 @@ compiler is present; they use the standard library only.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import operator
@@ -35,21 +36,34 @@ __all__ = [
     "UNARY",
     "Notation",
     "Rule",
+    "apply",
+    "as_float",
+    "e",
+    "pi",
+    "register",
+    "registered",
+]
+# every row's function (autograd._surface writes the list from the rows):
+# --- begin generated: names (python -m autograd._surface writes this; do not edit) ---
+__all__ += [
     "above",
     "abs",
     "acos",
-    "apply",
-    "as_float",
+    "acosh",
     "asin",
+    "asinh",
     "atan",
     "atan2",
+    "atanh",
     "between",
     "clamp",
     "cos",
     "cosh",
+    "deg2rad",
     "div",
-    "e",
+    "div0",
     "exp",
+    "exp2",
     "expm1",
     "floordiv",
     "inv_hypot2",
@@ -61,15 +75,15 @@ __all__ = [
     "minimum",
     "mod",
     "mul0",
-    "pi",
     "pow",
     "powlog",
-    "register",
-    "registered",
+    "rad2deg",
+    "reciprocal",
     "relu",
     "sigmoid",
     "sign",
     "sin",
+    "sinc",
     "sinh",
     "softplus",
     "sqrt",
@@ -78,8 +92,16 @@ __all__ = [
     "tanh",
 ]
 
+
+# --- end generated: names ---
+
 INF = math.inf
 NAN = math.nan
+PI = math.pi
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+DEG = math.pi / 180.0  # PyTorch's deg2rad factor, the same double
+RAD = 180.0 / math.pi  # and rad2deg's
 
 e = math.e
 """Euler's number, for expressions: ``autograd.e ** x`` is ``x.exp()`` up to rounding."""
@@ -181,8 +203,25 @@ class Rule:
       ``(g · numerator) / denominator`` instead of ``g · partial``, as PyTorch
       forms g / x: x · log(x) at x = 1e-310 then has the finite derivative −712.8.
 
+    What the row offers beyond the registry is derived from these fields (see
+    :mod:`autograd._surface`, which writes the typed functions and methods):
+
+    - ``doc``: the docstring of its function in this module, with examples.
+    - ``helper``: a row that other rows' partials use (relu's ``step``, pow's
+      ``powlog``): it keeps its function here, but gets no ``Value`` method, no name in
+      ``autograd`` and no place in the expression parser or ``chainrule grad``.
+    - ``operator``: the Python operator that applies it to Values and Formulas (``+``,
+      ``*``, ``/``, ``**``, ``%``, ``//``, or ``abs`` for ``abs(v)``), or "".
+    - ``params``: the names of its inputs in its function and method; ``()`` for
+      x, y, z in that order.
+    - ``varying``: for a row whose second input is a number (pow's constant exponent),
+      the row that takes over when that input is a Value or a symbol (``powv``): in
+      ``x ** y``, ``2 ** x`` and ``autograd.pow(x, y)``.
+
     >>> RULES["sigmoid"].derivative(0.5, 0.0)
     (0.25,)
+    >>> RULES["atan2"].inputs, RULES["step"].helper, RULES["pow"].varying
+    (('y', 'x'), True, 'powv')
     """
 
     name: str
@@ -194,6 +233,16 @@ class Rule:
     masks: bool = False
     expand: Callable[..., Any] | None = field(default=None, compare=False)
     quotient: Callable[..., tuple[Any, ...]] | None = field(default=None, compare=False)
+    doc: str = field(default="", compare=False)
+    helper: bool = False
+    operator: str = ""
+    params: tuple[str, ...] = ()
+    varying: str = ""
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The names of the row's inputs: ``params``, or x, y, z (n-ary: none)."""
+        return self.params or ("x", "y", "z")[: self.arity]
 
     def __reduce__(self) -> tuple[Any, ...]:
         # pickled by name: a graph holds rows, and a row's functions are lambdas
@@ -280,7 +329,11 @@ def register(rule: object) -> Callable[..., Any]:
         return apply(name, *args)
 
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"The {name} op on floats or Values (a row of autograd.RULES)."
+    function.__doc__ = (
+        inspect.cleandoc(rule.doc)
+        if rule.doc
+        else f"The {name} op on floats or Values (a row of autograd.RULES)."
+    )
     return function
 
 
@@ -479,6 +532,36 @@ def _ffloordiv(x: float, y: float) -> float:
     return _fdiv(x, y) if y == 0.0 else x // y
 
 
+def _fexp2(x: float) -> float:
+    try:
+        return math.pow(2.0, x)  # exact at integers, as PyTorch's exp2
+    except OverflowError:
+        return INF
+
+
+def _facosh(x: float) -> float:
+    return math.acosh(x) if x >= 1.0 else NAN  # below 1 and nan: nan; acosh(inf) is inf
+
+
+def _fatanh(x: float) -> float:
+    if -1.0 < x < 1.0:
+        return math.atanh(x)
+    if x == 1.0 or x == -1.0:
+        return math.copysign(INF, x)
+    return NAN  # outside [-1, 1] and nan
+
+
+def _fsinc(x: float) -> float:
+    if x == 0.0:
+        return 1.0
+    p = PI * x  # as PyTorch: sin(πx) / (πx), with the same rounded πx twice
+    return _fsin(p) / p  # p is never 0 here; inf and nan give nan
+
+
+def _fdiv0(x: float, y: float) -> float:
+    return 0.0 if y == 0.0 else _fdiv(x, y)  # PyTorch's where(y == 0, 0, x / y)
+
+
 def _finv_hypot2(x: float, y: float) -> float:
     d = x * x + y * y
     return 0.0 if d == 0.0 else 1.0 / d  # PyTorch's atan2 gradient takes 1/0 as 0
@@ -548,6 +631,15 @@ def _ainv_hypot2(xp: Any, x: Any, y: Any) -> Any:
     return xp.where(d == 0.0, 0.0, xp.divide(1.0, d))
 
 
+def _asinc(xp: Any, x: Any) -> Any:
+    p = PI * x
+    return xp.where(x == 0.0, xp.ones_like(p), xp.sin(p) / xp.where(x == 0.0, 1.0, p))
+
+
+def _adiv0(xp: Any, x: Any, y: Any) -> Any:
+    return xp.where(y == 0.0, 0.0, xp.divide(x, xp.where(y == 0.0, 1.0, y)))
+
+
 def _awsum(xp: Any, *wxb: Any) -> Any:
     return _wsum_expanded(*wxb)
 
@@ -563,34 +655,12 @@ def _wsum_expanded(*wxb: Any) -> Any:
     return total - wxb[-1]
 
 
-# --- the generic functions: floats in, floats out; Values in, Values out ---------
-
-
-def div(x: Any, y: Any) -> Any:
-    """x / y, correctly rounded; a zero divisor gives ±inf or nan, not an exception.
-
-    >>> div(49.0, 49), div(1e-300, 5e-324), div(-1.0, 0.0)
-    (1.0, 2.0240225330731062e+23, -inf)
-    """
-    return apply("div", x, y)
-
-
-def pow(x: Any, y: Any) -> Any:
-    """x ** y; overflow and poles give ±inf, a negative base with a fractional y nan.
-
-    >>> pow(2, 10), pow(0.0, -1.0), pow(-8.0, 1 / 3)
-    (1024.0, inf, nan)
-    """
-    return apply("pow", x, y)
-
-
-def exp(x: Any) -> Any:
-    """e ** x; overflow gives inf.
-
-    >>> exp(0), exp(1000.0)
-    (1.0, inf)
-    """
-    return apply("exp", x)
+# --- the functions of the rows: floats in, floats out; Values in, Values out ----
+#
+# Each row has a function of its name here, so the partials read as mathematics
+# (``div(1.0, x)``, ``cos(x)``). log and clamp take more than their inputs (a base,
+# optional bounds) and are written by hand; the others are written from their rows
+# by ``python -m autograd._surface`` between the "generated" lines below.
 
 
 def log(x: Any, base: Any = None) -> Any:
@@ -610,6 +680,55 @@ def log(x: Any, base: Any = None) -> Any:
     if b == 10.0:
         return apply("log10", x)
     return apply("div", apply("log", x), _flog(b))
+
+
+def clamp(x: Any, lo: Any = None, hi: Any = None) -> Any:
+    """x limited to [lo, hi] (a missing bound is ±inf); lo and hi are numbers.
+
+    Its derivative is 1 inside, the bounds included, and 0 outside and for nan
+    (PyTorch's convention); when lo > hi every x gives hi, as in PyTorch.
+
+    >>> clamp(2.0, 0, 1), clamp(-2.0, 0, 1), clamp(0.5, 0, 1), clamp(-5.0, hi=-1)
+    (1.0, 0.0, 0.5, -5.0)
+    """
+    low = -INF if lo is None else as_float(lo, "clamp() lower bound")
+    high = INF if hi is None else as_float(hi, "clamp() upper bound")
+    return apply("clamp", x, low, high)
+
+
+def _varies(y: Any) -> bool:
+    """Whether ``y`` is a Value or a symbol, not a number: pow then takes its ``varying`` row."""
+    return type(y) is not float and hasattr(type(y), "_apply_rule")
+
+
+# --- begin generated: functions (python -m autograd._surface writes this; do not edit) ---
+def div(x: Any, y: Any) -> Any:
+    """x / y, correctly rounded; a zero divisor gives ±inf or nan, not an exception.
+
+    >>> div(49.0, 49), div(1e-300, 5e-324), div(-1.0, 0.0)
+    (1.0, 2.0240225330731062e+23, -inf)
+    """
+    return apply("div", x, y)
+
+
+def pow(x: Any, y: Any) -> Any:
+    """x ** y; overflow and poles give ±inf, a negative base with a fractional y nan.
+
+    A Value exponent is differentiated too (the row ``powv``), as in ``x ** y``.
+
+    >>> pow(2, 10), pow(0.0, -1.0), pow(-8.0, 1 / 3)
+    (1024.0, inf, nan)
+    """
+    return apply("powv" if _varies(y) else "pow", x, y)
+
+
+def exp(x: Any) -> Any:
+    """e ** x; overflow gives inf.
+
+    >>> exp(0), exp(1000.0)
+    (1.0, inf)
+    """
+    return apply("exp", x)
 
 
 def sqrt(x: Any) -> Any:
@@ -642,8 +761,8 @@ def sin(x: Any) -> Any:
 def cos(x: Any) -> Any:
     """The cosine; nan for ±inf.
 
-    >>> cos(0.0)
-    1.0
+    >>> cos(0.0), cos(-math.inf)
+    (1.0, nan)
     """
     return apply("cos", x)
 
@@ -667,7 +786,7 @@ def tanh(x: Any) -> Any:
 
 
 def relu(x: Any) -> Any:
-    """max(x, 0); nan stays nan.
+    """max(x, 0); its derivative at 0 is taken as 0; nan stays nan.
 
     >>> relu(-2.0), relu(3)
     (0.0, 3.0)
@@ -760,6 +879,15 @@ def atan2(y: Any, x: Any) -> Any:
     return apply("atan2", y, x)
 
 
+def inv_hypot2(x: Any, y: Any) -> Any:
+    """1 / (x² + y²), taken as 0 where x² + y² is 0: the scale of atan2's partials.
+
+    >>> inv_hypot2(1.0, 1.0), inv_hypot2(0.0, 0.0)
+    (0.5, 0.0)
+    """
+    return apply("inv_hypot2", x, y)
+
+
 def sinh(x: Any) -> Any:
     """The hyperbolic sine; overflow gives ±inf.
 
@@ -823,20 +951,6 @@ def softplus(x: Any) -> Any:
     return apply("softplus", x)
 
 
-def clamp(x: Any, lo: Any = None, hi: Any = None) -> Any:
-    """x limited to [lo, hi] (a missing bound is ±inf); lo and hi are numbers.
-
-    Its derivative is 1 inside, the bounds included, and 0 outside and for nan
-    (PyTorch's convention); when lo > hi every x gives hi, as in PyTorch.
-
-    >>> clamp(2.0, 0, 1), clamp(-2.0, 0, 1), clamp(0.5, 0, 1), clamp(-5.0, hi=-1)
-    (1.0, 0.0, 0.5, -5.0)
-    """
-    low = -INF if lo is None else as_float(lo, "clamp() lower bound")
-    high = INF if hi is None else as_float(hi, "clamp() upper bound")
-    return apply("clamp", x, low, high)
-
-
 def between(x: Any, lo: Any, hi: Any) -> Any:
     """1 where lo <= x <= hi, else 0 (nan included): clamp's derivative.
 
@@ -895,13 +1009,88 @@ def floordiv(x: Any, y: Any) -> Any:
     return apply("floordiv", x, y)
 
 
-def inv_hypot2(x: Any, y: Any) -> Any:
-    """1 / (x² + y²), taken as 0 where x² + y² is 0: the scale of atan2's partials.
+def exp2(x: Any) -> Any:
+    """2 ** x, exact at integers; overflow gives inf.
 
-    >>> inv_hypot2(1.0, 1.0), inv_hypot2(0.0, 0.0)
-    (0.5, 0.0)
+    >>> exp2(3.0), exp2(-1), exp2(2000.0)
+    (8.0, 0.5, inf)
     """
-    return apply("inv_hypot2", x, y)
+    return apply("exp2", x)
+
+
+def asinh(x: Any) -> Any:
+    """The inverse hyperbolic sine; ±inf at ±inf.
+
+    >>> asinh(0.0), asinh(-math.inf)
+    (0.0, -inf)
+    """
+    return apply("asinh", x)
+
+
+def acosh(x: Any) -> Any:
+    """The inverse hyperbolic cosine; nan below 1; its derivative is inf at 1.
+
+    >>> acosh(1.0), acosh(0.5), acosh(math.inf)
+    (0.0, nan, inf)
+    """
+    return apply("acosh", x)
+
+
+def atanh(x: Any) -> Any:
+    """The inverse hyperbolic tangent; ±inf at ±1, nan outside [-1, 1].
+
+    >>> atanh(0.0), atanh(-1.0), atanh(2.0)
+    (0.0, -inf, nan)
+    """
+    return apply("atanh", x)
+
+
+def reciprocal(x: Any) -> Any:
+    """1 / x, one node (PyTorch's ``reciprocal``): ±inf at ±0.
+
+    >>> reciprocal(4.0), reciprocal(-0.0), reciprocal(math.inf)
+    (0.25, -inf, 0.0)
+    """
+    return apply("reciprocal", x)
+
+
+def deg2rad(x: Any) -> Any:
+    """Degrees to radians: x · π/180.
+
+    >>> deg2rad(180.0) == math.pi, deg2rad(90)
+    (True, 1.5707963267948966)
+    """
+    return apply("deg2rad", x)
+
+
+def rad2deg(x: Any) -> Any:
+    """Radians to degrees: x · 180/π.
+
+    >>> rad2deg(math.pi), rad2deg(1.0)
+    (180.0, 57.29577951308232)
+    """
+    return apply("rad2deg", x)
+
+
+def sinc(x: Any) -> Any:
+    """The normalised sinc, sin(πx) / (πx), 1 at 0 (PyTorch's ``sinc``).
+
+    >>> sinc(0.0), sinc(0.5) == 2 / math.pi, sinc(math.inf)
+    (1.0, True, nan)
+    """
+    return apply("sinc", x)
+
+
+def div0(x: Any, y: Any) -> Any:
+    """x / y, taken as 0 where y is 0 (PyTorch's ``where(y == 0, 0, x / y)``): sinc's slope.
+
+    >>> div0(1.0, 4.0), div0(1.0, 0.0), div0(math.nan, 0.0)
+    (0.25, 0.0, 0.0)
+    """
+    return apply("div0", x, y)
+
+
+# --- end generated: functions ---
 
 
 def _mask(name: str, *args: Any) -> Any:
@@ -940,10 +1129,6 @@ def _inv_hypot2_derivative(out: Any, x: Any, y: Any) -> tuple[Any, ...]:
     return (-2.0 * (x * out) * out, -2.0 * (y * out) * out)
 
 
-LN2 = math.log(2.0)
-LN10 = math.log(10.0)
-
-
 def _pow_derivative(out: Any, x: Any, c: Any) -> tuple[Any, ...]:
     # c is a constant: x**0 is flat, so no gradient flows even where x**-1 is inf
     return (None if c == 0.0 else c * pow(x, c - 1.0), None)
@@ -965,94 +1150,307 @@ def _infix(
     return Notation("infix", symbol, precedence, python, html, latex or symbol, micrograd)
 
 
+def _sinc_derivative(out: Any, x: Any) -> tuple[Any, ...]:
+    # PyTorch's: (πx·cos(πx) − sin(πx)) / (x·x·π), and 0 where x·x·π is 0
+    p = x * PI
+    return (div0(p * cos(p) - sin(p), x * x * PI),)
+
+
 # fmt: off
 for _rule in (
     #    op   arity  forward      local derivatives ∂out/∂input, from out and the inputs
     Rule("add",  2, operator.add, lambda out, x, y: (1.0, 1.0),
-         _infix("+", SUM, "+", "+"), array=lambda xp, x, y: x + y),
+         _infix("+", SUM, "+", "+"), array=lambda xp, x, y: x + y, operator="+",
+         doc="x + y; x - y is x + y·(−1), -x is x·(−1), exact in IEEE arithmetic."),
     Rule("mul",  2, operator.mul, lambda out, x, y: (y, x),
-         _infix("·", PRODUCT, "*", "*", latex=r"\cdot"), array=lambda xp, x, y: x * y),
+         _infix("·", PRODUCT, "*", "*", latex=r"\cdot"), array=lambda xp, x, y: x * y,
+         operator="*", doc="x · y."),
     Rule("div",  2, _fdiv,        lambda out, x, y: (div(1.0, y), -div(out, y)),
          _infix("/", PRODUCT, "", "/", latex="/"), array=lambda xp, x, y: xp.divide(x, y),
-         quotient=lambda out, x, y: ((1.0, y), (-out, y))),
+         quotient=lambda out, x, y: ((1.0, y), (-out, y)), operator="/", doc="""
+         x / y, correctly rounded; a zero divisor gives ±inf or nan, not an exception.
+
+         >>> div(49.0, 49), div(1e-300, 5e-324), div(-1.0, 0.0)
+         (1.0, 2.0240225330731062e+23, -inf)"""),
     Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
-         _infix("^", POWER, "", "**{1}", latex="^"), array=lambda xp, x, c: xp.pow(x, c)),
+         _infix("^", POWER, "", "**{1}", latex="^"), array=lambda xp, x, c: xp.pow(x, c),
+         operator="**", varying="powv", doc="""
+         x ** y; overflow and poles give ±inf, a negative base with a fractional y nan.
+
+         A Value exponent is differentiated too (the row ``powv``), as in ``x ** y``.
+
+         >>> pow(2, 10), pow(0.0, -1.0), pow(-8.0, 1 / 3)
+         (1024.0, inf, nan)"""),
     Rule("powv", 2, _fpow,        _powv_derivative,  # a variable exponent
          _infix("^", POWER, "", "**", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
     Rule("exp",  1, _fexp,        lambda out, x: (out,),
-         Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x)),
+         Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x), doc="""
+         e ** x; overflow gives inf.
+
+         >>> exp(0), exp(1000.0)
+         (1.0, inf)"""),
     Rule("log",  1, _flog,        lambda out, x: (div(1.0, x),),
          Notation.call("log", r"\log"), array=lambda xp, x: xp.log(x),
-         quotient=lambda out, x: ((1.0, x),)),
+         quotient=lambda out, x: ((1.0, x),), doc="The natural log: -inf at 0, nan below."),
     Rule("sqrt", 1, _fsqrt,       lambda out, x: (div(0.5, out),),
-         Notation("call", "√", ATOM, latex=r"\sqrt"), array=lambda xp, x: xp.sqrt(x)),
+         Notation("call", "√", ATOM, latex=r"\sqrt"), array=lambda xp, x: xp.sqrt(x), doc="""
+         The square root; nan below 0.
+
+         >>> sqrt(9), sqrt(-1.0)
+         (3.0, nan)"""),
     Rule("abs",  1, math.fabs,    lambda out, x: (_mask("sign", x),),
-         Notation.call("abs", r"\lvert"), array=lambda xp, x: xp.abs(x), masks=True),
+         Notation.call("abs", r"\lvert"), array=lambda xp, x: xp.abs(x), masks=True,
+         operator="abs", doc="""
+         |x|; its derivative is sign(x), 0 at 0.
+
+         >>> abs(-2.5), abs(-0.0)
+         (2.5, 0.0)"""),
     Rule("sin",  1, _fsin,        lambda out, x: (cos(x),),
-         Notation.call("sin", r"\sin"), array=lambda xp, x: xp.sin(x)),
+         Notation.call("sin", r"\sin"), array=lambda xp, x: xp.sin(x), doc="""
+         The sine; nan for ±inf.
+
+         >>> sin(0.0), sin(math.inf)
+         (0.0, nan)"""),
     Rule("cos",  1, _fcos,        lambda out, x: (-sin(x),),
-         Notation.call("cos", r"\cos"), array=lambda xp, x: xp.cos(x)),
+         Notation.call("cos", r"\cos"), array=lambda xp, x: xp.cos(x), doc="""
+         The cosine; nan for ±inf.
+
+         >>> cos(0.0), cos(-math.inf)
+         (1.0, nan)"""),
     Rule("sigmoid", 1, _fsigmoid, lambda out, x: (out * (1.0 - out),),
-         Notation("call", "σ", ATOM, latex=r"\sigma"), array=_asigmoid),
+         Notation("call", "σ", ATOM, latex=r"\sigma"), array=_asigmoid, doc="""
+         σ(x) = 1 / (1 + e^(-x)), exact at both ends without overflow.
+
+         >>> sigmoid(0.0), sigmoid(-1000.0), sigmoid(1000.0)
+         (0.5, 0.0, 1.0)"""),
     Rule("tanh", 1, math.tanh,    lambda out, x: (1.0 - out * out,),
-         Notation.call("tanh", r"\tanh"), array=lambda xp, x: xp.tanh(x)),
+         Notation.call("tanh", r"\tanh"), array=lambda xp, x: xp.tanh(x), doc="""
+         The hyperbolic tangent.
+
+         >>> tanh(0.0), tanh(-1000.0)
+         (0.0, -1.0)"""),
     Rule("relu", 1, _frelu,       lambda out, x: (_mask("step", x),),
-         Notation.call("relu", micrograd="ReLU"), array=_arelu, masks=True),
+         Notation.call("relu", micrograd="ReLU"), array=_arelu, masks=True, doc="""
+         max(x, 0); its derivative at 0 is taken as 0; nan stays nan.
+
+         >>> relu(-2.0), relu(3)
+         (0.0, 3.0)"""),
     Rule("step", 1, _fstep,       lambda out, x: (None,),
-         Notation.call("step"), array=_astep),
+         Notation.call("step"), array=_astep, helper=True, doc="""
+         relu's derivative: 0 for x <= 0, else 1 (nan included, as PyTorch passes it on).
+
+         >>> step(-1.0), step(0.0), step(2.0)
+         (0.0, 0.0, 1.0)"""),
     Rule("sign", 1, _fsign,       lambda out, x: (None,),
-         Notation.call("sign", r"\operatorname{sgn}"), array=lambda xp, x: xp.sign(x)),
+         Notation.call("sign", r"\operatorname{sgn}"), array=lambda xp, x: xp.sign(x), doc="""
+         -1, 0 or 1 (nan for nan): abs's derivative; its own derivative is 0.
+
+         >>> sign(-3.0), sign(0.0), sign(2)
+         (-1.0, 0.0, 1.0)"""),
     Rule("mul0", 2, _fmul0,       lambda out, x, y: (y, x),
-         Notation.call("mul0"), array=_amul0),
+         Notation.call("mul0"), array=_amul0, helper=True, doc="""
+         x·y, taken as exactly 0 where x is 0 (even for y = inf or nan).
+
+         The base's derivative of ``x ** y`` is ``mul0(y, x ** (y - 1))``: 0 at y = 0, as PyTorch.
+
+         >>> mul0(0.0, math.inf), mul0(2.0, 3.0)
+         (0.0, 6.0)"""),
     Rule("powlog", 2, _fpowlog,   lambda out, x, y: (apply("powv", x, y - 1.0) * (y * log(x) + 1.0),
                                                    out * log(x)),
-         Notation.call("powlog"), array=_apowlog),
+         Notation.call("powlog"), array=_apowlog, helper=True, doc="""
+         x^y·log(x), taken as 0 where x is 0 and y >= 0: the exponent's derivative of ``x ** y``.
+
+         At x = 0 the power is flat in y (0 for y > 0, 1 at y = 0): 0, as PyTorch.
+
+         >>> powlog(0.0, 0.0), powlog(0.0, 2.0), powlog(math.e, 1.0)
+         (0.0, 0.0, 2.718281828459045)"""),
     Rule("tan",  1, _ftan,        lambda out, x: (1.0 + out * out,),
-         Notation.call("tan", r"\tan"), array=lambda xp, x: xp.tan(x)),
+         Notation.call("tan", r"\tan"), array=lambda xp, x: xp.tan(x), doc="""
+         The tangent; nan for ±inf.
+
+         >>> tan(0.0), tan(math.inf)
+         (0.0, nan)"""),
     Rule("asin", 1, _fasin,       lambda out, x: (div(1.0, sqrt(1.0 - x * x)),),
-         Notation.call("asin", r"\arcsin"), array=lambda xp, x: xp.asin(x)),
+         Notation.call("asin", r"\arcsin"), array=lambda xp, x: xp.asin(x), doc="""
+         The arcsine; nan outside [-1, 1].
+
+         >>> asin(1.0) == math.pi / 2, asin(2.0)
+         (True, nan)"""),
     Rule("acos", 1, _facos,       lambda out, x: (-div(1.0, sqrt(1.0 - x * x)),),
-         Notation.call("acos", r"\arccos"), array=lambda xp, x: xp.acos(x)),
+         Notation.call("acos", r"\arccos"), array=lambda xp, x: xp.acos(x), doc="""
+         The arccosine; nan outside [-1, 1].
+
+         >>> acos(1.0), acos(-2.0)
+         (0.0, nan)"""),
     Rule("atan", 1, math.atan,    lambda out, x: (div(1.0, 1.0 + x * x),),
-         Notation.call("atan", r"\arctan"), array=lambda xp, x: xp.atan(x)),
-    Rule("atan2", 2, math.atan2,  _atan2_derivative,  # atan2(y, x)
-         Notation.call("atan2"), array=lambda xp, y, x: xp.atan2(y, x)),
+         Notation.call("atan", r"\arctan"), array=lambda xp, x: xp.atan(x), doc="""
+         The arctangent; ±π/2 at ±inf.
+
+         >>> atan(0.0), atan(math.inf) == math.pi / 2
+         (0.0, True)"""),
+    Rule("atan2", 2, math.atan2,  _atan2_derivative,
+         Notation.call("atan2"), array=lambda xp, y, x: xp.atan2(y, x), params=("y", "x"),
+         doc="""
+         The angle of the point (x, y), in [-π, π] (``math.atan2``'s argument order).
+
+         >>> atan2(1.0, 1.0) == math.pi / 4, atan2(0.0, -1.0) == math.pi
+         (True, True)"""),
     Rule("inv_hypot2", 2, _finv_hypot2, _inv_hypot2_derivative,
-         Notation.call("inv_hypot2"), array=_ainv_hypot2),
+         Notation.call("inv_hypot2"), array=_ainv_hypot2, helper=True, doc="""
+         1 / (x² + y²), taken as 0 where x² + y² is 0: the scale of atan2's partials.
+
+         >>> inv_hypot2(1.0, 1.0), inv_hypot2(0.0, 0.0)
+         (0.5, 0.0)"""),
     Rule("sinh", 1, _fsinh,       lambda out, x: (cosh(x),),
-         Notation.call("sinh", r"\sinh"), array=lambda xp, x: xp.sinh(x)),
+         Notation.call("sinh", r"\sinh"), array=lambda xp, x: xp.sinh(x), doc="""
+         The hyperbolic sine; overflow gives ±inf.
+
+         >>> sinh(0.0), sinh(-1000.0)
+         (0.0, -inf)"""),
     Rule("cosh", 1, _fcosh,       lambda out, x: (sinh(x),),
-         Notation.call("cosh", r"\cosh"), array=lambda xp, x: xp.cosh(x)),
+         Notation.call("cosh", r"\cosh"), array=lambda xp, x: xp.cosh(x), doc="""
+         The hyperbolic cosine; overflow gives inf.
+
+         >>> cosh(0.0), cosh(-1000.0)
+         (1.0, inf)"""),
     Rule("log1p", 1, _flog1p,     lambda out, x: (div(1.0, 1.0 + x),),
-         Notation.call("log1p"), array=lambda xp, x: xp.log1p(x)),
+         Notation.call("log1p"), array=lambda xp, x: xp.log1p(x), doc="""
+         log(1 + x), exact for tiny x; -inf at -1, nan below.
+
+         >>> log1p(1e-20), log1p(-1.0), log1p(-2.0)
+         (1e-20, -inf, nan)"""),
     Rule("expm1", 1, _fexpm1,     lambda out, x: (out + 1.0,),
-         Notation.call("expm1"), array=lambda xp, x: xp.expm1(x)),
+         Notation.call("expm1"), array=lambda xp, x: xp.expm1(x), doc="""
+         e ** x - 1, exact for tiny x; overflow gives inf.
+
+         >>> expm1(1e-20), expm1(1000.0), expm1(-math.inf)
+         (1e-20, inf, -1.0)"""),
     Rule("log2", 1, _flog2,       lambda out, x: (div(1.0, x * LN2),),
          Notation.call("log2", r"\log_2"), array=lambda xp, x: xp.log2(x),
-         quotient=lambda out, x: ((1.0, x * LN2),)),
+         quotient=lambda out, x: ((1.0, x * LN2),), doc="""
+         The log to base 2: -inf at 0, nan below.
+
+         >>> log2(8.0), log2(0.0)
+         (3.0, -inf)"""),
     Rule("log10", 1, _flog10,     lambda out, x: (div(1.0, x * LN10),),
          Notation.call("log10", r"\log_{10}"), array=lambda xp, x: xp.log10(x),
-         quotient=lambda out, x: ((1.0, x * LN10),)),
+         quotient=lambda out, x: ((1.0, x * LN10),), doc="""
+         The log to base 10: -inf at 0, nan below.
+
+         >>> log10(1000.0), log10(-1.0)
+         (3.0, nan)"""),
     Rule("softplus", 1, _fsoftplus, lambda out, x: (sigmoid(x),),
-         Notation.call("softplus"), array=_asoftplus),
+         Notation.call("softplus"), array=_asoftplus, doc="""
+         log(1 + e^x), without overflow for large x and exact for very negative x.
+
+         >>> softplus(0.0) == math.log(2.0), softplus(1000.0), softplus(-1000.0)
+         (True, 1000.0, 0.0)"""),
     # clamp(x, lo, hi): lo and hi are numbers (Constants), so only x gets a gradient
     Rule("clamp", 3, _fclamp,     lambda out, x, lo, hi: (_mask("between", x, lo, hi), None, None),
-         Notation.call("clamp"), array=_aclamp, masks=True),
+         Notation.call("clamp"), array=_aclamp, masks=True, params=("x", "lo", "hi"),
+         doc="x limited to [lo, hi], numbers."),
     Rule("between", 3, _fbetween, lambda out, x, lo, hi: (None, None, None),
-         Notation.call("between"), array=_abetween),
+         Notation.call("between"), array=_abetween, helper=True, params=("x", "lo", "hi"),
+         doc="""
+         1 where lo <= x <= hi, else 0 (nan included): clamp's derivative.
+
+         >>> between(0.0, 0.0, 1.0), between(2.0, 0.0, 1.0), between(math.nan, 0.0, 1.0)
+         (1.0, 0.0, 0.0)"""),
     Rule("maximum", 2, _fmaximum, lambda out, x, y: (_mask("above", x, y), _mask("above", y, x)),
-         Notation.call("maximum", r"\max"), array=_amaximum, masks=True),
+         Notation.call("maximum", r"\max"), array=_amaximum, masks=True, doc="""
+         The larger of x and y; nan if either is nan. At a tie each gets half the gradient.
+
+         >>> maximum(1.0, 2.0), maximum(math.nan, 2.0), maximum(2.0, math.nan)
+         (2.0, nan, nan)"""),
     Rule("minimum", 2, _fminimum, lambda out, x, y: (_mask("above", y, x), _mask("above", x, y)),
-         Notation.call("minimum", r"\min"), array=_aminimum, masks=True),
+         Notation.call("minimum", r"\min"), array=_aminimum, masks=True, doc="""
+         The smaller of x and y; nan if either is nan. At a tie each gets half the gradient.
+
+         >>> minimum(1.0, 2.0), minimum(1.0, math.nan)
+         (1.0, nan)"""),
     Rule("above", 2, _fabove,     lambda out, x, y: (None, None),
-         Notation.call("above"), array=_aabove),
+         Notation.call("above"), array=_aabove, helper=True, doc="""
+         maximum(x, y)'s derivative in x: 1 where x > y, 1/2 where x == y, 0 where x < y.
+
+         Unordered inputs (a nan) give 1, as PyTorch passes the gradient to both.
+
+         >>> above(2.0, 1.0), above(1.0, 1.0), above(0.0, 1.0), above(math.nan, 1.0)
+         (1.0, 0.5, 0.0, 1.0)"""),
     Rule("mod",  2, _fmod,        lambda out, x, y: (1.0, -floordiv(x, y)),
-         Notation.call("mod", r"\operatorname{mod}"), array=_amod),
+         Notation.call("mod", r"\operatorname{mod}"), array=_amod, operator="%", doc="""
+         x % y with the sign of y (``torch.remainder``); nan for a zero y or an infinite x.
+
+         A zero result keeps the sign of x, as PyTorch's does (Python's % gives it y's).
+
+         >>> mod(5.5, 2.0), mod(-5.5, 2.0), mod(5.5, -2.0), mod(1.0, 0.0)
+         (1.5, 0.5, -0.5, nan)"""),
     Rule("floordiv", 2, _ffloordiv, lambda out, x, y: (None, None),
-         Notation.call("floordiv"), array=_afloordiv),
+         Notation.call("floordiv"), array=_afloordiv, operator="//", doc="""
+         x // y, rounded down; a zero y gives x / y's ±inf or nan. Its derivative is 0.
+
+         >>> floordiv(5.5, 2.0), floordiv(-5.5, 2.0), floordiv(1.0, 0.0)
+         (2.0, -3.0, inf)"""),
     # S = Σ w_i x_i - b, one node per neuron; the bias is the weight on x_0 = -1
     Rule("wsum", 0, _fwsum,       _wsum_derivative,
          Notation("call", "Σwx−b", ATOM), array=_awsum, expand=_wsum_expanded),
+    Rule("exp2", 1, _fexp2,       lambda out, x: (out * LN2,),
+         Notation.call("exp2"), array=lambda xp, x: xp.pow(2.0, x), doc="""
+         2 ** x, exact at integers; overflow gives inf.
+
+         >>> exp2(3.0), exp2(-1), exp2(2000.0)
+         (8.0, 0.5, inf)"""),
+    Rule("asinh", 1, math.asinh,  lambda out, x: (div(1.0, sqrt(pow(x, 2.0) + 1.0)),),
+         Notation.call("asinh", r"\operatorname{arsinh}"), array=lambda xp, x: xp.asinh(x),
+         doc="""
+         The inverse hyperbolic sine; ±inf at ±inf.
+
+         >>> asinh(0.0), asinh(-math.inf)
+         (0.0, -inf)"""),
+    Rule("acosh", 1, _facosh,     lambda out, x: (div(1.0, sqrt(x * x - 1.0)),),
+         Notation.call("acosh", r"\operatorname{arcosh}"), array=lambda xp, x: xp.acosh(x),
+         doc="""
+         The inverse hyperbolic cosine; nan below 1; its derivative is inf at 1.
+
+         >>> acosh(1.0), acosh(0.5), acosh(math.inf)
+         (0.0, nan, inf)"""),
+    Rule("atanh", 1, _fatanh,     lambda out, x: (div(1.0, 1.0 - pow(x, 2.0)),),
+         Notation.call("atanh", r"\operatorname{artanh}"), array=lambda xp, x: xp.atanh(x),
+         doc="""
+         The inverse hyperbolic tangent; ±inf at ±1, nan outside [-1, 1].
+
+         >>> atanh(0.0), atanh(-1.0), atanh(2.0)
+         (0.0, -inf, nan)"""),
+    Rule("reciprocal", 1, lambda x: _fdiv(1.0, x), lambda out, x: (-(out * out),),
+         Notation.call("reciprocal"), array=lambda xp, x: xp.divide(1.0, x), doc="""
+         1 / x, one node (PyTorch's ``reciprocal``): ±inf at ±0.
+
+         >>> reciprocal(4.0), reciprocal(-0.0), reciprocal(math.inf)
+         (0.25, -inf, 0.0)"""),
+    Rule("deg2rad", 1, lambda x: x * DEG, lambda out, x: (DEG,),
+         Notation.call("deg2rad"), array=lambda xp, x: x * DEG, doc="""
+         Degrees to radians: x · π/180.
+
+         >>> deg2rad(180.0) == math.pi, deg2rad(90)
+         (True, 1.5707963267948966)"""),
+    Rule("rad2deg", 1, lambda x: x * RAD, lambda out, x: (RAD,),
+         Notation.call("rad2deg"), array=lambda xp, x: x * RAD, doc="""
+         Radians to degrees: x · 180/π.
+
+         >>> rad2deg(math.pi), rad2deg(1.0)
+         (180.0, 57.29577951308232)"""),
+    Rule("sinc", 1, _fsinc,       _sinc_derivative,
+         Notation.call("sinc"), array=_asinc, masks=True, doc="""
+         The normalised sinc, sin(πx) / (πx), 1 at 0 (PyTorch's ``sinc``).
+
+         >>> sinc(0.0), sinc(0.5) == 2 / math.pi, sinc(math.inf)
+         (1.0, True, nan)"""),
+    Rule("div0", 2, _fdiv0,       lambda out, x, y: (div0(1.0, y), -div0(out, y)),
+         Notation.call("div0"), array=_adiv0, masks=True, helper=True,
+         quotient=lambda out, x, y: ((1.0, y), (-out, y)), doc="""
+         x / y, taken as 0 where y is 0 (PyTorch's ``where(y == 0, 0, x / y)``): sinc's slope.
+
+         >>> div0(1.0, 4.0), div0(1.0, 0.0), div0(math.nan, 0.0)
+         (0.25, 0.0, 0.0)"""),
 ):
     RULES[_rule.name] = _rule
 # fmt: on

@@ -7,10 +7,12 @@ import difflib
 import io
 import keyword
 import math
+import operator
 import re
 import tokenize
 import unicodedata
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from typing import Any
 
 import autograd
 from autograd import RULES, Constant, Rule, Value
@@ -34,11 +36,14 @@ MAX_NODES = 2_000
 
 class _Functions(Mapping[str, Rule]):
     """The rows of :data:`autograd.RULES` an expression may call, read from the registry
-    each time: every row written ``name(...)`` with a fixed number of arguments, a user's
-    :func:`autograd.register`-ed row included."""
+    each time: every row written ``name(...)`` with a fixed number of arguments but the
+    helpers (``Rule.helper``: relu's ``step``, ...), a user's :func:`autograd.register`-ed
+    row included."""
 
     def _rows(self) -> dict[str, Rule]:
-        return {n: r for n, r in RULES.items() if r.notation.kind == "call" and r.arity}
+        return {
+            n: r for n, r in RULES.items() if r.notation.kind == "call" and r.arity and not r.helper
+        }
 
     def __getitem__(self, name: str) -> Rule:
         return self._rows()[name]
@@ -56,26 +61,49 @@ CONSTANTS = {"e": math.e, "pi": math.pi}
 """The names an expression may use without binding them; they cannot be bound."""
 
 
+# Python's binary operators: each one's symbol and the function that applies it
+_PYTHON: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
+    ast.Add: ("+", operator.add),
+    ast.Sub: ("-", operator.sub),
+    ast.Mult: ("*", operator.mul),
+    ast.Div: ("/", operator.truediv),
+    ast.Pow: ("**", operator.pow),
+    ast.Mod: ("%", operator.mod),
+    ast.FloorDiv: ("//", operator.floordiv),
+    ast.MatMult: ("@", operator.matmul),
+    ast.BitAnd: ("&", operator.and_),
+    ast.BitOr: ("|", operator.or_),
+    ast.BitXor: ("^", operator.xor),
+    ast.LShift: ("<<", operator.lshift),
+    ast.RShift: (">>", operator.rshift),
+}
+
+
+def _operators() -> list[type[ast.operator]]:
+    """The binary operators an expression may use: those of the registry's rows
+    (``Rule.operator``), and ``-``, which Value composes from ``+`` and ``*``."""
+    symbols = {r.operator for r in RULES.values() if not r.helper}
+    if {"+", "*"} <= symbols:
+        symbols.add("-")
+    return [op for op, (symbol, _) in _PYTHON.items() if symbol in symbols]
+
+
 def allowed() -> str:
     """What an expression may hold, for help texts and error messages.
 
-    >>> "sigmoid" in allowed()
-    True
+    >>> "sigmoid" in allowed(), "step" in allowed()
+    (True, False)
+    >>> allowed()[:72]
+    'numbers, names bound as name=value, the constants e and pi, + - * / ** %'
     """
+    symbols = " ".join(_PYTHON[op][0] for op in _operators())
     return (
-        "numbers, names bound as name=value, the constants e and pi, + - * / **, "
+        f"numbers, names bound as name=value, the constants e and pi, {symbols}, "
         f"unary - and +, parentheses, and calls to {', '.join(FUNCTIONS)}"
     )
 
 
 _SHOWN = 60  # characters of the user's text quoted in a message
-_OPERATORS: dict[type[ast.operator], str] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.Pow: "**",
-}
 _KINDS = {
     ast.Attribute: "attribute access",
     ast.Subscript: "subscript",
@@ -199,16 +227,8 @@ def _check(source: str, node: ast.AST, names: Mapping[str, Value]) -> None:
                 f"the operator ^ is not allowed ({_where(source, node)}): for a power "
                 f"write ** ({_quote(f'{left}**{right}')})"
             )
-        if type(node.op) not in _OPERATORS:
-            symbol = {
-                ast.FloorDiv: "//",
-                ast.Mod: "%",
-                ast.MatMult: "@",
-                ast.BitAnd: "&",
-                ast.BitOr: "|",
-                ast.LShift: "<<",
-                ast.RShift: ">>",
-            }.get(type(node.op))
+        if type(node.op) not in _operators():
+            symbol = _PYTHON[type(node.op)][0] if type(node.op) in _PYTHON else ""
             raise _refuse(source, node, f"the operator {symbol or type(node.op).__name__}")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
@@ -332,16 +352,7 @@ def _apply(node: ast.expr, args: list[Value | float]) -> Value | float:
         a, b = args
         if not isinstance(a, Value) and not isinstance(b, Value):
             a = Constant(a)  # number op number: through the engine, so 1/0 is inf, not an error
-        op = type(node.op)
-        if op is ast.Add:
-            return a + b
-        if op is ast.Sub:
-            return a - b
-        if op is ast.Mult:
-            return a * b
-        if op is ast.Div:
-            return a / b
-        return a**b
+        return _PYTHON[type(node.op)][1](a, b)  # type: ignore[no-any-return]
     if isinstance(node, ast.UnaryOp):
         (a,) = args
         return -a if isinstance(node.op, ast.USub) else a

@@ -9,13 +9,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from autograd import Value, wsum
+from autograd import RULES, Value, wsum
+from autograd.ops import apply
 from nn import ACTIVATIONS, MLP
 
 __all__ = [
     "BINARY_OPS",
     "CONSTANT_OPS",
     "OPS",
+    "ROWS",
     "UNARY_OPS",
     "Graph",
     "Network",
@@ -58,6 +60,15 @@ CONSTANT_OPS = ("pow", "radd", "rsub", "rmul", "rdiv", "rpow", "subc", "divc")
 OPS = (*UNARY_OPS, *BINARY_OPS, *CONSTANT_OPS, "wsum")
 """Every op a graph step can apply: each primitive of the derivative table, each
 composition (neg, sub, div), and each operator with a number on either side."""
+ROWS = tuple(
+    name
+    for name, rule in RULES.items()
+    if rule.arity in (1, 2) and not rule.helper and not rule.varying
+)
+"""Every public row of the registry whose inputs are all Values, read from it at import
+(a new row is drawn without a line here): ``graphs(ops=ROWS)``. Such a step runs the
+row on Values and its float forward on numbers; it records no branches, so these
+graphs are for properties that hold at any input (not for finite differences)."""
 
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "powv": "**"}
 _CONSTANT_FORM = {
@@ -253,6 +264,8 @@ class Graph:
         if step.op == "wsum":
             n = len(names) // 2
             return f"wsum([{', '.join(names[:n])}], [{', '.join(names[n:-1])}], {names[-1]})"
+        if len(names) == 2:
+            return f"autograd.{step.op}({names[0]}, {names[1]})"
         return f"{names[0]}.{step.op}()"
 
 
@@ -264,6 +277,8 @@ def _apply_value(step: Step, nodes: list[Value]) -> Value:
         return _VALUE_BINARY[step.op](args[0], args[1])
     if step.op in _VALUE_CONSTANT:
         return _VALUE_CONSTANT[step.op](args[0], step.constant)
+    if step.op != "wsum":  # a row of ROWS
+        return apply(step.op, *args)  # type: ignore[no-any-return]
     n = len(args) // 2
     return wsum(args[:n], args[n:-1], args[-1])
 
@@ -287,6 +302,8 @@ def _apply_math(step: Step, nodes: list[float], branches: list[float] | None) ->
         return _MATH_BINARY[step.op](args[0], args[1])
     if step.op in _MATH_CONSTANT:
         return _MATH_CONSTANT[step.op](args[0], step.constant)
+    if step.op != "wsum":  # a row of ROWS: its IEEE forward
+        return RULES[step.op].forward(*args)
     n = len(args) // 2  # S = Σ w_i x_i - b, summed left to right
     total = 0.0
     for w, x in zip(args[:n], args[n:-1], strict=True):
@@ -350,6 +367,9 @@ def graphs(
             else:
                 c = draw(finite_floats(-3.0, 3.0) if constants is None else constants)
             step = Step(op, (_recent(draw, size),), c)
+        elif op != "wsum":  # a row of ROWS
+            others = [draw(anywhere) for _ in range(RULES[op].arity - 1)]
+            step = Step(op, (_recent(draw, size), *others))
         else:
             n = draw(st.integers(1, 3))
             args = [draw(anywhere) for _ in range(2 * n)]

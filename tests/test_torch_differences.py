@@ -88,9 +88,18 @@ TORCH: dict[str, Callable[..., Any]] = {
     "mod": torch.remainder,
     "floordiv": lambda x, y: torch.div(x, y, rounding_mode="floor"),
     "wsum": lambda w, x, b: w * x - b,  # one weight: w·x - b
+    "exp2": torch.exp2,
+    "asinh": torch.asinh,
+    "acosh": torch.acosh,
+    "atanh": torch.atanh,
+    "reciprocal": torch.reciprocal,
+    "deg2rad": torch.deg2rad,
+    "rad2deg": torch.rad2deg,
+    "sinc": torch.sinc,
+    "div0": lambda x, y: _where(y == 0.0, 0.0, x / y),  # sinc_backward's where
 }
 NUMBERS = {"pow": (1,), "clamp": (1, 2), "between": (1, 2)}  # arguments that are numbers
-PARTIAL_ROWS = {"step", "mul0", "powlog", "inv_hypot2", "between", "above"}
+PARTIAL_ROWS = {name for name, rule in RULES.items() if rule.helper}
 # more points where a row has an edge of its own: pow's exponents where C's pow and
 # PyTorch's sqrt/rsqrt part, softplus beyond PyTorch's threshold
 EXTRA: dict[str, list[tuple[float, ...]]] = {
@@ -240,6 +249,12 @@ DIFFERENCES: list[Difference] = [
             and math.isnan(c.theirs)
             and math.isfinite(c.ours)
         ),
+    ),
+    Difference(
+        "`sinc`'s second derivative where x·x·π is 0 (x = 0, subnormal x)",
+        "nan (its backward's `where` sends 0 into (πx·cos πx − sin πx)/(x·x·π): 0/0)",
+        "0, as for the masks: the masked first derivative is flat (the exact value is −π²/3)",
+        lambda c: c.row == "sinc" and _second(c) and c.at[0] * c.at[0] * math.pi == 0.0,
     ),
     Difference(
         "∂(x / y)/∂y where −(x/y)/y overflows, as in `y * (x / y)` at x = y = 1e-310",
