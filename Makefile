@@ -14,7 +14,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 
-.PHONY: test demo docs bench bench-before bench-torch venv dot browser lint clean native fresh-native
+.PHONY: test demo docs bench bench-before bench-torch venv dot browser lint clean native fresh-native wheels
 
 venv: $(STAMP)
 
@@ -47,6 +47,14 @@ native: venv
 
 fresh-native: venv
 	@$(PY) -m autograd --native >/dev/null || $(MAKE) --no-print-directory native
+
+# Both wheels this machine can build, into dist/: the native one (the engine compiled by
+# mypyc, for this platform) and the pure one (py3-none-any). Each is installed into a new
+# temporary venv, where `chainrule demo` must run and autograd.BUILD must name its build
+# (tests/wheelcheck.py). Without a C compiler: CHAINRULE_PURE=1 make wheels (pure only).
+# The wheels for every platform are cibuildwheel's ([tool.cibuildwheel] in pyproject.toml).
+wheels: $(DEV)
+	$(PY) tests/wheelcheck.py dist
 
 dot:
 	@command -v dot >/dev/null 2>&1 || { \

@@ -7,6 +7,8 @@ other, natively), and ``autograd/_native/sources.json`` records the hash of
 every source compiled, for the check at import. With no mypy, no C compiler,
 or a module mypyc rejects, the build says why and installs the pure engine,
 which behaves identically. ``make native`` runs ``setup.py build_ext --inplace``.
+With ``CHAINRULE_PURE=1`` nothing is compiled and the wheel is pure Python
+(``py3-none-any``, what Pyodide and JupyterLite install).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "build" / "mypyc"  # the copies mypyc compiles, and its C files
+PURE = os.environ.get("CHAINRULE_PURE", "0") not in ("", "0")  # as autograd/_select.py reads it
 
 # autograd/_native/__init__.py read as a plain file: importing autograd would import the engine
 _NATIVE = ROOT / "autograd" / "_native" / "__init__.py"
@@ -41,6 +44,9 @@ def say(text: str) -> None:
 
 def native_extensions() -> list[Any]:
     """mypycify the copies of the engine's modules; [] (and the reason said) when it fails."""
+    if PURE:
+        say("CHAINRULE_PURE is set; building the pure-Python engine")
+        return []
     try:
         from mypyc.build import mypycify
     except ImportError as exc:
@@ -105,8 +111,8 @@ class NativeDistribution(Distribution):
     """A distribution with extension modules (a platform wheel) though they are made late."""
 
     def has_ext_modules(self) -> bool:
-        """Always: whether mypyc succeeds is known only when build_ext runs."""
-        return True
+        """Unless CHAINRULE_PURE is set: whether mypyc succeeds is known only in build_ext."""
+        return not PURE
 
 
 setup(distclass=NativeDistribution, cmdclass={"build_ext": BuildNative})
