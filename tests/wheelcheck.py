@@ -13,20 +13,37 @@ temporary folder; there ``chainrule demo --out <tmp>`` must write its files and
 environment, not from this checkout. Anything else stops it with exit status 1
 and a sentence saying what is wrong. With ``CHAINRULE_PURE=1`` set (a machine
 without a C compiler) only the pure wheel is built and checked.
+
+``python tests/wheelcheck.py --native-venv DIR`` (``make native``) builds the
+native wheel and installs it alone into a new virtual environment ``DIR``,
+which also sees this Python's packages (pytest, numpy, PyTorch...): the suite
+runs there on the native build, importing chainrule from the wheel. Where the
+engine cannot be compiled, the pure wheel goes there, and the build says why.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import zipfile
 from pathlib import Path
 
-__all__ = ["KINDS", "WheelError", "build", "compiled_files", "install", "run_installed"]
+__all__ = [
+    "KINDS",
+    "WheelError",
+    "build",
+    "compiled_files",
+    "install",
+    "native_venv",
+    "new_venv",
+    "run_installed",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = "CHAINRULE_PURE"
@@ -85,14 +102,16 @@ def check_contents(wheel: Path, kind: str) -> None:
         )
 
 
-def build(kind: str, outdir: Path) -> Path:
+def build(kind: str, outdir: Path, check: bool = True, extra: dict[str, str] | None = None) -> Path:
     """Build the ``kind`` wheel (and the sdist) into ``outdir``; the wheel's path.
 
-    The build runs in a folder of its own, so the wheel returned is the one just made.
+    The build runs in a folder of its own, so the wheel returned is the one just made,
+    with the environment variables ``extra`` added. With ``check``, WheelError unless
+    its tag and files are those of a ``kind`` wheel.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
-    env = {k: v for k, v in os.environ.items() if k != ENV}
+    env = {k: v for k, v in os.environ.items() if k != ENV} | (extra or {})
     if kind == "pure":
         env[ENV] = "1"
     outdir.mkdir(parents=True, exist_ok=True)
@@ -105,11 +124,14 @@ def build(kind: str, outdir: Path) -> Path:
             raise WheelError(f"building the {kind} wheel made {wheels}, not one wheel:\n{log}")
         said = [line for line in log.splitlines() if line.startswith("chainrule:")]
         try:
-            check_contents(wheels[0], kind)
+            if check:
+                check_contents(wheels[0], kind)
         except WheelError as exc:
             raise WheelError(f"{exc}\n  " + "\n  ".join(said)) from None
+        print("\n".join(said))
         for made in Path(tmp).iterdir():
-            shutil.move(str(made), outdir / made.name)  # replaces what an earlier run made
+            (outdir / made.name).unlink(missing_ok=True)  # what an earlier run made
+            shutil.move(str(made), outdir / made.name)
     return outdir / wheels[0].name
 
 
@@ -120,12 +142,36 @@ def program(venv: Path, name: str) -> Path:
     return venv / "bin" / name
 
 
+def new_venv(venv: Path, borrow: bool = False) -> list[str]:
+    """Make a new virtual environment at ``venv``; the command of pip installing there.
+
+    With ``borrow`` it also sees this Python's packages, after its own: what is
+    installed into it is found first, the rest (pytest, numpy...) is this Python's.
+    """
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    python = str(program(venv, "python"))
+    if borrow:
+        site = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"])
+        ours = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+        Path(site.strip(), "_chainrule_dev.pth").write_text("\n".join(sorted(ours)) + "\n")
+    # this Python's pip installs into the new environment (pip's --python)
+    return [sys.executable, "-m", "pip", "--python", python, "install", "-q"]
+
+
 def install(wheel: Path, venv: Path) -> None:
     """Make a new virtual environment at ``venv`` with ``wheel`` and its dependencies."""
-    run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
-    # this Python's pip installs into the new environment (pip's --python)
-    python = str(program(venv, "python"))
-    run([sys.executable, "-m", "pip", "--python", python, "install", "-q", str(wheel)])
+    run([*new_venv(venv), str(wheel)])
+
+
+def native_venv(venv: Path) -> str:
+    """Install the native wheel alone into a new ``venv`` that also sees this Python's
+    packages; what ``python -m autograd`` says there."""
+    venv = venv.absolute()
+    with tempfile.TemporaryDirectory() as tmp:
+        wheel = build("native", Path(tmp), check=False)  # the pure one when compiling fails
+        shutil.rmtree(venv, ignore_errors=True)
+        run([*new_venv(venv, borrow=True), "--no-deps", str(wheel)])
+    return run([str(program(venv, "python")), "-I", "-m", "autograd"], cwd=venv).strip()
 
 
 # What the installed chainrule says of itself: run from a folder outside the checkout.
@@ -155,7 +201,18 @@ def run_installed(venv: Path, kind: str, work: Path) -> str:
 
 def main(argv: list[str]) -> int:
     """Build and check the wheels this machine can build; 0 when every check passed."""
-    outdir = Path(argv[0]) if argv else ROOT / "dist"
+    parser = argparse.ArgumentParser(prog="python tests/wheelcheck.py", description=__doc__)
+    parser.add_argument("dist", nargs="?", type=Path, default=ROOT / "dist")
+    parser.add_argument("--native-venv", type=Path, metavar="DIR")
+    args = parser.parse_args(argv)
+    if args.native_venv:
+        try:
+            print(native_venv(args.native_venv))
+        except WheelError as exc:
+            print(f"make native: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    outdir = args.dist
     kinds = ["pure"] if os.environ.get(ENV, "0") not in ("", "0") else list(KINDS)
     if kinds == ["pure"]:
         print(f"make wheels: {ENV} is set, so only the pure wheel is built")
