@@ -28,13 +28,13 @@ def _build() -> tuple[str, str]:
     if all(str(m.__file__).endswith(tuple(EXTENSION_SUFFIXES)) for m in COMPILED):
         reason = "compiled by mypyc: autograd.ops, autograd.modes, autograd.engine"
         if os.environ.get("CHAINRULE_PURE", "0") not in ("", "0"):
-            reason += " (CHAINRULE_PURE acts when a wheel is built, not here)"
+            reason += "; CHAINRULE_PURE acts when a wheel is built, not here"
         return "native", reason
     package = Path(str(engine.__file__)).resolve().parent
     installed = {Path(sysconfig.get_path(key)).resolve() for key in ("purelib", "platlib")}
     if package.parent in installed:
-        return "pure", "the pure wheel (built with CHAINRULE_PURE=1, or without a C compiler)"
-    return "pure", f"the source in {package} (the compiled engine comes in a native wheel)"
+        return "pure", "the pure wheel, built with CHAINRULE_PURE=1 or without a C compiler"
+    return "pure", f"the source in {package}; the compiled engine comes in a native wheel"
 
 
 BUILD, BUILD_REASON = _build()

@@ -99,7 +99,7 @@ def test_this_checkout_runs_its_source_whatever_is_installed(tmp_path: Path) -> 
     result = json.loads(run(REPORT, True, tmp_path))
     assert result["build"] == "pure"
     assert result["reason"] == (
-        f"the source in {ROOT / 'autograd'} (the compiled engine comes in a native wheel)"
+        f"the source in {ROOT / 'autograd'}; the compiled engine comes in a native wheel"
     )
     assert result["files"] == [
         str(ROOT / "autograd" / f"{m}.py") for m in ("ops", "modes", "engine")
@@ -124,7 +124,7 @@ def test_the_native_build_is_the_installed_wheels_compiled_modules(tmp_path: Pat
 def test_the_environment_variable_says_it_acts_only_when_building(tmp_path: Path) -> None:
     result = json.loads(run(REPORT, False, tmp_path, CHAINRULE_PURE="1"))
     assert result["build"] == "native"
-    assert result["reason"].endswith("(CHAINRULE_PURE acts when a wheel is built, not here)")
+    assert result["reason"].endswith("; CHAINRULE_PURE acts when a wheel is built, not here")
 
 
 @needs_native

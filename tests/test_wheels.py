@@ -126,6 +126,6 @@ def test_an_editable_install_compiles_nothing_and_runs_the_source(tmp_path: Path
     build_, reason, engine = json.loads(run([python, "-I", "-c", REPORT], cwd=tmp_path))
     assert build_ == "pure"
     assert reason == (
-        f"the source in {ROOT / 'autograd'} (the compiled engine comes in a native wheel)"
+        f"the source in {ROOT / 'autograd'}; the compiled engine comes in a native wheel"
     )
     assert engine == str(ROOT / "autograd" / "engine.py")

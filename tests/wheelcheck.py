@@ -128,7 +128,8 @@ def build(kind: str, outdir: Path, check: bool = True, extra: dict[str, str] | N
                 check_contents(wheels[0], kind)
         except WheelError as exc:
             raise WheelError(f"{exc}\n  " + "\n  ".join(said)) from None
-        print("\n".join(said))
+        if said:
+            print("\n".join(said))
         for made in Path(tmp).iterdir():
             (outdir / made.name).unlink(missing_ok=True)  # what an earlier run made
             shutil.move(str(made), outdir / made.name)
