@@ -15,7 +15,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 DOCS   := $(VENV)/.docs-stamp
 
-.PHONY: test demo docs bench bench-before bench-torch venv dot browser lint clean native fresh-native
+.PHONY: test demo docs bench bench-before bench-torch venv dot browser lint clean native fresh-native wheels
 
 venv: $(STAMP)
 
@@ -39,15 +39,34 @@ $(DEV): $(STAMP)
 	  echo "PyTorch 2.13.0 (CPU) is not available locally; the tests against PyTorch will be skipped" >&2
 	@touch $@
 
-# The engine compiled by mypyc, in place (autograd/_native/). The editable install
-# builds it once; after an edit the source runs (autograd/_select.py checks the
-# hashes) until `make native` compiles it again. `make test` and `make demo` do that
-# first whenever the compiled build does not match the source.
-native: venv
-	$(PY) setup.py -q build_ext --inplace
+# The native build is a wheel, as users get it: the engine compiled by mypyc (setup.py),
+# installed alone into .venv-native, which also sees .venv's packages (pytest, numpy,
+# PyTorch) but imports chainrule from the wheel. The checkout and .venv (an editable
+# install) always run the source. `make native` rebuilds it; `fresh-native` (what `make
+# test` and `make bench` use) rebuilds it when a file the wheel ships has changed.
+NATIVE_VENV := .venv-native
+NATIVE_PY   := $(NATIVE_VENV)/bin/python
+NATIVE      := $(NATIVE_VENV)/.native-stamp
+SHIPPED     := $(shell find autograd nn viz chainrule -type f -not -path '*/__pycache__/*') \
+               _chainrule_files.py setup.py pyproject.toml MANIFEST.in
 
-fresh-native: venv
-	@$(PY) -m autograd --native >/dev/null || $(MAKE) --no-print-directory native
+$(NATIVE): $(SHIPPED) | $(DEV)
+	$(PY) tests/wheelcheck.py --native-venv $(NATIVE_VENV)
+	@touch $@
+
+native: | $(DEV)
+	@rm -f $(NATIVE)
+	@$(MAKE) --no-print-directory $(NATIVE)
+
+fresh-native: $(NATIVE)
+
+# Both wheels this machine can build, into dist/: the native one (the engine compiled by
+# mypyc, for this platform) and the pure one (py3-none-any). Each is installed into a new
+# temporary venv, where `chainrule demo` must run and autograd.BUILD must name its build
+# (tests/wheelcheck.py). Without a C compiler: CHAINRULE_PURE=1 make wheels (pure only).
+# The wheels for every platform are cibuildwheel's ([tool.cibuildwheel] in pyproject.toml).
+wheels: $(DEV)
+	$(PY) tests/wheelcheck.py dist
 
 dot:
 	@command -v dot >/dev/null 2>&1 || { \
@@ -81,19 +100,23 @@ $(KATEX_STAMP): tests/browser/package.json tests/browser/package-lock.json
 	  echo "npm is missing, so the KaTeX test of explain() will be skipped; install it with: sudo apt-get install npm" >&2; \
 	fi
 
-# The suite runs twice: on the native build (when there is one; else it says why
-# not) and on the pure-Python source (the packaging, browser and notebook tests,
-# which do not touch the engine's build, once).
+# The suite runs twice: on the native wheel in .venv-native (when the engine compiled; else
+# it says why not), from a folder outside the checkout so that `import autograd` is the
+# wheel's, as cibuildwheel runs it; then on the source, with the doctests, the packaging,
+# browser and notebook tests, which do not depend on the engine's build.
 test: $(DEV) $(DOCS) dot browser fresh-native
-	@if $(PY) -m autograd --native; then $(PY) -m pytest -q; \
+	@if $(NATIVE_PY) -I -m autograd --native; then \
+	  cd "$$(mktemp -d)" && "$(CURDIR)/$(NATIVE_PY)" -m pytest -q -p no:cacheprovider \
+	    --import-mode=importlib -o pythonpath="$(CURDIR)/tests" \
+	    -m "not packaging and not needs_browser and not notebook and not docs" "$(CURDIR)/tests"; \
 	else echo "make test: no native run, the native build is unavailable (above)"; fi
-	CHAINRULE_PURE=1 $(PY) -m pytest -q -m "not packaging and not needs_browser and not notebook"
+	$(PY) -m pytest -q
 	$(PY) -m mypy
 	$(PY) -m mypy conftest.py
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-demo: venv dot fresh-native
+demo: venv dot
 	$(VENV)/bin/chainrule demo
 
 # The docs extra: MkDocs and its plugins (pinned in pyproject.toml), for `make docs` and
@@ -142,5 +165,5 @@ lint: $(DEV)
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf $(VENV) $(PEERS) out build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis
-	rm -f autograd/_native/*.so autograd/_native/sources.json
+	rm -rf $(VENV) $(NATIVE_VENV) $(PEERS) out build dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -f autograd/*.so

@@ -8,7 +8,7 @@
 (0.7109, 0.411, -0.2055)
 """
 
-# First: _select decides which build of autograd.engine and autograd.ops this process uses.
+# Which build of the engine runs: the source, or the mypyc-compiled modules of a native wheel.
 from ._select import BUILD, BUILD_REASON  # isort: skip
 from .check import GradcheckError, gradcheck
 from .compile import Compiled, compile

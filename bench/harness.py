@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import scale
+from . import native_site, scale
 from .micrograd import PEERS
 from .problem import CHAIN_FACTOR
 
@@ -36,7 +36,6 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 TOLERANCE = 1e-9  # every engine's losses must match the hand-written floats to this
 PEER_NAMES = ("micrograd", "floats", "numpy")
-PURE_ENV = "CHAINRULE_PURE"  # autograd/_select.py: set, the worker runs the pure-Python engine
 COMPILED_NAMES = ("chainrule-compiled", "chainrule-batched")  # compile once, in setup
 
 
@@ -45,13 +44,13 @@ class Variant:
     """An engine as measured: its name in the tables, where its autograd comes from, which build.
 
     ``build`` is "native" or "pure" to require that build of the engine (the worker
-    runs with or without CHAINRULE_PURE=1 and reports which ran), "" for whichever
-    ``import autograd`` selects.
+    reports which ran: the native wheel from ``autograd``, the source of this tree),
+    "" for whichever ``import autograd`` finds.
 
     >>> Variant("chainrule").label, Variant("chainrule", "/tmp/old", "before").label
     ('chainrule', 'before')
-    >>> NATIVE.label, PURE.build
-    ('chainrule (native)', 'pure')
+    >>> NATIVE.label, PURE.build, NATIVE.is_current, Variant("chainrule", "/tmp/old").is_current
+    ('chainrule (native)', 'pure', True, False)
     """
 
     engine: str
@@ -72,10 +71,10 @@ class Variant:
     @property
     def is_current(self) -> bool:
         """chainrule as it is in this tree, with nn (either build): compared with every engine."""
-        return self.engine == "chainrule" and self.autograd is None
+        return self.engine == "chainrule" and self.build != ""
 
 
-NATIVE = Variant("chainrule", name="chainrule (native)", build="native")
+NATIVE = Variant("chainrule", str(native_site()), name="chainrule (native)", build="native")
 PURE = Variant("chainrule", name="chainrule (pure)", build="pure")
 
 
@@ -130,11 +129,8 @@ def measure(
     ]
     if variant.autograd:
         cmd += ["--autograd", variant.autograd]
-    env = {k: v for k, v in os.environ.items() if k != PURE_ENV}
-    if variant.build == "pure":
-        env[PURE_ENV] = "1"
     proc = subprocess.run(
-        cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
     )
     if proc.returncode != 0:
         return {"crashed": proc.returncode, "stderr": proc.stderr[-2000:]}
@@ -156,10 +152,12 @@ def native_unavailable() -> str:
 
 
 def build_reason() -> str:
-    """What ``python -m autograd`` says of the build it selects, without CHAINRULE_PURE."""
-    env = {k: v for k, v in os.environ.items() if k != PURE_ENV}
-    cmd = [sys.executable, "-m", "autograd"]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    """What the build in ``native_site()`` says of itself (``native (…)``), or why there is none."""
+    if not (native_site() / "autograd").is_dir():
+        return f"not built: make native installs the native wheel into {native_site()}"
+    code = "import sys; sys.path.insert(0, sys.argv[1]); import autograd.__main__"
+    cmd = [sys.executable, "-c", code, str(native_site())]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
     return proc.stdout.strip().removeprefix("chainrule engine: ")
 
 
@@ -449,12 +447,11 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--before {spec}: {path} holds no autograd/engine.py")
         before.append(Variant("chainrule", str(Path(path).resolve()), name or "before"))
     peers = [Variant("micrograd"), Variant("floats")]
-    compiled = [Variant("chainrule-compiled"), Variant("chainrule-batched")]
-    current = [NATIVE, PURE]
     missing = native_unavailable()
-    if missing:
-        current = [PURE]
-    trainers = [*current, *before, Variant("chainrule-raw"), *compiled, *peers]
+    current = [PURE] if missing else [NATIVE, PURE]
+    native = None if missing else NATIVE.autograd  # the raw and compiled forms run it too
+    compiled = [Variant("chainrule-compiled", native), Variant("chainrule-batched", native)]
+    trainers = [*current, *before, Variant("chainrule-raw", native), *compiled, *peers]
     trainers.append(Variant("numpy"))  # the batched code's peer: W1 and W2 only
     others = [*current, *before, *peers]
     only = set(args.only.split(","))
@@ -467,8 +464,9 @@ def main(argv: list[str] | None = None) -> None:
     report.say(
         f"chainrule (native): unavailable, {missing}; the pure build alone is measured"
         if missing
-        else f"chainrule (native) is {build_reason()}; chainrule (pure) runs with {PURE_ENV}=1; "
-        "chainrule-raw and the compiled forms run the native build"
+        else f"chainrule (native) is the wheel in {native_site()}, {build_reason()}; "
+        "chainrule (pure) is this tree's source; chainrule-raw and the compiled forms run "
+        "the native build"
     )
     report.say(
         "CPU time of each measuring process; medians over rounds; a round runs every engine "

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import native_site
+
 __all__ = [
     "digit_epochs",
     "main",
@@ -283,7 +285,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("task", choices=("scalar", "digits", "nograd"))
     parser.add_argument("engine")
     parser.add_argument("epochs", type=int, nargs="?", default=5)
+    parser.add_argument("--autograd", metavar="DIR", help="import autograd from DIR first")
     args = parser.parse_args(argv)
+    if args.autograd:
+        sys.path.insert(0, args.autograd)
     if args.task == "scalar":
         result = scalar_calls(args.engine)
     elif args.task == "nograd":
@@ -302,10 +307,9 @@ def _run(*args: str, pure: bool = False) -> dict[str, Any]:
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
-    if pure:
-        env["CHAINRULE_PURE"] = "1"
+    native = [] if pure else ["--autograd", str(native_site())]  # the source when absent
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.scale", *args],
+        [sys.executable, "-m", "bench.scale", *args, *native],
         cwd=Path(__file__).resolve().parent.parent,
         env=env,
         capture_output=True,

@@ -1,7 +1,9 @@
-"""The native build: chosen only when it was compiled from the source as it is, one Value class.
+"""The native build: the compiled modules of a native wheel, imported in place of the source.
 
-The selection tests run ``import autograd`` in a fresh process on a copy of the
-package in a temporary folder, so that nothing in the tree is edited.
+``make test`` runs this file twice: from the checkout (the source, the pure build)
+and with the native wheel installed into ``.venv-native``. The tests that compare
+the builds run in the second; each runs ``import autograd`` in a fresh process,
+from the installed wheel or from this checkout's source.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 import pickle
-import shutil
 import subprocess
 import sys
+import sysconfig
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import pytest
@@ -19,25 +22,26 @@ import pytest
 import autograd
 import nn.module
 import viz.graph
-from autograd import engine
-from autograd._select import ENV, stale
+from autograd import engine, modes, ops
 
-PACKAGE = Path(autograd.__file__).resolve().parent
-NATIVE_REASON = stale(PACKAGE)  # "" when this tree holds a native build matching its source
+ROOT = Path(__file__).resolve().parent.parent
+COMPILED = (ops, modes, engine)
+SITE = Path(sysconfig.get_path("platlib"))  # where this interpreter installs compiled packages
+NATIVE = autograd.BUILD == "native"
 needs_native = pytest.mark.skipif(
-    bool(NATIVE_REASON), reason=f"needs the native build in the tree: {NATIVE_REASON}"
+    not NATIVE,
+    reason=f"needs the native wheel installed (make test's native run): {autograd.BUILD_REASON}",
 )
 
-# Which build runs, and whether each name of the engine is the same module.
+# Which build runs, from where.
 REPORT = """
-import json, sys, autograd, autograd.engine
-import autograd._native.engine as native_name
+import json, autograd
+from autograd import engine, modes, ops
 print(json.dumps({
     "build": autograd.BUILD,
     "reason": autograd.BUILD_REASON,
-    "one_class": autograd.engine is native_name is sys.modules["autograd.engine"]
-    and autograd.Value is autograd.engine.Value is native_name.Value,
-    "file": autograd.engine.__file__,
+    "files": [m.__file__ for m in (ops, modes, engine)],
+    "package": autograd.__file__,
 }))
 """
 
@@ -62,16 +66,16 @@ print(json.dumps(rows))
 """
 
 
-def run(code: str, root: Path, pure: bool = False) -> str:
-    """Run ``code`` in a fresh Python whose ``autograd`` is the one in ``root``; its output."""
-    env = {k: v for k, v in os.environ.items() if k != ENV}
-    env["PYTHONPATH"] = str(root)
-    if pure:
-        env[ENV] = "1"
+def run(code: str, source: bool, tmp_path: Path, **env: str) -> str:
+    """Run ``code`` in a fresh Python like this one: on this checkout's source when
+    ``source``, else on the autograd this interpreter has installed (``-I``: from a
+    folder outside the checkout, no PYTHONPATH)."""
+    environ = {**os.environ, **env}
+    args = [sys.executable, "-c", code] if source else [sys.executable, "-I", "-c", code]
     proc = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=root,
-        env=env,
+        args,
+        cwd=ROOT if source else tmp_path,
+        env=environ,
         capture_output=True,
         text=True,
         check=False,
@@ -80,74 +84,52 @@ def run(code: str, root: Path, pure: bool = False) -> str:
     return proc.stdout
 
 
-def copy_package(tmp_path: Path) -> Path:
-    """A copy of autograd, native build included, as ``tmp_path/autograd``."""
-    shutil.copytree(PACKAGE, tmp_path / "autograd", ignore=shutil.ignore_patterns("__pycache__"))
-    return tmp_path / "autograd"
-
-
-def report(root: Path, pure: bool = False) -> dict[str, object]:
-    result: dict[str, object] = json.loads(run(REPORT, root, pure))
-    assert str(result["file"]).startswith(str(root)), "the copy must be what is imported"
-    return result
-
-
-def test_one_value_class_whichever_build_runs() -> None:
-    native_name = sys.modules["autograd._native.engine"]
+def test_one_value_class_and_the_build_names_what_was_imported() -> None:
     compiler = sys.modules["autograd.compile"]
-    assert sys.modules["autograd.engine"] is native_name is engine
     imported = [vars(module)["Value"] for module in (compiler, nn.module, viz.graph)]
     assert all(cls is autograd.Value is engine.Value for cls in imported)
     assert type(nn.Neuron(2).parameters()[0]) is autograd.Parameter is engine.Parameter
     assert autograd.Parameter.__base__ is autograd.Value
+    compiled = [str(m.__file__).endswith(tuple(EXTENSION_SUFFIXES)) for m in COMPILED]
+    assert compiled == [NATIVE] * 3
     assert autograd.BUILD in ("native", "pure")
-    assert autograd.BUILD_REASON
 
 
-@needs_native
-def test_an_unchanged_copy_runs_native(tmp_path: Path) -> None:
-    copy_package(tmp_path)
-    result = report(tmp_path)
-    assert result["build"] == "native", result["reason"]
-    assert result["one_class"]
-    assert ".so" in str(result["file"]) or ".pyd" in str(result["file"])
-
-
-@needs_native
-def test_an_edit_after_the_build_runs_the_source(tmp_path: Path) -> None:
-    package = copy_package(tmp_path)
-    with (package / "engine.py").open("a", encoding="utf-8") as source:
-        source.write("\nEDITED_AFTER_THE_BUILD = True\n")
-    result = report(tmp_path)
+def test_this_checkout_runs_its_source_whatever_is_installed(tmp_path: Path) -> None:
+    result = json.loads(run(REPORT, True, tmp_path))
     assert result["build"] == "pure"
     assert result["reason"] == (
-        "stale native build: engine.py changed since it was compiled (run make native)"
+        f"the source in {ROOT / 'autograd'}; the compiled engine comes in a native wheel"
     )
-    assert str(result["file"]).endswith("engine.py")
-    assert result["one_class"]  # the stale native module is never loaded
+    assert result["files"] == [
+        str(ROOT / "autograd" / f"{m}.py") for m in ("ops", "modes", "engine")
+    ]
 
 
-def test_the_environment_variable_forces_the_source(tmp_path: Path) -> None:
-    copy_package(tmp_path)
-    result = report(tmp_path, pure=True)
-    assert result["build"] == "pure"
-    assert result["reason"] == f"{ENV}=1 is set"
-    assert str(result["file"]).endswith("engine.py")
-    assert result["one_class"]
+@needs_native
+def test_the_native_build_is_the_installed_wheels_compiled_modules(tmp_path: Path) -> None:
+    result = json.loads(run(REPORT, False, tmp_path))
+    assert result["build"] == "native"
+    assert result["reason"] == "compiled by mypyc: autograd.ops, autograd.modes, autograd.engine"
+    package = Path(result["package"]).parent
+    assert package == SITE / "autograd"  # the wheel's, not the checkout's
+    for name, file in zip(("ops", "modes", "engine"), result["files"], strict=True):
+        assert Path(file).name.startswith(f"{name}.")
+        assert Path(file).suffix in (".so", ".pyd")  # (mypyc's __file__ has one autograd/ more)
+        assert (package / Path(file).name).is_file()
+        assert (package / f"{name}.py").is_file()  # the source ships beside it
 
 
-def test_no_native_build_runs_the_source_and_says_so(tmp_path: Path) -> None:
-    package = copy_package(tmp_path)
-    (package / "_native" / "sources.json").unlink(missing_ok=True)
-    result = report(tmp_path)
-    assert result["build"] == "pure"
-    assert str(result["reason"]).startswith("no native build")
+@needs_native
+def test_the_environment_variable_says_it_acts_only_when_building(tmp_path: Path) -> None:
+    result = json.loads(run(REPORT, False, tmp_path, CHAINRULE_PURE="1"))
+    assert result["build"] == "native"
+    assert result["reason"].endswith("; CHAINRULE_PURE acts when a wheel is built, not here")
 
 
 @needs_native
 def test_both_builds_give_the_same_numbers(tmp_path: Path) -> None:
-    copy_package(tmp_path)
-    native, pure = run(SAMPLE, tmp_path), run(SAMPLE, tmp_path, pure=True)
+    native, pure = run(SAMPLE, False, tmp_path), run(SAMPLE, True, tmp_path)
     assert json.loads(native) == json.loads(pure)
     assert len(json.loads(native)) == 8
 
