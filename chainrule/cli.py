@@ -66,7 +66,7 @@ def _parser() -> _Parser:
         prog="chainrule",
         description="Watch the chain rule work: backprop, printed and drawn.",
         epilog="exit status: 0 done, 1 a file or drawing failed, 2 bad usage, "
-        "3 a package that is not chainrule's (see the README's Known issues)",
+        "3 a package that is not chainrule's (see docs/known-issues.md)",
     )
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="{demo,grad}")

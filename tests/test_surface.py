@@ -214,3 +214,11 @@ def test_the_table_lists_every_public_op_once() -> None:
     assert names == [n for n in RULES if n in (*surface.exports(), *surface.operators())]
     assert not set(names) & set(HELPERS)
     assert "| `atan2` | y, x | `y.atan2(x)`, `autograd.atan2(y, x)` |" in surface.table()
+
+
+def test_the_docs_table_of_ops_is_the_registrys() -> None:
+    page = (PACKAGE.parent / "docs" / "custom-ops.md").read_text(encoding="utf-8")
+    start = "<!-- ops table: python -m autograd._surface --table -->\n"
+    block = page[page.index(start) + len(start) : page.index("<!-- end of ops table -->")]
+    assert block.strip() == surface.table().strip()
+    assert "| `exp2` |" in block and "| `mul0` |" not in block  # public rows only
