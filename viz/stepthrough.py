@@ -520,23 +520,30 @@ function start() {
     return Array.from(group.querySelectorAll("text")).filter(
       (t) => t.textContent.startsWith(word + " "));
   }
+  // Each number is centred in its table cell and knows the cell's width, both read from
+  // the drawing's own coordinates, never measured: a page not laid out yet (in a hidden
+  // or unsized frame, as a notebook or a site may embed it) places them just the same.
   const dataCells = new Map(), gradCells = new Map(), room = new Map();
-  const inside = (b, x, y) => b.x <= x && x <= b.x + b.width && b.y <= y && y <= b.y + b.height;
+  function rectangle(polygon) {  // the box around a polygon's points, from its attribute
+    const v = polygon.getAttribute("points").trim().split(/[ ,]+/).map(Number);
+    const xs = v.filter((_, i) => i % 2 === 0), ys = v.filter((_, i) => i % 2 === 1);
+    return {left: Math.min(...xs), right: Math.max(...xs),
+      top: Math.min(...ys), bottom: Math.max(...ys)};
+  }
   for (const g of nodes) {
     dataCells.set(g, cells(g, "data"));
     gradCells.set(g, cells(g, "grad"));
+    const shapes = Array.from(g.querySelectorAll("polygon"), rectangle);
+    const area = (b) => (b.right - b.left) * (b.bottom - b.top);
     for (const t of dataCells.get(g).concat(gradCells.get(g))) {
-      // the width of its table cell: the smallest polygon of the node around the text
-      const b = t.getBBox(), x = b.x + b.width / 2, y = b.y + b.height / 2;
-      let cell = null;
-      for (const polygon of g.querySelectorAll("polygon")) {
-        const c = polygon.getBBox();
-        if (inside(c, x, y) && (!cell || c.width * c.height < cell.width * cell.height)) cell = c;
-      }
-      room.set(t, cell ? cell.width - 4 : Infinity);
-      // a number keeps the centre the drawing gave it, however long it becomes
-      if (t.getAttribute("text-anchor") === "middle" || !t.hasAttribute("x")) continue;
-      t.setAttribute("x", String(x));
+      // its cell: the smallest polygon of the node around the text's own point (x, y)
+      const x = Number(t.getAttribute("x")), y = Number(t.getAttribute("y")) - 1;
+      const around = shapes.filter((b) => b.left < x && x < b.right && b.top < y && y < b.bottom);
+      const cell = around.reduce((a, b) => (area(b) < area(a) ? b : a), around[0]);
+      if (!cell) { room.set(t, Infinity); continue; }
+      room.set(t, cell.right - cell.left - 4);
+      // a number keeps the centre of its cell, however long it becomes
+      t.setAttribute("x", String((cell.left + cell.right) / 2));
       t.setAttribute("text-anchor", "middle");
     }
   }
@@ -567,10 +574,13 @@ function start() {
     if (box.top < top) window.scrollBy(0, box.top - top);
     else if (box.bottom > bottom) window.scrollBy(0, Math.min(box.bottom - bottom, box.top - top));
   }
-  function text(cell, word, value) {  // a number longer than its cell is narrowed into it
+  function text(cell, word, value) {
     if (value === undefined || cell.textContent === word + " " + value) return;
     cell.textContent = word + " " + value;
-    cell.removeAttribute("textLength");
+    squeeze(cell);
+  }
+  function squeeze(cell) {  // a number longer than its cell is narrowed into it
+    cell.removeAttribute("textLength");  // (measured: a hidden page does it again when shown)
     if (cell.getComputedTextLength() > room.get(cell)) {
       cell.setAttribute("textLength", String(room.get(cell)));
       cell.setAttribute("lengthAdjust", "spacingAndGlyphs");
@@ -661,9 +671,15 @@ function start() {
     const k = asked();
     if (k !== null && k !== current) show(k);
   });
-  window.addEventListener("resize", () => { fit(); reveal(byId(frames[current].node)); });
+  const squeezeAll = () => room.forEach((_, cell) => squeeze(cell));
+  window.addEventListener("resize", () => {  // a frame shown at last is resized too
+    fit();
+    squeezeAll();
+    reveal(byId(frames[current].node));
+  });
   window.stepThrough = { show: show, count: frames.length, current: () => current };
   fit();
+  squeezeAll();
   show(asked() ?? 0);
 }
 // the drawing may come later (laid out in the browser): start once it is there
