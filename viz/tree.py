@@ -84,28 +84,35 @@ def _collapsed(
             uses[position[child]] += 1
     tables: list[dict[int, _Sum] | None] = [None] * len(order)
     for i, node in enumerate(order):
-        ins = node.inputs
         table: dict[int, _Sum] = {}
-        if ins:
-            partials = RULES[node.op].derivative(node.data, *[x.data for x in ins])
-            for slot, (child, partial) in enumerate(zip(ins, partials, strict=True)):
-                if isinstance(child, Constant):
-                    continue
-                partial = 0.0 if partial is None else partial  # no gradient flows: exactly 0
-                j = position[child]
-                if kept[j]:
-                    _accumulate(table, j, partial, 1, (i, slot, None))
-                else:
-                    below = tables[j]
-                    assert below is not None  # an input comes before its users
-                    for target, s in below.items():
-                        chain = (i, slot, s.chain) if s.paths == 1 else None
-                        _accumulate(table, target, partial * s.value, s.paths, chain)
-                    uses[j] -= 1
-                    if uses[j] == 0:
-                        tables[j] = None
+        for slot, child, partial in _local_numbers(node):
+            j = position[child]
+            if kept[j]:
+                _accumulate(table, j, partial, 1, (i, slot, None))
+                continue
+            below = tables[j]
+            assert below is not None  # an input comes before its users
+            for target, s in below.items():
+                chain = (i, slot, s.chain) if s.paths == 1 else None
+                _accumulate(table, target, partial * s.value, s.paths, chain)
+            uses[j] -= 1
+            if uses[j] == 0:
+                tables[j] = None
         tables[i] = table
     return [t if t is not None and kept[i] else {} for i, t in enumerate(tables)]
+
+
+def _local_numbers(node: Value) -> list[tuple[int, Value, float]]:
+    """(input slot, input, ∂node/∂input) for each input of ``node`` but constants."""
+    ins = node.inputs
+    if not ins:
+        return []
+    partials = RULES[node.op].derivative(node.data, *[x.data for x in ins])
+    return [
+        (slot, child, 0.0 if partial is None else partial)  # no gradient flows: exactly 0
+        for slot, (child, partial) in enumerate(zip(ins, partials, strict=True))
+        if not isinstance(child, Constant)
+    ]
 
 
 def _accumulate(
@@ -229,10 +236,8 @@ def chain_rule(
     digits = check_digits(digits, "chain_rule")
     order = topological_order(root)  # sizes first: no name, no gradient before the check
     found = find_layers(order)
-    if collapse is None:
-        collapse = (
-            keep is None and found is not None and max(map(len, found.layers)) > (COLLAPSE_UNITS)
-        )
+    if collapse is None:  # by default, a wide network is drawn layer by layer
+        collapse = keep is None and _wide(found)
     folded = folded_negations(order)  # what graph_view does not show
     kept = _kept(order, found, keep, folded)
     if collapse and found is not None:
@@ -258,6 +263,11 @@ def chain_rule(
     if found is not None:
         body.extend(_network_lines(found, set(boxes), position))
     return _drawing(body, tree.kinds, {"ordering": "out"}).limit(cost, max_nodes, "chain_rule")
+
+
+def _wide(found: Layers | None) -> bool:
+    """Whether ``found`` is a network with a layer of more than COLLAPSE_UNITS units."""
+    return found is not None and max(map(len, found.layers)) > COLLAPSE_UNITS
 
 
 def _check_arguments(root: object, collapse: object) -> None:
@@ -442,14 +452,10 @@ def _layer_tree(
     graph (the loss above, the inputs below) as :func:`chain_rule` draws it."""
     last = len(order) - 1
     position = {node: i for i, node in enumerate(order)}
-    port: dict[int, str] = {}  # a unit's sum or output -> its row in its layer's table
-    for k, layer in enumerate(found.layers, start=1):
-        for j, unit in enumerate(layer, start=1):
-            port[position[unit.head]] = port[position[unit.output]] = f"layer{k}:u{j}"
-    hidden = {v for u in found.units for v in (*u.members, *u.parameters)}
+    port = _ports(found, position)
+    hidden = {v for u in found.units for v in (*u.members, *u.parameters)} | folded
     kept = [
-        i == last or (not isinstance(v, Constant) and v not in folded and v not in hidden)
-        for i, v in enumerate(order)
+        i == last or (not isinstance(v, Constant) and v not in hidden) for i, v in enumerate(order)
     ]
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
@@ -470,6 +476,16 @@ def _layer_tree(
     for k, layer in enumerate(found.layers, start=1):
         body.extend(_layer_lines(tree, k, layer, position, below))
     return _drawing(body, tree.kinds, {}).limit(cost, max_nodes, "chain_rule")
+
+
+def _ports(found: Layers, position: dict[Value, int]) -> dict[int, str]:
+    """Each unit's sum and output -> its row in its layer's table (``layer2:u1``)."""
+    return {
+        position[v]: f"layer{k}:u{j}"
+        for k, layer in enumerate(found.layers, start=1)
+        for j, unit in enumerate(layer, start=1)
+        for v in (unit.head, unit.output)
+    }
 
 
 def _layer_lines(
@@ -558,22 +574,16 @@ def _edge_text(
     if s.paths > 1:
         more = "+" if s.paths >= PATHS_CAP else ""
         return f"Σ over {s.paths}{more} paths"
-    factors: list[Any] = []
     chain = s.chain
-    direct = chain is not None and chain[2] is None
+    if chain is not None and chain[2] is None:  # an edge to an input: the rule's name and form
+        partial, named = _local_form(chain[0], chain[1], order, names, partials)
+        if not isinstance(partial, Formula):
+            return None
+        return f"{html(named)} = {html(partial)}" if named is not None else html(partial)
+    factors: list[Any] = []
     while chain is not None and len(factors) <= MAX_FACTORS:
         i, slot, chain = chain
-        node = order[i]
-        ins = node.inputs
-        if i not in partials:
-            formula = names.formula
-            partials[i] = local_partials(node.op, formula[node], [formula[x] for x in ins])
-        partial = partials[i][slot]
-        named = derivative_name(node.op, names.formula[ins[slot]])
-        if direct:  # an edge to an input: the rule's name and its form
-            if not isinstance(partial, Formula):
-                return None
-            return f"{html(named)} = {html(partial)}" if named is not None else html(partial)
+        partial, named = _local_form(i, slot, order, names, partials)
         if not (isinstance(partial, float) and partial == 1.0):
             factors.append(named if named is not None else partial)
     if len(factors) > MAX_FACTORS:
@@ -584,3 +594,16 @@ def _edge_text(
     for f in factors[1:]:
         product = Formula("", RULES["mul"], (product, f))
     return html(product)
+
+
+def _local_form(
+    i: int, slot: int, order: list[Value], names: _Names, partials: dict[int, tuple[Any, ...]]
+) -> tuple[Any, Any]:
+    """∂node/∂input for input ``slot`` of node ``i`` as a formula in names, and the rule's
+    name for it (σ'(S)) or None; ``partials`` caches each node's partials."""
+    node = order[i]
+    ins = node.inputs
+    if i not in partials:
+        formula = names.formula
+        partials[i] = local_partials(node.op, formula[node], [formula[x] for x in ins])
+    return partials[i][slot], derivative_name(node.op, names.formula[ins[slot]])
