@@ -98,18 +98,18 @@ def _check(
     for i, y in enumerate(ys):
         if not isinstance(y, Value):
             raise TypeError(f"{loss}: outputs[{i}] must be a Value, got {type(y).__name__}")
-    ts: list[float] = []
-    for i, t in enumerate(targets):
-        if type(t) is float and math.isfinite(t):  # the common case, without an ABC check
-            ts.append(t)
-            continue
-        if isinstance(t, Value):  # a target that is an input of a compiled loss
-            ts.append(t)
-            continue
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
-            raise ValueError(f"{loss}: targets[{i}] must be a finite number, got {t!r:.60}")
-        ts.append(float(t))
-    return ys, ts
+    return ys, [_target(loss, i, t) for i, t in enumerate(targets)]
+
+
+def _target(loss: str, i: int, t: float) -> float:
+    """``targets[i]`` as a float: a finite number (or a Value, an input of a compiled loss)."""
+    if type(t) is float and math.isfinite(t):  # the common case, without an ABC check
+        return t
+    if isinstance(t, Value):  # a target that is an input of a compiled loss
+        return t
+    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
+        raise ValueError(f"{loss}: targets[{i}] must be a finite number, got {t!r:.60}")
+    return float(t)
 
 
 def _total(terms: list[Value]) -> Value:
