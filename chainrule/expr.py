@@ -199,62 +199,83 @@ def parse_binding(text: str, taken: Collection[str] = ()) -> tuple[str, float]:
 def _check(source: str, node: ast.AST, names: Mapping[str, Value]) -> None:
     """Raise ExpressionError unless ``node`` alone (not its children) is allowed."""
     if isinstance(node, ast.Constant):
-        value = node.value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _refuse(source, node, f"the constant {value!r}")
+        _check_constant(source, node)
     elif isinstance(node, ast.Name):
-        if node.id not in names:
-            if node.id in FUNCTIONS:
-                raise ExpressionError(
-                    f"{node.id} is a function: call it with one argument, "
-                    f"e.g. {node.id}(x) ({_where(source, node)})"
-                )
-            if node.id in CONSTANTS:
-                return
-            known = [*names, *CONSTANTS]
-            bound = ", ".join(list(names)[:10]) or "none"
-            if len(names) > 10:
-                bound += f" and {len(names) - 10} more"
-            raise ExpressionError(
-                f"unbound name {_quote(node.id)} at column {node.col_offset + 1}: "
-                f"{_did_you_mean(node.id, known)}give it a value on the command line, "
-                f"e.g. {node.id[:_SHOWN]}=0.5 (bound: {bound})"
-            )
+        _check_name(source, node, names)
     elif isinstance(node, ast.BinOp):
-        if isinstance(node.op, ast.BitXor):
-            left, right = (ast.get_source_segment(source, n) for n in (node.left, node.right))
-            raise ExpressionError(
-                f"the operator ^ is not allowed ({_where(source, node)}): for a power "
-                f"write ** ({_quote(f'{left}**{right}')})"
-            )
-        if type(node.op) not in _operators():
-            symbol = _PYTHON[type(node.op)][0] if type(node.op) in _PYTHON else ""
-            raise _refuse(source, node, f"the operator {symbol or type(node.op).__name__}")
+        _check_binary(source, node)
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
             symbol = {ast.Not: "not", ast.Invert: "~"}.get(type(node.op), type(node.op).__name__)
             raise _refuse(source, node, f"the operator {symbol}")
     elif isinstance(node, ast.Call):
-        func = node.func
-        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
-            hint = _did_you_mean(func.id, FUNCTIONS) if isinstance(func, ast.Name) else ""
-            raise _refuse(
-                source,
-                node,
-                f"{hint}this call (only " + ", ".join(FUNCTIONS) + " may be called)",
-            )
-        arity = FUNCTIONS[func.id].arity
-        if (
-            node.keywords
-            or len(node.args) != arity
-            or any(isinstance(a, ast.Starred) for a in node.args)
-        ):
-            count = "one plain argument" if arity == 1 else f"{arity} plain arguments"
-            raise _refuse(source, node, f"calling {func.id} other than with {count}")
+        _check_call(source, node)
     elif isinstance(node, ast.expr):
         raise _refuse(source, node, _KINDS.get(type(node), type(node).__name__))
     elif not isinstance(node, ast.operator | ast.unaryop | ast.expr_context):
         raise _refuse(source, node, type(node).__name__)
+
+
+def _check_constant(source: str, node: ast.Constant) -> None:
+    """Numbers only: no strings, bytes, complex numbers, True, None or ``...``."""
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _refuse(source, node, f"the constant {value!r}")
+
+
+def _check_name(source: str, node: ast.Name, names: Mapping[str, Value]) -> None:
+    """A bound name or a constant; a function's name alone or anything else says what to do."""
+    if node.id in names:
+        return
+    if node.id in FUNCTIONS:
+        raise ExpressionError(
+            f"{node.id} is a function: call it with one argument, "
+            f"e.g. {node.id}(x) ({_where(source, node)})"
+        )
+    if node.id in CONSTANTS:
+        return
+    known = [*names, *CONSTANTS]
+    bound = ", ".join(list(names)[:10]) or "none"
+    if len(names) > 10:
+        bound += f" and {len(names) - 10} more"
+    raise ExpressionError(
+        f"unbound name {_quote(node.id)} at column {node.col_offset + 1}: "
+        f"{_did_you_mean(node.id, known)}give it a value on the command line, "
+        f"e.g. {node.id[:_SHOWN]}=0.5 (bound: {bound})"
+    )
+
+
+def _check_binary(source: str, node: ast.BinOp) -> None:
+    """One of the rows' operators (:func:`_operators`); ``^`` gets a hint towards ``**``."""
+    if isinstance(node.op, ast.BitXor):
+        left, right = (ast.get_source_segment(source, n) for n in (node.left, node.right))
+        raise ExpressionError(
+            f"the operator ^ is not allowed ({_where(source, node)}): for a power "
+            f"write ** ({_quote(f'{left}**{right}')})"
+        )
+    if type(node.op) not in _operators():
+        symbol = _PYTHON[type(node.op)][0] if type(node.op) in _PYTHON else ""
+        raise _refuse(source, node, f"the operator {symbol or type(node.op).__name__}")
+
+
+def _check_call(source: str, node: ast.Call) -> None:
+    """A call of one of :data:`FUNCTIONS` by name, with as many plain arguments as its row."""
+    func = node.func
+    if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+        hint = _did_you_mean(func.id, FUNCTIONS) if isinstance(func, ast.Name) else ""
+        raise _refuse(
+            source,
+            node,
+            f"{hint}this call (only " + ", ".join(FUNCTIONS) + " may be called)",
+        )
+    arity = FUNCTIONS[func.id].arity
+    if (
+        node.keywords
+        or len(node.args) != arity
+        or any(isinstance(a, ast.Starred) for a in node.args)
+    ):
+        count = "one plain argument" if arity == 1 else f"{arity} plain arguments"
+        raise _refuse(source, node, f"calling {func.id} other than with {count}")
 
 
 _IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)([^\W\d]\w{0,20})")

@@ -91,32 +91,52 @@ def delta_rule(model: MLP, x: Sequence[float], t: Sequence[float]) -> Backprop:
     """
     if not isinstance(model, MLP):
         raise TypeError(f"delta_rule needs an MLP, got {type(model).__name__}")
-    outs = [_floats("inputs", x, model.n_in)]
+    inputs = _floats("inputs", x, model.n_in)
     targets = _floats("targets", t, model.layer_sizes[-1])
-    S_all: list[list[float]] = []
-    x_out = {f"x_{i}^(0)": v for i, v in enumerate(outs[0], start=1)}
-    S_out: dict[str, float] = {}
+    S_all, outs = _forward(model, inputs)
+    y = outs[-1]
+    loss = 0.5 * sum((yj - tj) ** 2 for yj, tj in zip(y, targets, strict=True))
+    deltas = _backward(model, S_all, outs, targets)
 
-    # forward: S_j^(k) = Σ_i w_ij^(k) x_i^(k-1) - b_j^(k), x_j^(k) = φ(S_j^(k))
-    for k, layer in enumerate(model.layers, start=1):
+    S_out: dict[str, float] = {}
+    x_out = {f"x_{i}^(0)": v for i, v in enumerate(inputs, start=1)}
+    delta: dict[str, float] = {}
+    grad: dict[str, float] = {}
+    for k in range(1, len(model.layers) + 1):
+        for j, (s, v) in enumerate(zip(S_all[k - 1], outs[k], strict=True), start=1):
+            S_out[f"S_{j}^({k})"] = s
+            x_out[f"x_{j}^({k})"] = v
+        for j, d in enumerate(deltas[k - 1], start=1):
+            delta[f"δ_{j}^({k})"] = d
+            grad[f"b_{j}^({k})"] = -d  # (13)
+            for i, xi in enumerate(outs[k - 1], start=1):
+                grad[weight_name(i, j, k)] = d * xi  # (14)
+    return Backprop(S=S_out, x=x_out, delta=delta, grad=grad, loss=loss, y=list(y))
+
+
+def _forward(model: MLP, inputs: list[float]) -> tuple[list[list[float]], list[list[float]]]:
+    """Each layer's sums S, and the outputs x of each layer from the inputs (layer 0) on:
+    S_j^(k) = Σ_i w_ij^(k) x_i^(k-1) - b_j^(k), x_j^(k) = φ(S_j^(k))."""
+    S_all: list[list[float]] = []
+    outs = [inputs]
+    for layer in model.layers:
         phi = _PHI[layer.activation][0]
         prev = outs[-1]
         S = [
             sum(w.data * xi for w, xi in zip(n.w, prev, strict=True)) - n.b.data
             for n in layer.neurons
         ]
-        xs = [phi(s) for s in S]
-        for j, (s, v) in enumerate(zip(S, xs, strict=True), start=1):
-            S_out[f"S_{j}^({k})"] = s
-            x_out[f"x_{j}^({k})"] = v
         S_all.append(S)
-        outs.append(xs)
+        outs.append([phi(s) for s in S])
+    return S_all, outs
 
-    y = outs[-1]
-    loss = 0.5 * sum((yj - tj) ** 2 for yj, tj in zip(y, targets, strict=True))
 
-    # backward: δ at the output by (22), then each layer's from the next one's
+def _backward(
+    model: MLP, S_all: list[list[float]], outs: list[list[float]], targets: list[float]
+) -> list[list[float]]:
+    """Each layer's δ: at the output by (22), then each layer's from the next one's."""
     K = len(model.layers)
+    y = outs[-1]
     deltas: list[list[float]] = [[] for _ in range(K)]
     dphi = _PHI[model.layers[-1].activation][1]
     deltas[K - 1] = [
@@ -129,13 +149,4 @@ def delta_rule(model: MLP, x: Sequence[float], t: Sequence[float]) -> Backprop:
             dphi(s, xi) * sum(n.w[i].data * d for n, d in zip(upper, deltas[k], strict=True))
             for i, (s, xi) in enumerate(zip(S_all[k - 1], outs[k], strict=True))
         ]
-
-    delta: dict[str, float] = {}
-    grad: dict[str, float] = {}
-    for k in range(1, K + 1):
-        for j, d in enumerate(deltas[k - 1], start=1):
-            delta[f"δ_{j}^({k})"] = d
-            grad[f"b_{j}^({k})"] = -d  # (13)
-            for i, xi in enumerate(outs[k - 1], start=1):
-                grad[weight_name(i, j, k)] = d * xi  # (14)
-    return Backprop(S=S_out, x=x_out, delta=delta, grad=grad, loss=loss, y=list(y))
+    return deltas

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from autograd import Value
 
 __all__ = [
+    "LOSSES",
+    "FitTraits",
     "binary_cross_entropy",
     "cross_entropy",
     "hinge",
@@ -23,7 +27,48 @@ __all__ = [
     "mse",
     "softmax",
     "squared_error",
+    "traits_of",
 ]
+
+
+@dataclass(frozen=True)
+class FitTraits:
+    """What :func:`nn.fit` needs to know of a loss besides calling it; each loss of this
+    module carries its own as ``fit_traits`` (a function of yours has the defaults).
+
+    >>> traits_of(cross_entropy)
+    FitTraits(reduction='mean', class_targets=True, data_dependent=False)
+    >>> traits_of(lambda outputs, targets: outputs[0]).reduction is None  # yours: unknown
+    True
+    """
+
+    reduction: str | None = None  # how a batch adds up its samples: "sum", "mean"; None: unknown
+    class_targets: bool = False  # the targets are class indices, not values for the outputs
+    data_dependent: bool = False  # the graph depends on the data, so it cannot be compiled
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _carries(traits: FitTraits) -> Callable[[F], F]:
+    """Mark a loss with its :class:`FitTraits`."""
+
+    def mark(loss: F) -> F:
+        # mypy allows a new attribute on a function only through setattr
+        setattr(loss, "fit_traits", traits)  # noqa: B010
+        return loss
+
+    return mark
+
+
+def traits_of(loss: object) -> FitTraits:
+    """The :class:`FitTraits` that ``loss`` carries; the defaults for any other function.
+
+    >>> traits_of(squared_error).reduction, traits_of(print).reduction
+    ('sum', None)
+    """
+    traits = getattr(loss, "fit_traits", None)
+    return traits if isinstance(traits, FitTraits) else FitTraits()
 
 
 def _check(
@@ -53,18 +98,18 @@ def _check(
     for i, y in enumerate(ys):
         if not isinstance(y, Value):
             raise TypeError(f"{loss}: outputs[{i}] must be a Value, got {type(y).__name__}")
-    ts: list[float] = []
-    for i, t in enumerate(targets):
-        if type(t) is float and math.isfinite(t):  # the common case, without an ABC check
-            ts.append(t)
-            continue
-        if isinstance(t, Value):  # a target that is an input of a compiled loss
-            ts.append(t)
-            continue
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
-            raise ValueError(f"{loss}: targets[{i}] must be a finite number, got {t!r:.60}")
-        ts.append(float(t))
-    return ys, ts
+    return ys, [_target(loss, i, t) for i, t in enumerate(targets)]
+
+
+def _target(loss: str, i: int, t: float) -> float:
+    """``targets[i]`` as a float: a finite number (or a Value, an input of a compiled loss)."""
+    if type(t) is float and math.isfinite(t):  # the common case, without an ABC check
+        return t
+    if isinstance(t, Value):  # a target that is an input of a compiled loss
+        return t
+    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
+        raise ValueError(f"{loss}: targets[{i}] must be a finite number, got {t!r:.60}")
+    return float(t)
 
 
 def _total(terms: list[Value]) -> Value:
@@ -80,6 +125,7 @@ def _named(loss: Value) -> Value:
     return loss
 
 
+@_carries(FitTraits(reduction="sum"))
 def squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     """L = ½ Σ (y - t)², the notes' loss: ∂L/∂y = y - t.
 
@@ -94,6 +140,7 @@ def squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     return _named(0.5 * _total([(y - t) ** 2 for y, t in zip(ys, ts, strict=True)]))
 
 
+@_carries(FitTraits(reduction="mean"))
 def mse(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     """The mean squared error, (1/n) Σ (y - t)² (no ½).
 
@@ -105,6 +152,7 @@ def mse(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     return _named(_total([(y - t) ** 2 for y, t in zip(ys, ts, strict=True)]) * (1.0 / len(ys)))
 
 
+@_carries(FitTraits(reduction="mean"))
 def hinge(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     """micrograd's max-margin loss: the mean of relu(1 - y·t), targets ±1.
 
@@ -125,6 +173,7 @@ def _softplus(z: Value) -> Value:
     return (1.0 + z.exp()).log()
 
 
+@_carries(FitTraits(data_dependent=True))  # picks its formula by each logit's sign
 def binary_cross_entropy(
     outputs: Sequence[Value], targets: Sequence[float], *, logits: bool = False
 ) -> Value:
@@ -219,6 +268,7 @@ def softmax(logits: Sequence[Value]) -> list[Value]:
     return [e / total for e in es]
 
 
+@_carries(FitTraits(reduction="mean", class_targets=True))
 def cross_entropy(logits: Sequence[Value], targets: int | Sequence[float]) -> Value:
     """The mean over samples of -log softmax(z)[t]: multi-class classification.
 
@@ -271,3 +321,11 @@ def cross_entropy(logits: Sequence[Value], targets: int | Sequence[float]) -> Va
         sample = zs[k * classes : (k + 1) * classes]
         terms.append(_log_sum_exp(sample) - sample[int(t)])
     return _named(_total(terms) * (1.0 / len(terms)))
+
+
+LOSSES = (squared_error, mse, hinge, binary_cross_entropy, cross_entropy)
+"""The losses of this module, in the order they are defined.
+
+>>> [f.__name__ for f in LOSSES if traits_of(f).reduction]
+['squared_error', 'mse', 'hinge', 'cross_entropy']
+"""

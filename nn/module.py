@@ -247,6 +247,19 @@ def _read_on(
     return head + f.read(MAX_FILE_BYTES + 1 - len(head))
 
 
+def _state_value(name: str, v: object) -> float:
+    """``state[name]`` as a float: a single finite number, else TypeError or ValueError."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(
+            f"state[{name!r}] must be a single number (every parameter is a scalar), "
+            f"got {type(v).__name__}: {v!r:.60}"
+        )
+    f = float(v)
+    if not math.isfinite(f):
+        raise ValueError(f"state[{name!r}] must be finite, got {f!r}")
+    return f
+
+
 def _parameters_in(name: str, value: object) -> list[tuple[str, Value]]:
     """The parameters an attribute holds: a Value, a Module's, or those of a list or tuple."""
     if isinstance(value, Value):
@@ -256,6 +269,117 @@ def _parameters_in(name: str, value: object) -> list[tuple[str, Value]]:
     if isinstance(value, (list, tuple)):
         return [pair for i, v in enumerate(value) for pair in _parameters_in(f"{name}.{i}", v)]
     return []
+
+
+class _Loading:
+    """One :meth:`Module.load`: the file's path, the class it must hold, and the checks of
+    each stage (the file, its JSON, the document), each error naming the file."""
+
+    def __init__(self, cls: type[Module], path: str) -> None:
+        self.cls = cls
+        self.path = path
+
+    def bad(self, why: str) -> ValueError:
+        return ValueError(f"{self.path} is not a saved {self.cls.__name__}: {why}")
+
+    def refuse(self, why: str) -> NoReturn:
+        raise self.bad(why)
+
+    def counted(self, config: dict[str, Any]) -> int | None:
+        """The parameters ``config`` asks for (None: the class does not say), at most
+        MAX_PARAMETERS."""
+        try:
+            count = self.cls.parameter_count(config)
+        except (TypeError, ValueError) as e:
+            raise self.bad(
+                f"its config {_short(config)} does not build a model ({str(e)[:200]})"
+            ) from None
+        if count is not None and count > MAX_PARAMETERS:
+            raise self.bad(f"its config asks for {count} parameters, more than {MAX_PARAMETERS}")
+        return count
+
+    def read(self) -> str:
+        """The file's text: a regular file of at most MAX_FILE_BYTES, no larger than its
+        config can need, in UTF-8."""
+        path = self.path
+        try:
+            info = os.stat(path)
+        except OSError as e:
+            raise type(e)(e.errno, f"cannot read {path}: {e.strerror}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise self.bad("it is not a regular file")
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            raise self.bad(f"it has {size} bytes, more than the limit of {MAX_FILE_BYTES}")
+        with open(path, "rb") as f:
+            raw = f.read(_HEAD_BYTES)
+            if len(raw) < size:  # a large file: read on only if its config needs that much
+                raw = _read_on(f, raw, size, self.counted, self.bad)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise self.bad(
+                f"it is not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})"
+            ) from None
+
+    def parse(self, text: str) -> object:
+        """The JSON of ``text``: finite numbers, integers of at most _MAX_DIGITS digits,
+        each key once per object."""
+        try:
+            return json.loads(
+                text,
+                parse_constant=lambda c: self.refuse(
+                    f"it holds {c}, and parameters must be finite"
+                ),
+                parse_float=self._number,
+                parse_int=self._integer,
+                object_pairs_hook=self._unique,
+            )
+        except json.JSONDecodeError as e:
+            raise self.bad(f"invalid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+        except RecursionError:
+            raise self.bad("invalid JSON (nested too deeply)") from None
+
+    def _number(self, text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            self.refuse(f"the number {text[:40]}... is beyond the float range")
+        return value
+
+    def _integer(self, text: str) -> int:
+        if len(text.lstrip("-")) > _MAX_DIGITS:
+            self.refuse(f"it holds an integer of {len(text)} digits (at most {_MAX_DIGITS})")
+        return int(text)
+
+    def _unique(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                self.refuse(f"the key {_short(key)} appears twice in one object")
+            result[key] = value
+        return result
+
+    def fields(self, document: object) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The config and the parameters of a document that :meth:`Module.save` wrote
+        for this class."""
+        if not isinstance(document, dict):
+            raise self.bad(f"expected a JSON object, got {type(document).__name__}")
+        keys = ["format", "version", "model", "config", "parameters"]
+        if sorted(document) != sorted(keys):
+            raise self.bad(f"expected the keys {keys}, got {_short(list(document))}")
+        if document["format"] != FORMAT or document["version"] != _VERSION:
+            raise self.bad(
+                f"expected format {FORMAT!r} version {_VERSION}, "
+                f"got {_short(document['format'])} version {_short(document['version'])}"
+            )
+        if document["model"] != self.cls.__name__:
+            raise self.bad(f"it holds a {_short(document['model'])}")
+        config, parameters = document["config"], document["parameters"]
+        if not isinstance(config, dict):
+            raise self.bad(f"config must be an object, got {type(config).__name__}")
+        if not isinstance(parameters, dict):
+            raise self.bad(f"parameters must be an object, got {type(parameters).__name__}")
+        return config, parameters
 
 
 class Module:
@@ -370,24 +494,10 @@ class Module:
         missing = [name for name in names if name not in state]
         extra = [str(name) for name in state if name not in known]
         if missing or extra:
-            problems = []
-            if missing:
-                problems.append(f"missing {missing}")
-            if extra:
-                problems.append(f"unexpected {extra}")
+            problems = [f"missing {missing}"] if missing else []
+            problems += [f"unexpected {extra}"] if extra else []
             raise ValueError(f"state does not fit {self!r}: {'; '.join(problems)}")
-        values = []
-        for name in names:
-            v = state[name]
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise TypeError(
-                    f"state[{name!r}] must be a single number (every parameter is a scalar), "
-                    f"got {type(v).__name__}: {v!r:.60}"
-                )
-            f = float(v)
-            if not math.isfinite(f):
-                raise ValueError(f"state[{name!r}] must be finite, got {f!r}")
-            values.append(f)
+        values = [_state_value(name, state[name]) for name in names]  # all checked first
         for (_, p), f in zip(named, values, strict=True):
             p.data = f
 
@@ -462,105 +572,23 @@ class Module:
         >>> MLP.load(path)
         MLP(n_in=3, layer_sizes=[4, 2], activation='tanh', output_activation=None, seed=0)
         """
-        path = os.fspath(path)
-
-        def bad(why: str) -> ValueError:
-            return ValueError(f"{path} is not a saved {cls.__name__}: {why}")
-
-        def refuse(why: str) -> NoReturn:
-            raise bad(why)
-
-        def number(text: str) -> float:
-            value = float(text)
-            if not math.isfinite(value):
-                refuse(f"the number {text[:40]}... is beyond the float range")
-            return value
-
-        def integer(text: str) -> int:
-            if len(text.lstrip("-")) > _MAX_DIGITS:
-                refuse(f"it holds an integer of {len(text)} digits (at most {_MAX_DIGITS})")
-            return int(text)
-
-        def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-            result: dict[str, Any] = {}
-            for key, value in pairs:
-                if key in result:
-                    refuse(f"the key {_short(key)} appears twice in one object")
-                result[key] = value
-            return result
-
-        def counted(config: dict[str, Any]) -> int | None:
-            try:
-                count = cls.parameter_count(config)
-            except (TypeError, ValueError) as e:
-                raise bad(
-                    f"its config {_short(config)} does not build a model ({str(e)[:200]})"
-                ) from None
-            if count is not None and count > MAX_PARAMETERS:
-                raise bad(f"its config asks for {count} parameters, more than {MAX_PARAMETERS}")
-            return count
-
-        try:
-            info = os.stat(path)
-        except OSError as e:
-            raise type(e)(e.errno, f"cannot read {path}: {e.strerror}") from None
-        if not stat.S_ISREG(info.st_mode):
-            raise bad("it is not a regular file")
-        size = info.st_size
-        if size > MAX_FILE_BYTES:
-            raise bad(f"it has {size} bytes, more than the limit of {MAX_FILE_BYTES}")
-        with open(path, "rb") as f:
-            raw = f.read(_HEAD_BYTES)
-            if len(raw) < size:  # a large file: read on only if its config needs that much
-                raw = _read_on(f, raw, size, counted, bad)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise bad(
-                f"it is not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})"
-            ) from None
-        try:
-            document = json.loads(
-                text,
-                parse_constant=lambda c: refuse(f"it holds {c}, and parameters must be finite"),
-                parse_float=number,
-                parse_int=integer,
-                object_pairs_hook=unique,
-            )
-        except json.JSONDecodeError as e:
-            raise bad(f"invalid JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
-        except RecursionError:
-            raise bad("invalid JSON (nested too deeply)") from None
-        if not isinstance(document, dict):
-            raise bad(f"expected a JSON object, got {type(document).__name__}")
-        keys = ["format", "version", "model", "config", "parameters"]
-        if sorted(document) != sorted(keys):
-            raise bad(f"expected the keys {keys}, got {_short(list(document))}")
-        if document["format"] != FORMAT or document["version"] != _VERSION:
-            raise bad(
-                f"expected format {FORMAT!r} version {_VERSION}, "
-                f"got {_short(document['format'])} version {_short(document['version'])}"
-            )
-        if document["model"] != cls.__name__:
-            raise bad(f"it holds a {_short(document['model'])}")
-        config, parameters = document["config"], document["parameters"]
-        if not isinstance(config, dict):
-            raise bad(f"config must be an object, got {type(config).__name__}")
-        if not isinstance(parameters, dict):
-            raise bad(f"parameters must be an object, got {type(parameters).__name__}")
-        count = counted(config)
+        loading = _Loading(cls, os.fspath(path))
+        config, parameters = loading.fields(loading.parse(loading.read()))
+        count = loading.counted(config)
         if count is not None and count != len(parameters):
-            raise bad(f"its config asks for {count} parameters, but it lists {len(parameters)}")
+            raise loading.bad(
+                f"its config asks for {count} parameters, but it lists {len(parameters)}"
+            )
         try:
             model = cls(**config)
         except (TypeError, ValueError) as e:
-            raise bad(
+            raise loading.bad(
                 f"its config {_short(config)} does not build a model ({str(e)[:200]})"
             ) from None
         try:
             model.load_state_dict(parameters)
         except (TypeError, ValueError) as e:
-            raise bad(str(e)[:300]) from None
+            raise loading.bad(str(e)[:300]) from None
         return model
 
     def __repr__(self) -> str:

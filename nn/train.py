@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from autograd import Compiled, Constant, Value
 
-from .losses import binary_cross_entropy, cross_entropy, hinge, mse, squared_error
+from .losses import LOSSES, traits_of
 from .optim import Optimizer
 
 __all__ = ["OUTPUT_RANGES", "DivergedError", "Model", "TargetRangeWarning", "fit"]
@@ -103,33 +103,40 @@ def _check_targets(model: Model, inputs: list[Sequence[float]], rows: list[list[
     ops = [getattr(y, "op", "") for y in model(inputs[0])]
     if not any(op in OUTPUT_RANGES for op in ops) or any(len(row) != len(ops) for row in rows):
         return  # a linear output; or targets that do not fit the outputs, which the loss reports
+    outside = _outside(ops, rows)
+    if outside:
+        warnings.warn(_range_warning(ops, outside), TargetRangeWarning, stacklevel=3)
+
+
+def _outside(ops: list[str], rows: list[list[Any]]) -> list[tuple[int, int, float]]:
+    """(sample, output, target) of each target its output's activation cannot approach."""
     targets = [  # numbers only: the loss refuses anything else, and nan and inf, itself
         (i, j, float(t))
         for i, row in enumerate(rows)
         for j, t in enumerate(row)
         if ops[j] in OUTPUT_RANGES and isinstance(t, numbers.Real) and math.isfinite(t)
     ]
-    outside = [
+    return [
         (i, j, t)
         for i, j, t in targets
         if not OUTPUT_RANGES[ops[j]][0] <= t <= OUTPUT_RANGES[ops[j]][1]
     ]
-    if not outside:
-        return
+
+
+def _range_warning(ops: list[str], outside: list[tuple[int, int, float]]) -> str:
+    """The warning about the first target of ``outside``, and what to change."""
     i, j, t = outside[0]
     op = ops[j]
     lo, hi = OUTPUT_RANGES[op]
     tanh_will_do = op != "tanh" and all(-1.0 <= t <= 1.0 for _, _, t in outside)
     more = f" ({len(outside)} targets in all)" if len(outside) > 1 else ""
     output = f", output {j + 1}" if len(ops) > 1 else ""
-    warnings.warn(
+    return (
         f"fit: the target {t:g} of data[{i}]{output} lies outside {_interval(lo, hi)}, "
         f"the values the model's output activation {op} can approach{more}: the model can "
         "never reach it, and training will stall. Use an output activation that can, such "
         f'as output_activation="{"tanh" if tanh_will_do else "linear"}" in MLP(...), or '
-        f"rescale the targets to {_interval(lo, hi)}.",
-        TargetRangeWarning,
-        stacklevel=3,
+        f"rescale the targets to {_interval(lo, hi)}."
     )
 
 
@@ -193,7 +200,7 @@ def _compiled_loss(
     penalty: Callable[[Any], Value] | None,
 ) -> tuple[list[Value], Compiled]:
     """``_batch_loss`` traced once and compiled, with the data built in as constants."""
-    if loss is binary_cross_entropy:
+    if traits_of(loss).data_dependent:
         raise ValueError(
             "fit: compile=True cannot take binary_cross_entropy: it picks its formula by "
             "the sign of each logit, so its graph depends on the data; use compile=False"
@@ -208,14 +215,6 @@ def _compiled_loss(
     return params, Compiled(total, params, names=names, name="loss")
 
 
-# How each loss adds up its samples: one sample's loss, compiled and run over arrays
-# of all samples, is then summed (or averaged) to the loss of the whole batch.
-_REDUCTION: dict[Callable[..., Value], str] = {
-    squared_error: "sum",
-    mse: "mean",
-    hinge: "mean",
-    cross_entropy: "mean",
-}
 WHOLE_DATA_LIMIT = 50_000  # samples × parameters above which compile=True runs over arrays
 
 
@@ -235,11 +234,13 @@ def _batched_loss(
     """
     import numpy as np
 
-    reduction = _REDUCTION.get(loss)
-    if reduction is None:
+    # one sample's loss, run over arrays of all samples, is then summed (or averaged)
+    traits = traits_of(loss)
+    if traits.reduction is None:
+        known = [f.__name__ for f in LOSSES if traits_of(f).reduction]
         raise ValueError(
             "fit: compile='batch' needs to know how the loss adds up its samples; it knows "
-            f"{', '.join(f.__name__ for f in _REDUCTION)}, not {getattr(loss, '__name__', loss)!r}"
+            f"{', '.join(known)}, not {getattr(loss, '__name__', loss)!r}"
         )
     params = model.parameters()
     names = _parameter_names(params)
@@ -247,14 +248,14 @@ def _batched_loss(
     xs = [Value(0.0, f"x_{i + 1}^(0)") for i in range(len(inputs[0]))]
     outputs = model(xs)  # type: ignore[arg-type]  # traced: Values for the inputs
     columns = np.array(inputs, dtype=np.float64).T
-    if loss is cross_entropy:  # a class index per sample: one-hot weights per class
+    if traits.class_targets:  # a class index per sample: one-hot weights per class
         classes = np.arange(len(outputs))
         t_columns = (np.array(targets)[None, :] == classes[:, None]).astype(np.float64)
     else:
         t_columns = np.array(targets, dtype=np.float64).reshape(n, -1).T
     ts = [Value(0.0, f"t_{c + 1}") for c in range(len(t_columns))]
     total = loss(outputs, ts)  # type: ignore[arg-type]
-    if reduction == "mean":
+    if traits.reduction == "mean":
         total = total * (1.0 / n)
     if penalty is not None:
         total = total + penalty(model) * (1.0 / n)
@@ -379,6 +380,38 @@ def fit(
     >>> history[0] > 0.4, history[-1] < 0.01
     (True, True)
     """
+    _check_arguments(steps, optimizer, loss, penalty, lr_schedule, callback)
+    inputs, targets = _check_data(data)
+    if compile not in (False, True, "batch"):
+        raise ValueError(f"fit: compile must be False, True or 'batch', got {compile!r:.60}")
+    batches = _batches(len(inputs), batch_size, seed, bool(compile))
+    rows = [list(pair[1]) for pair in data]  # each sample's targets, for the batches
+    if steps and not traits_of(loss).class_targets:  # class indices are not outputs' values
+        _check_targets(model, inputs, rows)
+    big = len(inputs) * len(model.parameters()) > WHOLE_DATA_LIMIT
+    if compile == "batch" or (compile and big and traits_of(loss).reduction is not None):
+        step = _compiled_step(*_batched_loss(model, inputs, targets, loss, penalty))
+    elif compile:
+        step = _compiled_step(*_compiled_loss(model, inputs, targets, loss, penalty))
+    else:
+        step = _eager_step(model, inputs, targets, rows, batches, loss, penalty)
+    bar = _progress_bar(progress, int(steps))
+    try:
+        return _train(step, optimizer, int(steps), lr_schedule, callback, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _check_arguments(
+    steps: object,
+    optimizer: object,
+    loss: object,
+    penalty: object,
+    lr_schedule: object,
+    callback: object,
+) -> None:
+    """fit's checks of everything but the data, in the order its errors are raised."""
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"fit: steps must be an int >= 0, got {steps!r:.60}")
     if not isinstance(optimizer, Optimizer):
@@ -388,72 +421,96 @@ def fit(
             raise TypeError(f"fit: {name} must be a function, got {type(f).__name__}")
     if callback is not None and not callable(callback):
         raise TypeError(f"fit: callback must be a function, got {type(callback).__name__}")
-    inputs, targets = _check_data(data)
-    if compile not in (False, True, "batch"):
-        raise ValueError(f"fit: compile must be False, True or 'batch', got {compile!r:.60}")
-    batches = _batches(len(inputs), batch_size, seed, bool(compile))
-    rows = [list(pair[1]) for pair in data]  # each sample's targets, for the batches
-    if steps and loss is not cross_entropy:  # whose targets are class indices, not outputs
-        _check_targets(model, inputs, rows)
-    big = len(inputs) * len(model.parameters()) > WHOLE_DATA_LIMIT and loss in _REDUCTION
-    compiled: tuple[list[Value], Callable[..., tuple[float, tuple[float, ...]]]] | None = None
-    if compile == "batch" or (compile and big):
-        compiled = _batched_loss(model, inputs, targets, loss, penalty)
-    elif compile:
-        compiled = _compiled_loss(model, inputs, targets, loss, penalty)
-    show = _shows_progress() if progress is None else bool(progress)
-    bar = None
-    if show:
-        from tqdm.auto import tqdm
 
-        bar = tqdm(
-            total=int(steps), desc="fit", unit="step", delay=1.0 if progress is None else 0.0
-        )
+
+# One training step's loss, and how to write its gradients into the parameters' .grad
+# (called after zero_grad): the three ways of computing it share fit's loop, _train.
+Step = Callable[[], tuple[float, Callable[[], None]]]
+
+
+def _eager_step(
+    model: Model,
+    inputs: list[Sequence[float]],
+    targets: list[float],
+    rows: list[list[Any]],
+    batches: Iterator[list[int]] | None,
+    loss: Loss,
+    penalty: Callable[[Any], Value] | None,
+) -> Step:
+    """A graph per step, over every sample or the next batch; backward() gives the grads."""
+
+    def step() -> tuple[float, Callable[[], None]]:
+        xs, ts = inputs, targets
+        if batches is not None:
+            chosen = next(batches)
+            xs = [inputs[i] for i in chosen]
+            ts = [t for i in chosen for t in rows[i]]
+        total = _batch_loss(model, xs, ts, loss, penalty)
+        return total.data, total.backward
+
+    return step
+
+
+def _compiled_step(
+    params: list[Value], run: Callable[..., tuple[float, tuple[float, ...]]]
+) -> Step:
+    """Compiled code run on the parameters' values; it returns the grads with the loss."""
+
+    def step() -> tuple[float, Callable[[], None]]:
+        value, grads = run(*[p.data for p in params])
+
+        def write() -> None:
+            for p, g in zip(params, grads, strict=True):
+                p.grad = g
+
+        return value, write
+
+    return step
+
+
+def _progress_bar(progress: bool | None, steps: int) -> Any:
+    """A ``tqdm.auto`` bar for fit's steps, or None (see fit's ``progress``)."""
+    if not (_shows_progress() if progress is None else bool(progress)):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=steps, desc="fit", unit="step", delay=1.0 if progress is None else 0.0)
+
+
+def _train(
+    step: Step,
+    optimizer: Optimizer,
+    steps: int,
+    lr_schedule: Callable[[int], float] | None,
+    callback: Callable[[int, float], object] | None,
+    bar: Any,
+) -> list[float]:
+    """fit's loop: ``steps`` steps of ``optimizer``; the loss of each step."""
     history: list[float] = []
-    try:
-        for k in range(int(steps)):
-            if lr_schedule is not None:
-                try:
-                    optimizer.lr = lr_schedule(k)
-                except (TypeError, ValueError) as e:
-                    raise ValueError(
-                        f"fit: lr_schedule({k}) gave a bad learning rate: {e}"
-                    ) from None
-            if compiled is None:
-                xs, ts = inputs, targets
-                if batches is not None:
-                    chosen = next(batches)
-                    xs = [inputs[i] for i in chosen]
-                    ts = [t for i in chosen for t in rows[i]]
-                total = _batch_loss(model, xs, ts, loss, penalty)
-                value = total.data
-            else:
-                params, step = compiled
-                value, grads = step(*[p.data for p in params])
-            if not math.isfinite(value):
-                raise DivergedError(
-                    f"fit: the loss is {value!r} at step {k} (counting from 0); the model "
-                    "keeps the parameters it had before that step, the last finite ones",
-                    k,
-                    history,
-                )
-            optimizer.zero_grad()
-            if compiled is None:
-                total.backward()
-            else:
-                for p, g in zip(params, grads, strict=True):
-                    p.grad = g
+    for k in range(steps):
+        if lr_schedule is not None:
             try:
-                optimizer.step()
-            except FloatingPointError as e:
-                raise DivergedError(f"fit: at step {k}, {e}", k, history) from None
-            history.append(value)
-            if callback is not None:
-                callback(k, value)
-            if bar is not None:
-                bar.set_postfix(loss=f"{value:.4g}", refresh=False)
-                bar.update()
-    finally:
+                optimizer.lr = lr_schedule(k)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"fit: lr_schedule({k}) gave a bad learning rate: {e}") from None
+        value, write_grads = step()
+        if not math.isfinite(value):
+            raise DivergedError(
+                f"fit: the loss is {value!r} at step {k} (counting from 0); the model "
+                "keeps the parameters it had before that step, the last finite ones",
+                k,
+                history,
+            )
+        optimizer.zero_grad()
+        write_grads()
+        try:
+            optimizer.step()
+        except FloatingPointError as e:
+            raise DivergedError(f"fit: at step {k}, {e}", k, history) from None
+        history.append(value)
+        if callback is not None:
+            callback(k, value)
         if bar is not None:
-            bar.close()
+            bar.set_postfix(loss=f"{value:.4g}", refresh=False)
+            bar.update()
     return history

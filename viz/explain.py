@@ -325,29 +325,16 @@ class _Say:
         k = self.terms.get(edge.child, 0) + 1
         self.terms[edge.child] = k
         self.total[edge.child] = self.total.get(edge.child, 0.0) + contribution
-        several = self.incoming[edge.child] > 1
+        added = self.incoming[edge.child] > 1 and k > 1  # a later term of a sum: "+="
         said: dict[str, str] = {}
         for style in STYLES:
-            upper = self.gradient(node, style)
-            named = None
-            if len(node.value.inputs) == 1:
-                named = derivative_name(node.value.op, self.view.names[node.value.inputs[0]])
-            if isinstance(edge.partial, float) and edge.partial == 1.0:
-                symbolic, numeric = upper, ""
-            elif isinstance(edge.partial, float) and edge.partial == -1.0:
-                minus = "-" if style == "latex" else "−"
-                symbolic = minus + upper
-                numeric = f"{minus}{self.factor(g)}" if g < 0 else ""  # −(−0.2) = 0.2
-            else:
-                local = named if named is not None else edge.partial
-                symbolic = upper + _DOT[style] + _wrap_product(local, style)
-                numeric = self.factor(g) + _TIMES[style] + self.factor(p)
+            symbolic, numeric = self._product(node, edge, g, style)
             equals = " = "
-            if several and k > 1:  # "+=" as one relation: LaTeX would space a "+" before "="
+            if added:  # "+=" as one relation: LaTeX would space a "+" before "="
                 equals = r" \mathrel{+}= " if style == "latex" else " += "
             parts = [symbolic] + ([numeric] if numeric else []) + [self.num(contribution)]
             line = self.gradient(child, style) + equals + " = ".join(parts)
-            if several and k > 1:
+            if added:
                 so = r",\ \text{so}\ " if style == "latex" else ", so "
                 line += f"{so}{self.gradient(child, style)} = {self.num(self.total[edge.child])}"
             said[style] = line
@@ -363,6 +350,22 @@ class _Say:
             tag,
             contribution,
         )
+
+    def _product(self, node: Node, edge: Edge, g: float, style: str) -> tuple[str, str]:
+        """∂L/∂node times the edge's local derivative, in symbols and in numbers ("" when
+        the numbers would say nothing new: a factor 1, or −g of a positive g)."""
+        upper = self.gradient(node, style)
+        if isinstance(edge.partial, float) and edge.partial == 1.0:
+            return upper, ""
+        if isinstance(edge.partial, float) and edge.partial == -1.0:
+            minus = "-" if style == "latex" else "−"
+            return minus + upper, f"{minus}{self.factor(g)}" if g < 0 else ""  # −(−0.2) = 0.2
+        named = None
+        if len(node.value.inputs) == 1:
+            named = derivative_name(node.value.op, self.view.names[node.value.inputs[0]])
+        local = named if named is not None else edge.partial
+        symbolic = upper + _DOT[style] + _wrap_product(local, style)
+        return symbolic, self.factor(g) + _TIMES[style] + self.factor(edge.value)
 
 
 _TEXT = re.compile(r"\\text\{((?:[^{}\\]|\\.)*)\}")  # \text{...}: a label's braces are escaped

@@ -314,52 +314,62 @@ def draw_view(
     highlight it (the step-through page does); ``network`` (from
     :func:`viz.layout.find_layers`) lays a network out in order (:func:`network_lines`).
     """
-    quiet = COLORS["constant"]
-    op_style = f'shape=circle style=filled fillcolor="{COLORS["op"]}" fontsize=11 width=0.3'
-    body: list[str] = []
-    add = body.append
-    stale = False
-
-    def ident(name: str) -> str:
-        return f' id="{name}"' if ids else ""
-
     check = grads is None and _backward_ran(view)
+    body: list[str] = []
+    stale = False
     for node in view.nodes:
         i = node.index
         if node.kind == "constant":
-            add(
-                f'\tv{i} [label=<{number(node.shown, digits)}> shape=box style="dashed,rounded" '
-                f'color="{quiet}" fontcolor="{quiet}" fontsize=10{ident(f"n{i}")}]\n'
-            )
+            body.append(_constant_box(node, digits, f' id="n{i}"' if ids else ""))
         else:
-            if check:
-                shown, fresh = node.value.grad, view.grads[node.value]
-                stale = stale or shown != fresh
-            else:
-                shown = node.value.grad if grads is None else grads[node.value]
-                fresh = None
+            shown = node.value.grad if grads is None else grads[node.value]
+            fresh = view.grads[node.value] if check else None
+            stale = stale or (fresh is not None and shown != fresh)
             box = box_html(node, node.value.data, shown, digits, fresh=fresh)
-            add(f"\tv{i} [label=<{box}>{ident(f'n{i}')}]\n")
-        if not node.symbol:
-            continue
-        add(f"\tv{i}op [label=<{escape(node.symbol)}> {op_style}{ident(f'n{i}op')}]\n")
-        for edge in node.edges:
-            j = view.node(edge.child).index
-            attrs = []
-            if view.node(edge.child).kind == "input":
-                attrs.append("minlen=2")  # the inputs a rank above the parameters: narrower
-            if edge.subtracted:
-                attrs.append("label=<−> fontsize=14")
-            if ids:
-                attrs.append(f'id="e{j}-{i}op"')
-            tail = f" [{' '.join(attrs)}]" if attrs else ""
-            add(f"\tv{j} -> v{i}op{tail}\n")
-        out_id = f' [id="e{i}op-{i}"]' if ids else ""
-        add(f"\tv{i}op -> v{i}{out_id}\n")
+            body.append(f"\tv{i} [label=<{box}>{_id(ids, f'n{i}')}]\n")
+        if node.symbol:
+            body.extend(_op_lines(view, node, ids))
     if network is not None:
         body.extend(network_lines(view, network))
     kinds = {node.kind for node in view.nodes}
     return _drawing(view, body, rankdir, kinds if legend else set(), stale)
+
+
+_QUIET = COLORS["constant"]
+_OP_STYLE = f'shape=circle style=filled fillcolor="{COLORS["op"]}" fontsize=11 width=0.3'
+
+
+def _id(ids: bool, name: str) -> str:
+    return f' id="{name}"' if ids else ""
+
+
+def _constant_box(node: Node, digits: int, attrs: str) -> str:
+    """A number in the formula: a small dashed box of its (shown) value."""
+    return (
+        f'\tv{node.index} [label=<{number(node.shown, digits)}> shape=box style="dashed,rounded" '
+        f'color="{_QUIET}" fontcolor="{_QUIET}" fontsize=10{attrs}]\n'
+    )
+
+
+def _op_lines(view: View, node: Node, ids: bool) -> list[str]:
+    """The node's op circle, the edges from its inputs into it (a subtracted one marked
+    "−"), and the edge from it to the node's box."""
+    i = node.index
+    lines = [f"\tv{i}op [label=<{escape(node.symbol)}> {_OP_STYLE}{_id(ids, f'n{i}op')}]\n"]
+    for edge in node.edges:
+        child = view.node(edge.child)
+        attrs = []
+        if child.kind == "input":
+            attrs.append("minlen=2")  # the inputs a rank above the parameters: narrower
+        if edge.subtracted:
+            attrs.append("label=<−> fontsize=14")
+        if ids:
+            attrs.append(f'id="e{child.index}-{i}op"')
+        tail = f" [{' '.join(attrs)}]" if attrs else ""
+        lines.append(f"\tv{child.index} -> v{i}op{tail}\n")
+    out_id = f' [id="e{i}op-{i}"]' if ids else ""
+    lines.append(f"\tv{i}op -> v{i}{out_id}\n")
+    return lines
 
 
 def _backward_ran(view: View) -> bool:
@@ -399,112 +409,130 @@ def _collapsed(
 ) -> Drawing:
     """A network layer by layer: a table per layer, a box for each layer's parameters,
     and the rest of the graph (the inputs, the loss) as :func:`draw` draws it."""
-    where: dict[Value, str] = {}  # a hidden node -> the DOT node (and port) standing for it
-    key: dict[str, int] = {}  # DOT node -> a number below its users' (for the layout's cost)
-    for k, layer in enumerate(found.layers, start=1):
-        key[f"p{k}"] = -k
-        key[f"layer{k}"] = 2 * max(view.node(u.output).index for u in layer) + 1
-        for j, unit in enumerate(layer, start=1):
-            for p in unit.parameters:
-                where[p] = f"p{k}"
-            for v in (*unit.members, unit.head, unit.output):
-                where[v] = f"layer{k}:u{j}"
-    body: list[str] = []
-    add = body.append
-    stale = False
-    kinds: set[str] = {"parameter", "interior"}
-    edges: list[tuple[str, str]] = []
-
-    def edge(tail: str, head: str, attrs: str = "") -> None:
-        add(f"\t{tail} -> {head}{attrs}\n")
-        edges.append((tail.split(":")[0], head))
-
-    def source(v: Value) -> str:
-        return where.get(v) or f"v{view.node(v).index}"
-
-    def small(text: str, attrs: str = "") -> str:
-        return f'<TD{attrs}><FONT POINT-SIZE="10">{text}</FONT></TD>'
-
-    check = _backward_ran(view)
-
-    def cells(value: Value) -> str:
-        nonlocal stale
-        g = value.grad
-        fresh = view.grads[value] if check else g
-        shown = number(g, digits)
-        if g != fresh:
-            stale = True
-            return small(number(value.data, digits)) + small(
-                f"{shown} ≠ {number(fresh, digits)}", f' BGCOLOR="{STALE}"'
-            )
-        return small(number(value.data, digits)) + small(shown)
-
-    quiet = COLORS["constant"]
-    op_style = f'shape=circle style=filled fillcolor="{COLORS["op"]}" fontsize=11 width=0.3'
+    net = _Network(view, found, digits)
     for node in view.nodes:
-        if node.value in where:
-            continue
+        if node.value not in net.where:
+            net.add_node(node)
+    for k, layer in enumerate(found.layers, start=1):
+        net.add_layer(k, layer)
+    names = sorted(net.key, key=net.key.__getitem__)
+    number_of = {name: n for n, name in enumerate(names)}
+    cost = [(number_of[a], number_of[b], False) for a, b in net.edges]
+    layout = check_layout(len(names), cost, max_nodes, "draw")
+    drawing = _drawing(view, net.body, rankdir, net.kinds if legend else set(), net.stale)
+    return drawing.limit(layout, max_nodes, "draw")
+
+
+def _small(text: str, attrs: str = "") -> str:
+    return f'<TD{attrs}><FONT POINT-SIZE="10">{text}</FONT></TD>'
+
+
+class _Network:
+    """A network's drawing layer by layer, as it is built: its DOT lines, its edges (for
+    the layout's cost), the kinds drawn, and whether some ``.grad`` is stale."""
+
+    def __init__(self, view: View, found: Layers, digits: int) -> None:
+        self.view = view
+        self.digits = digits
+        self.where: dict[Value, str] = {}  # a hidden node -> the DOT node (and port) for it
+        self.key: dict[str, int] = {}  # DOT node -> a number below its users' (layout cost)
+        for k, layer in enumerate(found.layers, start=1):
+            self.key[f"p{k}"] = -k
+            self.key[f"layer{k}"] = 2 * max(view.node(u.output).index for u in layer) + 1
+            for j, unit in enumerate(layer, start=1):
+                for p in unit.parameters:
+                    self.where[p] = f"p{k}"
+                for v in (*unit.members, unit.head, unit.output):
+                    self.where[v] = f"layer{k}:u{j}"
+        self.body: list[str] = []
+        self.edges: list[tuple[str, str]] = []
+        self.kinds: set[str] = {"parameter", "interior"}
+        self.stale = False
+        self.check = _backward_ran(view)
+
+    def edge(self, tail: str, head: str, attrs: str = "") -> None:
+        self.body.append(f"\t{tail} -> {head}{attrs}\n")
+        self.edges.append((tail.split(":")[0], head))
+
+    def source(self, v: Value) -> str:
+        """The DOT node an edge from ``v`` leaves: its own box, or what stands for it."""
+        return self.where.get(v) or f"v{self.view.node(v).index}"
+
+    def fresh(self, value: Value) -> float:
+        """∂root/∂value once a backward() ran (to mark a stale .grad), else .grad itself."""
+        g = value.grad
+        fresh = self.view.grads[value] if self.check else g
+        self.stale = self.stale or g != fresh
+        return fresh
+
+    def cells(self, value: Value) -> str:
+        """A unit's value and grad cells; a stale grad says ``≠`` ∂root/∂value on light red."""
+        g, fresh = value.grad, self.fresh(value)
+        data, shown = _small(number(value.data, self.digits)), number(g, self.digits)
+        if g != fresh:
+            return data + _small(f"{shown} ≠ {number(fresh, self.digits)}", f' BGCOLOR="{STALE}"')
+        return data + _small(shown)
+
+    def add_node(self, node: Node) -> None:
+        """A node outside the layers, as :func:`draw_view` draws it (without ids)."""
         i = node.index
-        key[f"v{i}"], key[f"v{i}op"] = 2 * i + 1, 2 * i
-        kinds.add(node.kind)
+        self.key[f"v{i}"], self.key[f"v{i}op"] = 2 * i + 1, 2 * i
+        self.kinds.add(node.kind)
         if node.kind == "constant":
-            add(
-                f'\tv{i} [label=<{number(node.shown, digits)}> shape=box style="dashed,rounded" '
-                f'color="{quiet}" fontcolor="{quiet}" fontsize=10]\n'
-            )
+            self.body.append(_constant_box(node, self.digits, ""))
         else:
             g = node.value.grad
-            fresh = view.grads[node.value] if check else g
-            stale = stale or g != fresh
-            add(f"\tv{i} [label=<{box_html(node, node.value.data, g, digits, fresh=fresh)}>]\n")
+            box = box_html(node, node.value.data, g, self.digits, fresh=self.fresh(node.value))
+            self.body.append(f"\tv{i} [label=<{box}>]\n")
         if not node.symbol:
-            continue
-        add(f"\tv{i}op [label=<{escape(node.symbol)}> {op_style}]\n")
+            return
+        self.body.append(f"\tv{i}op [label=<{escape(node.symbol)}> {_OP_STYLE}]\n")
         for e in node.edges:
-            edge(source(e.child), f"v{i}op", " [label=<−> fontsize=14]" if e.subtracted else "")
-        edge(f"v{i}op", f"v{i}")
-    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{}">'
-    for k, layer in enumerate(found.layers, start=1):
+            self.edge(
+                self.source(e.child), f"v{i}op", " [label=<−> fontsize=14]" if e.subtracted else ""
+            )
+        self.edge(f"v{i}op", f"v{i}")
+
+    def add_layer(self, k: int, layer: tuple[Unit, ...]) -> None:
+        """Layer ``k``: the box of its parameters, its table (a row per unit: sum and output,
+        each with its grad), and its edges from the parameters and from its data."""
+        table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{}">'
         count = sum(len(u.parameters) for u in layer)
-        add(
+        self.body.append(
             f"\tp{k} [label=<{table.format(color_of('parameter'))}"
             f"<TR><TD>layer {k}: {count} parameters</TD></TR>"
-            f"<TR>{small('each unit: its weights, its bias')}</TR></TABLE>>]\n"
+            f"<TR>{_small('each unit: its weights, its bias')}</TR></TABLE>>]\n"
         )
         activation = layer[0].activation
-        act = escape(view.node(activation).symbol) if activation is not None else "none"
+        act = escape(self.view.node(activation).symbol) if activation is not None else "none"
         rows = [
             "<TR>"
-            + small(f"layer {k}: {units_text(len(layer))}, activation {act}", SPAN)
+            + _small(f"layer {k}: {units_text(len(layer))}, activation {act}", SPAN)
             + "</TR>",
             "<TR>"
-            + "".join(small(h) for h in ("unit", "sum", "its grad", "output", "its grad"))
+            + "".join(_small(h) for h in ("unit", "sum", "its grad", "output", "its grad"))
             + "</TR>",
         ]
         rows += [
             "<TR>"
-            + small(str(j), f" PORT={chr(34)}u{j}{chr(34)}")
-            + cells(u.head)
-            + cells(u.output)
+            + _small(str(j), f" PORT={chr(34)}u{j}{chr(34)}")
+            + self.cells(u.head)
+            + self.cells(u.output)
             + "</TR>"
             for j, u in enumerate(layer, start=1)
         ]
-        add(f"\tlayer{k} [label=<{table.format(color_of('interior'))}{''.join(rows)}</TABLE>>]\n")
-        edge(f"p{k}", f"layer{k}")
+        self.body.append(
+            f"\tlayer{k} [label=<{table.format(color_of('interior'))}{''.join(rows)}</TABLE>>]\n"
+        )
+        self.edge(f"p{k}", f"layer{k}")
         sources: list[str] = []
         for unit in layer:
             for x in unit.data:
-                tail = source(x).split(":")[0]
+                tail = self.source(x).split(":")[0]
                 if tail not in sources and tail != f"layer{k}":
                     sources.append(tail)
         for tail in sources:
-            edge(tail, f"layer{k}")
-    names = sorted(key, key=key.__getitem__)
-    number_of = {name: n for n, name in enumerate(names)}
-    cost = [(number_of[a], number_of[b], False) for a, b in edges]
-    layout = check_layout(len(names), cost, max_nodes, "draw")
-    drawing = _drawing(view, body, rankdir, kinds if legend else set(), stale)
-    return drawing.limit(layout, max_nodes, "draw")
+            self.edge(tail, f"layer{k}")
 
 
 def _drawing(view: View, body: list[str], rankdir: str, kinds: set[str], stale: bool) -> Drawing:

@@ -13,7 +13,7 @@ at all, any leaf (not a Constant) that is used once may be one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from autograd import Constant, Parameter, Value
@@ -71,51 +71,18 @@ def find_layers(order: Sequence[Value]) -> Layers | None:
     >>> found.layers[0][1].activation is hidden[1]
     True
     """
-    users = users_of(list(order))
-    learned = any(isinstance(v, Parameter) for v in order)
-
-    def weight(v: Value) -> bool:
-        if v.op or isinstance(v, Constant):
-            return False
-        return isinstance(v, Parameter) or (not learned and len(users.get(v, ())) == 1)
-
-    def single(v: Value) -> bool:
-        return len(users.get(v, ())) == 1
-
-    def term(v: Value) -> bool:  # w·x: a weight times something that is not a number
-        if v.op != "mul" or not single(v):
-            return False
-        a, b = v.inputs
-        return (weight(a) and not isinstance(b, Constant)) or (
-            weight(b) and not isinstance(a, Constant)
-        )
-
-    partial: set[Value] = set()  # sums of micrograd's chain
-    for node in order:
-        if node.op != "add":
-            continue
-        parts = node.inputs
-        inner = [p in partial and single(p) for p in parts]
-        if any(term(p) for p in parts) and all(
-            term(p) or weight(p) or inside for p, inside in zip(parts, inner, strict=True)
-        ):
-            partial.add(node)
-    heads = [
-        node
-        for node in order
-        if (node.op == "wsum" and any(weight(x) for x in node.inputs))
-        or (node in partial and not any(u in partial for u in users.get(node, ())))
-    ]
+    graph = _Structure(order)
+    heads = [node for node in order if graph.is_head(node)]
     if len(heads) < 2:
         return None
-    level: dict[Value, int] = {}
+    level: dict[Value, int] = {}  # how many units lie on the deepest path down to a node
     head_set = set(heads)
     for node in order:
         deepest = max((level[x] for x in node.inputs), default=0)
         level[node] = deepest + (node in head_set)
     by_layer: dict[int, list[Unit]] = {}
     for head in heads:
-        by_layer.setdefault(level[head], []).append(_unit(head, users, weight, partial, term))
+        by_layer.setdefault(level[head], []).append(graph.unit(head))
     layers = tuple(tuple(by_layer[k]) for k in sorted(by_layer))
     inputs: list[Value] = []
     for unit in layers[0]:
@@ -125,44 +92,92 @@ def find_layers(order: Sequence[Value]) -> Layers | None:
     return Layers(layers, tuple(inputs))
 
 
-def _unit(
-    head: Value,
-    users: dict[Value, list[Value]],
-    weight: Callable[[Value], bool],
-    partial: set[Value],
-    term: Callable[[Value], bool],
-) -> Unit:
-    """The unit whose weighted sum is ``head``: its parameters, members, data, activation."""
-    parameters: list[Value] = []
-    members: list[Value] = []
-    data: list[Value] = []
-    if head.op == "wsum":
-        for x in head.inputs:
-            (parameters if weight(x) else data).append(x)
-    else:
+class _Structure:
+    """What find_layers reads of a graph: who uses each node, which leaves are weights,
+    and which sums belong to micrograd's chains ``b + w_1·x_1 + …``."""
+
+    def __init__(self, order: Sequence[Value]) -> None:
+        self.users = users_of(list(order))
+        self.learned = any(isinstance(v, Parameter) for v in order)
+        self.partial: set[Value] = set()  # the sums of micrograd's chains
+        for node in order:
+            if node.op == "add" and self._chained(node):
+                self.partial.add(node)
+
+    def weight(self, v: Value) -> bool:
+        """A Parameter leaf; in a graph without any, a leaf used once."""
+        if v.op or isinstance(v, Constant):
+            return False
+        return isinstance(v, Parameter) or (not self.learned and self.single(v))
+
+    def single(self, v: Value) -> bool:
+        return len(self.users.get(v, ())) == 1
+
+    def term(self, v: Value) -> bool:
+        """w·x: a weight times something that is not a number, used once."""
+        if v.op != "mul" or not self.single(v):
+            return False
+        a, b = v.inputs
+        return (self.weight(a) and not isinstance(b, Constant)) or (
+            self.weight(b) and not isinstance(a, Constant)
+        )
+
+    def _chained(self, node: Value) -> bool:
+        """A sum of a term and terms, weights or chain sums used only here."""
+        parts = node.inputs
+        inner = [p in self.partial and self.single(p) for p in parts]
+        return any(self.term(p) for p in parts) and all(
+            self.term(p) or self.weight(p) or inside for p, inside in zip(parts, inner, strict=True)
+        )
+
+    def is_head(self, node: Value) -> bool:
+        """A unit's weighted sum: a wsum with a weight, or the last sum of a chain."""
+        if node.op == "wsum":
+            return any(self.weight(x) for x in node.inputs)
+        return node in self.partial and not any(u in self.partial for u in self.users.get(node, ()))
+
+    def unit(self, head: Value) -> Unit:
+        """The unit whose weighted sum is ``head``: its parameters, members, data, activation."""
+        parameters: list[Value] = []
+        members: list[Value] = []
+        data: list[Value] = []
+        if head.op == "wsum":
+            for x in head.inputs:
+                (parameters if self.weight(x) else data).append(x)
+        else:
+            self._read_chain(head, parameters, members, data)
+        after = self.users.get(head, [])
+        activation = after[0] if len(after) == 1 and len(after[0].inputs) == 1 else None
+        return Unit(head, tuple(parameters), tuple(members), tuple(data), activation)
+
+    def _chain_sums(self, head: Value) -> list[Value]:
+        """The sums of the chain down from ``head``: b + w1·x1 + w2·x2 + ..., last first."""
         stack = [head]
         sums: list[Value] = []
-        while stack:  # down the chain of sums: b + w1·x1 + w2·x2 + ...
+        while stack:
             node = stack.pop()
             sums.append(node)
-            first, second = node.inputs
-            for part in (first, second):
-                if part in partial and part is not node and len(users.get(part, ())) == 1:
+            for part in node.inputs:
+                if part in self.partial and part is not node and self.single(part):
                     stack.append(part)
-        for node in reversed(sums):  # the first sum first: the order the terms entered
+        return sums
+
+    def _read_chain(
+        self, head: Value, parameters: list[Value], members: list[Value], data: list[Value]
+    ) -> None:
+        """Fill the unit of micrograd's chain ending at ``head``, in the order terms entered."""
+        sums = self._chain_sums(head)
+        for node in reversed(sums):  # the first sum first
             if node is not head:
                 members.append(node)
             for part in node.inputs:
                 if part in sums:
                     continue
-                if term(part):
+                if self.term(part):
                     members.append(part)
                     a, b = part.inputs
-                    w, x = (a, b) if weight(a) and not isinstance(b, Constant) else (b, a)
+                    w, x = (a, b) if self.weight(a) and not isinstance(b, Constant) else (b, a)
                     parameters.append(w)
                     data.append(x)
                 else:
                     parameters.append(part)  # the bias
-    after = users.get(head, [])
-    activation = after[0] if len(after) == 1 and len(after[0].inputs) == 1 else None
-    return Unit(head, tuple(parameters), tuple(members), tuple(data), activation)

@@ -83,6 +83,22 @@ def plot_decision_boundary(
     >>> len(ax.collections) >= 3  # the shading, the boundary line, the points
     True
     """
+    xs = _points(model, data)
+    ax = _axes(ax, "plot_decision_boundary")
+    grid_x, grid_y = _grid(xs, 0), _grid(xs, 1)
+    scores = [[_score(model, [gx, gy]) for gx in grid_x] for gy in grid_y]
+    ax.contourf(grid_x, grid_y, scores, levels=[-1e300, 0.0, 1e300], colors=["#f4c7c3", "#c6dbef"])
+    ax.contour(grid_x, grid_y, scores, levels=[0.0], colors="#555555", linewidths=1)
+    for negative, colour in ((True, "#c0392b"), (False, "#1f6f8b")):
+        points = [x for x, (_, t) in zip(xs, data, strict=True) if (t[0] <= 0) == negative]
+        ax.scatter([p[0] for p in points], [p[1] for p in points], s=14, color=colour)
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
+    return ax
+
+
+def _points(model: object, data: object) -> list[list[float]]:
+    """The inputs of each sample of ``data``, two each; the model must be callable."""
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence) or not data:
         raise ValueError(
             f"plot_decision_boundary: data must be a non-empty list of (inputs, targets) "
@@ -93,17 +109,11 @@ def plot_decision_boundary(
     xs = [list(x) for x, _ in data]
     if any(len(x) != 2 for x in xs):
         raise ValueError("plot_decision_boundary: every sample must have exactly 2 inputs")
-    ax = _axes(ax, "plot_decision_boundary")
-    lo = [min(p[i] for p in xs) - 0.5 for i in (0, 1)]
-    hi = [max(p[i] for p in xs) + 0.5 for i in (0, 1)]
-    grid_x = [lo[0] + (hi[0] - lo[0]) * i / (GRID - 1) for i in range(GRID)]
-    grid_y = [lo[1] + (hi[1] - lo[1]) * i / (GRID - 1) for i in range(GRID)]
-    scores = [[_score(model, [gx, gy]) for gx in grid_x] for gy in grid_y]
-    ax.contourf(grid_x, grid_y, scores, levels=[-1e300, 0.0, 1e300], colors=["#f4c7c3", "#c6dbef"])
-    ax.contour(grid_x, grid_y, scores, levels=[0.0], colors="#555555", linewidths=1)
-    for negative, colour in ((True, "#c0392b"), (False, "#1f6f8b")):
-        points = [x for x, (_, t) in zip(xs, data, strict=True) if (t[0] <= 0) == negative]
-        ax.scatter([p[0] for p in points], [p[1] for p in points], s=14, color=colour)
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
-    return ax
+    return xs
+
+
+def _grid(xs: list[list[float]], i: int) -> list[float]:
+    """GRID evenly spaced values of input ``i``, reaching 0.5 beyond the data."""
+    lo = min(p[i] for p in xs) - 0.5
+    hi = max(p[i] for p in xs) + 0.5
+    return [lo + (hi - lo) * k / (GRID - 1) for k in range(GRID)]

@@ -21,7 +21,7 @@ from .drawing import (
 )
 from .forms import derivative_name, html, local_partials
 from .graph import COLLAPSE_UNITS, FONTNAME, units_text
-from .layout import Layers, find_layers
+from .layout import Layers, Unit, find_layers
 from .notation import escape, label_html, notation_base, number, scripts_sized
 from .view import View, folded_negations, graph_view
 
@@ -84,28 +84,35 @@ def _collapsed(
             uses[position[child]] += 1
     tables: list[dict[int, _Sum] | None] = [None] * len(order)
     for i, node in enumerate(order):
-        ins = node.inputs
         table: dict[int, _Sum] = {}
-        if ins:
-            partials = RULES[node.op].derivative(node.data, *[x.data for x in ins])
-            for slot, (child, partial) in enumerate(zip(ins, partials, strict=True)):
-                if isinstance(child, Constant):
-                    continue
-                partial = 0.0 if partial is None else partial  # no gradient flows: exactly 0
-                j = position[child]
-                if kept[j]:
-                    _accumulate(table, j, partial, 1, (i, slot, None))
-                else:
-                    below = tables[j]
-                    assert below is not None  # an input comes before its users
-                    for target, s in below.items():
-                        chain = (i, slot, s.chain) if s.paths == 1 else None
-                        _accumulate(table, target, partial * s.value, s.paths, chain)
-                    uses[j] -= 1
-                    if uses[j] == 0:
-                        tables[j] = None
+        for slot, child, partial in _local_numbers(node):
+            j = position[child]
+            if kept[j]:
+                _accumulate(table, j, partial, 1, (i, slot, None))
+                continue
+            below = tables[j]
+            assert below is not None  # an input comes before its users
+            for target, s in below.items():
+                chain = (i, slot, s.chain) if s.paths == 1 else None
+                _accumulate(table, target, partial * s.value, s.paths, chain)
+            uses[j] -= 1
+            if uses[j] == 0:
+                tables[j] = None
         tables[i] = table
     return [t if t is not None and kept[i] else {} for i, t in enumerate(tables)]
+
+
+def _local_numbers(node: Value) -> list[tuple[int, Value, float]]:
+    """(input slot, input, ∂node/∂input) for each input of ``node`` but constants."""
+    ins = node.inputs
+    if not ins:
+        return []
+    partials = RULES[node.op].derivative(node.data, *[x.data for x in ins])
+    return [
+        (slot, child, 0.0 if partial is None else partial)  # no gradient flows: exactly 0
+        for slot, (child, partial) in enumerate(zip(ins, partials, strict=True))
+        if not isinstance(child, Constant)
+    ]
 
 
 def _accumulate(
@@ -225,6 +232,45 @@ def chain_rule(
     >>> print(chain_rule(L, keep="S").source.splitlines()[-2])  # doctest: +ELLIPSIS
     v3 -> v1 [label=<...<TD>∂L/∂S<SUB>...<TD>= w<SUB>...·σ'(S<SUB>...)</TD>...= 0.125</TD>...>]
     """
+    _check_arguments(root, collapse)
+    digits = check_digits(digits, "chain_rule")
+    order = topological_order(root)  # sizes first: no name, no gradient before the check
+    found = find_layers(order)
+    if collapse is None:  # by default, a wide network is drawn layer by layer
+        collapse = keep is None and _wide(found)
+    folded = folded_negations(order)  # what graph_view does not show
+    kept = _kept(order, found, keep, folded)
+    if collapse and found is not None:
+        return _layer_tree(root, found, order, folded, digits, max_nodes)
+    check_size(sum(kept), max_nodes, "chain_rule")
+
+    position = {node: i for i, node in enumerate(order)}
+    edges = _collapsed(order, position, kept)
+    shown = _breadth_first(len(order) - 1, edges)
+    units, inline = _tables(order, found, position, edges, shown)
+    boxes = [i for i in shown if i not in inline]
+    cost = check_layout(len(boxes), _drawn(boxes, edges, units, inline), max_nodes, "chain_rule")
+    tree = _Tree(root, order, edges, shown, digits)
+    body = [tree.unit(i, inline) if i in units else tree.box(i) for i in boxes]
+    for i in boxes:
+        for target in edges[i]:
+            if target in inline:
+                continue
+            if i in units:  # the row of the table says what the edge is
+                body.append(f"\tv{i} -> v{target}\n")
+            else:
+                body.append(tree.edge(i, target, f"v{target}", plain_if_number=True))
+    if found is not None:
+        body.extend(_network_lines(found, set(boxes), position))
+    return _drawing(body, tree.kinds, {"ordering": "out"}).limit(cost, max_nodes, "chain_rule")
+
+
+def _wide(found: Layers | None) -> bool:
+    """Whether ``found`` is a network with a layer of more than COLLAPSE_UNITS units."""
+    return found is not None and max(map(len, found.layers)) > COLLAPSE_UNITS
+
+
+def _check_arguments(root: object, collapse: object) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule needs a Value to draw from, got {type(root).__name__}")
     if collapse is not None and not isinstance(collapse, bool):
@@ -232,30 +278,30 @@ def chain_rule(
             "chain_rule: collapse must be True, False or None (automatic), "
             f"got {type(collapse).__name__}: {collapse!r:.60}"
         )
-    digits = check_digits(digits, "chain_rule")
-    order = topological_order(root)  # sizes first: no name, no gradient before the check
-    found = find_layers(order)
-    if collapse is None:
-        collapse = (
-            keep is None and found is not None and max(map(len, found.layers)) > (COLLAPSE_UNITS)
-        )
+
+
+def _kept(order: list[Value], found: Layers | None, keep: Keep, folded: set[Value]) -> list[bool]:
+    """Which nodes of ``order`` the tree keeps: the root, and what ``keep`` accepts of the
+    rest but constants (None: all that graph_view shows)."""
     # micrograd's partial sums and products inside a unit: the unit's table says it all
     members = {v for unit in found.units for v in unit.members} if found is not None else set()
-    folded = folded_negations(order)  # what graph_view does not show
     wanted = _keeper(keep, folded | members)
     last = len(order) - 1
-    kept = [
+    return [
         i == last or (not isinstance(v, Constant) and bool(wanted(v))) for i, v in enumerate(order)
     ]
-    if collapse and found is not None:
-        return _layer_tree(root, found, order, folded, digits, max_nodes)
-    check_size(sum(kept), max_nodes, "chain_rule")
 
-    position = {node: i for i, node in enumerate(order)}
-    edges = _collapsed(order, position, kept)
-    shown = _breadth_first(last, edges)
+
+def _tables(
+    order: list[Value],
+    found: Layers | None,
+    position: dict[Value, int],
+    edges: list[dict[int, _Sum]],
+    shown: list[int],
+) -> tuple[set[int], set[int]]:
+    """The units drawn as tables of their inputs (a very wide one stays boxes), and the
+    parameters that are rows of such a table rather than boxes of their own."""
     heads = [position[u.head] for u in found.units] if found is not None else []
-    # a unit with inputs drawn is a table of them; a very wide one stays boxes
     units = {i for i in heads if i in shown and 0 < len(edges[i]) <= MAX_ROWS}
     parents: dict[int, list[int]] = {}
     for i in shown:
@@ -266,84 +312,118 @@ def chain_rule(
         for target, above in parents.items()
         if len(above) == 1 and above[0] in units and not order[target].inputs
     }
-    boxes = [i for i in shown if i not in inline]
-    # the layout's cost: nodes numbered from the root down, so every edge's tail comes first
+    return units, inline
+
+
+def _drawn(
+    boxes: list[int], edges: list[dict[int, _Sum]], units: set[int], inline: set[int]
+) -> list[tuple[int, int, bool]]:
+    """The edges drawn, for the layout's cost: nodes numbered from the root down, so every
+    edge's tail comes first; an edge from a table is unlabelled."""
     rank = {i: n for n, i in enumerate(sorted(boxes, reverse=True))}
-    drawn = [
+    return [
         (rank[i], rank[target], i not in units)
         for i in boxes
         for target in edges[i]
         if target not in inline
     ]
-    cost = check_layout(len(boxes), drawn, max_nodes, "chain_rule")
-    view = graph_view(root)
-    adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
-    names = _Names(order)
-    table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
-    body: list[str] = []
-    add = body.append
-    kinds: set[str] = set()
-    partials: dict[int, tuple[Any, ...]] = {}
 
-    def form(i: int, target: int) -> str:
-        """∂node/∂input in the rule's terms, then its number: ``x_1 = 0.5``, or ``-1``."""
-        s = edges[i][target]
-        text = _edge_text(s, order, names, partials)
-        value = number(s.value, digits)
-        return value if text is None or text == value else f"{text} = {value}"
 
-    for i in boxes:
-        node = order[i]
-        kind = "output" if i == last else _kind(view, node)
-        kinds.add(kind)
-        what = scripts_sized(names.gradient(last, i), 12)
-        span = SPAN if i in units else ""
-        head = (
-            f"<TR><TD{span}>{scripts_sized(names(i), 12)} = {number(node.data, digits)}</TD></TR>"
-            f"<TR><TD{span}>{what} = {number(adjoint[i], digits)}</TD></TR>"
+_BOX = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
+_SMALL = '<TD{}><FONT POINT-SIZE="10">{}</FONT></TD>'
+
+
+class _Tree:
+    """The numbers and names a tree's boxes and edges are drawn with; ``kinds`` collects
+    the kinds of node drawn, for the legend."""
+
+    def __init__(
+        self,
+        root: Value,
+        order: list[Value],
+        edges: list[dict[int, _Sum]],
+        shown: list[int],
+        digits: int,
+    ) -> None:
+        self.order = order
+        self.last = len(order) - 1
+        self.edges = edges
+        self.digits = digits
+        self.view = graph_view(root)
+        self.adjoint = dict(
+            zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True)
         )
-        fill = table.format(color_of(kind))
-        if i not in units:
-            add(f"\tv{i} [label=<{fill}{head}</TABLE>>]\n")
-            continue
-        small = '<TD{}><FONT POINT-SIZE="10">{}</FONT></TD>'
+        self.names = _Names(order)
+        self.partials: dict[int, tuple[Any, ...]] = {}
+        self.kinds: set[str] = set()
+
+    def number(self, x: float) -> str:
+        return number(x, self.digits)
+
+    def kind(self, i: int) -> str:
+        kind = "output" if i == self.last else _kind(self.view, self.order[i])
+        self.kinds.add(kind)
+        return kind
+
+    def head(self, i: int, span: str = "") -> str:
+        """The node's two rows: its name and value, ∂L/∂node (δ for a sum) and its value."""
+        what = scripts_sized(self.names.gradient(self.last, i), 12)
+        value = self.number(self.order[i].data)
+        return (
+            f"<TR><TD{span}>{scripts_sized(self.names(i), 12)} = {value}</TD></TR>"
+            f"<TR><TD{span}>{what} = {self.number(self.adjoint[i])}</TD></TR>"
+        )
+
+    def box(self, i: int) -> str:
+        """A node as a box of its two rows."""
+        return f"\tv{i} [label=<{_BOX.format(color_of(self.kind(i)))}{self.head(i)}</TABLE>>]\n"
+
+    def form(self, i: int, target: int) -> tuple[str | None, str]:
+        """∂node/∂input in the rule's terms (None when just a number), and its number."""
+        s = self.edges[i][target]
+        return _edge_text(s, self.order, self.names, self.partials), self.number(s.value)
+
+    def unit(self, i: int, inline: set[int]) -> str:
+        """A unit as a table: its two rows, then a row per input (its own parameters with
+        their values and ∂L/∂ each, other inputs with a port their edge leaves from)."""
+        names = self.names
         rows = [
             "<TR>"
-            + small.format("", "input")
-            + small.format("", f"∂{names.wrapped(i)}/∂input")
-            + small.format("", f"∂{names.short(last)}/∂input")
+            + _SMALL.format("", "input")
+            + _SMALL.format("", f"∂{names.wrapped(i)}/∂input")
+            + _SMALL.format("", f"∂{names.short(self.last)}/∂input")
             + "</TR>"
         ]
-        for target in edges[i]:
+        for target in self.edges[i]:
             if target in inline:
-                leaf = _kind(view, order[target])
-                kinds.add(leaf)
-                first = small.format(
+                leaf = _kind(self.view, self.order[target])
+                self.kinds.add(leaf)
+                first = _SMALL.format(
                     f' BGCOLOR="{color_of(leaf)}"',
-                    f"{names(target)} = {number(order[target].data, digits)}",
+                    f"{names(target)} = {self.number(self.order[target].data)}",
                 )
-                last_cell = small.format("", number(adjoint[target], digits))
+                last_cell = _SMALL.format("", self.number(self.adjoint[target]))
             else:
-                first = small.format(f' PORT="c{target}"', names(target))
-                last_cell = small.format("", "below")
-            rows.append(f"<TR>{first}{small.format('', form(i, target))}{last_cell}</TR>")
-        add(f"\tv{i} [label=<{fill}{head}{scripts_sized(''.join(rows), 10)}</TABLE>>]\n")
-    for i in boxes:
-        for target in edges[i]:
-            if target in inline:
-                continue
-            if i in units:  # the row of the table says what the edge is
-                add(f"\tv{i} -> v{target}\n")
-                continue
-            local = f"∂{names.wrapped(i)}/∂{names.wrapped(target)}"
-            text = form(i, target).rpartition(" = ")
-            # one line each: what it is, its form, its number (narrow labels, narrow trees)
-            lines = [local, f"= {text[0]}", f"= {text[2]}"] if text[0] else [f"{local} = {text[2]}"]
-            label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
-            add(f"\tv{i} -> v{target} [label=<{LINES}{label}</TABLE>>]\n")
-    if found is not None:
-        body.extend(_network_lines(found, set(boxes), position))
-    return _drawing(body, kinds, {"ordering": "out"}).limit(cost, max_nodes, "chain_rule")
+                first = _SMALL.format(f' PORT="c{target}"', names(target))
+                last_cell = _SMALL.format("", "below")
+            text, value = self.form(i, target)
+            form = value if text is None or text == value else f"{text} = {value}"
+            rows.append(f"<TR>{first}{_SMALL.format('', form)}{last_cell}</TR>")
+        fill = _BOX.format(color_of(self.kind(i)))
+        head = self.head(i, SPAN)
+        return f"\tv{i} [label=<{fill}{head}{scripts_sized(''.join(rows), 10)}</TABLE>>]\n"
+
+    def edge(self, i: int, target: int, to: str, *, plain_if_number: bool) -> str:
+        """The edge from node ``i`` down to its input ``target`` (drawn as ``to``), one line
+        each: what it is, its form, its number (narrow labels, narrow trees).
+        ``plain_if_number``: a form that is its number is not said twice."""
+        local = f"∂{self.names.wrapped(i)}/∂{self.names.wrapped(target)}"
+        text, value = self.form(i, target)
+        if plain_if_number and text == value:
+            text = None
+        lines = [f"{local} = {value}"] if text is None else [local, f"= {text}", f"= {value}"]
+        label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
+        return f"\tv{i} -> {to} [label=<{LINES}{label}</TABLE>>]\n"
 
 
 def _network_lines(found: Layers, shown: set[int], position: dict[Value, int]) -> list[str]:
@@ -372,14 +452,10 @@ def _layer_tree(
     graph (the loss above, the inputs below) as :func:`chain_rule` draws it."""
     last = len(order) - 1
     position = {node: i for i, node in enumerate(order)}
-    port: dict[int, str] = {}  # a unit's sum or output -> its row in its layer's table
-    for k, layer in enumerate(found.layers, start=1):
-        for j, unit in enumerate(layer, start=1):
-            port[position[unit.head]] = port[position[unit.output]] = f"layer{k}:u{j}"
-    hidden = {v for u in found.units for v in (*u.members, *u.parameters)}
+    port = _ports(found, position)
+    hidden = {v for u in found.units for v in (*u.members, *u.parameters)} | folded
     kept = [
-        i == last or (not isinstance(v, Constant) and v not in folded and v not in hidden)
-        for i, v in enumerate(order)
+        i == last or (not isinstance(v, Constant) and v not in hidden) for i, v in enumerate(order)
     ]
     edges = _collapsed(order, position, kept)
     shown = _breadth_first(last, edges)
@@ -388,70 +464,70 @@ def _layer_tree(
     nodes = len(boxes) + 2 * len(found.layers)
     chain = [(n, n + 1, True) for n in range(nodes - 1)]
     cost = check_layout(nodes, chain, max_nodes, "chain_rule")
-    view = graph_view(root)
-    adjoint = dict(zip(shown, (g.data for g in grad(root, [order[i] for i in shown])), strict=True))
-    names = _Names(order)
-    partials: dict[int, tuple[Any, ...]] = {}
+    tree = _Tree(root, order, edges, shown, digits)
+    tree.kinds.update(("interior", "parameter"))
     body: list[str] = []
-    add = body.append
-    kinds = {"interior", "parameter"}
-    box = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{}">'
-    small = '<TD{}><FONT POINT-SIZE="10">{}</FONT></TD>'
     for i in boxes:
-        kind = "output" if i == last else _kind(view, order[i])
-        kinds.add(kind)
-        what = scripts_sized(names.gradient(last, i), 12)
-        add(
-            f"\tv{i} [label=<{box.format(color_of(kind))}"
-            f"<TR><TD>{scripts_sized(names(i), 12)} = {number(order[i].data, digits)}</TD></TR>"
-            f"<TR><TD>{what} = {number(adjoint[i], digits)}</TD></TR></TABLE>>]\n"
-        )
-        for target, s in edges[i].items():
-            local = f"∂{names.wrapped(i)}/∂{names.wrapped(target)}"
-            text = _edge_text(s, order, names, partials)
-            value = number(s.value, digits)
-            lines = [f"{local} = {value}"] if text is None else [local, f"= {text}", f"= {value}"]
-            label = "".join(f"<TR><TD>{scripts_sized(line, 10)}</TD></TR>" for line in lines)
-            add(f"\tv{i} -> {port.get(target, f'v{target}')} [label=<{LINES}{label}</TABLE>>]\n")
+        body.append(tree.box(i))
+        for target in edges[i]:
+            to = port.get(target, f"v{target}")
+            body.append(tree.edge(i, target, to, plain_if_number=False))
     below = [f"v{position[x]}" for x in found.inputs if position[x] in shown]
-    L = names.short(last)
     for k, layer in enumerate(found.layers, start=1):
-        count = sum(len(u.parameters) for u in layer)
-        act = layer[0].activation
-        act_name = escape(view.node(act).symbol) if act is not None else "none"
-        rows = [
-            "<TR>"
-            + small.format(SPAN5, f"layer {k}: {units_text(len(layer))}, activation {act_name}")
-            + "</TR>",
-            "<TR>"
-            + "".join(
-                small.format("", h)
-                for h in ("unit", "sum", f"∂{L}/∂sum", "output", f"∂{L}/∂output")
-            )
-            + "</TR>",
-        ]
-        for j, unit in enumerate(layer, start=1):
-            h, o = position[unit.head], position[unit.output]
-            rows.append(
-                "<TR>"
-                + small.format(f' PORT="u{j}"', str(j))
-                + small.format("", number(unit.head.data, digits))
-                + small.format("", number(adjoint.get(h, 0.0), digits))
-                + small.format("", number(unit.output.data, digits))
-                + small.format("", number(adjoint.get(o, 0.0), digits))
-                + "</TR>"
-            )
-        add(f"\tlayer{k} [label=<{box.format(color_of('interior'))}{''.join(rows)}</TABLE>>]\n")
-        add(
-            f"\tp{k} [label=<{box.format(color_of('parameter'))}<TR><TD>layer {k}: {count} "
-            f"parameters</TD></TR><TR>{small.format('', f'∂{L}/∂w = ∂{L}/∂sum · its input')}"
-            f"</TR></TABLE>>]\n"
+        body.extend(_layer_lines(tree, k, layer, position, below))
+    return _drawing(body, tree.kinds, {}).limit(cost, max_nodes, "chain_rule")
+
+
+def _ports(found: Layers, position: dict[Value, int]) -> dict[int, str]:
+    """Each unit's sum and output -> its row in its layer's table (``layer2:u1``)."""
+    return {
+        position[v]: f"layer{k}:u{j}"
+        for k, layer in enumerate(found.layers, start=1)
+        for j, unit in enumerate(layer, start=1)
+        for v in (unit.head, unit.output)
+    }
+
+
+def _layer_lines(
+    tree: _Tree, k: int, layer: tuple[Unit, ...], position: dict[Value, int], below: list[str]
+) -> list[str]:
+    """Layer ``k`` of a layer tree: its table (a row per unit: its sum and output with
+    ∂L/∂ each), the box of its parameters, and its edges to them and to the layer below
+    (``below``: the network's inputs drawn, under the first layer)."""
+    L = tree.names.short(tree.last)
+    count = sum(len(u.parameters) for u in layer)
+    act = layer[0].activation
+    act_name = escape(tree.view.node(act).symbol) if act is not None else "none"
+    rows = [
+        "<TR>"
+        + _SMALL.format(SPAN5, f"layer {k}: {units_text(len(layer))}, activation {act_name}")
+        + "</TR>",
+        "<TR>"
+        + "".join(
+            _SMALL.format("", h) for h in ("unit", "sum", f"∂{L}/∂sum", "output", f"∂{L}/∂output")
         )
-        add(f"\tlayer{k} -> p{k} [label=<{LINES}{SUM_W}</TABLE>>]\n")
-        lower = [f"layer{k - 1}"] if k > 1 else below
-        for name in lower:
-            add(f"\tlayer{k} -> {name} [label=<{LINES}{SUM_X}</TABLE>>]\n")
-    return _drawing(body, kinds, {}).limit(cost, max_nodes, "chain_rule")
+        + "</TR>",
+    ]
+    for j, unit in enumerate(layer, start=1):
+        h, o = position[unit.head], position[unit.output]
+        rows.append(
+            "<TR>"
+            + _SMALL.format(f' PORT="u{j}"', str(j))
+            + _SMALL.format("", tree.number(unit.head.data))
+            + _SMALL.format("", tree.number(tree.adjoint.get(h, 0.0)))
+            + _SMALL.format("", tree.number(unit.output.data))
+            + _SMALL.format("", tree.number(tree.adjoint.get(o, 0.0)))
+            + "</TR>"
+        )
+    lower = [f"layer{k - 1}"] if k > 1 else below
+    return [
+        f"\tlayer{k} [label=<{_BOX.format(color_of('interior'))}{''.join(rows)}</TABLE>>]\n",
+        f"\tp{k} [label=<{_BOX.format(color_of('parameter'))}<TR><TD>layer {k}: {count} "
+        f"parameters</TD></TR><TR>{_SMALL.format('', f'∂{L}/∂w = ∂{L}/∂sum · its input')}"
+        f"</TR></TABLE>>]\n",
+        f"\tlayer{k} -> p{k} [label=<{LINES}{SUM_W}</TABLE>>]\n",
+        *(f"\tlayer{k} -> {name} [label=<{LINES}{SUM_X}</TABLE>>]\n" for name in lower),
+    ]
 
 
 def _drawing(body: list[str], kinds: set[str], extra: dict[str, str]) -> Drawing:
@@ -498,22 +574,16 @@ def _edge_text(
     if s.paths > 1:
         more = "+" if s.paths >= PATHS_CAP else ""
         return f"Σ over {s.paths}{more} paths"
-    factors: list[Any] = []
     chain = s.chain
-    direct = chain is not None and chain[2] is None
+    if chain is not None and chain[2] is None:  # an edge to an input: the rule's name and form
+        partial, named = _local_form(chain[0], chain[1], order, names, partials)
+        if not isinstance(partial, Formula):
+            return None
+        return f"{html(named)} = {html(partial)}" if named is not None else html(partial)
+    factors: list[Any] = []
     while chain is not None and len(factors) <= MAX_FACTORS:
         i, slot, chain = chain
-        node = order[i]
-        ins = node.inputs
-        if i not in partials:
-            formula = names.formula
-            partials[i] = local_partials(node.op, formula[node], [formula[x] for x in ins])
-        partial = partials[i][slot]
-        named = derivative_name(node.op, names.formula[ins[slot]])
-        if direct:  # an edge to an input: the rule's name and its form
-            if not isinstance(partial, Formula):
-                return None
-            return f"{html(named)} = {html(partial)}" if named is not None else html(partial)
+        partial, named = _local_form(i, slot, order, names, partials)
         if not (isinstance(partial, float) and partial == 1.0):
             factors.append(named if named is not None else partial)
     if len(factors) > MAX_FACTORS:
@@ -524,3 +594,16 @@ def _edge_text(
     for f in factors[1:]:
         product = Formula("", RULES["mul"], (product, f))
     return html(product)
+
+
+def _local_form(
+    i: int, slot: int, order: list[Value], names: _Names, partials: dict[int, tuple[Any, ...]]
+) -> tuple[Any, Any]:
+    """∂node/∂input for input ``slot`` of node ``i`` as a formula in names, and the rule's
+    name for it (σ'(S)) or None; ``partials`` caches each node's partials."""
+    node = order[i]
+    ins = node.inputs
+    if i not in partials:
+        formula = names.formula
+        partials[i] = local_partials(node.op, formula[node], [formula[x] for x in ins])
+    return partials[i][slot], derivative_name(node.op, names.formula[ins[slot]])

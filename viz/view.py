@@ -177,6 +177,85 @@ def folded_negations(
     }
 
 
+@dataclass(frozen=True)
+class _Minus:
+    """Where the view writes a minus sign instead of the engine's ``·(−1)``."""
+
+    folded: set[Value]  # x·(−1) feeding only sums: folded into them (y − t)
+    lone: set[Value]  # any other x·(−1): a "−" node with one input
+    subtracted: set[Value]  # negative constants only ever added last: shown as their size
+
+    @classmethod
+    def of(cls, order: list[Value], users: dict[Value, list[Value]]) -> _Minus:
+        folded = folded_negations(order, users)
+        lone = {node for node in order if _negation(node) is not None and node not in folded}
+        subtracted: set[Value] = {
+            node
+            for node in order
+            if isinstance(node, Constant)
+            and math.copysign(1.0, node.data) < 0
+            and all(u.op == "add" and u.inputs[-1] is node for u in users.get(node, ()))
+        }
+        return cls(folded, lone, subtracted)
+
+    def hides(self, node: Value, users: list[Value]) -> bool:
+        """A folded negation, or the −1 of a negation (the "−" says it)."""
+        return node in self.folded or (
+            isinstance(node, Constant) and any(u in self.lone or u in self.folded for u in users)
+        )
+
+    def edge(self, node: Value, x: Value, p: Any, v: float) -> Edge | None:
+        """The edge from input ``x`` of ``node`` with partial ``p`` = ``v``; None when not drawn."""
+        inner = _negation(x) if x in self.folded else None
+        if inner is not None:  # a + (−b): the edge runs from b, ∂/∂b = −∂/∂(−b)
+            return Edge(inner, _negate(p), -v, True)
+        if node in self.lone and isinstance(x, Constant):
+            return None  # the −1 of a lone negation
+        minus = x in self.subtracted or (
+            node not in self.lone and isinstance(p, float) and p == -1.0
+        )
+        return Edge(x, p, v, minus)
+
+
+def _edges_and_symbol(
+    node: Value, names: dict[Value, Any], minus: _Minus
+) -> tuple[tuple[Edge, ...], str]:
+    """The node's drawn inputs with their local partials, and its op's symbol."""
+    rule = node._rule
+    if rule is None:
+        return (), ""
+    ins = node.inputs
+    partials = rule.derivative(names[node], *[names[x] for x in ins])
+    numbers = rule.derivative(node.data, *[x.data for x in ins])
+    edges = []
+    for x, p, v in zip(ins, partials, numbers, strict=True):
+        edge = minus.edge(node, x, 0.0 if p is None else p, 0.0 if v is None else float(v))
+        if edge is not None:
+            edges.append(edge)
+    if node in minus.lone or (node.op == "add" and any(e.subtracted for e in edges)):
+        return tuple(edges), MINUS
+    return tuple(edges), rule.notation.html or rule.notation.symbol
+
+
+def _kind(node: Value, is_root: bool, has_parameters: bool) -> str:
+    if is_root:
+        return "output"
+    if isinstance(node, Constant):
+        return "constant"
+    if node._rule is None:
+        return leaf_kind(node, has_parameters)
+    return "interior"
+
+
+def _fresh_grads(root: Value, order: list[Value]) -> dict[Value, float]:
+    """∂root/∂node for every node of ``order`` (0 for constants), by :func:`autograd.grad`."""
+    differentiable = [v for v in order if not isinstance(v, Constant)]
+    grads = dict(zip(differentiable, [g.data for g in grad(root, differentiable)], strict=True))
+    for v in order:
+        grads.setdefault(v, 0.0)
+    return grads
+
+
 def graph_view(root: Value) -> View:
     """The graph below ``root`` as :mod:`viz` shows it.
 
@@ -197,63 +276,17 @@ def graph_view(root: Value) -> View:
     names = node_names(order)
     has_parameters = any(isinstance(v, Parameter) for v in order)
     users = users_of(order)
-    folded = folded_negations(order, users)
-    subtracted_constants = {
-        node
-        for node in order
-        if isinstance(node, Constant)
-        and math.copysign(1.0, node.data) < 0
-        and all(u.op == "add" and u.inputs[-1] is node for u in users.get(node, ()))
-    }
-    lone_minus = {node for node in order if _negation(node) is not None and node not in folded}
-    last = order[-1]
+    minus = _Minus.of(order, users)
     shown: list[Node] = []
     for i, node in enumerate(order):
-        if node in folded:
+        if minus.hides(node, users.get(node, [])):
             continue
-        if isinstance(node, Constant) and any(
-            u in lone_minus or u in folded for u in users.get(node, ())
-        ):
-            continue  # the −1 of a negation is not drawn: the "−" says it
-        rule = node._rule
-        edges: list[Edge] = []
-        symbol = ""
-        if rule is not None:
-            ins = node.inputs
-            partials = rule.derivative(names[node], *[names[x] for x in ins])
-            numbers = rule.derivative(node.data, *[x.data for x in ins])
-            symbol = rule.notation.html or rule.notation.symbol
-            for x, p, v in zip(ins, partials, numbers, strict=True):
-                p = 0.0 if p is None else p
-                v = 0.0 if v is None else float(v)
-                inner = _negation(x) if x in folded else None
-                if inner is not None:  # a + (−b): the edge runs from b, ∂/∂b = −∂/∂(−b)
-                    edges.append(Edge(inner, _negate(p), -v, True))
-                elif node in lone_minus and isinstance(x, Constant):
-                    continue
-                else:
-                    minus = x in subtracted_constants or (
-                        node not in lone_minus and isinstance(p, float) and p == -1.0
-                    )
-                    edges.append(Edge(x, p, v, minus))
-            if node in lone_minus or (node.op == "add" and any(e.subtracted for e in edges)):
-                symbol = MINUS
-        if node is last:
-            kind = "output"
-        elif isinstance(node, Constant):
-            kind = "constant"
-        elif rule is None:
-            kind = leaf_kind(node, has_parameters)
-        else:
-            kind = "interior"
-        value = abs(node.data) if node in subtracted_constants else node.data
-        shown.append(Node(node, i, names[node], kind, symbol, tuple(edges), value))
-    differentiable = [v for v in order if not isinstance(v, Constant)]
-    grads = dict(zip(differentiable, [g.data for g in grad(root, differentiable)], strict=True))
-    for v in order:
-        grads.setdefault(v, 0.0)
+        edges, symbol = _edges_and_symbol(node, names, minus)
+        kind = _kind(node, node is order[-1], has_parameters)
+        value = abs(node.data) if node in minus.subtracted else node.data
+        shown.append(Node(node, i, names[node], kind, symbol, edges, value))
     by_value = {n.value: n for n in shown}
-    return View(root, tuple(shown), grads, tuple(order), names, by_value)
+    return View(root, tuple(shown), _fresh_grads(root, order), tuple(order), names, by_value)
 
 
 def _negate(p: Any) -> Any:
