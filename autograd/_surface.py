@@ -156,30 +156,40 @@ def _names(names: list[str], indent: str, target: str) -> str:
     return f"{indent}{target} += [\n{listed}{indent}]\n"
 
 
-def _value_operators(defined: set[str]) -> str:
-    parts = []
+def _operator_rows(cls: str) -> list[tuple[str, str, str, str, str]]:
+    """Each operator's (symbol, dunder, row, reflected dunder, reflected row) for class
+    ``cls``, the rows as string literals; a unary operator has no reflected pair (""). A
+    row with a ``varying`` twin takes the twin when the other operand is a ``cls``."""
+    found = []
     for name in operators():
         rule = RULES[name]
-        if rule.operator in UNARY_DUNDERS:
-            dunder = f"__{UNARY_DUNDERS[rule.operator]}__"
-            if dunder not in defined:
-                parts.append(
-                    f"    def {dunder}(self) -> Value:  # {rule.operator}(self)\n"
-                    f"        return _unary({_q(name)}, self)\n"
-                )
+        symbol = rule.operator or ""
+        if symbol in UNARY_DUNDERS:
+            found.append((symbol, f"__{UNARY_DUNDERS[symbol]}__", _q(name), "", ""))
             continue
-        d = DUNDERS[rule.operator]
-        picked = f"{_q(rule.varying)} if isinstance(other, Value) else {_q(name)}"
+        d = DUNDERS[symbol]
+        picked = f"{_q(rule.varying)} if isinstance(other, {cls}) else {_q(name)}"
         forward = picked if rule.varying else _q(name)
-        reflected = _q(rule.varying or name)
-        if f"__{d}__" not in defined:
+        found.append((symbol, f"__{d}__", forward, f"__r{d}__", _q(rule.varying or name)))
+    return found
+
+
+def _value_operators(defined: set[str]) -> str:
+    parts = []
+    for symbol, dunder, forward, rdunder, reflected in _operator_rows("Value"):
+        if dunder not in defined and not rdunder:
             parts.append(
-                f"    def __{d}__(self, other: Value | Real) -> Value:\n"
+                f"    def {dunder}(self) -> Value:  # {symbol}(self)\n"
+                f"        return _unary({forward}, self)\n"
+            )
+        elif dunder not in defined:
+            parts.append(
+                f"    def {dunder}(self, other: Value | Real) -> Value:\n"
                 f"        return _binary({forward}, self, other)\n"
             )
-        if f"__r{d}__" not in defined:
+        if rdunder and rdunder not in defined:
             parts.append(
-                f"    def __r{d}__(self, other: Real) -> Value:  # other {rule.operator} self\n"
+                f"    def {rdunder}(self, other: Real) -> Value:  # other {symbol} self\n"
                 f"        return _binary({reflected}, Constant(other), self)\n"
             )
     return "\n".join(parts)
@@ -215,27 +225,19 @@ def _value_methods(defined: set[str]) -> str:
 
 def _formula_operators(defined: set[str]) -> str:
     parts = []
-    for name in operators():
-        rule = RULES[name]
-        if rule.operator in UNARY_DUNDERS:
-            dunder = f"__{UNARY_DUNDERS[rule.operator]}__"
-            if dunder not in defined:
-                parts.append(
-                    f"    def {dunder}(self) -> Any:\n        return self._op({_q(name)}, self)\n"
-                )
-            continue
-        d = DUNDERS[rule.operator]
-        picked = f"{_q(rule.varying)} if isinstance(other, Formula) else {_q(name)}"
-        forward = picked if rule.varying else _q(name)
-        reflected = _q(rule.varying or name)
-        if f"__{d}__" not in defined:
+    for _, dunder, forward, rdunder, reflected in _operator_rows("Formula"):
+        if dunder not in defined and not rdunder:
             parts.append(
-                f"    def __{d}__(self, other: Any) -> Any:\n"
+                f"    def {dunder}(self) -> Any:\n        return self._op({forward}, self)\n"
+            )
+        elif dunder not in defined:
+            parts.append(
+                f"    def {dunder}(self, other: Any) -> Any:\n"
                 f"        return self._op({forward}, self, other)\n"
             )
-        if f"__r{d}__" not in defined:
+        if rdunder and rdunder not in defined:
             parts.append(
-                f"    def __r{d}__(self, other: Any) -> Any:\n"
+                f"    def {rdunder}(self, other: Any) -> Any:\n"
                 f"        return self._op({reflected}, other, self)\n"
             )
     return "\n".join(parts)
