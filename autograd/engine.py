@@ -558,21 +558,6 @@ class Constant(Value):
 
     __slots__ = ()
 
-    def __init__(self, data: Real, label: object = "") -> None:
-        # Value.__init__ spelt out, not called: CPython specialises each attribute store
-        # for one class, so sharing Value's made every Constant miss (120 ns each, measured)
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r:.60}")
-        self._data = data if type(data) is float else as_float(data)
-        self._grad = 0.0
-        self._m = 0
-        self._g = None
-        self._gf = 0.0
-        self.label = label
-        self._rule = None
-        self._a = None
-        self._b = None
-
 
 @mypyc_attr(allow_interpreted_subclasses=True)
 class Parameter(Value):
