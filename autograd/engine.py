@@ -688,16 +688,7 @@ def wsum(
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    ins = _as_nodes((*ws, *xs, bias))
-    rule = RULES["wsum"]
-    if rule.forward is not ops._fwsum:  # a row of the user's own: its forward as it is
-        return Value._apply_rule(rule, ins)
-    # the row's forward, on the nodes' numbers without boxing each (tests check: bit for bit)
-    n = len(ws)
-    total = ins[0]._data * ins[n]._data if n else 0.0
-    for i in range(1, n):
-        total += ins[i]._data * ins[n + i]._data
-    return _node(rule, total - ins[-1]._data, ins, None)
+    return Value._apply_rule(RULES["wsum"], (*ws, *xs, bias))
 
 
 # --- the walk and the one backpropagation routine ---------------------------------
