@@ -801,9 +801,9 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
 def _backprop_floats(order: list[Value]) -> None:
     """:func:`_backprop` in the common case: floats, no anomaly checks.
 
-    Each input gets ``g · p`` straight from the row's float partials. Whatever that
-    path does not take (a partial of None, a masking row's 0, a quotient's overflow,
-    a wrong count) goes to :func:`_pass_each`.
+    A unary or binary row's float partials are unpacked, not looped over. Whatever
+    that path does not take (a partial of None, a masking row's 0, a quotient's
+    overflow, a wrong count, an n-ary row) goes to :func:`_pass_each`.
     """
     for node in reversed(order):
         rule = node._rule
@@ -814,7 +814,8 @@ def _backprop_floats(order: list[Value]) -> None:
         elif type(node._a) is not tuple:
             _pass_unary(node, rule)
         else:
-            _pass_nary(node, rule)
+            ins, partials = _partials(rule, node, False)
+            _pass_each(node, ins, partials, rule, False, False)
 
 
 def _pass_unary(node: Value, rule: Rule) -> None:
@@ -851,20 +852,6 @@ def _pass_binary(node: Value, rule: Rule) -> None:
                 return
     _check_count(rule, partials, (a, b))
     _pass_each(node, (a, b), partials, rule, False, False)
-
-
-def _pass_nary(node: Value, rule: Rule) -> None:
-    """Each input's ``+= g · p`` for an n-ary row's float partials; the rest to _pass_each."""
-    ins: tuple[Value, ...] = node._a
-    derivative = rule.derivative
-    partials = derivative(node._data, *[x._data for x in ins])
-    _check_count(rule, partials, ins)
-    if rule.masks or rule.quotient is not None or not all(type(p) is float for p in partials):
-        _pass_each(node, ins, partials, rule, False, False)
-        return
-    g = node._gf
-    for x, p in zip(ins, partials):  # noqa: B905 (counted above)
-        x._gf += g * p  # a Constant's slot takes it too, never read
 
 
 def _pass_each(
