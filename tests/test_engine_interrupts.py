@@ -38,11 +38,14 @@ pure_only = pytest.mark.skipif(
 )
 
 ENGINE_FILE = engine.__file__
-WITH_LINES = {
-    node.lineno
-    for node in ast.walk(ast.parse(Path(ENGINE_FILE).read_text(encoding="utf-8")))
-    if isinstance(node, ast.With)
-}
+
+
+@functools.cache
+def with_lines() -> frozenset[int]:
+    """The lines of engine.py's ``with`` statements (read on the pure build only: on the
+    native one ``engine.__file__`` is the compiled module)."""
+    tree = ast.parse(Path(ENGINE_FILE).read_text(encoding="utf-8"))
+    return frozenset(node.lineno for node in ast.walk(tree) if isinstance(node, ast.With))
 
 
 def bits(x: float) -> bytes:
@@ -79,7 +82,7 @@ def interrupted_at(k: int, call: Callable[[], Any]) -> int:
             nonlocal count, where
             if event != "line":
                 return local
-            if frame.f_lineno in WITH_LINES:
+            if frame.f_lineno in with_lines():
                 if frame.f_lineno in entered:  # its body is done: __exit__ comes next
                     return local
                 entered.add(frame.f_lineno)
