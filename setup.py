@@ -17,7 +17,17 @@ from typing import Any
 from setuptools import Distribution, setup
 from setuptools.command.build_ext import build_ext
 
-ENGINE = ["autograd/ops.py", "autograd/modes.py", "autograd/engine.py"]
+# the engine and everything it calls per op: the rows, their functions, the Value node
+ENGINE = [
+    "autograd/ieee.py",
+    "autograd/rule.py",
+    "autograd/functions.py",
+    "autograd/ops.py",
+    "autograd/modes.py",
+    "autograd/methods.py",
+    "autograd/value.py",
+    "autograd/engine.py",
+]
 PURE = os.environ.get("CHAINRULE_PURE", "0") not in ("", "0")
 
 

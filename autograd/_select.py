@@ -1,6 +1,6 @@
 """Which build of the engine runs: ``autograd.BUILD`` and ``autograd.BUILD_REASON``.
 
-A native wheel carries ``autograd.ops``, ``modes`` and ``engine`` compiled by mypyc
+A native wheel carries the engine's modules (``COMPILED``) compiled by mypyc
 as extension modules of the same names, which Python imports in place of the
 ``.py`` beside them (setup.py). Nothing else chooses: a checkout or an editable
 install runs the source, and so does the pure wheel (``CHAINRULE_PURE=1 pip wheel .``,
@@ -17,16 +17,16 @@ import sysconfig
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-from . import engine, modes, ops
+from . import engine, functions, ieee, methods, modes, ops, rule, value
 
 __all__ = ["BUILD", "BUILD_REASON", "COMPILED"]
 
-COMPILED = (ops, modes, engine)  # the modules a native wheel compiles, in setup.py's order
+COMPILED = (ieee, rule, functions, ops, modes, methods, value, engine)  # setup.py's ENGINE
 
 
 def _build() -> tuple[str, str]:
     if all(str(m.__file__).endswith(tuple(EXTENSION_SUFFIXES)) for m in COMPILED):
-        reason = "compiled by mypyc: autograd.ops, autograd.modes, autograd.engine"
+        reason = "compiled by mypyc: " + ", ".join(m.__name__ for m in COMPILED)
         if os.environ.get("CHAINRULE_PURE", "0") not in ("", "0"):
             reason += "; CHAINRULE_PURE acts when a wheel is built, not here"
         return "native", reason

@@ -3,10 +3,12 @@
 A row of :data:`autograd.RULES` says everything about its op (:class:`autograd.ops.Rule`).
 From the rows this module writes, between "generated" marker lines:
 
-- in ``autograd/ops.py``, each row's function (``exp(x)``, ``pow(x, y)``), its
-  docstring the row's ``doc``, and ``ops.__all__``'s names for them;
-- in ``autograd/engine.py``, ``Value``'s operators (``+``, ``%``, ``abs(v)``: the
-  rows' ``operator``) and its methods (``v.exp()``, ``v.atan2(x)``);
+- in ``autograd/functions.py``, each row's function (``exp(x)``, ``pow(x, y)``), its
+  docstring the row's ``doc``, and ``__all__``'s names for them; in ``autograd/ops.py``,
+  their import and names;
+- in ``autograd/methods.py``, ``Value``'s operators (``+``, ``%``, ``abs(v)``: the
+  rows' ``operator``) and its methods (``v.exp()``, ``v.atan2(x)``), in the class
+  ``Methods`` that ``Value`` extends (what ``Value`` defines by hand is left out);
 - in ``autograd/formula.py``, ``Formula``'s operators;
 - in ``autograd/__init__.py``, the import of the public functions and their names in
   ``__all__``.
@@ -28,7 +30,7 @@ A function or method written by hand outside the generated lines is left as it i
 describe): the generator writes only the others.
 
 Why written, not made at import: ``mypy --strict`` must see ``Value.exp`` and
-``autograd.exp`` with real signatures, and mypyc compiles ``engine.py`` and ``ops.py``,
+``autograd.exp`` with real signatures, and mypyc compiles the engine's modules,
 whose native classes take no methods added at run time. So the code is generated
 and checked in, and ``tests/test_surface.py`` fails when a block is out of date
 (run ``python -m autograd._surface`` to rewrite them). The expression parser and the
@@ -176,21 +178,21 @@ def _operator_rows(cls: str) -> list[tuple[str, str, str, str, str]]:
 
 def _value_operators(defined: set[str]) -> str:
     parts = []
-    for symbol, dunder, forward, rdunder, reflected in _operator_rows("Value"):
+    for symbol, dunder, forward, rdunder, reflected in _operator_rows("Methods"):
         if dunder not in defined and not rdunder:
             parts.append(
                 f"    def {dunder}(self) -> Value:  # {symbol}(self)\n"
-                f"        return _unary({forward}, self)\n"
+                f"        return self._unary({forward})\n"
             )
         elif dunder not in defined:
             parts.append(
                 f"    def {dunder}(self, other: Value | Real) -> Value:\n"
-                f"        return _binary({forward}, self, other)\n"
+                f"        return self._binary({forward}, other)\n"
             )
         if rdunder and rdunder not in defined:
             parts.append(
                 f"    def {rdunder}(self, other: Real) -> Value:  # other {symbol} self\n"
-                f"        return _binary({reflected}, Constant(other), self)\n"
+                f"        return self._rbinary({reflected}, other)\n"
             )
     return "\n".join(parts)
 
@@ -213,12 +215,12 @@ def _value_methods(defined: set[str]) -> str:
         )
         doc += "\n"
         if rule.arity == 1:
-            body = f"        return _unary({_q(name)}, self)\n"
+            body = f"        return self._unary({_q(name)})\n"
         elif rule.arity == 2:
-            body = f"        return _binary({_q(name)}, self, {others[0]})\n"
+            body = f"        return self._binary({_q(name)}, {others[0]})\n"
         else:
             args = ", ".join(others)
-            body = f"        return Value._apply_rule(RULES[{_q(name)}], (self, {args}))\n"
+            body = f"        return self._nary({_q(name)}, (self, {args}))\n"
         parts.append(f"    def {name}(self{signature}) -> Value:\n{doc}{body}")
     return "\n".join(parts)
 
@@ -243,33 +245,41 @@ def _formula_operators(defined: set[str]) -> str:
     return "\n".join(parts)
 
 
-def _imports(defined: set[str]) -> str:
-    listed = "".join(f"    {n},\n" for n in sorted(exports(), key=_natural))
-    return f"from .ops import (  # isort: skip\n{listed})\n"
+def _imports(module: str, names: list[str]) -> str:
+    listed = "".join(f"    {n},\n" for n in sorted(names, key=_natural))
+    return f"from {module} import (  # isort: skip\n{listed})\n"
 
 
 # Each file's blocks: block name -> (where hand-written definitions are looked up, writer).
 # The scope is "" for the module's top level, or the name of a class.
 Writer = Callable[[set[str]], str]
 FILES: dict[str, dict[str, tuple[str, Writer]]] = {
-    "ops.py": {
+    "functions.py": {
         "functions": ("", _ops_functions),
         "names": ("", lambda defined: _names(functions(), "", "__all__")),
     },
-    "engine.py": {
-        "operators": ("Value", _value_operators),
-        "methods": ("Value", _value_methods),
+    "ops.py": {
+        "imports": ("", lambda defined: _imports(".functions", functions())),
+        "names": ("", lambda defined: _names(functions(), "", "__all__")),
+    },
+    "methods.py": {
+        "operators": ("value.py:Value", _value_operators),
+        "methods": ("value.py:Value", _value_methods),
     },
     "formula.py": {"operators": ("Formula", _formula_operators)},
     "__init__.py": {
-        "imports": ("", _imports),
+        "imports": ("", lambda defined: _imports(".ops", exports())),
         "names": ("", lambda defined: _names(exports(), "", "__all__")),
     },
 }
 
 
 def _defined(text: str, scope: str) -> set[str]:
-    """The functions (or methods of the class ``scope``) that ``text`` defines by hand."""
+    """The functions (or methods of the class ``scope``) that ``text`` defines by hand;
+    a scope ``file.py:Class`` reads that class in that file of the package instead."""
+    if ":" in scope:
+        file, scope = scope.split(":")
+        text = _without_blocks((PACKAGE / file).read_text(encoding="utf-8"))
     tree = ast.parse(text)
     body: list[ast.stmt] = tree.body
     if scope:

@@ -235,6 +235,12 @@ def name_precedence(name: str) -> int:
         return 0
     if top == "()" or (top.endswith("()") and _SYMBOL.fullmatch(top[:-2])):
         return ATOM
+    return _loosest(top)
+
+
+def _loosest(top: str) -> int:
+    """The precedence of the loosest operator in ``top``, a name without its brackets'
+    contents (see :func:`name_precedence`); 0 for anything else."""
     if any(op in top[1:] for op in "+-−"):
         return SUM
     if top[:1] in ("-", "−"):

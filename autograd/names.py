@@ -127,6 +127,13 @@ def leaf_names(
     if not unlabelled:
         return names
     taken = {v.label for v in nodes if v.label} | set(names.values())
+    _name_unlabelled(unlabelled, names, taken)
+    return names
+
+
+def _name_unlabelled(unlabelled: list[Value], names: dict[Value, str], taken: set[str]) -> None:
+    """:func:`leaf_names`' naming: after a variable that holds the node, else (a leaf) the
+    next free letter; into ``names``, never a name in ``taken``."""
     variables = _variables({id(v) for v in unlabelled})
     for v in unlabelled:
         name = variables.get(id(v))
@@ -137,7 +144,6 @@ def leaf_names(
     for v in unlabelled:
         if v not in names and not v.op:
             names[v] = next(spare)
-    return names
 
 
 def node_names(

@@ -22,10 +22,12 @@ import pytest
 import autograd
 import nn.module
 import viz.graph
-from autograd import engine, modes, ops
+from autograd import engine, functions, ieee, methods, modes, ops, rule, value
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPILED = (ops, modes, engine)
+# setup.py's ENGINE: the engine and everything it calls per op
+NAMES = ("ieee", "rule", "functions", "ops", "modes", "methods", "value", "engine")
+COMPILED = (ieee, rule, functions, ops, modes, methods, value, engine)
 SITE = Path(sysconfig.get_path("platlib"))  # where this interpreter installs compiled packages
 NATIVE = autograd.BUILD == "native"
 needs_native = pytest.mark.skipif(
@@ -35,12 +37,12 @@ needs_native = pytest.mark.skipif(
 
 # Which build runs, from where.
 REPORT = """
-import json, autograd
-from autograd import engine, modes, ops
+import importlib, json, autograd
+NAMES = ("ieee", "rule", "functions", "ops", "modes", "methods", "value", "engine")
 print(json.dumps({
     "build": autograd.BUILD,
     "reason": autograd.BUILD_REASON,
-    "files": [m.__file__ for m in (ops, modes, engine)],
+    "files": [importlib.import_module(f"autograd.{m}").__file__ for m in NAMES],
     "package": autograd.__file__,
 }))
 """
@@ -91,7 +93,7 @@ def test_one_value_class_and_the_build_names_what_was_imported() -> None:
     assert type(nn.Neuron(2).parameters()[0]) is autograd.Parameter is engine.Parameter
     assert autograd.Parameter.__base__ is autograd.Value
     compiled = [str(m.__file__).endswith(tuple(EXTENSION_SUFFIXES)) for m in COMPILED]
-    assert compiled == [NATIVE] * 3
+    assert compiled == [NATIVE] * len(COMPILED)
     assert autograd.BUILD in ("native", "pure")
 
 
@@ -101,19 +103,17 @@ def test_this_checkout_runs_its_source_whatever_is_installed(tmp_path: Path) -> 
     assert result["reason"] == (
         f"the source in {ROOT / 'autograd'}; the compiled engine comes in a native wheel"
     )
-    assert result["files"] == [
-        str(ROOT / "autograd" / f"{m}.py") for m in ("ops", "modes", "engine")
-    ]
+    assert result["files"] == [str(ROOT / "autograd" / f"{m}.py") for m in NAMES]
 
 
 @needs_native
 def test_the_native_build_is_the_installed_wheels_compiled_modules(tmp_path: Path) -> None:
     result = json.loads(run(REPORT, False, tmp_path))
     assert result["build"] == "native"
-    assert result["reason"] == "compiled by mypyc: autograd.ops, autograd.modes, autograd.engine"
+    assert result["reason"] == "compiled by mypyc: " + ", ".join(f"autograd.{m}" for m in NAMES)
     package = Path(result["package"]).parent
     assert package == SITE / "autograd"  # the wheel's, not the checkout's
-    for name, file in zip(("ops", "modes", "engine"), result["files"], strict=True):
+    for name, file in zip(NAMES, result["files"], strict=True):
         assert Path(file).name.startswith(f"{name}.")
         assert Path(file).suffix in (".so", ".pyd")  # (mypyc's __file__ has one autograd/ more)
         assert (package / Path(file).name).is_file()

@@ -149,9 +149,10 @@ def test_the_wheel_and_sdist_ship_the_license_and_the_sdist_runs_its_tests(tmp_p
     assert shipped == (ROOT / "viz/_vendor/viz-global.js").read_bytes()
     # the compiled modules sit beside their sources, named like them (and mypyc's library)
     compiled = sorted(n.split(".")[0] for n in names if n.endswith((".so", ".pyd")))
-    engine = ["autograd/chainrule__mypyc", "autograd/engine", "autograd/modes", "autograd/ops"]
-    assert compiled == (engine if native else [])
-    assert {"autograd/engine.py", "autograd/modes.py", "autograd/ops.py"} <= names
+    modules = ["engine", "functions", "ieee", "methods", "modes", "ops", "rule", "value"]
+    engine = sorted(["chainrule__mypyc", *modules])
+    assert compiled == ([f"autograd/{m}" for m in engine] if native else [])
+    assert {f"autograd/{m}.py" for m in modules} <= names
     assert "License-Expression: MIT" in metadata
     assert "Classifier: Development Status :: 3 - Alpha" in metadata
     assert "Project-URL: Source, https://github.com/chainrule/chainrule" in metadata

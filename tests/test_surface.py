@@ -44,13 +44,13 @@ def test_the_generated_code_is_what_the_rows_say(file: str) -> None:
 
 
 def test_a_stale_block_is_found_and_rewritten() -> None:
-    text = (PACKAGE / "ops.py").read_text(encoding="utf-8")
+    text = (PACKAGE / "functions.py").read_text(encoding="utf-8")
     stale = text.replace('    return apply("sinh", x)\n', '    return apply("cosh", x)\n')
     assert stale != text
-    assert surface.render("ops.py", stale) == text
+    assert surface.render("functions.py", stale) == text
     gone = re.sub(r"def tan\(x: Any\).*?return apply\(\"tan\", x\)\n\n\n", "", text, flags=re.S)
     assert "def tan(" not in gone
-    assert surface.render("ops.py", gone) == text
+    assert surface.render("functions.py", gone) == text
 
 
 def test_a_file_without_its_blocks_is_an_error() -> None:
@@ -122,13 +122,13 @@ def test_the_hand_written_functions_and_methods_are_kept() -> None:
     assert Value(8.0).log(2).data == 3.0
     assert autograd.clamp(5.0, hi=1) == 1.0
     assert Value(-5.0).clamp(lo=0).data == 0.0
-    source = (PACKAGE / "ops.py").read_text(encoding="utf-8")
+    source = (PACKAGE / "functions.py").read_text(encoding="utf-8")
     assert source.count("\ndef log(") == 1  # not generated a second time
 
 
 def test_generated_functions_have_the_rows_doc_and_names() -> None:
     # read from the source: the native build's functions carry no docstrings or code objects
-    tree = ast.parse((PACKAGE / "ops.py").read_text(encoding="utf-8"))
+    tree = ast.parse((PACKAGE / "functions.py").read_text(encoding="utf-8"))
     defined = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     for name in surface.functions():
         rule, function = RULES[name], defined[name]
