@@ -9,8 +9,6 @@ import pytest
 
 LIMIT = 15
 ROOT = Path(__file__).resolve().parent.parent
-# being rewritten on another branch (issue 21's step-through work); drop it once that lands
-NOT_YET = {"viz/stepthrough.py"}
 
 
 def _files() -> list[Path]:
@@ -21,8 +19,6 @@ def _files() -> list[Path]:
 @pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_function_over_the_limit(path: Path) -> None:
     complexity = pytest.importorskip("radon.complexity")
-    if str(path.relative_to(ROOT)) in NOT_YET:
-        pytest.skip("rewritten on another branch")
     blocks = complexity.cc_visit(path.read_text(encoding="utf-8"))
     over = [f"{b.fullname} {b.complexity}" for b in blocks if b.complexity > LIMIT]
     assert not over, f"{path.relative_to(ROOT)}: over {LIMIT}: {over}"

@@ -43,7 +43,7 @@ from .drawing import (
 )
 from .explain import Explanation, Step, explain
 from .graph import RANKDIRS, draw_view, layout_edges, network_rows
-from .layout import find_layers
+from .layout import Layers, find_layers
 from .notation import label_html, notation_base, notation_parts, number
 from .view import Node, View, graph_view
 from .wasm import page_graph, use_dot
@@ -208,13 +208,42 @@ def step_through(
     >>> x.data, x.grad  # yours, untouched
     (3.0, 0.0)
     """
+    digits = _check_arguments(root, rankdir, digits, lr, iterations)
+    order = topological_order(root)  # sizes first: no name, no gradient before the checks
+    check_size(len(order), max_nodes, "step_through")
+    rows = network_rows(order, find_layers(order))  # a network in order, as draw keeps it
+    # the page lays the graph out (dot or the browser) unless it is given the drawing
+    cost = _layout_cost(order, rows, max_nodes) if svg is None else 0
+    view = graph_view(root)
+    chosen = [] if lr is None else _chosen(view, parameters)
+    if iterations > 1 and not chosen:
+        raise ValueError(
+            f"step_through: iterations={iterations}, but the graph has nothing to update "
+            "(no parameter or variable among its leaves); pass parameters=[...]"
+        )
+    frames, boxes, losses = _gradient_descent(view, chosen, lr, iterations, digits)
+    if svg is None:
+        drawing = draw_view(
+            view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True, network=rows
+        )
+        svg = _graph(drawing.limit(cost, max_nodes, "step_through"))
+    else:
+        svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
+    return StepThrough(title or _title(view), frames, svg, boxes, losses)
+
+
+def _check_arguments(
+    root: object, rankdir: object, digits: object, lr: object, iterations: object
+) -> int:
+    """Check the arguments that need no graph (the size of the graph is checked next);
+    return ``digits``. Each error says what it received and what would be right."""
     if not isinstance(root, Value):
         raise TypeError(f"step_through needs a Value, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
         raise ValueError(
             f"step_through: unknown rankdir {rankdir!r} (must be one of {list(RANKDIRS)})"
         )
-    digits = check_digits(digits, "step_through")
+    checked = check_digits(digits, "step_through")
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
         raise TypeError(f"step_through: lr must be a number or None, got {lr!r:.60}")
     if isinstance(iterations, bool) or not isinstance(iterations, int):
@@ -228,21 +257,31 @@ def step_through(
             f"step_through: iterations={iterations} needs lr (η), the step each iteration "
             "takes; got lr=None"
         )
-    order = topological_order(root)  # sizes first: no name, no gradient before the checks
-    check_size(len(order), max_nodes, "step_through")
-    rows = network_rows(order, find_layers(order))  # a network in order, as draw keeps it
-    cost = 0
-    if svg is None and max_nodes is not None:  # the page lays the graph out: dot or the browser
-        cost = layout_cost(2 * len(order), layout_edges(order, rows))
-        if cost > MAX_LAYOUT_COST:
-            raise GraphTooLargeError(cost, MAX_LAYOUT_COST, "step_through", measure="layout")
-    view = graph_view(root)
-    chosen = [] if lr is None else _chosen(view, parameters)
-    if iterations > 1 and not chosen:
-        raise ValueError(
-            f"step_through: iterations={iterations}, but the graph has nothing to update "
-            "(no parameter or variable among its leaves); pass parameters=[...]"
-        )
+    return checked
+
+
+def _layout_cost(order: list[Value], rows: Layers | None, max_nodes: int | None) -> int:
+    """The cost of laying the graph out (:func:`viz.drawing.layout_cost`), refused above
+    :data:`~viz.drawing.MAX_LAYOUT_COST` before any frame is made, whether ``dot`` or the
+    browser will lay it out; 0 when ``max_nodes`` is None (no limit)."""
+    if max_nodes is None:
+        return 0
+    cost = layout_cost(2 * len(order), layout_edges(order, rows))
+    if cost > MAX_LAYOUT_COST:
+        raise GraphTooLargeError(cost, MAX_LAYOUT_COST, "step_through", measure="layout")
+    return cost
+
+
+def _gradient_descent(
+    view: View, chosen: list[int], lr: float | None, iterations: int, digits: int
+) -> tuple[list[Frame], list[Boxes], list[float]]:
+    """The frames, the boxes and the losses of ``iterations`` steps of gradient descent on
+    ``view``'s graph, updating the leaves at the positions ``chosen`` (none without ``lr``).
+
+    Iteration k > 0 runs on a copy of the graph (:func:`_replay`) whose updated leaves hold
+    the numbers iteration k − 1 computed. The losses are the root's value at each forward
+    pass and, when something was updated, once more after the last update.
+    """
     frames: list[Frame] = []
     boxes: list[Boxes] = []
     losses: list[float] = []
@@ -261,18 +300,15 @@ def step_through(
         frames += _in_iteration(step, k, iterations)
     if chosen:
         losses.append(_replay(view, new).data)
-    frames = _loss_lines(frames, losses, view.root, digits, iterations)
-    if svg is None:
-        drawing = draw_view(
-            view, rankdir=rankdir, digits=digits, grads=view.grads, ids=True, network=rows
-        )
-        svg = _graph(drawing.limit(cost, max_nodes, "step_through"))
-    else:
-        svg = svg[svg.index("<svg") :]  # the XML prolog and doctype do not belong inside HTML
-    called = view.names[root]  # a label or a variable's name, not a formula, titles the page
+    return _loss_lines(frames, losses, view.root, digits, iterations), boxes, losses
+
+
+def _title(view: View) -> str:
+    """The page's default title: the root called by its label or its variable's name,
+    never by a formula ("the graph" then)."""
+    called = view.names[view.root]
     name = to_text(called) if isinstance(called, Formula) and called.rule is None else "the graph"
-    title = title or f"Backpropagation through {name}, step by step"
-    return StepThrough(title, frames, svg, boxes, losses)
+    return f"Backpropagation through {name}, step by step"
 
 
 def _graph(drawing: Drawing) -> str:
@@ -287,6 +323,8 @@ def _graph(drawing: Drawing) -> str:
 
 
 def _frames(view: View, story: Explanation) -> list[Frame]:
+    """One iteration's frames of the forward pass, the loss and the backward pass: the
+    leaves first, then one frame per step of ``story`` (:func:`viz.explain`)."""
     leaves = [n for n in view.nodes if not n.edges and n.kind != "constant"]
     frames = [
         Frame(
@@ -334,13 +372,27 @@ def _frame(view: View, step: Step, incoming: dict[Value, int], seen: dict[Value,
 
 
 def _chosen(view: View, parameters: Sequence[Value] | None) -> list[int]:
-    """The positions in ``view.nodes`` of the leaves the update frames update."""
+    """The positions in ``view.nodes`` of the leaves the update frames update: those of
+    ``parameters`` that are in the graph, or by default :func:`_default_parameters`."""
     leaves = [i for i, n in enumerate(view.nodes) if not n.value.op and n.kind != "constant"]
     if parameters is None:
-        learned = [i for i in leaves if isinstance(view.nodes[i].value, Parameter)]
-        # no Parameter in the graph: every variable but the notes' data x_i^(0). The kind
-        # names are not read: viz has called a plain leaf "parameter", and "variable".
-        return learned or [i for i in leaves if not _notes_input(view.nodes[i].value.label)]
+        return _default_parameters(view, leaves)
+    _check_parameters(view, parameters)
+    wanted = {id(p) for p in parameters}
+    return [i for i in leaves if id(view.nodes[i].value) in wanted]
+
+
+def _default_parameters(view: View, leaves: list[int]) -> list[int]:
+    """Of the ``leaves`` (positions in ``view.nodes``), the :class:`autograd.Parameter`
+    ones; when there is none, every variable but the notes' data ``x_i^(0)``."""
+    learned = [i for i in leaves if isinstance(view.nodes[i].value, Parameter)]
+    # The kind names are not read: viz has called a plain leaf "parameter", and "variable".
+    return learned or [i for i in leaves if not _notes_input(view.nodes[i].value.label)]
+
+
+def _check_parameters(view: View, parameters: object) -> None:
+    """Refuse a ``parameters`` that is not a list of Values, or names a node of the graph
+    that is computed from others (a Value outside the graph is let through: ignored)."""
     if isinstance(parameters, (Value, str)) or not isinstance(parameters, Sequence):
         raise TypeError(
             f"step_through: parameters must be a list of Values, got {type(parameters).__name__}"
@@ -355,8 +407,6 @@ def _chosen(view: View, parameters: Sequence[Value] | None) -> list[int]:
                 f"step_through: parameters must be leaves of the graph; {p!r:.80} is computed "
                 "from other nodes"
             )
-    wanted = {id(p) for p in parameters}
-    return [i for i in leaves if id(view.nodes[i].value) in wanted]
 
 
 def _notes_input(label: str) -> bool:
@@ -395,6 +445,8 @@ def _replay(view: View, numbers: dict[int, float]) -> Value:
 def _updates(
     view: View, lr: float, learned: list[Node], new: dict[int, float], digits: int
 ) -> list[Frame]:
+    """The update frames, one per ``learned`` leaf: p ← p − η ∂L/∂p gives ``new``'s number
+    (the notes' (23) for a bias ``b``, (24) for a weight ``w``)."""
     frames = []
     eta = number(lr, digits)
     for n in learned:
@@ -455,6 +507,7 @@ def _loss_lines(
 
 
 def _root_name(view: View) -> str:
+    """The root as the update frames write it in ∂L/∂p: its label, else its formula."""
     node = view.node(view.root)
     return label_html(view.root.label) if view.root.label else f"({node.html})"
 
@@ -689,6 +742,9 @@ else document.addEventListener("chainrule:graph", start, {once: true});
 
 
 def _page(title: str, frames: Sequence[Frame], boxes: Sequence[Boxes], svg: str) -> str:
+    """The HTML document: the toolbar (a button per phase the frames have), the drawing,
+    the panel, and the frames and boxes as JSON for the script (escaped: no text in them
+    can end the script element)."""
     iterations = 1 + max((f.iteration for f in frames), default=0)
     payload = json.dumps(
         {
