@@ -1,5 +1,6 @@
-"""No function of nn/, viz/ or chainrule/ over cyclomatic complexity 15 (radon's measure):
-a reader holds each one in their head. Runs where radon is installed."""
+"""No function of autograd/, nn/, viz/ or chainrule/ over cyclomatic complexity 15 (radon's
+measure): a reader holds each one in their head. Runs where radon is installed (the dev
+extra installs it)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ import pytest
 
 LIMIT = 15
 ROOT = Path(__file__).resolve().parent.parent
+# autograd/compile.py is to become printers of the traced program (issue 21), not to be
+# split as it is: its _Program is the one place still over the limit
+NOT_YET = {ROOT / "autograd" / "compile.py"}
 
 
 def _files() -> list[Path]:
-    found = [p for d in ("nn", "viz", "chainrule") for p in sorted((ROOT / d).rglob("*.py"))]
-    return [p for p in found if "_vendor" not in p.parts]
+    packages = ("autograd", "nn", "viz", "chainrule")
+    found = [p for d in packages for p in sorted((ROOT / d).rglob("*.py"))]
+    return [p for p in found if "_vendor" not in p.parts and p not in NOT_YET]
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(ROOT)))

@@ -239,3 +239,11 @@ def test_a_chain_longer_than_max_nodes_is_refused_before_its_view() -> None:
         f = f.tanh()
     with pytest.raises(ValueError, match="step_through: the graph has 2002 nodes, more than max"):
         step_through(f)
+
+
+def test_a_title_or_svg_of_the_wrong_kind_is_refused_before_anything_is_built() -> None:
+    x = Value(2.0, "x")
+    with pytest.raises(TypeError, match="title must be a str, got int"):
+        step_through(x * x, title=3, svg="<svg></svg>")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"svg must be an SVG document .* got 'a picture'"):
+        step_through(x * x, svg="a picture")

@@ -208,7 +208,7 @@ def step_through(
     >>> x.data, x.grad  # yours, untouched
     (3.0, 0.0)
     """
-    digits = _check_arguments(root, rankdir, digits, lr, iterations)
+    digits = _check_arguments(root, rankdir, digits, lr, iterations, title, svg)
     order = topological_order(root)  # sizes first: no name, no gradient before the checks
     check_size(len(order), max_nodes, "step_through")
     rows = network_rows(order, find_layers(order))  # a network in order, as draw keeps it
@@ -233,7 +233,13 @@ def step_through(
 
 
 def _check_arguments(
-    root: object, rankdir: object, digits: object, lr: object, iterations: object
+    root: object,
+    rankdir: object,
+    digits: object,
+    lr: object,
+    iterations: object,
+    title: object,
+    svg: object,
 ) -> int:
     """Check the arguments that need no graph (the size of the graph is checked next);
     return ``digits``. Each error says what it received and what would be right."""
@@ -244,6 +250,10 @@ def _check_arguments(
             f"step_through: unknown rankdir {rankdir!r} (must be one of {list(RANKDIRS)})"
         )
     checked = check_digits(digits, "step_through")
+    if not isinstance(title, str):
+        raise TypeError(f"step_through: title must be a str, got {type(title).__name__}")
+    if svg is not None and (not isinstance(svg, str) or "<svg" not in svg):
+        raise ValueError(f"step_through: svg must be an SVG document (with <svg), got {svg!r:.60}")
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))):
         raise TypeError(f"step_through: lr must be a number or None, got {lr!r:.60}")
     if isinstance(iterations, bool) or not isinstance(iterations, int):
