@@ -1,4 +1,4 @@
-"""The site's three additions to MkDocs (mkdocs.yml's ``hooks:``), each small:
+"""The site's four additions to MkDocs (mkdocs.yml's ``hooks:``), each small:
 
 - KaTeX, at the version tests/browser/package-lock.json pins (``npm ci --prefix
   tests/browser``, which ``make browser`` runs), is copied into the site, so the math is
@@ -8,14 +8,19 @@
 - The notebook's MathJax and Mermaid scripts (CDN addresses nbconvert writes) are
   dropped: KaTeX renders the math of every page, the notebook's too. The notebook's
   links to other pages (``notes.md``) are pointed at the pages the site makes of them.
+- The kernel that runs the tutorial logs errors only: it runs on this machine for the
+  build's duration, and its start-up notice about unencrypted local sockets is not a
+  problem of the site (``make docs`` prints no warning). Its IPython folder is temporary.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,28 @@ KATEX_FILES = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"]
 HELP = re.compile(r"<!-- (chainrule(?: \w+)?) --help -->")
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.S)
 PAGE_LINK = re.compile(r'href="([\w./-]+)\.md(#[^"]*)?"')
+_IPYTHONDIR: list[tuple[Path, str | None]] = []  # this build's IPython folder, and the one before
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    """Give the notebook's kernel a temporary IPython folder whose config logs errors only."""
+    folder = Path(tempfile.mkdtemp(prefix="chainrule-docs-ipython-"))
+    (folder / "profile_default").mkdir()
+    config = folder / "profile_default" / "ipython_kernel_config.py"
+    config.write_text('c.IPKernelApp.log_level = "ERROR"\n', encoding="utf-8")
+    _IPYTHONDIR.append((folder, os.environ.get("IPYTHONDIR")))
+    os.environ["IPYTHONDIR"] = str(folder)
+
+
+def on_shutdown() -> None:
+    """Remove the temporary IPython folder and give back the IPYTHONDIR there was."""
+    while _IPYTHONDIR:
+        folder, before = _IPYTHONDIR.pop()
+        shutil.rmtree(folder, ignore_errors=True)
+        if before is None:
+            os.environ.pop("IPYTHONDIR", None)
+        else:
+            os.environ["IPYTHONDIR"] = before
 
 
 def on_files(files: Files, config: Any) -> Files:
