@@ -30,6 +30,7 @@ negations, and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -217,12 +218,12 @@ class _Builder:
         self.program = program
         self.equations = list(program.equations)
         self.taken = {v.name for v in program.inputs} | {e.out.name for e in self.equations}
-        self.count = 0
+        self.fresh = _Fresh(self.taken)
         self.emitted: set[Var] = set()
         self.renamed: dict[Var, Var] = {}  # a gradient, complete, to its name: dx for x
 
     def emit(self, rule: Rule, args: tuple[Atom, ...]) -> Var:
-        out = Var(_fresh("t", self.taken, self))
+        out = Var(self.fresh())
         self.equations.append(Equation(out, rule, args))
         self.emitted.add(out)
         return out
@@ -287,14 +288,17 @@ class _Builder:
         return self.emit(TIMES, (g, p, _atom(parts[0]), _atom(parts[1])))
 
 
-def _fresh(base: str, taken: set[str], counter: Any) -> str:
-    """The next free ``t1``, ``t2``, … name (``counter.count`` keeps the place)."""
-    while True:
-        counter.count += 1
-        name = f"{base}{counter.count}"
-        if name not in taken:
-            taken.add(name)
-            return name
+class _Fresh:
+    """The next free name of ``t1``, ``t2``, …, each taken as it is given."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken, self.count = taken, 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        while f"t{self.count}" in self.taken:
+            self.count += 1
+        return _unique(f"t{self.count}", self.taken)
 
 
 def _unique(base: str, taken: set[str]) -> str:
@@ -344,21 +348,35 @@ def _rewrite(rule: Rule, args: tuple[Atom, ...], negated: dict[Var, Atom]) -> At
     """What the equation is, when a simpler atom says it exactly; else None."""
     if not any(isinstance(a, Var) for a in args):
         return float(rule.forward(*args))
-    if len(args) != 2 or rule.name not in ("mul", "add", "pow", "powv"):
+    identity = _IDENTITIES.get(rule.name)
+    if identity is None or len(args) != 2:
         return None
-    a, b = args
-    if rule.name != "mul" and rule.name != "add":  # x^1 is x (C's pow)
-        return a if b == 1.0 else None
-    if rule.name == "add":  # x + (−0) is x, +0 included
-        return b if _is_minus_zero(a) else a if _is_minus_zero(b) else None
+    return identity(args[0], args[1], negated)
+
+
+def _sum(a: Atom, b: Atom, negated: dict[Var, Atom]) -> Atom | None:
+    # x + (−0) is x, +0 included
+    return b if _is_minus_zero(a) else a if _is_minus_zero(b) else None
+
+
+def _product(a: Atom, b: Atom, negated: dict[Var, Atom]) -> Atom | None:
+    # x·1 is x; (x·−1)·−1 is x
     if a == 1.0 or b == 1.0:
         return b if a == 1.0 else a
     x = a if b == -1.0 else b if a == -1.0 else None
     return negated.get(x) if isinstance(x, Var) else None
 
 
+def _power(a: Atom, b: Atom, negated: dict[Var, Atom]) -> Atom | None:
+    # x^1 is x (C's pow, nan and ±0 included)
+    return a if b == 1.0 else None
+
+
+_IDENTITIES = {"add": _sum, "mul": _product, "pow": _power, "powv": _power}
+
+
 def _is_minus_zero(a: Atom) -> bool:
-    return isinstance(a, float) and a == 0.0 and str(a) == "-0.0"
+    return isinstance(a, float) and a == 0.0 and math.copysign(1.0, a) < 0.0
 
 
 def _pruned(program: Program) -> Program:
@@ -451,12 +469,8 @@ def _names(order: Sequence[Value], wanted: list[Value]) -> dict[Value, str]:
         base = str(v.label) if v.label else given.get(v, "")
         if base and v not in names:
             names[v] = _unique(base, taken)
-    counter = _Counter()
+    fresh = _Fresh(taken)
     for v in nodes:
         if v not in names:
-            names[v] = _fresh("t", taken, counter)
+            names[v] = fresh()
     return names
-
-
-class _Counter:
-    count = 0

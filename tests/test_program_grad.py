@@ -18,6 +18,7 @@ from strategies import OPS, ROWS, Graph, graphs, wide_floats
 
 import autograd
 from autograd import RULES, Value, grad, trace
+from autograd.program import _Builder, simplify
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
 
@@ -154,3 +155,16 @@ def test_terms_are_added_in_the_engines_order() -> None:
     (expected,) = grad(out, [x])
     assert expected.data == 0.0  # in the other order, 1
     assert trace(out).grad()(1.0) == (0.0,)
+
+
+@SETTINGS
+@given(graphs(values=ANY_FLOAT, ops=(*ROWS, "sub", "neg", "wsum", "rsub", "radd")), st.data())
+def test_simplification_changes_no_number(graph: Graph, data: st.DataObject) -> None:
+    leaves = [Value(x) for x in graph.leaves]
+    program = trace(graph.build(leaves)[-1], leaves)
+    raw = _Builder(program).backward()  # the gradient program before simplify
+    n = len(leaves)
+    for numbers in (list(graph.leaves), data.draw(st.lists(ANY_FLOAT, min_size=n, max_size=n))):
+        for before, after in ((program, simplify(program)), (raw, simplify(raw))):
+            for a, b in zip(before(*numbers), after(*numbers), strict=True):
+                assert same(a, b), f"{before}\n{after}"
