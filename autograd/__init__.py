@@ -17,6 +17,7 @@ from .formula import Formula, formulas
 from .forward import hessian, hvp, jvp, tangents
 from .modes import detect_anomaly, no_grad
 from .ops import RULES, Notation, Rule, as_float, e, pi, register
+from .program import Program, trace
 
 # every public row's function (autograd._surface writes the list from the rows):
 # --- begin generated: imports (python -m autograd._surface writes this; do not edit) ---
@@ -73,6 +74,7 @@ __all__ = [
     "GradcheckError",
     "Notation",
     "Parameter",
+    "Program",
     "Rule",
     "Value",
     "as_float",
@@ -90,6 +92,7 @@ __all__ = [
     "register",
     "tangents",
     "topological_order",
+    "trace",
     "wsum",
 ]
 # --- begin generated: names (python -m autograd._surface writes this; do not edit) ---

@@ -1,0 +1,476 @@
+"""A traced program: a graph's inputs, its equations (one row of the registry each), its outputs.
+
+:func:`trace` turns the graph of a Value into a :class:`Program`, the way JAX's autodidax
+traces a function to a jaxpr; each job on it is a small interpreter over its equations:
+calling it evaluates on floats, :meth:`Program.grad` differentiates it into another
+program (reverse mode, the chain rule and the masking rule written once, in
+:meth:`_Builder.term`), :func:`simplify` folds constants, ×1, ^1, +(−0) and double
+negations, and
+``str`` prints one equation per line. Standard library only.
+
+>>> from autograd import Value
+>>> x, w = Value(2.0, "x"), Value(-1.0, "w")
+>>> p = trace((w * x).tanh())
+>>> print(p)
+{ lambda w, x .
+    let t1 = w·x
+        t2 = tanh(t1)
+    in (t2) }
+>>> print(p.grad())
+{ lambda w, x .
+    let t1 = w·x
+        t2 = tanh(t1)
+        t3 = t2·t2
+        t4 = −t3
+        t5 = 1 + t4
+        dw = t5·x
+        dx = t5·w
+    in (dw, dx) }
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from .engine import Constant, Value, topological_order
+from .formula import Formula, to_text
+from .ieee import _fdiv
+from .names import leaf_names
+from .rule import RULES, Notation, Rule, as_float
+
+__all__ = ["Equation", "Program", "Var", "simplify", "trace"]
+
+
+@dataclass(frozen=True)
+class Var:
+    """A variable of a program, by name (unique within its program)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Atom = Var | float
+"""An equation's input: a variable, or a constant of the program."""
+
+
+class Equation(NamedTuple):
+    """``out = rule(*inputs)``: one row of the registry applied to variables and constants."""
+
+    out: Var
+    rule: Rule
+    inputs: tuple[Atom, ...]
+
+    def __str__(self) -> str:
+        args = tuple(Formula(a.name) if isinstance(a, Var) else a for a in self.inputs)
+        return f"{self.out} = {to_text(Formula('', self.rule, args))}"
+
+
+@dataclass(frozen=True)
+class Program:
+    """Inputs, equations in order (each input defined before use), outputs.
+
+    Called with one number per input, it runs each equation's row forward on floats
+    and returns the outputs' numbers, as a tuple.
+
+    >>> from autograd import Value
+    >>> a, b = Value(3.0), Value(4.0)
+    >>> p = trace((a * a + b * b).sqrt())
+    >>> p(3.0, 4.0), p(5.0, 12.0), p.grad()(3.0, 4.0)
+    ((5.0,), (13.0,), (0.6000000000000001, 0.8))
+    """
+
+    inputs: tuple[Var, ...]
+    equations: tuple[Equation, ...]
+    outputs: tuple[Atom, ...]
+
+    def __call__(self, *numbers: object) -> tuple[float, ...]:
+        if len(numbers) != len(self.inputs):
+            names = ", ".join(v.name for v in self.inputs)
+            raise TypeError(
+                f"this program takes {len(self.inputs)} numbers ({names}), got {len(numbers)}"
+            )
+        env = {v: as_float(x, f"input {v.name}") for v, x in zip(self.inputs, numbers)}  # noqa: B905
+
+        def read(a: Atom) -> float:
+            return env[a] if isinstance(a, Var) else a
+
+        for eq in self.equations:
+            env[eq.out] = eq.rule.forward(*[read(a) for a in eq.inputs])
+        return tuple(read(a) for a in self.outputs)
+
+    def __str__(self) -> str:
+        lines = [f"{{ lambda {', '.join(v.name for v in self.inputs)} ."]
+        for i, eq in enumerate(self.equations):
+            lines.append(("    let " if i == 0 else "        ") + str(eq))
+        outs = ", ".join(str(a) for a in self.outputs)
+        lines.append(f"    in ({outs}) }}")
+        return "\n".join(lines)
+
+    def grad(self) -> Program:
+        """The program of the output's gradient with respect to each input, simplified.
+
+        Reverse mode over the equations: each row's ``derivative`` runs on the
+        program's variables and writes its partials as equations; the gradients
+        are the eager engine's numbers bit for bit (``autograd.grad``), in the same
+        order of additions.
+
+        >>> from autograd import Value
+        >>> x = Value(0.0, "x")
+        >>> print(trace(x.relu()).grad())
+        { lambda x .
+            let t2 = step(x)
+                dx = mul0(t2, 1)
+            in (dx) }
+        """
+        if len(self.outputs) != 1:
+            raise ValueError(
+                f"grad needs a program of one output; this one has {len(self.outputs)}"
+            )
+        return simplify(_Builder(self).backward())
+
+
+# --- differentiation: the chain rule written once -----------------------------------
+
+
+def _ftimes(g: float, p: float, n: float, d: float) -> float:
+    return g * p if p - p == 0.0 else _fdiv(g * n, d)
+
+
+TIMES = Rule(
+    "times_or_quotient",
+    4,
+    _ftimes,
+    lambda out, g, p, n, d: (p, g, None, None),  # where p is finite
+    Notation.call("times_or_quotient"),
+    helper=True,
+)
+"""``g · p``, or ``(g · n) / d`` where the partial p alone is ±inf or nan and its row gives
+it as the quotient n / d (``Rule.quotient``): log's 1/x overflows at a subnormal x where
+g / x need not. A row of the program only, not of :data:`autograd.RULES`."""
+
+
+class _Sym:
+    """A variable (or constant) while a row's ``derivative`` runs: each op on it is an
+    equation of the builder's program, composed as :class:`autograd.Value` composes it."""
+
+    __slots__ = ("atom", "builder")
+
+    def __init__(self, builder: _Builder, atom: Atom) -> None:
+        self.builder, self.atom = builder, atom
+
+    @staticmethod
+    def _apply_rule(rule: Rule, args: tuple[Any, ...]) -> _Sym:
+        builder = next(a.builder for a in args if isinstance(a, _Sym))
+        return _Sym(builder, builder.emit(rule, tuple(_atom(a) for a in args)))
+
+    def _op(self, name: str, *args: Any) -> _Sym:
+        return _Sym._apply_rule(RULES[name], args)
+
+    def __add__(self, other: Any) -> _Sym:
+        return self._op("add", self, other)
+
+    def __radd__(self, other: Any) -> _Sym:
+        return self._op("add", other, self)
+
+    def __mul__(self, other: Any) -> _Sym:
+        return self._op("mul", self, other)
+
+    def __rmul__(self, other: Any) -> _Sym:
+        return self._op("mul", other, self)
+
+    def __neg__(self) -> _Sym:  # self * -1
+        return self._op("mul", self, -1.0)
+
+    def __sub__(self, other: Any) -> _Sym:  # self + (-other)
+        return self._op("add", self, -other)
+
+    def __rsub__(self, other: Any) -> _Sym:  # other + (-self)
+        return self._op("add", other, -self)
+
+    def __truediv__(self, other: Any) -> _Sym:
+        return self._op("div", self, other)
+
+    def __rtruediv__(self, other: Any) -> _Sym:
+        return self._op("div", other, self)
+
+    def __pow__(self, other: Any) -> _Sym:
+        return self._op("powv" if isinstance(other, _Sym) else "pow", self, other)
+
+    def __rpow__(self, other: Any) -> _Sym:
+        return self._op("powv", other, self)
+
+
+def _atom(x: Any) -> Atom:
+    if isinstance(x, _Sym):
+        return x.atom
+    return as_float(x, "a partial")
+
+
+class _Builder:
+    """A program's equations, and more written after them under fresh names."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.equations = list(program.equations)
+        self.taken = {v.name for v in program.inputs} | {e.out.name for e in self.equations}
+        self.fresh = _Fresh(self.taken)
+        self.emitted: set[Var] = set()
+        self.renamed: dict[Var, Var] = {}  # a gradient, complete, to its name: dx for x
+
+    def emit(self, rule: Rule, args: tuple[Atom, ...]) -> Var:
+        out = Var(self.fresh())
+        self.equations.append(Equation(out, rule, args))
+        self.emitted.add(out)
+        return out
+
+    def name_gradient(self, x: Var, g: Atom | None) -> None:
+        if isinstance(g, Var) and g in self.emitted and g not in self.renamed:
+            self.renamed[g] = Var(_unique("d" + x.name, self.taken))
+
+    def named(self, a: Atom) -> Atom:
+        return self.renamed.get(a, a) if isinstance(a, Var) else a
+
+    def sym(self, a: Atom) -> Any:
+        return _Sym(self, a) if isinstance(a, Var) else a  # a constant stays a float
+
+    def backward(self) -> Program:
+        """Reverse mode: each variable's gradient, added up term by term in the eager
+        engine's order (the users in reverse order, each user's inputs in order)."""
+        grads: dict[Var, Atom] = {}
+        out = self.program.outputs[0]
+        if isinstance(out, Var):
+            grads[out] = 1.0
+        for eq in reversed(self.program.equations):
+            g = grads.get(eq.out)
+            if g is None:
+                continue  # the output does not depend on it
+            self.name_gradient(eq.out, g)
+            partials = eq.rule.derivative(self.sym(eq.out), *[self.sym(a) for a in eq.inputs])
+            if len(partials) != len(eq.inputs):
+                raise ValueError(
+                    f"the {eq.rule.name} row gave {len(partials)} partials for "
+                    f"{len(eq.inputs)} inputs"
+                )
+            for i, x in enumerate(eq.inputs):
+                if isinstance(x, Var):
+                    term = self.term(eq, i, g, partials[i])
+                    grads[x] = term if x not in grads else self.emit(RULES["add"], (grads[x], term))
+        for v in self.program.inputs:
+            self.name_gradient(v, grads.get(v))
+        outs = tuple(self.named(grads.get(v, 0.0)) for v in self.program.inputs)
+        equations = [
+            Equation(self.renamed.get(e.out, e.out), e.rule, tuple(map(self.named, e.inputs)))
+            for e in self.equations
+        ]
+        return Program(self.program.inputs, tuple(equations), outs)
+
+    def term(self, eq: Equation, i: int, g: Atom, p: Any) -> Atom:
+        """``g · p`` for input i's partial p: the chain rule's one product. The masking rule:
+        a partial of None, or a masking row's 0, passes exactly 0 (inf and nan stop there)."""
+        if p is None:
+            return 0.0
+        p = _atom(p)
+        if eq.rule.masks:
+            if isinstance(p, float):
+                return 0.0 if p == 0.0 else self.emit(RULES["mul"], (g, p))
+            return self.emit(RULES["mul0"], (p, g))
+        parts = None
+        if eq.rule.quotient is not None and not (isinstance(p, float) and p - p == 0.0):
+            ins = [self.sym(a) for a in eq.inputs]
+            parts = eq.rule.quotient(self.sym(eq.out), *ins)[i]
+        if parts is None:
+            return self.emit(RULES["mul"], (g, p))
+        return self.emit(TIMES, (g, p, _atom(parts[0]), _atom(parts[1])))
+
+
+class _Fresh:
+    """The next free name of ``t1``, ``t2``, …, each taken as it is given."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken, self.count = taken, 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        while f"t{self.count}" in self.taken:
+            self.count += 1
+        return _unique(f"t{self.count}", self.taken)
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    """``base``, or ``base2``, ``base3``, … when it is taken; then taken."""
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}{k}"
+    taken.add(name)
+    return name
+
+
+# --- simplification, written once ---------------------------------------------------
+
+
+def simplify(program: Program) -> Program:
+    """The same numbers with fewer equations: constants folded, ``x·1``, ``x^1`` and
+    ``x + (−0)`` are x, ``(x·−1)·−1`` is x, and equations no output needs are dropped.
+    Each rewrite is exact in IEEE arithmetic (``x + 0`` is not: −0 + 0 is +0, so it stays).
+
+    >>> x = Var("x")
+    >>> p = Program((x,), (Equation(Var("a"), RULES["mul"], (2.0, 3.0)),
+    ...                    Equation(Var("b"), RULES["mul"], (x, 1.0)),
+    ...                    Equation(Var("c"), RULES["add"], (Var("b"), Var("a")))), (Var("c"),))
+    >>> print(simplify(p))
+    { lambda x .
+        let c = x + 6
+        in (c) }
+    """
+    known: dict[Var, Atom] = {}  # a variable that is another one, or a constant
+    negated: dict[Var, Atom] = {}  # a variable that is x·−1, and its x
+    kept: list[Equation] = []
+    for eq in program.equations:
+        args = tuple(known.get(a, a) if isinstance(a, Var) else a for a in eq.inputs)
+        same = _rewrite(eq.rule, args, negated)
+        if same is not None:
+            known[eq.out] = same
+            continue
+        if eq.rule.name == "mul" and -1.0 in args:
+            negated[eq.out] = args[1] if args[0] == -1.0 else args[0]
+        kept.append(Equation(eq.out, eq.rule, args))
+    outputs = tuple(known.get(a, a) if isinstance(a, Var) else a for a in program.outputs)
+    return _pruned(Program(program.inputs, tuple(kept), outputs))
+
+
+def _rewrite(rule: Rule, args: tuple[Atom, ...], negated: dict[Var, Atom]) -> Atom | None:
+    """What the equation is, when a simpler atom says it exactly; else None."""
+    if not any(isinstance(a, Var) for a in args):
+        return float(rule.forward(*args))
+    identity = _IDENTITIES.get(rule.name)
+    if identity is None or len(args) != 2:
+        return None
+    return identity(args[0], args[1], negated)
+
+
+def _sum(a: Atom, b: Atom, negated: dict[Var, Atom]) -> Atom | None:
+    # x + (−0) is x, +0 included
+    return b if _is_minus_zero(a) else a if _is_minus_zero(b) else None
+
+
+def _product(a: Atom, b: Atom, negated: dict[Var, Atom]) -> Atom | None:
+    # x·1 is x; (x·−1)·−1 is x
+    if a == 1.0 or b == 1.0:
+        return b if a == 1.0 else a
+    x = a if b == -1.0 else b if a == -1.0 else None
+    return negated.get(x) if isinstance(x, Var) else None
+
+
+def _power(a: Atom, b: Atom, negated: dict[Var, Atom]) -> Atom | None:
+    # x^1 is x (C's pow, nan and ±0 included)
+    return a if b == 1.0 else None
+
+
+_IDENTITIES = {"add": _sum, "mul": _product, "pow": _power, "powv": _power}
+
+
+def _is_minus_zero(a: Atom) -> bool:
+    return isinstance(a, float) and a == 0.0 and math.copysign(1.0, a) < 0.0
+
+
+def _pruned(program: Program) -> Program:
+    """Without the equations that no output needs."""
+    needed = {a for a in program.outputs if isinstance(a, Var)}
+    kept: list[Equation] = []
+    for eq in reversed(program.equations):
+        if eq.out in needed:
+            kept.append(eq)
+            needed.update(a for a in eq.inputs if isinstance(a, Var))
+    return Program(program.inputs, tuple(reversed(kept)), program.outputs)
+
+
+# --- tracing ------------------------------------------------------------------------
+
+
+def trace(output: object, inputs: Iterable[Value] | None = None) -> Program:
+    """The program that computes ``output`` from ``inputs``.
+
+    ``inputs=None`` takes every leaf of the graph but the Constants, in topological
+    order; otherwise exactly the Values given, and a leaf not among them is a
+    constant of the program (its number now). A variable is named as the drawings
+    name its node: its label, the caller's variable that holds it, a letter for
+    a leaf (see :mod:`autograd.names`), else ``t1``, ``t2``, …
+
+    >>> from autograd import Value
+    >>> x, b = Value(2.0), Value(0.5, "b")
+    >>> y = (x * x - b).exp()
+    >>> print(trace(y, [x]))
+    { lambda x .
+        let t1 = x·x
+            t2 = −0.5
+            t3 = t1 + t2
+            y = exp(t3)
+        in (y) }
+    >>> print(simplify(trace(y, [x])))
+    { lambda x .
+        let t1 = x·x
+            t3 = t1 − 0.5
+            y = exp(t3)
+        in (y) }
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"trace needs a Value to trace, got {type(output).__name__}")
+    order = topological_order(output)
+    wanted = _inputs(order, inputs)
+    names = _names(order, wanted)
+    atoms: dict[Value, Atom] = {v: Var(names[v]) for v in wanted}
+    equations: list[Equation] = []
+    for node in order:
+        rule = node._rule
+        if node in atoms:
+            continue
+        if rule is None:  # a leaf: not an input, so a constant
+            atoms[node] = node.data
+            continue
+        out = Var(names[node])
+        equations.append(Equation(out, rule, tuple(atoms[x] for x in node.inputs)))
+        atoms[node] = out
+    variables = tuple(Var(names[v]) for v in wanted)
+    program = Program(variables, tuple(equations), (atoms[output],))
+    return _pruned(program)
+
+
+def _inputs(order: Sequence[Value], inputs: Iterable[Value] | None) -> list[Value]:
+    if inputs is None:
+        return [v for v in order if v._rule is None and not isinstance(v, Constant)]
+    if isinstance(inputs, Value) or not isinstance(inputs, Iterable):
+        raise TypeError(f"trace inputs must be a list of Values, got {type(inputs).__name__}")
+    wanted = list(inputs)
+    for i, v in enumerate(wanted):
+        if not isinstance(v, Value) or isinstance(v, Constant):
+            raise TypeError(
+                f"trace inputs must be Values that are not Constants; inputs[{i}] is {v!r}"
+            )
+        if any(v is u for u in wanted[:i]):
+            raise ValueError(f"trace inputs[{i}] ({v!r}) is given twice")
+    return wanted
+
+
+def _names(order: Sequence[Value], wanted: list[Value]) -> dict[Value, str]:
+    """A name for each input and each computed node: its label, the name
+    :func:`~autograd.names.leaf_names` gives it, else ``t1``, ``t2``, … (a repeated
+    label gets a number: ``x``, ``x2``)."""
+    nodes = [*wanted, *(v for v in order if v._rule is not None)]
+    given = leaf_names([*wanted, *order])
+    names: dict[Value, str] = {}
+    taken: set[str] = set()
+    for v in nodes:
+        base = str(v.label) if v.label else given.get(v, "")
+        if base and v not in names:
+            names[v] = _unique(base, taken)
+    fresh = _Fresh(taken)
+    for v in nodes:
+        if v not in names:
+            names[v] = fresh()
+    return names
