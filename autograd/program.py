@@ -5,8 +5,7 @@ traces a function to a jaxpr; each job on it is a small interpreter over its equ
 calling it evaluates on floats, :meth:`Program.grad` differentiates it into another
 program (reverse mode, the chain rule and the masking rule written once, in
 :meth:`_Builder.term`), :func:`simplify` folds constants, ×1, ^1, +(−0) and double
-negations, and
-``str`` prints one equation per line. Standard library only.
+negations, and ``str`` prints one equation per line. Standard library only.
 
 >>> from autograd import Value
 >>> x, w = Value(2.0, "x"), Value(-1.0, "w")
