@@ -1,7 +1,7 @@
 """The ops of issue 12, one row each: values against ``math``, first and second
 derivatives against finite differences of the ``math`` functions (the engine is not
 used for the reference), and the edge values, inf and nan included, that PyTorch
-2.13 gives (``tests/test_torch.py`` compares with PyTorch itself where it is installed).
+2.13 gives (``tests/autograd/test_torch.py`` compares with PyTorch itself where it is installed).
 """
 
 from __future__ import annotations
