@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[plot,batch]'
 	@touch $@
 
-# PyTorch is the tests' independent reference (tests/test_torch.py, micrograd's own
+# PyTorch is the tests' independent reference (tests/autograd/test_torch.py, micrograd's own
 # test_engine.py). 2.13.0+cpu exists only as a local wheel (pip's find-links): where it is
 # absent nothing is downloaded, and those tests are skipped with a reason.
 $(DEV): $(STAMP)
@@ -89,7 +89,7 @@ browser: $(KATEX_STAMP)
 	  echo "Chromium or rsvg-convert is missing, so the browser tests will be skipped; install them with: sudo apt-get install chromium librsvg2-bin" >&2; \
 	fi
 
-# KaTeX for tests/test_browser_explain.py, at the version tests/browser/package-lock.json pins,
+# KaTeX for tests/viz/test_browser_explain.py, at the version tests/browser/package-lock.json pins,
 # installed by npm (never fetched at run time, never from a CDN). Without npm, or when
 # `npm ci` fails, that test is skipped, saying so.
 $(KATEX_STAMP): tests/browser/package.json tests/browser/package-lock.json

@@ -32,7 +32,7 @@ describe): the generator writes only the others.
 Why written, not made at import: ``mypy --strict`` must see ``Value.exp`` and
 ``autograd.exp`` with real signatures, and mypyc compiles the engine's modules,
 whose native classes take no methods added at run time. So the code is generated
-and checked in, and ``tests/test_surface.py`` fails when a block is out of date
+and checked in, and ``tests/autograd/test_surface.py`` fails when a block is out of date
 (run ``python -m autograd._surface`` to rewrite them). The expression parser and the
 tests' strategies read the registry when they run instead: they need no types. A row
 of your own (:func:`autograd.register`) has its function, which ``register`` returns,
@@ -302,7 +302,7 @@ def render(file: str, text: str) -> str:
     """``text``, the source of ``autograd/<file>``, with its generated blocks written anew.
 
     >>> source = (PACKAGE / "formula.py").read_text(encoding="utf-8")
-    >>> render("formula.py", source) == source  # up to date (tests/test_surface.py checks all)
+    >>> render("formula.py", source) == source  # up to date (test_surface.py checks all)
     True
     """
     blocks = FILES[file]

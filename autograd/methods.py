@@ -3,7 +3,7 @@
 ``Value`` extends :class:`Methods`. Each operator and method asks the Value for
 the node of its row (``x + y`` is ``x._binary("add", y)``, ``x.exp()`` is
 ``x._unary("exp")``); the rest of this module is written by ``python -m
-autograd._surface`` between the "generated" lines, and ``tests/test_surface.py``
+autograd._surface`` between the "generated" lines, and ``tests/autograd/test_surface.py``
 checks it is what the rows say. Methods written by hand in ``Value`` (``log``,
 ``clamp``, ``-``) are not written here.
 """

@@ -37,16 +37,15 @@ Property = Callable[[], None]
 
 
 def _load_without_shrinking(name: str) -> ModuleType:
-    """A fresh copy of the test module ``name``, its properties decorated under the
+    """A fresh copy of the test module at tests/``name``.py, its properties decorated under the
     current hypothesis profile with the shrink phase (and the database) off."""
     current = settings.get_current_profile_name()
     settings.register_profile(
         "mutants",
         settings(settings.default, phases=[Phase.explicit, Phase.generate], database=None),
     )
-    spec = importlib.util.spec_from_file_location(
-        f"{name}_unshrunk", Path(__file__).with_name(f"{name}.py")
-    )
+    path = Path(__file__).parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{path.stem}_unshrunk", path)
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"no test module tests/{name}.py to load")
     module = importlib.util.module_from_spec(spec)
@@ -58,9 +57,9 @@ def _load_without_shrinking(name: str) -> ModuleType:
     return module
 
 
-identities = _load_without_shrinking("test_properties")
-graph_properties = _load_without_shrinking("test_properties_graphs")
-network_properties = _load_without_shrinking("test_properties_nn")
+identities = _load_without_shrinking("autograd/test_properties")
+graph_properties = _load_without_shrinking("autograd/test_properties_graphs")
+network_properties = _load_without_shrinking("nn/test_properties_nn")
 PROPERTY_MODULES = (identities, graph_properties, network_properties)
 
 # --- how a mutant is put in place ---------------------------------------------------------

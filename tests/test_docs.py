@@ -5,7 +5,7 @@
   asked to write; the transcript in docs/ says so, and the pages count its files right.
 - Every page is in mkdocs.yml's navigation, every relative link of a page resolves, and
   every Python example of a page is a doctest (``pytest`` collects docs/*.md), except the
-  one PyTorch block that tests/test_compile_layers.py runs.
+  one PyTorch block that tests/autograd/test_compile_layers.py runs.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def test_every_python_example_of_a_page_is_a_doctest() -> None:
                 assert body.startswith(">>> "), page.name
     assert len(fences["pycon"]) > 20
     assert set(fences) <= {"pycon", "python", "sh", "text"}
-    # the one block that is not a doctest needs PyTorch: tests/test_compile_layers.py runs it
+    # the one block that is not a doctest needs PyTorch (tests/autograd/test_compile_layers.py)
     assert [(name, body.split("\n")[0]) for name, body in fences["python"]] == [
         ("compiling.md", "import torch")
     ]

@@ -210,7 +210,7 @@ MAX_LAYOUT_COST = 50_000
 """The largest :func:`layout_cost` a drawing may have while ``max_nodes`` is not None.
 
 Measured with ``dot -Tsvg`` on 2 shared cores (the table is in
-``tests/test_viz_render.py``): a cost of 50,000 takes ``dot`` 1 to 4 seconds, and
+``tests/viz/test_viz_render.py``): a cost of 50,000 takes ``dot`` 1 to 4 seconds, and
 the time then grows faster than the cost. ``x + x + ... + x`` drawn by
 :func:`viz.draw`: 55 terms, cost 39,000, 3.0 s; 60 terms, 54,000, 5.9 s; 70 terms
 over 25 s. A 4-32-32-1 network's chain-rule tree unit by unit

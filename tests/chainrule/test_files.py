@@ -23,7 +23,7 @@ from chainrule.cli import main
 from nn import MLP
 from viz import StepThrough, draw, step_through, write
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # the three writers, each given a path: the library's two and the command line's
 WRITERS: dict[str, Callable[[Path], object]] = {

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from compare import close_max
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -55,10 +56,6 @@ def magnitudes(model: MLP, bp: Backprop, t: list[float]) -> dict[str, float]:
     return out
 
 
-def close(a: float, b: float, scale: float, rel: float = 1e-12) -> bool:
-    return abs(a - b) <= rel * max(abs(a), abs(b), scale)
-
-
 networks = st.fixed_dictionaries(
     {
         "n_in": st.integers(1, 4),
@@ -99,19 +96,19 @@ def test_delta_rule_equals_autograd_for_random_networks(net: dict[str, object]) 
     L.backward()
     scale = magnitudes(model, bp, t)
 
-    assert close(bp.loss, L.data, 0.0)
+    assert close_max(bp.loss, L.data, 0.0)
     for name, value in bp.S.items():
-        assert close(value, nodes[name].data, 0.0), name
+        assert close_max(value, nodes[name].data, 0.0), name
     for name, value in bp.x.items():
-        assert close(value, nodes[name].data, 0.0), name
+        assert close_max(value, nodes[name].data, 0.0), name
     for name, p in model.named_parameters():
-        assert close(bp.grad[name], p.grad, scale[name]), (name, bp.grad[name], p.grad)
+        assert close_max(bp.grad[name], p.grad, scale[name]), (name, bp.grad[name], p.grad)
     # δ_j^(k) is ∂L/∂S_j^(k), (4): ask the engine for it directly
     S_names = list(bp.S)
     dS = grad(L, [nodes[name] for name in S_names])
     for name, d in zip(S_names, dS, strict=True):
         delta = bp.delta["δ" + name[1:]]
-        assert close(delta, d.data, scale["b" + name[1:]]), (name, delta, d.data)
+        assert close_max(delta, d.data, scale["b" + name[1:]]), (name, delta, d.data)
 
 
 @settings(max_examples=100, deadline=None)

@@ -2,7 +2,7 @@
 
 Every test here runs with Graphviz's ``dot`` off the PATH (a temporary folder
 without it). The browser tests (Debian's chromium driven by Playwright, as in
-tests/test_browser.py; skipped, saying which is missing, without them) block
+tests/viz/test_browser.py; skipped, saying which is missing, without them) block
 every request that is not ``file:`` or ``data:`` and assert that none was tried.
 """
 
@@ -264,7 +264,7 @@ def test_a_real_kernel_sends_the_library_with_the_first_drawing_and_after_its_ce
     """ipykernel and IPython as JupyterLab drives them: each request names its cell."""
     pytest.importorskip("ipykernel", reason="the dev extra's ipykernel is missing")
     manager = pytest.importorskip("jupyter_client.manager", reason="jupyter_client is missing")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     km, kc = manager.start_new_kernel(kernel_name="python3", cwd=str(root))
 
     def run(code: str, cell: str | None) -> list[bool]:

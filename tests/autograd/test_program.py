@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from compare import same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import OPS, ROWS, Graph, graphs, wide_floats
@@ -28,13 +29,6 @@ ANY_FLOAT = st.one_of(
     st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -1e-310, 1.0, -1.0]),
 )
 """Every float, nan and the signed zeros included, leaning to moderate ones."""
-
-
-def same(a: float, b: float) -> bool:
-    """Equal as IEEE numbers, with the sign of zero, and nan equal to nan."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 def built(graph: Graph, numbers: list[float]) -> tuple[list[Value], Value]:

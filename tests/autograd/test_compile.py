@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from compare import same
 
 from autograd import Compiled, Constant, Value, compile, grad, wsum
 
@@ -537,11 +538,3 @@ def as_array(g: object) -> Any:
     assert isinstance(g, np.ndarray)
     assert g.dtype == np.float64
     return g
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal as IEEE numbers, with the sign of zero, and nan equal to nan."""
-    a, b = float(a), float(b)
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)

@@ -488,7 +488,7 @@ def test_sums_of_many_terms_are_refused_by_their_cost_or_render(
         assert "laying the graph out costs about" in err
         assert "chain_rule(root, keep=...)" in err
         assert not path.exists()
-    # 60 terms took dot 5.9 s and are refused now; 55 take 2.5 s (tests/test_viz_render.py)
+    # 60 terms took dot 5.9 s and are refused now; 55 take 2.5 s (tests/viz/test_viz_render.py)
     assert (terms, status) in {(80, 1), (400, 1), (60, 1), (55, 0)}
 
 

@@ -1,7 +1,7 @@
 """The ops of issue 12, one row each: values against ``math``, first and second
 derivatives against finite differences of the ``math`` functions (the engine is not
 used for the reference), and the edge values, inf and nan included, that PyTorch
-2.13 gives (``tests/test_torch.py`` compares with PyTorch itself where it is installed).
+2.13 gives (``tests/autograd/test_torch.py`` compares with PyTorch itself where it is installed).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
+from compare import close_to, same
 
 import autograd
 from autograd import RULES, Value, grad
@@ -19,17 +20,6 @@ from autograd import RULES, Value, grad
 INF, NAN = math.inf, math.nan
 H1 = 1e-5  # the step of the first central difference
 H2 = 1e-4  # and of the second
-
-
-def same(a: float, b: float) -> bool:
-    """Equal, nan equal to nan, and the sign of a zero counts."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-
-
-def close(a: float, b: float, rel: float = 1e-6) -> bool:
-    return abs(a - b) <= rel * max(1.0, abs(b))
 
 
 def _softplus(x: float) -> float:
@@ -84,9 +74,9 @@ def test_unary_op_value_and_two_derivatives_match_math(
         value, d1, d2 = first_and_second(f, x)
         fd1 = (ref(x + H1) - ref(x - H1)) / (2 * H1)
         fd2 = (ref(x + H2) - 2 * ref(x) + ref(x - H2)) / (H2 * H2)
-        assert close(value, ref(x), 1e-15), (name, x, value, ref(x))
-        assert close(d1, fd1), f"{name}'({x}): analytic {d1}, numeric {fd1}"
-        assert close(d2, fd2, 1e-4), f"{name}''({x}): analytic {d2}, numeric {fd2}"
+        assert close_to(value, ref(x), 1e-15), (name, x, value, ref(x))
+        assert close_to(d1, fd1), f"{name}'({x}): analytic {d1}, numeric {fd1}"
+        assert close_to(d2, fd2, 1e-4), f"{name}''({x}): analytic {d2}, numeric {fd2}"
 
 
 @pytest.mark.parametrize(("name", "f", "ref", "points"), BINARY, ids=[c[0] for c in BINARY])
@@ -106,7 +96,7 @@ def test_binary_op_value_and_two_derivatives_match_math(
             (ref(a, b + H1) - ref(a, b - H1)) / (2 * H1),
         ]
         for d, n in zip(firsts, fd, strict=True):
-            assert close(d.data, n), f"{name} at {(a, b)}: analytic {d.data}, numeric {n}"
+            assert close_to(d.data, n), f"{name} at {(a, b)}: analytic {d.data}, numeric {n}"
         shifts = [(H2, 0.0), (0.0, H2)]
         for i, di in enumerate(firsts):
             seconds = grad(di, [x, y])
@@ -118,7 +108,7 @@ def test_binary_op_value_and_two_derivatives_match_math(
                     - ref(a - ui + uj, b - vi + vj)
                     + ref(a - ui - uj, b - vi - vj)
                 ) / (4 * H2 * H2)
-                assert close(dij.data, numeric, 1e-4), (name, (a, b), i, j, dij.data, numeric)
+                assert close_to(dij.data, numeric, 1e-4), (name, (a, b), i, j, dij.data, numeric)
 
 
 def value_and_grads(
@@ -266,7 +256,8 @@ def test_every_new_row_prints_as_a_call_and_has_an_array_forward() -> None:
             arrays = rule.array(np, *columns).tolist()
         for args, got in zip(grid, arrays, strict=True):
             want = rule.forward(*args)  # NumPy's transcendental functions may differ by an ulp
-            ok = same(got, want) or (math.isfinite(want) and want != 0 and close(got, want, 4e-16))
+            near = math.isfinite(want) and want != 0 and close_to(got, want, 4e-16)
+            ok = same(got, want) or near
             assert ok, (name, args, got, want)
 
 
@@ -366,7 +357,7 @@ def test_subnormal_inputs_give_finite_exact_first_derivatives(
     out.backward()
     got = [v.grad for v in leaves]
     assert all(math.isfinite(g) for g in got), (name, got)  # was inf before issue 22
-    assert all(close(g, e, 1e-12) for g, e in zip(got, exact, strict=True)), (name, got, exact)
+    assert all(close_to(g, e, 1e-12) for g, e in zip(got, exact, strict=True)), (name, got, exact)
     # grad, grad(create_graph=True) and micrograd's _backward apply partials the same way
     assert [g.data for g in grad(out, leaves)] == got
     assert [g.data for g in grad(out, leaves, create_graph=True)] == got
@@ -381,7 +372,7 @@ def test_subnormal_inputs_give_finite_exact_first_derivatives(
 def test_forward_mode_forms_the_quotient_too() -> None:
     # d/dε of x·log(x) along a tangent as small as x: t·(log x + 1), finite
     _, tangent = autograd.jvp(lambda x: x * x.log(), [TINY], [TINY])
-    assert close(tangent, TINY * (math.log(TINY) + 1.0), 1e-12)
+    assert close_to(tangent, TINY * (math.log(TINY) + 1.0), 1e-12)
     assert autograd.tangents((Value(TINY) / Value(TINY)), {}) == [0.0]
 
 
@@ -402,7 +393,7 @@ def test_subnormal_first_derivatives_are_pytorchs(
             assert not math.isfinite(their)
             assert math.isfinite(ours)
             continue
-        assert close(ours, their, 1e-13), (name, i, ours, their)
+        assert close_to(ours, their, 1e-13), (name, i, ours, their)
 
 
 @pytest.mark.parametrize("name", ["div", "div0", "log", "log2", "log10"])

@@ -46,7 +46,7 @@ import nn as chainrule_nn
 from chainrule.micrograd import engine as mirror_engine
 from chainrule.micrograd import nn as mirror_nn
 
-SDIST = Path(__file__).parent / "data" / "micrograd" / "micrograd-0.1.0"
+SDIST = Path(__file__).parents[1] / "data" / "micrograd" / "micrograd-0.1.0"
 NAMES = ("micrograd", "micrograd.engine", "micrograd.nn")
 
 LOSS_ULPS = 8  # a loss, in ulps of itself (micrograd against itself: up to 4)

@@ -421,7 +421,7 @@ def test_a_unit_with_no_input_drawn_is_a_plain_box() -> None:
 
 # --- the docs' pictures ------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_docs_show_the_committed_3_4_4_1_pictures_as_docs_pictures_draws_them() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import struct
 import sys
 import threading
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from types import FrameType
 from typing import Any
 
 import pytest
+from compare import bits
 
 import autograd
 from autograd import Constant, Value, engine, grad, topological_order
@@ -46,10 +46,6 @@ def with_lines() -> frozenset[int]:
     native one ``engine.__file__`` is the compiled module)."""
     tree = ast.parse(Path(ENGINE_FILE).read_text(encoding="utf-8"))
     return frozenset(node.lineno for node in ast.walk(tree) if isinstance(node, ast.With))
-
-
-def bits(x: float) -> bytes:
-    return struct.pack("<d", x)
 
 
 def graph() -> tuple[list[Value], Value]:

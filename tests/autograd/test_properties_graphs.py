@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from compare import equal
 from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
 from strategies import OPS, Graph, graphs
@@ -14,11 +15,6 @@ from autograd import Value, grad
 TAME = graphs(tame=True)
 # Any float at all, nan and ±inf included, as leaves and as constants.
 WILD = graphs(values=st.floats(), constants=st.floats())
-
-
-def same(a: float, b: float) -> bool:
-    """Equal as IEEE numbers, with nan equal to nan."""
-    return a == b or (math.isnan(a) and math.isnan(b))
 
 
 def build(graph: Graph) -> tuple[list[Value], list[Value]]:
@@ -128,7 +124,7 @@ def test_backward_matches_grad_to_the_bit(graph: Graph) -> None:
     out.backward()
     by_grad = grad(out, nodes)
     for k, (node, g) in enumerate(zip(nodes, by_grad, strict=True)):
-        assert same(node.grad, g.data), (
+        assert equal(node.grad, g.data), (
             f"∂out/∂{graph.name(k)}: backward {node.grad!r}, grad {g.data!r}"
         )
 
@@ -142,7 +138,7 @@ def test_grad_with_create_graph_gives_the_same_numbers(graph: Graph) -> None:
     plain = grad(nodes[-1], leaves)
     as_graphs = grad(nodes[-1], leaves, create_graph=True)
     for i, (p, g) in enumerate(zip(plain, as_graphs, strict=True)):
-        assert same(p.data, g.data), f"∂out/∂x{i}: grad {p.data!r}, create_graph {g.data!r}"
+        assert equal(p.data, g.data), f"∂out/∂x{i}: grad {p.data!r}, create_graph {g.data!r}"
 
 
 @given(st.one_of(TAME, WILD))
@@ -156,11 +152,11 @@ def test_backward_twice_doubles_every_leaf_gradient_exactly(graph: Graph) -> Non
     first = [v.grad for v in nodes]
     out.backward()
     for i, leaf in enumerate(leaves):
-        assert same(leaf.grad, 2 * first[i]), (
+        assert equal(leaf.grad, 2 * first[i]), (
             f"x{i}: first backward {first[i]!r}, after the second {leaf.grad!r}"
         )
     for k in range(len(leaves), len(nodes)):
-        assert same(nodes[k].grad, first[k]), (
+        assert equal(nodes[k].grad, first[k]), (
             f"n{k}: first backward {first[k]!r}, after the second {nodes[k].grad!r}"
         )
 

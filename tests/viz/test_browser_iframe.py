@@ -186,7 +186,7 @@ def test_a_page_laid_out_in_its_hidden_frame_puts_every_number_in_its_box(
 
 
 SCREENS = [(1366, 768), (1920, 1080), (800, 600), (570, 800)]
-"""The standalone page's screens (tests/test_browser.py), and a phone-sized window."""
+"""The standalone page's screens (tests/viz/test_browser.py), and a phone-sized window."""
 
 
 @pytest.mark.needs_dot

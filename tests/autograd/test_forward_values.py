@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 
 import pytest
+from compare import close_sum, same
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import ROWS, Graph, finite_floats, graphs
@@ -21,10 +22,6 @@ from autograd import RULES, Value, grad, hvp, jvp
 
 TAME = graphs(tame=True, max_steps=30, max_leaves=3)
 DIRECTIONS = st.lists(finite_floats(-2.0, 2.0), min_size=3, max_size=3)
-
-
-def close(a: float, b: float, rel: float, scale: float = 1.0) -> bool:
-    return abs(a - b) <= rel * (scale + abs(a) + abs(b))
 
 
 def as_function(graph: Graph) -> Callable[..., Value]:
@@ -55,7 +52,7 @@ def test_reverse_over_forward_is_hvp(graph: Graph, v: list[float]) -> None:
     got = [g.data for g in grad(tangent, xs)]
     want = hvp(as_function(graph), graph.leaves, v)
     for a, b in zip(got, want, strict=True):
-        assert close(a, b, 1e-10), (got, want)
+        assert close_sum(a, b, 1e-10), (got, want)
 
 
 def second_derivative(graph: Graph, k: int) -> float:
@@ -76,7 +73,7 @@ def test_forward_over_forward_is_the_second_derivative(graph: Graph, k: int) -> 
     first, second = jvp(slope, graph.leaves, e)
     assert first == jvp(f, graph.leaves, e)[1]
     want = second_derivative(graph, k)
-    assert close(second, want, 1e-10), (second, want)
+    assert close_sum(second, want, 1e-10), (second, want)
 
 
 @given(TAME, st.integers(0, 2))
@@ -101,13 +98,6 @@ SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, math.inf, -math.inf, 
 EVERY_ROW = graphs(
     values=st.one_of(finite_floats(-3.0, 3.0), SPECIAL), ops=ROWS, max_steps=25, max_leaves=3
 )
-
-
-def same(a: float, b: float) -> bool:
-    """Equal bit for bit, a zero's sign included; nan equals nan."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 @given(EVERY_ROW, st.lists(st.one_of(finite_floats(-2.0, 2.0), SPECIAL), min_size=3, max_size=3))

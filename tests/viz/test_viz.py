@@ -32,7 +32,8 @@ from viz import (
 from viz.notation import escape
 
 needs_dot = pytest.mark.needs_dot
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent  # this file's folder: the subprocess imports it
 SVG = "{http://www.w3.org/2000/svg}"
 
 # --- reading the DOT text back ----------------------------------------------------
@@ -364,7 +365,7 @@ def _render_in_fresh_process(seed: str) -> list[bytes]:
         "for d in (viz.draw(root), viz.chain_rule(root)):\n"
         "    sys.stdout.buffer.write(d.source.encode() + b'\\0' + d.pipe(format='svg') + b'\\0')\n"
     )
-    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": f"{ROOT / 'tests'}:{ROOT}"}
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": f"{HERE}:{ROOT / 'tests'}:{ROOT}"}
     run = subprocess.run([sys.executable, "-c", program], check=True, capture_output=True, env=env)
     return run.stdout.split(b"\0")[:4]
 
@@ -684,7 +685,7 @@ def test_a_missing_dot_says_how_to_install_it(
     assert not (tmp_path / "graph.svg").exists()
     assert not (tmp_path / "plain.png").exists()
     assert drawing.source.startswith("digraph computation_graph {")
-    # Jupyter's display needs no dot: the browser lays the graph out (tests/test_wasm.py)
+    # Jupyter's display needs no dot: the browser lays the graph out (tests/viz/test_wasm.py)
     assert list(drawing._repr_mimebundle_()) == ["text/html"]
 
 

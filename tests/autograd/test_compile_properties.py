@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from compare import close_ieee, same
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -34,22 +35,6 @@ compile_module = importlib.import_module("autograd.compile")
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- comparisons ---
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal as IEEE numbers, with the sign of zero, and nan equal to nan."""
-    a, b = float(a), float(b)
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-
-
-def close(a: Any, b: Any, rel: float = 1e-12, floor: float = 1e-300) -> bool:
-    """Same IEEE class (nan, ±inf) and, when finite, within rel of b (or an absolute floor)."""
-    a, b = float(a), float(b)
-    if not math.isfinite(b):
-        return same(a, b)
-    return math.isfinite(a) and abs(a - b) <= rel * abs(b) + floor
 
 
 def close_to_sum(got: float, terms: Sequence[float], floor: float = 0.0) -> bool:
@@ -367,7 +352,7 @@ def test_batched_networks_match_the_eager_engine(data: st.DataObject) -> None:
     # chain rule multiplies by ∂L/∂node and by an input: the floor is that product.
     floor = 1e-12 * largest_gradient * largest_input
     for k in range(n):
-        assert close(values[k], expected[k][0], floor=floor)
+        assert close_ieee(values[k], expected[k][0], floor=floor)
     for i, g in enumerate(grads):
         if i < len(params):
             assert type(g) is float
@@ -375,7 +360,7 @@ def test_batched_networks_match_the_eager_engine(data: st.DataObject) -> None:
         else:
             assert isinstance(g, np.ndarray)
             for k in range(n):
-                assert close(g[k], expected[k][1][i - len(params)], floor=floor)
+                assert close_ieee(g[k], expected[k][1][i - len(params)], floor=floor)
 
 
 # --- the NumPy functions against the float ones ---
@@ -416,10 +401,10 @@ def test_numpy_functions_give_the_float_functions_ieee_results(name: str) -> Non
     with np.errstate(all="ignore"):
         got = functions[name](np.array(SPECIAL))
         one = functions[name](SPECIAL[3])  # a scalar in, as for shared inputs
-    assert close(one, FLOAT_VERSIONS[name](SPECIAL[3]))
+    assert close_ieee(one, FLOAT_VERSIONS[name](SPECIAL[3]))
     for x, g in zip(SPECIAL, got.tolist(), strict=True):
         expected = FLOAT_VERSIONS[name](x)
-        assert same(g, expected) if exact else close(g, expected), (name, x, g, expected)
+        assert same(g, expected) if exact else close_ieee(g, expected), (name, x, g, expected)
 
 
 @pytest.mark.parametrize("name", sorted(FLOAT_VERSIONS))
@@ -430,7 +415,7 @@ def test_numpy_functions_agree_with_the_float_functions(name: str, xs: list[floa
     with np.errstate(all="ignore"):
         got = functions[name](np.array(xs)).tolist()
     for x, g in zip(xs, got, strict=True):
-        assert close(g, FLOAT_VERSIONS[name](x)), (name, x)
+        assert close_ieee(g, FLOAT_VERSIONS[name](x)), (name, x)
 
 
 POW_CASES = [
@@ -461,7 +446,7 @@ def test_numpy_power_gives_the_float_powers_ieee_results() -> None:
     with np.errstate(all="ignore"):
         got = functions["pow"](x, y).tolist()
     for (a, b), g in zip(POW_CASES, got, strict=True):
-        assert close(g, RULES["pow"].forward(a, b)), (a, b, g)
+        assert close_ieee(g, RULES["pow"].forward(a, b)), (a, b, g)
 
 
 def test_the_batched_namespace_has_every_op_of_the_table() -> None:

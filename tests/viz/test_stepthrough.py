@@ -184,7 +184,7 @@ def test_an_interior_node_cannot_be_a_parameter() -> None:
 def test_the_docs_quote_the_losses_of_three_iterations() -> None:
     from pathlib import Path
 
-    page = (Path(__file__).parent.parent / "docs" / "drawing.md").read_text(encoding="utf-8")
+    page = (Path(__file__).parents[2] / "docs" / "drawing.md").read_text(encoding="utf-8")
     line = notes_network_page(iterations=3).frames[-1].losses
     assert f"`{line}`" in page
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import struct
 import threading
 from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
+from compare import bits
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -300,10 +300,6 @@ def test_register_refuses_what_is_not_a_row() -> None:
 
 
 # --- wsum computes its row's forward on the nodes' numbers: the same bits -------------
-
-
-def bits(x: float) -> bytes:
-    return struct.pack("<d", x)
 
 
 NUMBERS = st.one_of(st.floats(-100.0, 100.0), st.floats())  # mostly finite: rounding shows

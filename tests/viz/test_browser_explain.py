@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from chromium import ARGS, playwright_chromium
-from test_viz_explain import (
+from explained import (
     balanced,
     empty_factor,
     equation_parts,
@@ -30,7 +30,7 @@ from viz.explain import Explanation
 
 pytestmark = pytest.mark.needs_browser
 
-KATEX = Path(__file__).resolve().parent / "browser" / "node_modules" / "katex" / "dist"
+KATEX = Path(__file__).resolve().parents[1] / "browser" / "node_modules" / "katex" / "dist"
 
 # For each story: every step's LaTeX (from the Markdown form) and the whole aligned block
 # (the LaTeX form) typeset with KaTeX, each rendering's text, node by node; the HTML form's rows.

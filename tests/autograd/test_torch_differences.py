@@ -23,82 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
+from torch_reference import NUMBERS, TORCH, torch
 
 from autograd import RULES, Value, grad
 from autograd.ops import apply
 
-torch: Any = pytest.importorskip(
-    "torch", reason="PyTorch is not installed: pip install torch==2.13.0 to compare with it"
-)
-
 INF, NAN = math.inf, math.nan
 TINY = sys.float_info.min  # the smallest normal float; below it, subnormals
 SPECIAL = [0.0, -0.0, 1.0, -1.0, INF, -INF, NAN, 1e-310, -1e-310, 1e308, -1e308]
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "pytorch.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "pytorch.md"
 
 
-def _where(condition: Any, yes: Any, no: Any) -> Any:
-    return torch.where(condition, torch.as_tensor(yes, dtype=torch.float64), no)
-
-
-def _zero(t: Any) -> Any:
-    return torch.zeros_like(t)
-
-
-# each row's PyTorch counterpart; a row used only inside other rows' partials stands for
-# the quantity PyTorch's own backward computes there (step: relu's threshold_backward, ...)
-TORCH: dict[str, Callable[..., Any]] = {
-    "add": lambda x, y: x + y,
-    "mul": lambda x, y: x * y,
-    "div": lambda x, y: x / y,
-    "pow": lambda x, c: x**c,  # a number exponent: PyTorch's pow.Tensor_Scalar
-    "powv": lambda x, y: x**y,
-    "exp": torch.exp,
-    "log": torch.log,
-    "sqrt": torch.sqrt,
-    "abs": torch.abs,
-    "sin": torch.sin,
-    "cos": torch.cos,
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "step": lambda x: _where(torch.relu(x) <= 0.0, 0.0, _zero(x) + 1.0),
-    "sign": torch.sign,
-    "mul0": lambda x, y: _where(x == 0.0, 0.0, x * y),  # pow_backward's where
-    "powlog": lambda x, y: _where((x == 0.0) & (y >= 0.0), 0.0, x**y * torch.log(x)),
-    "tan": torch.tan,
-    "asin": torch.asin,
-    "acos": torch.acos,
-    "atan": torch.atan,
-    "atan2": torch.atan2,
-    "inv_hypot2": lambda x, y: _where(x * x + y * y == 0.0, 0.0, 1.0 / (x * x + y * y)),
-    "sinh": torch.sinh,
-    "cosh": torch.cosh,
-    "log1p": torch.log1p,
-    "expm1": torch.expm1,
-    "log2": torch.log2,
-    "log10": torch.log10,
-    "softplus": torch.nn.functional.softplus,
-    "clamp": lambda x, lo, hi: torch.clamp(x, lo, hi),
-    "between": lambda x, lo, hi: ((x >= lo) & (x <= hi)).double(),
-    "maximum": torch.maximum,
-    "minimum": torch.minimum,
-    "above": lambda x, y: _where(x < y, 0.0, _where(x == y, 0.5, _zero(x) + 1.0)),
-    "mod": torch.remainder,
-    "floordiv": lambda x, y: torch.div(x, y, rounding_mode="floor"),
-    "wsum": lambda w, x, b: w * x - b,  # one weight: w·x - b
-    "exp2": torch.exp2,
-    "asinh": torch.asinh,
-    "acosh": torch.acosh,
-    "atanh": torch.atanh,
-    "reciprocal": torch.reciprocal,
-    "deg2rad": torch.deg2rad,
-    "rad2deg": torch.rad2deg,
-    "sinc": torch.sinc,
-    "div0": lambda x, y: _where(y == 0.0, 0.0, x / y),  # sinc_backward's where
-}
-NUMBERS = {"pow": (1,), "clamp": (1, 2), "between": (1, 2)}  # arguments that are numbers
 PARTIAL_ROWS = {name for name, rule in RULES.items() if rule.helper}
 # more points where a row has an edge of its own: pow's exponents where C's pow and
 # PyTorch's sqrt/rsqrt part, softplus beyond PyTorch's threshold
@@ -391,7 +326,7 @@ NOT_NUMBERS = ("`x.grad = None`", "`%`", "a leaf's gradient `-0.0`", "pickling a
 
 
 def test_every_row_has_a_pytorch_counterpart() -> None:
-    assert set(TORCH) == set(RULES), "a row of autograd.RULES needs its PyTorch counterpart here"
+    assert set(TORCH) == set(RULES), "a row needs its counterpart in tests/torch_reference.py"
 
 
 def test_every_disagreement_with_pytorch_is_in_the_table() -> None:

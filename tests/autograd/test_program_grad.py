@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from compare import same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import OPS, ROWS, Graph, graphs, wide_floats
@@ -28,13 +29,6 @@ ANY_FLOAT = st.one_of(
 )
 KINKS = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, 0.5])
 """Few numbers, so that ties (maximum(x, x), x − x = 0 under relu) come often."""
-
-
-def same(a: float, b: float) -> bool:
-    """Equal as IEEE numbers, with the sign of zero, and nan equal to nan."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 def check(graph: Graph, numbers: list[float]) -> None:

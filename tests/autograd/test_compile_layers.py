@@ -241,7 +241,7 @@ def test_batched_fit_takes_the_eager_steps() -> None:
     reason="PyTorch is not installed (an optional peer: pip install torch==2.13.0)",
 )
 def test_the_docs_pytorch_example_trains_the_notes_network() -> None:
-    page = Path(__file__).resolve().parent.parent / "docs" / "compiling.md"
+    page = Path(__file__).resolve().parents[2] / "docs" / "compiling.md"
     text = page.read_text(encoding="utf-8")
     start = text.index("```python\nimport torch\n") + len("```python\n")
     block = text[start : text.index("```", start)]

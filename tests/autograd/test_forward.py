@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 
 import pytest
+from compare import close_sum
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import Graph, finite_floats, graphs
@@ -15,10 +16,6 @@ from autograd import RULES, Notation, Rule, Value, grad, hessian, hvp, jvp, regi
 
 TAME = graphs(tame=True, max_steps=30, max_leaves=3)
 DIRECTIONS = st.lists(finite_floats(-2.0, 2.0), min_size=3, max_size=3)
-
-
-def close(a: float, b: float, rel: float, scale: float = 1.0) -> bool:
-    return abs(a - b) <= rel * (scale + abs(a) + abs(b))
 
 
 def as_function(graph: Graph) -> Callable[..., Value]:
@@ -35,7 +32,7 @@ def test_jvp_equals_the_gradient_dotted_with_the_direction(graph: Graph, v: list
     reverse = math.fsum(g.data * vi for g, vi in zip(gs, v, strict=True))
     assert value == out.data
     scale = sum(abs(g.data * vi) for g, vi in zip(gs, v, strict=True))
-    assert close(t, reverse, 1e-12, scale), (t, reverse)
+    assert close_sum(t, reverse, 1e-12, scale), (t, reverse)
 
 
 @given(TAME, DIRECTIONS)
@@ -67,7 +64,7 @@ def test_hvp_equals_reverse_over_reverse(graph: Graph, v: list[float]) -> None:
     directional = sum((g * vi for g, vi in zip(gs, v, strict=True)), Value(0.0))
     reverse = [d.data for d in grad(directional, leaves)]
     for a, b in zip(forward, reverse, strict=True):
-        assert close(a, b, 1e-10), (forward, reverse)
+        assert close_sum(a, b, 1e-10), (forward, reverse)
 
 
 @given(TAME)
@@ -77,7 +74,7 @@ def test_hessian_is_symmetric_and_its_columns_are_hvps(graph: Graph) -> None:
     n = len(graph.leaves)
     for i in range(n):
         for j in range(n):
-            assert close(h[i][j], h[j][i], 1e-9), h
+            assert close_sum(h[i][j], h[j][i], 1e-9), h
     column = hvp(f, graph.leaves, [1.0] + [0.0] * (n - 1))
     assert [row[0] for row in h] == column
 

@@ -1,10 +1,11 @@
 """Every public row against PyTorch at ordinary points: values, first and second derivatives.
 
-tests/test_torch_differences.py compares every row on the special values (0, ±inf, nan,
-subnormal, ...); this file takes the same table of PyTorch counterparts (its ``TORCH``,
-the one test line a new op adds) to the points in between, where the rows' formulas
-must give PyTorch's numbers to rounding. And ``autograd.pow(x, y)`` with a Value ``y``
-differentiates y, as ``x ** y`` and ``torch.pow`` do. Skipped where PyTorch is not installed.
+tests/autograd/test_torch_differences.py compares every row on the special values (0, ±inf,
+nan, subnormal, ...); this file takes the same table of PyTorch counterparts (``TORCH`` in
+tests/torch_reference.py, the one test line a new op adds) to the points in between, where
+the rows' formulas must give PyTorch's numbers to rounding. And ``autograd.pow(x, y)`` with
+a Value ``y`` differentiates y, as ``x ** y`` and ``torch.pow`` do. Skipped where PyTorch is
+not installed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from test_torch_differences import NUMBERS, TORCH, torch
+from torch_reference import NUMBERS, TORCH, torch
 
 import autograd
 from autograd import RULES, Value, grad
