@@ -1,6 +1,6 @@
 """No function of autograd/, nn/, viz/ or chainrule/ over cyclomatic complexity 15 (radon's
-measure), and no module of autograd/ longer than a sitting: a reader holds each one in their head. Runs where radon is installed (the dev
-extra installs it)."""
+measure, where radon is installed: the dev extra installs it), and no module of autograd/
+longer than a sitting: a reader holds each one in their head."""
 
 from __future__ import annotations
 
