@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from learners import micrograd_readme, video_neuron
+
 from autograd import Value
 from nn import MLP, squared_error
 from viz import explain
@@ -31,32 +33,9 @@ def explained_cases() -> dict[str, Explanation]:
     _, L = notes_sample()
     x = Value(3.0)
     plain = explain((x * x + 2 * x - 1).tanh())
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
+    a, b, g = micrograd_readme(Value)  # noqa: RUF059 (explain names the leaves a and b by these)
     readme = explain(g)
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    bias = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + bias
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
+    o = video_neuron(Value)["o"]
     return {"notes": explain(L), "plain": plain, "readme": readme, "neuron": explain(o)}
 
 

@@ -15,6 +15,7 @@ import math
 from compare import same
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from learners import micrograd_readme
 from strategies import OPS, ROWS, Graph, graphs, wide_floats
 
 import autograd
@@ -92,18 +93,7 @@ def test_a_partial_that_overflows_alone_is_taken_as_its_quotient() -> None:
 
 
 def test_micrograd_readme_expression() -> None:
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
+    a, b, g = micrograd_readme(Value)
     gradient = trace(g).grad()
     ga, gb = gradient(-4.0, 2.0)
     assert (round(ga, 4), round(gb, 4)) == (138.8338, 645.5773)  # micrograd's README

@@ -13,6 +13,7 @@ import pickle
 import random
 from pathlib import Path
 
+import learners
 import pytest
 
 import autograd
@@ -26,22 +27,8 @@ from chainrule.micrograd import nn as mg_nn
 
 
 def video_neuron() -> dict[str, Value]:
-    """x1 = 2, x2 = 0, w1 = -3, w2 = 1, b = 6.8813735870195432; o = tanh(x1·w1 + x2·w2 + b)."""
-    V = mg_engine.Value
-    x1, x2 = V(2.0, label="x1"), V(0.0, label="x2")
-    w1, w2 = V(-3.0, label="w1"), V(1.0, label="w2")
-    b = V(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {v.label: v for v in (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)}
+    """The video's neuron on chainrule.micrograd's Value (tests/learners.py)."""
+    return learners.video_neuron(mg_engine.Value)
 
 
 def test_the_videos_manual_backprop_gives_the_hand_derived_gradients() -> None:
