@@ -17,6 +17,7 @@ __all__ = [
     "BINARY_OPS",
     "CONSTANT_OPS",
     "OPS",
+    "PIECES",
     "ROWS",
     "UNARY_OPS",
     "Graph",
@@ -197,11 +198,13 @@ class Graph:
         computes, and the nodes after it are computed from that: the output as a
         function of node k alone, which is what ∂out/∂node_k differentiates.
 
-        The branches are the sign (-1.0, 0.0 or 1.0) of the input of every op
-        with a kink or a pole: relu's input, the base of a power or of a
-        reciprocal; and 0.0 for a variable exponent on a base <= 0, where
-        log(base), in its partial, is undefined. Callers can so tell whether two
-        points lie on the same smooth piece, and whether it has a derivative.
+        The branches name the smooth piece the inputs of every op with a kink,
+        pole, jump or domain edge lie on (:data:`PIECES`: the sign of relu's
+        input, floor(x / y) for mod, ...; the sign of the base of a constant power
+        or of a reciprocal), 0.0 exactly on an edge, and 0.0 for a variable
+        exponent on a base <= 0, where log(base), in its partial, is undefined.
+        Callers can so tell whether two points lie on the same smooth piece, and
+        whether it has a derivative.
 
         >>> Graph((-2.0,), (Step("relu", (0,)), Step("pow", (1,), 0.5))).trace([-2.0])
         ([-2.0, 0.0, 0.0], [-1.0, 0.0])
@@ -287,15 +290,70 @@ def _sign(x: float) -> float:
     return 0.0 if x == 0.0 else math.copysign(1.0, x)
 
 
+def _at(x: float) -> tuple[float, float]:
+    """The piece of a row with one kink, pole or domain edge at 0: the sign of x."""
+    return _sign(x), abs(x)
+
+
+def _periodic(q: float, period: float) -> tuple[float, float]:
+    """The piece of a row that jumps wherever q is a whole number: 2·floor(q) + 1."""
+    if not math.isfinite(q) or q == math.floor(q):
+        return 0.0, 0.0
+    below = math.floor(q)
+    return 2.0 * below + 1.0, min(q - below, below + 1.0 - q) * period
+
+
+def _atan2_piece(y: float, x: float) -> tuple[float, float]:
+    # atan2 jumps by 2π across the negative x axis and is undefined at the origin
+    if x < 0.0:
+        return _sign(y), abs(y)
+    return (2.0 if x or y else 0.0), math.hypot(x, y)
+
+
+PIECES: dict[str, Callable[..., tuple[float, float]]] = {
+    "abs": _at,
+    "sign": _at,
+    "relu": _at,
+    "sqrt": _at,
+    "log": _at,
+    "log2": _at,
+    "log10": _at,
+    "reciprocal": _at,
+    "log1p": lambda x: _at(x + 1.0),
+    "acosh": lambda x: _at(x - 1.0),
+    "asin": lambda x: _at(1.0 - abs(x)),
+    "acos": lambda x: _at(1.0 - abs(x)),
+    "atanh": lambda x: _at(1.0 - abs(x)),
+    "tan": lambda x: _periodic(x / math.pi + 0.5, math.pi),
+    "maximum": lambda x, y: _at(x - y),
+    "minimum": lambda x, y: _at(x - y),
+    "div": lambda x, y: _at(y),
+    "powv": lambda x, y: (1.0 if x > 0.0 else 0.0, x),  # log(x) in ∂/∂y: x > 0 only
+    "atan2": _atan2_piece,
+    # smooth at 0, but its slope (πx·cos πx − sin πx) / (πx²), PyTorch's formula, which the
+    # row keeps, cancels there: 36 % off at x = 1e-8, 1e-6 at 1e-3. Kept to |x| ≥ 0.1.
+    "sinc": lambda x: (1.0, abs(x) / 100.0),
+    "floordiv": lambda x, y: _periodic(x / y, abs(y)) if y != 0.0 else (0.0, 0.0),
+    "mod": lambda x, y: _periodic(x / y, abs(y)) if y != 0.0 else (0.0, 0.0),
+}
+"""For each row with kinks, poles, jumps or domain edges, a function of its inputs that
+gives ``(piece, distance)``: a number naming the smooth piece the inputs lie on, and how
+far they are from its edge; the piece is 0 exactly on an edge. Written here from the
+math, not read from the engine. A row not listed is smooth on its whole domain (exp,
+sin, softplus, ...).
+
+>>> PIECES["maximum"](1.0, 3.0), PIECES["floordiv"](7.0, 2.0), PIECES["mod"](6.0, 2.0)
+((-1.0, 2.0), (7.0, 1.0), (0.0, 0.0))
+"""
+
+
 def _apply_math(step: Step, nodes: list[float], branches: list[float] | None) -> float:
     args = [nodes[i] for i in step.args]
     if branches is not None:
-        if step.op == "relu":
-            branches.append(_sign(args[0]))
-        elif step.op == "powv":
-            branches.append(1.0 if args[0] > 0.0 else 0.0)
-        elif step.op in ("div", "pow", "rdiv"):
+        if step.op in ("div", "pow", "rdiv"):
             branches.append(_sign(args[1] if step.op == "div" else args[0]))
+        elif step.op in PIECES:
+            branches.append(PIECES[step.op](*args)[0])
     if step.op in _MATH_UNARY:
         return _MATH_UNARY[step.op](args[0])
     if step.op in _MATH_BINARY:
@@ -390,7 +448,8 @@ def graphs(
 TAME_LIMIT = 1e6
 """The largest magnitude a node of a tame graph may take."""
 TAME_MARGIN = 1e-3
-"""How far from 0 a tame graph keeps the base of a power or of a reciprocal, and a log's input."""
+"""How far a tame graph keeps the base of a power or of a reciprocal from 0, and every
+row's inputs from the edges of its smooth piece (:data:`PIECES`)."""
 
 
 def tame_step(step: Step, nodes: list[float]) -> float | None:
@@ -400,8 +459,8 @@ def tame_step(step: Step, nodes: list[float]) -> float | None:
     input, the base of a power with a variable exponent (its partial has
     log(base)) or with a constant one that is not a natural number, and the
     base of a reciprocal are at least TAME_MARGIN from 0 (and positive where a
-    negative one is a domain error); relu's input is at least TAME_MARGIN from
-    its kink.
+    negative one is a domain error); the inputs of every row with an edge lie
+    at least TAME_MARGIN from it (:data:`PIECES`: relu's kink, tan's poles, ...).
 
     >>> tame_step(Step("log", (0,)), [2.0]) == math.log(2.0)
     True
@@ -410,12 +469,8 @@ def tame_step(step: Step, nodes: list[float]) -> float | None:
     """
     args = [nodes[i] for i in step.args]
     a = args[0]
-    if step.op == "log" and a < TAME_MARGIN:
-        return None
-    if step.op == "relu" and abs(a) < TAME_MARGIN:
-        return None
-    if step.op == "powv" and a < TAME_MARGIN:
-        return None
+    if step.op in PIECES and PIECES[step.op](*args)[1] < TAME_MARGIN:
+        return None  # log's input, relu's, a variable power's base: near an edge
     if step.op == "pow":
         natural = step.constant == math.floor(step.constant) and step.constant >= 0.0
         if not natural and a < TAME_MARGIN:
