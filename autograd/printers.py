@@ -190,7 +190,8 @@ def python_source(
 
 
 class _Printer:
-    """An identifier, or a formula written inline, for each variable; the lines so far."""
+    """An identifier, or a formula written inline, for each variable (by name, whose hash
+    Python keeps); the lines so far."""
 
     def __init__(
         self,
@@ -201,48 +202,61 @@ class _Printer:
         names: Names,
         shared: Sequence[int] | None,
     ) -> None:
-        self.program, self.gradient_of, self.forward = program, gradient_of, forward
-        self.names, self.shared = names, shared
-        self.term: dict[Var, Any] = {
-            v: Formula(p) for v, p in zip(program.inputs, params, strict=True)
+        self.program, self.names, self.shared = program, names, shared
+        self.gradient_of = {d.name: v for d, v in gradient_of.items()}
+        self.forward = {v.name for v in forward}
+        self.term: dict[str, tuple[Any, int]] = {  # a name or a formula, and its depth
+            v.name: (Formula(p), 0) for v, p in zip(program.inputs, params, strict=True)
         }
-        self.shown: dict[Var, Any] = dict(self.term)
-        self.depth: dict[Var, int] = {}
-        self.uses = Counter(a for eq in program.equations for a in eq.inputs if isinstance(a, Var))
-        self.uses.update(a for a in program.outputs if isinstance(a, Var))
-        self.per_sample = {v for i, v in enumerate(program.inputs) if i not in (shared or ())}
+        self.shown: dict[str, Any] = {v: f for v, (f, _) in self.term.items()}
+        self.uses = Counter(
+            a.name for eq in program.equations for a in eq.inputs if isinstance(a, Var)
+        )
+        self.uses.update(a.name for a in program.outputs if isinstance(a, Var))
+        self.per_sample = {v.name for i, v in enumerate(program.inputs) if i not in (shared or ())}
         self.forward_lines: list[str] = []
         self.backward_lines: list[str] = []
         self.unnamed = 0  # an unlabelled line whose name is no identifier is v1, v2, ...
 
     def equation(self, out: Var, rule: Rule, inputs: tuple[Atom, ...]) -> None:
         """``out = rule(*inputs)``: a line, or a formula that its one reader writes inline."""
-        if any(a in self.per_sample for a in inputs):
-            self.per_sample.add(out)
-        args = tuple(_term(self.term, a) for a in inputs)
-        formula = Formula("", rule, args) if rule.expand is None else rule.expand(*args)
-        depth = 1 + max((self.depth.get(a, 0) for a in inputs if isinstance(a, Var)), default=0)
-        if out in self.forward:
-            name = self._forward_name(out, rule, inputs)
-        elif out in self.gradient_of:
-            name = self.names.new(gradient_name(self._identifier(self.gradient_of[out])), "g")
-        elif self.uses[out] == 1 and depth <= DEPTH:
-            self.term[out], self.depth[out] = formula, depth
+        args: list[Any] = []
+        depth = 0
+        for a in inputs:
+            if isinstance(a, float):
+                args.append(a)
+                continue
+            formula, d = self.term[a.name]
+            args.append(formula)
+            depth = max(depth, d)
+        if self.shared is not None and any(self.per_sample.intersection(_names_of(inputs))):
+            self.per_sample.add(out.name)
+        formula = Formula("", rule, tuple(args)) if rule.expand is None else rule.expand(*args)
+        key = out.name
+        if key in self.forward:
+            name = self._forward_name(key, rule, inputs)
+        elif key in self.gradient_of:
+            name = self.names.new(gradient_name(self._identifier(self.gradient_of[key])), "g")
+        elif self.uses[key] == 1 and depth < DEPTH:
+            self.term[key] = (formula, depth + 1)
             return
         else:
             name = self.names.new("", "p")  # a partial that more than one equation reads
-        lines = self.forward_lines if out in self.forward else self.backward_lines
-        lines += [f"    {name} = {line}" for line in sum_lines(name, terms(formula))]
-        self.term[out] = Formula(name)
+        lines = self.forward_lines if key in self.forward else self.backward_lines
+        lines += [f"    {name} = {line}" for line in _lines(name, formula)]
+        self.term[key] = (Formula(name), 0)
+
+    def _text(self, a: Atom) -> str:
+        return to_python(self.term[a.name][0] if isinstance(a, Var) else a)
 
     def _identifier(self, v: Var) -> str:
-        return to_python(self.term[v]) if v in self.term else identifier(v.name)
+        return self._text(v) if v.name in self.term else identifier(v.name)
 
-    def _forward_name(self, v: Var, rule: Rule, inputs: tuple[Atom, ...]) -> str:
+    def _forward_name(self, key: str, rule: Rule, inputs: tuple[Atom, ...]) -> str:
         """A traced variable's identifier: from its label, or from what it computes."""
-        fresh = v.name[0] == "t" and v.name[1:].isdigit()  # a name trace made up
-        self.shown[v] = _shown(rule, inputs, self.shown) if fresh else Formula(v.name)
-        wanted = identifier(spelt(to_text(self.shown[v], identifier)))
+        fresh = key[0] == "t" and key[1:].isdigit()  # a name trace made up
+        self.shown[key] = _shown(rule, inputs, self.shown) if fresh else Formula(key)
+        wanted = identifier(spelt(to_text(self.shown[key], identifier)))
         self.unnamed += not wanted
         return self.names.new(wanted, f"v{self.unnamed}")
 
@@ -251,8 +265,8 @@ class _Printer:
         inputs = self.program.inputs
         value, *grads = self.program.outputs
         results = [self._result(inputs[i], g) for i, g in zip(wrt, grads, strict=True)]
-        params = [to_python(self.term[v]) for v in inputs]
-        value_text = to_python(_term(self.term, value))
+        params = [self._text(v) for v in inputs]
+        value_text = self._text(value)
         if self.shared is not None:
             params.insert(0, BATCH_SIZE)
             value_text = f"each({value_text}, {self._like()})"
@@ -266,38 +280,47 @@ class _Printer:
     def _result(self, x: Var, g: Atom) -> str:
         """The gradient of input x as returned: its name, after a line that names it if
         need be; in batched code an array of n, or the sum over the batch if x is shared."""
-        text = to_python(_term(self.term, g))
-        if not (isinstance(g, Var) and self.gradient_of.get(g) == x):
-            name = self.names.new(gradient_name(to_python(self.term[x])), "g")
+        text = self._text(g)
+        if not (isinstance(g, Var) and self.gradient_of.get(g.name) == x):
+            name = self.names.new(gradient_name(self._text(x)), "g")
             self.backward_lines.append(f"    {name} = {text}")
             text = name
         if self.shared is None:
             return text
         if self.program.inputs.index(x) not in self.shared:
             return f"each({text}, {self._like()})"
-        if g in self.per_sample:
+        if isinstance(g, Var) and g.name in self.per_sample:
             return f"float(batch_sum({text}))"
         return f"float({BATCH_SIZE} * {text})"
 
     def _like(self) -> str:
         """A per-sample input, whose arrays the batched code's new arrays are like."""
-        return next(to_python(self.term[v]) for v in self.program.inputs if v in self.per_sample)
+        return next(self._text(v) for v in self.program.inputs if v.name in self.per_sample)
 
 
-def _term(term: Mapping[Var, Any], a: Atom) -> Any:
-    return term[a] if isinstance(a, Var) else a
+def _names_of(inputs: tuple[Atom, ...]) -> list[str]:
+    return [a.name for a in inputs if isinstance(a, Var)]
 
 
-def _shown(rule: Rule, inputs: tuple[Atom, ...], shown: Mapping[Var, Any]) -> Formula:
+def _shown(rule: Rule, inputs: tuple[Atom, ...], shown: Mapping[str, Any]) -> Formula:
     """What an unlabelled variable computes, in its inputs' names, cut to about
     :data:`~autograd.names.MAX_CHARS` characters (as :mod:`autograd.names` names nodes)."""
-    args = [_term(shown, a) for a in inputs]
+    args = [shown[a.name] if isinstance(a, Var) else a for a in inputs]
     while len(to_text(Formula("", rule, tuple(args)))) > MAX_CHARS:
         longest = max(range(len(args)), key=lambda i: len(to_text(args[i])))
         if to_text(args[longest]) == ELIDED:
             break  # every input is elided already: a very wide op
         args[longest] = Formula(ELIDED)
     return Formula("", rule, tuple(args))
+
+
+def _lines(name: str, formula: Any) -> list[str]:
+    """``formula`` as the right-hand side of one line, or of several for a long sum."""
+    if isinstance(formula, Formula) and formula.rule is not None and formula.rule.name == "add":
+        parts = terms(formula)
+        if len(parts) > TERMS_PER_LINE:
+            return sum_lines(name, parts)
+    return [to_python(formula)]
 
 
 def sum_lines(name: str, parts: list[tuple[Any, bool]]) -> list[str]:

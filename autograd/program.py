@@ -52,6 +52,9 @@ class Var:
     def __str__(self) -> str:
         return self.name
 
+    def __hash__(self) -> int:  # the name's, which Python keeps: no tuple per lookup
+        return hash(self.name)
+
 
 Atom = Var | float
 """An equation's input: a variable, or a constant of the program."""
@@ -163,14 +166,13 @@ def value_and_grad(
     full = builder.backward()
     chosen = range(len(program.inputs)) if wrt is None else wrt
     outputs = (program.outputs[0], *(full.outputs[i] for i in chosen))
-    named = tuple(builder.gradient_of)  # outputs too while simplifying: what each becomes
-    both = simplify(Program(full.inputs, full.equations, (*outputs, *named)))
-    result = _pruned(Program(both.inputs, both.equations, both.outputs[: len(outputs)]))
+    result, known = _simplified(Program(full.inputs, full.equations, outputs))
     made = {eq.out for eq in result.equations} - {eq.out for eq in program.equations}
     gradient_of: dict[Var, Var] = {}
-    for d, atom in zip(named, both.outputs[len(outputs) :]):  # noqa: B905
+    for d, x in builder.gradient_of.items():  # a gradient simplified away: what it became
+        atom = known.get(d, d)
         if isinstance(atom, Var) and atom in made and atom not in gradient_of:
-            gradient_of[atom] = builder.gradient_of[d]
+            gradient_of[atom] = x
     return result, gradient_of
 
 
@@ -385,6 +387,11 @@ def simplify(program: Program) -> Program:
         let c = x + 6
         in (c) }
     """
+    return _simplified(program)[0]
+
+
+def _simplified(program: Program) -> tuple[Program, dict[Var, Atom]]:
+    """:func:`simplify`'s program, and what each variable it removed is."""
     known: dict[Var, Atom] = {}  # a variable that is another one, or a constant
     negated: dict[Var, Atom] = {}  # a variable that is x·−1, and its x
     kept: list[Equation] = []
@@ -398,7 +405,7 @@ def simplify(program: Program) -> Program:
             negated[eq.out] = args[1] if args[0] == -1.0 else args[0]
         kept.append(Equation(eq.out, eq.rule, args))
     outputs = tuple(known.get(a, a) if isinstance(a, Var) else a for a in program.outputs)
-    return _pruned(Program(program.inputs, tuple(kept), outputs))
+    return _pruned(Program(program.inputs, tuple(kept), outputs)), known
 
 
 def _rewrite(rule: Rule, args: tuple[Atom, ...], negated: dict[Var, Atom]) -> Atom | None:
