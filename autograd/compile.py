@@ -49,7 +49,7 @@ from .printers import (
     scalar_namespace,
     to_list,
 )
-from .program import trace, value_and_grad
+from .program import Program, Var, trace, value_and_grad
 from .rule import as_float
 
 __all__ = ["Compiled", "compile"]
@@ -108,9 +108,9 @@ class Compiled:
         "_layout",
         "_name",
         "_per_sample_at",
-        "_program",
         "_shapes",
         "_trace",
+        "_traced",
         "function",
         "inputs",
         "shared",
@@ -146,9 +146,7 @@ class Compiled:
         self._is_shared = tuple(i in shared_at for i in range(len(names)))
         self._per_sample_at = tuple(i for i in range(len(names)) if i not in shared_at)
         _arguments.only_inputs(output, leaves, name)
-        traced = trace(output, leaves)
-        program, gradient_of = value_and_grad(traced, wrt_at)
-        self._program = (program, gradient_of, {eq.out for eq in traced.equations})
+        self._traced = trace(output, leaves)  # the program; value_and_grad's is made when printed
         self._name = Names().new(identifier(name), "f")
         self.source = self._printed(None)
         self.function = define(self.source, self._name, scalar_namespace())
@@ -168,9 +166,16 @@ class Compiled:
         self._shapes: tuple[tuple[int, ...], ...] = ()  # the shape of each group's array
         self._batched: dict[Any, Callable[..., Any]] = {}  # by array namespace
 
+    def _value_and_grad(self) -> tuple[Program, dict[Var, Var], set[Var]]:
+        """The program of the value and the gradients in ``wrt`` (:func:`value_and_grad`'s),
+        the variable each gradient's variable differentiates, and the traced variables."""
+        wrt = [self.inputs.index(n) for n in self.wrt]
+        program, gradient_of = value_and_grad(self._traced, wrt)
+        return program, gradient_of, {eq.out for eq in self._traced.equations}
+
     def _printed(self, shared: Sequence[int] | None) -> str:
         """The program printed: the scalar function, or with ``shared`` the batched one."""
-        program, gradient_of, forward = self._program
+        program, gradient_of, forward = self._value_and_grad()
         names = Names()
         function = names.new(self._name, "f")
         names.taken.update((function + "_batch", function + "_grouped"))
