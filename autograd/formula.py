@@ -265,7 +265,10 @@ def _render(t: Term, style: _Style) -> tuple[str, int]:
         return _render(rule.expand(*args), style)
     negated = _negated(t)
     if negated is not None:
-        return style.minus + _wrapped(negated, style, PRODUCT), UNARY
+        # Python's -a * b is (-a) * b: the same number alone, but not as the right operand
+        # of a product (g * -a * b rounds g·(−a) first), so Python negates a product whole
+        need = UNARY if style.target == "python" else PRODUCT
+        return style.minus + _wrapped(negated, style, need), UNARY
     notation = rule.notation
     if rule.name == "add":
         return _sum(t, style)

@@ -40,7 +40,7 @@ from .ieee import _fdiv
 from .names import leaf_names
 from .rule import RULES, Notation, Rule, as_float
 
-__all__ = ["Equation", "Program", "Var", "simplify", "trace"]
+__all__ = ["Equation", "Program", "Var", "simplify", "trace", "value_and_grad"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ class Var:
 
     def __str__(self) -> str:
         return self.name
+
+    def __hash__(self) -> int:  # the name's, which Python keeps: no tuple per lookup
+        return hash(self.name)
 
 
 Atom = Var | float
@@ -133,6 +136,46 @@ class Program:
         return simplify(_Builder(self).backward())
 
 
+def value_and_grad(
+    program: Program, wrt: Sequence[int] | None = None
+) -> tuple[Program, dict[Var, Var]]:
+    """One program for the output and its gradient with respect to the inputs at ``wrt``
+    (default: all), simplified: its outputs are the value, then those gradients, each the
+    :meth:`Program.grad` one bit for bit. Also gives each variable that holds a complete
+    gradient the variable it is the gradient of (``dx`` to ``x``), for printers to name.
+
+    >>> from autograd import Value
+    >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+    >>> p, of = value_and_grad(trace((x * y).exp()), [1])
+    >>> print(p)
+    { lambda x, y .
+        let t1 = x·y
+            t2 = exp(t1)
+            dy = t2·x
+        in (t2, dy) }
+    >>> {str(d): str(v) for d, v in of.items()}
+    {'dy': 'y'}
+    >>> p(2.0, 3.0) == (math.exp(6.0), trace((x * y).exp()).grad()(2.0, 3.0)[1])
+    True
+    """
+    if len(program.outputs) != 1:
+        raise ValueError(
+            f"value_and_grad needs a program of one output; this one has {len(program.outputs)}"
+        )
+    builder = _Builder(program)
+    full = builder.backward()
+    chosen = range(len(program.inputs)) if wrt is None else wrt
+    outputs = (program.outputs[0], *(full.outputs[i] for i in chosen))
+    result, known = _simplified(Program(full.inputs, full.equations, outputs))
+    made = {eq.out for eq in result.equations} - {eq.out for eq in program.equations}
+    gradient_of: dict[Var, Var] = {}
+    for d, x in builder.gradient_of.items():  # a gradient simplified away: what it became
+        atom = known.get(d, d)
+        if isinstance(atom, Var) and atom in made and atom not in gradient_of:
+            gradient_of[atom] = x
+    return result, gradient_of
+
+
 # --- differentiation: the chain rule written once -----------------------------------
 
 
@@ -203,6 +246,21 @@ class _Sym:
     def __rpow__(self, other: Any) -> _Sym:
         return self._op("powv", other, self)
 
+    def __abs__(self) -> _Sym:
+        return self._op("abs", self)
+
+    def __mod__(self, other: Any) -> _Sym:
+        return self._op("mod", self, other)
+
+    def __rmod__(self, other: Any) -> _Sym:
+        return self._op("mod", other, self)
+
+    def __floordiv__(self, other: Any) -> _Sym:
+        return self._op("floordiv", self, other)
+
+    def __rfloordiv__(self, other: Any) -> _Sym:
+        return self._op("floordiv", other, self)
+
 
 def _atom(x: Any) -> Atom:
     if isinstance(x, _Sym):
@@ -220,6 +278,7 @@ class _Builder:
         self.fresh = _Fresh(self.taken)
         self.emitted: set[Var] = set()
         self.renamed: dict[Var, Var] = {}  # a gradient, complete, to its name: dx for x
+        self.gradient_of: dict[Var, Var] = {}  # dx to x
 
     def emit(self, rule: Rule, args: tuple[Atom, ...]) -> Var:
         out = Var(self.fresh())
@@ -230,6 +289,7 @@ class _Builder:
     def name_gradient(self, x: Var, g: Atom | None) -> None:
         if isinstance(g, Var) and g in self.emitted and g not in self.renamed:
             self.renamed[g] = Var(_unique("d" + x.name, self.taken))
+            self.gradient_of[self.renamed[g]] = x
 
     def named(self, a: Atom) -> Atom:
         return self.renamed.get(a, a) if isinstance(a, Var) else a
@@ -327,6 +387,11 @@ def simplify(program: Program) -> Program:
         let c = x + 6
         in (c) }
     """
+    return _simplified(program)[0]
+
+
+def _simplified(program: Program) -> tuple[Program, dict[Var, Atom]]:
+    """:func:`simplify`'s program, and what each variable it removed is."""
     known: dict[Var, Atom] = {}  # a variable that is another one, or a constant
     negated: dict[Var, Atom] = {}  # a variable that is x·−1, and its x
     kept: list[Equation] = []
@@ -340,7 +405,7 @@ def simplify(program: Program) -> Program:
             negated[eq.out] = args[1] if args[0] == -1.0 else args[0]
         kept.append(Equation(eq.out, eq.rule, args))
     outputs = tuple(known.get(a, a) if isinstance(a, Var) else a for a in program.outputs)
-    return _pruned(Program(program.inputs, tuple(kept), outputs))
+    return _pruned(Program(program.inputs, tuple(kept), outputs)), known
 
 
 def _rewrite(rule: Rule, args: tuple[Atom, ...], negated: dict[Var, Atom]) -> Atom | None:

@@ -18,7 +18,7 @@ from compare import same
 
 from autograd import Compiled, Constant, Value, compile, grad, wsum
 
-compile_module = importlib.import_module("autograd.compile")
+printers = importlib.import_module("autograd.printers")
 
 # The notes' 2-2-1 network: parameters in the notes' names, then the sample.
 PARAMS = [
@@ -82,7 +82,8 @@ def test_notes_network_source_reads_like_the_notes(notes: Compiled) -> None:
         "S_1_1 = w_11_1 * x_1_0 + w_21_1 * x_2_0 - b_1_1",  # added as wsum adds
         "x_1_1 = sigmoid(S_1_1)",
         "y = sigmoid(S_1_2)",
-        "delta_S_1_2 = dL_dy * (y * (1.0 - y))",  # (22)
+        "dL_dy_minus_t = 0.5 * (2.0 * y_minus_t)",  # ∂L/∂y is ∂L/∂(y − t): no line of its own
+        "delta_S_1_2 = dL_dy_minus_t * (y * (1.0 - y))",  # (22)
         "dL_dw_11_2 = delta_S_1_2 * x_1_1",  # (14)
         "dL_dw_21_2 = delta_S_1_2 * x_2_1",
         "dL_db_1_2 = -delta_S_1_2",  # (13)
@@ -95,7 +96,7 @@ def test_notes_network_source_reads_like_the_notes(notes: Compiled) -> None:
     ]:
         assert line in lines, line
     # the δ of the output layer comes first, and each δ before the gradients it gives
-    assert lines.index("delta_S_1_2 = dL_dy * (y * (1.0 - y))") < lines.index(
+    assert lines.index("delta_S_1_2 = dL_dy_minus_t * (y * (1.0 - y))") < lines.index(
         "delta_S_2_1 = dL_dx_2_1 * (x_2_1 * (1.0 - x_2_1))"
     )
     assert "dL_dt" not in notes.source
@@ -216,7 +217,7 @@ def test_unlabelled_nodes_are_named_by_what_they_compute_and_labels_become_ident
     ],
 )
 def test_labels_become_python_identifiers(label: str, identifier: str) -> None:
-    assert compile_module._identifier(label) == identifier
+    assert printers.identifier(label) == identifier
 
 
 def test_clashing_names_and_keywords_get_distinct_identifiers() -> None:
@@ -243,7 +244,7 @@ class CountingSet(set[str]):
 
 
 def test_a_name_shared_by_many_nodes_is_found_in_a_step_each() -> None:
-    names = compile_module._Names()
+    names = printers.Names()
     names.taken = CountingSet(names.taken | {"y_5"})  # taken by someone else: skipped
     CountingSet.probes = 0
     got = [names.new("y", f"v{i}") for i in range(2000)]

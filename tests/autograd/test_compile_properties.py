@@ -31,6 +31,7 @@ from autograd import RULES, Value, compile, grad, topological_order, wsum
 
 np = pytest.importorskip("numpy")
 compile_module = importlib.import_module("autograd.compile")
+printers = importlib.import_module("autograd.printers")
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -273,7 +274,7 @@ TRANSCENDENTAL = {name: RULES[name].forward for name in ("exp", "log", "sigmoid"
 @contextmanager
 def exact_float_functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Batched code with the float functions applied elementwise in place of NumPy's own."""
-    real = compile_module._batched_namespace
+    real = printers.batched_namespace
 
     def namespace(xp: Any = None) -> dict[str, Any]:
         functions = real(xp)
@@ -283,7 +284,7 @@ def exact_float_functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         functions["pow"] = functions["powv"] = power
         return functions  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(compile_module, "_batched_namespace", namespace)
+    monkeypatch.setattr(compile_module, "batched_namespace", namespace)
     yield
 
 
@@ -396,7 +397,7 @@ FLOAT_VERSIONS: dict[str, Callable[[float], float]] = {
 
 @pytest.mark.parametrize("name", sorted(FLOAT_VERSIONS))
 def test_numpy_functions_give_the_float_functions_ieee_results(name: str) -> None:
-    functions = compile_module._batched_namespace()
+    functions = printers.batched_namespace()
     exact = name in ("relu", "step")
     with np.errstate(all="ignore"):
         got = functions[name](np.array(SPECIAL))
@@ -411,7 +412,7 @@ def test_numpy_functions_give_the_float_functions_ieee_results(name: str) -> Non
 @SETTINGS
 @given(xs=st.lists(st.floats(-700, 700), min_size=1, max_size=20))
 def test_numpy_functions_agree_with_the_float_functions(name: str, xs: list[float]) -> None:
-    functions = compile_module._batched_namespace()
+    functions = printers.batched_namespace()
     with np.errstate(all="ignore"):
         got = functions[name](np.array(xs)).tolist()
     for x, g in zip(xs, got, strict=True):
@@ -441,7 +442,7 @@ POW_CASES = [
 
 
 def test_numpy_power_gives_the_float_powers_ieee_results() -> None:
-    functions = compile_module._batched_namespace()
+    functions = printers.batched_namespace()
     x, y = (np.array(c) for c in zip(*POW_CASES, strict=True))
     with np.errstate(all="ignore"):
         got = functions["pow"](x, y).tolist()
@@ -450,8 +451,8 @@ def test_numpy_power_gives_the_float_powers_ieee_results() -> None:
 
 
 def test_the_batched_namespace_has_every_op_of_the_table() -> None:
-    functions = compile_module._batched_namespace()
+    functions = printers.batched_namespace()
     assert set(RULES) <= set(functions)
-    scalar = compile_module._scalar_namespace()
+    scalar = printers.scalar_namespace()
     batched_helpers = {"each", "batch_sum", "float", "columns", "matrix", "vector", "entries"}
     assert set(functions) == set(scalar) | batched_helpers | {"batch_sums", "sum_of_squares"}
