@@ -166,6 +166,7 @@ def playground_files(config: Any) -> list[File]:
     for name in PYODIDE_FILES:
         add(f"pyodide/{name}", "python", path=PYODIDE / name)
     add("viz-global.js", "graphviz", content=wasm.library().encode("utf-8"))
+    add("render.js", "render", content=wasm.RENDER_JS.encode("utf-8"))
     for wheel in pinned_wheels():
         add(f"wheels/{wheel.name}", "wheel", path=wheel)
     name, data = pure_wheel()
@@ -179,7 +180,6 @@ def playground_files(config: Any) -> list[File]:
         "files": loads,
         "examples": examples(),
     }
-    added.append(File.generated(config, "playground/render.js", content=wasm.RENDER_JS))
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     added.append(File.generated(config, "playground/files.json", content=text))
     return added

@@ -112,6 +112,16 @@ function serving(have) {
   return () => { window.fetch = fetchFromNetwork; };
 }
 
+// A JavaScript module already fetched, imported from memory (so not fetched again).
+async function importFrom(bytes) {
+  const url = URL.createObjectURL(new Blob([bytes], {type: "text/javascript"}));
+  try {
+    return await import(url);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
 async function load() {
   const manifest = await (await fetch("files.json")).json();
   api.python = manifest.python;
@@ -125,14 +135,19 @@ async function load() {
   const files = await fetchAll(manifest.files);
   const have = new Map(files.map(([f, bytes]) => [new URL(f.name, location.href).href, bytes]));
   const named = (what) => files.filter(([f]) => f.what === what).map(([, bytes]) => bytes);
+  const file = (name) => files.find(([f]) => f.name === name)[1];
   addScript(named("graphviz")[0]);  // defines window.Viz: Graphviz in WebAssembly
-  addScript(new TextEncoder().encode(await (await fetch("render.js")).text()));
+  addScript(named("render")[0]);  // window.chainruleGraph: viz.wasm's drawing script
   say(`Starting Python ${manifest.python} (Pyodide ${manifest.pyodide})…`);
   const stopServing = serving(have);
   let pyodide;
   try {
-    const {loadPyodide} = await import("./pyodide/pyodide.mjs");
-    pyodide = await loadPyodide({indexURL: new URL("pyodide/", location.href).href});
+    const {loadPyodide} = await importFrom(file("pyodide/pyodide.mjs"));
+    const createPyodideModule = (await importFrom(file("pyodide/pyodide.asm.mjs"))).default;
+    pyodide = await loadPyodide({
+      indexURL: new URL("pyodide/", location.href).href,
+      createPyodideModule,
+    });
   } finally {
     stopServing();
   }

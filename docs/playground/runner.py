@@ -15,7 +15,8 @@ its ``repr``), and the value of the code's last line is shown the same way when 
 an expression whose value is not None, as in Jupyter.
 
 >>> import json
->>> items = json.loads(run("from autograd import Value\\nx = Value(2.0, 'x')\\nprint('hi')\\nx * x"))
+>>> code = "from autograd import Value\\nx = Value(2.0, 'x')\\nprint('hi')\\nx * x"
+>>> items = json.loads(run(code))
 >>> [(i["kind"], i["text"]) for i in items]
 [('text', "hi\\nValue(data=4.0, grad=0.0, op='mul')\\n")]
 >>> json.loads(run("1 / 0"))[0]["text"].splitlines()[-1]
