@@ -12,7 +12,8 @@
   build's duration, and its start-up notice about unencrypted local sockets is not a
   problem of the site (``make docs`` prints no warning). Its IPython folder is temporary.
 - The playground (docs/playground/) gets what it runs, all from the site itself: Pyodide's
-  files (``npm ci --prefix docs/playground``, pinned by its package-lock.json), chainrule's
+  and CodeMirror 5's files (``npm ci --prefix docs/playground``, pinned by its
+  package-lock.json), chainrule's
   pure wheel built from this checkout, its dependencies' pure wheels (downloaded by ``make
   playground``, pinned by docs/playground/requirements.txt), Graphviz in WebAssembly
   (viz/_vendor/viz-global.js) and viz.wasm's drawing script, the runner, and
@@ -51,6 +52,14 @@ PYODIDE_FILES = [  # what loadPyodide fetches, in the order the page counts them
     "python_stdlib.zip",
     "pyodide-lock.json",
 ]
+CODEMIRROR = PLAYGROUND / "node_modules" / "codemirror"
+CODEMIRROR_FILES = {  # the editor: the site's name for each of CodeMirror 5's files
+    "codemirror.js": "lib/codemirror.js",
+    "codemirror.css": "lib/codemirror.css",
+    "python.js": "mode/python/python.js",
+    "matchbrackets.js": "addon/edit/matchbrackets.js",
+    "LICENSE": "LICENSE",
+}
 PINS = re.compile(r"^([\w.-]+)==([\w.]+)", re.M)
 _IPYTHONDIR: list[tuple[Path, str | None]] = []  # this build's IPython folder, and the one before
 
@@ -140,11 +149,12 @@ def examples() -> list[dict[str, str]]:
 def playground_files(config: Any) -> list[File]:
     """What the playground page loads, as site files under playground/, and its files.json."""
     missing = [name for name in PYODIDE_FILES if not (PYODIDE / name).is_file()]
+    missing += [name for name in CODEMIRROR_FILES.values() if not (CODEMIRROR / name).is_file()]
     if missing:
         raise PluginError(
-            f"Pyodide is missing ({PYODIDE.relative_to(ROOT)}: {', '.join(missing)}): the "
-            "playground ships it; install it with `make playground` (npm ci --prefix "
-            "docs/playground)"
+            f"Pyodide or CodeMirror is missing ({', '.join(missing)}, in "
+            "docs/playground/node_modules): the playground ships them; install them with "
+            "`make playground` (npm ci --prefix docs/playground)"
         )
     sys.path.insert(0, str(ROOT))
     try:
@@ -182,6 +192,9 @@ def playground_files(config: Any) -> list[File]:
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=1)
     added.append(File.generated(config, "playground/files.json", content=text))
+    for name, source in CODEMIRROR_FILES.items():  # the page's own <script> and <link> tags
+        path = str(CODEMIRROR / source)
+        added.append(File.generated(config, f"playground/codemirror/{name}", abs_src_path=path))
     return added
 
 

@@ -218,6 +218,13 @@ def test_the_site_carries_everything_the_page_loads(built_site: Path) -> None:
     assert 'href="playground/index.html"' in (built_site / "index.html").read_text()
     for copied in ("playground.js", "playground.css", "runner.py"):
         assert (built_site / "playground" / copied).is_file()
+    for name, source in [
+        ("codemirror.js", "lib/codemirror.js"),
+        ("python.js", "mode/python/python.js"),
+    ]:
+        shipped = (built_site / "playground" / "codemirror" / name).read_bytes()
+        assert shipped == (PLAYGROUND / "node_modules" / "codemirror" / source).read_bytes()
+        assert f'<script src="codemirror/{name}"></script>' in page
     assert not (built_site / "playground" / "node_modules").exists()
     assert not list((built_site / "playground").glob("package*.json"))
 
@@ -272,12 +279,15 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 class Served:
     """The site on 127.0.0.1 (a thread), and a Chromium page that may ask it alone."""
 
-    def __init__(self, site: Path, browser: Any, width: int = 1366, height: int = 768) -> None:
+    def __init__(
+        self, site: Path, browser: Any, width: int = 1366, height: int = 768, refuse: str = ""
+    ) -> None:
         handler = functools.partial(Quiet, directory=str(site))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.local = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.site = site
+        self.refuse = refuse  # local files whose path starts so are refused too
         self.outside: list[str] = []
         self.asked: list[str] = []
         self.errors: list[str] = []
@@ -287,7 +297,8 @@ class Served:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def _route(self, route: Any) -> None:  # a Playwright Route
-        if route.request.url.startswith(self.local):
+        local = route.request.url.startswith(self.local)
+        if local and not (self.refuse and route.request.url.startswith(self.local + self.refuse)):
             self.asked.append(route.request.url.removeprefix(self.local).split("?")[0])
             route.continue_()
         else:
@@ -332,7 +343,8 @@ def test_the_page_runs_chainrule_offline_and_shows_its_explanation_and_drawing(
         assert tab.evaluate("window.chainrule.error") is None
         assert tab.evaluate("window.chainrule.ready") is True
         first = examples()[0].read_text(encoding="utf-8")
-        assert tab.input_value("#cr-code") == first
+        assert tab.evaluate("window.chainrule.code") == first  # in the editor at first
+        assert tab.locator(".cr-playground .CodeMirror").count() == 1  # CodeMirror's
         printed = tab.evaluate("(code) => window.chainrule.run(code)", first)
         first_run = time.perf_counter() - began
         svg_titles = tab.eval_on_selector_all(
@@ -395,8 +407,9 @@ step_through(f, lr=0.25)
         tab.wait_for_function("document.querySelector('#cr-status').textContent.startsWith('Ran')")
         printed = tab.eval_on_selector_all("#cr-output pre", TEXTS)
         drawn = tab.locator("#cr-output .cr-drawing svg g.node").count()
-        tab.fill("#cr-code", code)
-        tab.press("#cr-code", "Control+Enter")
+        tab.evaluate("(code) => { window.chainrule.code = code; }", code)
+        tab.click(".cr-playground .CodeMirror-code")
+        tab.keyboard.press("Control+Enter")
         tab.wait_for_function("document.querySelector('#cr-status').textContent.startsWith('Ran')")
         frame = tab.frame_locator("#cr-output iframe.cr-page")
         frame.locator("#graph svg g.node").first.wait_for(timeout=60_000)
@@ -419,8 +432,10 @@ step_through(f, lr=0.25)
 
 @pytest.mark.docs
 @pytest.mark.needs_browser
-def test_a_browser_without_webassembly_is_told_so(built_site: Path, chromium: Any) -> None:
-    served = Served(built_site, chromium)
+def test_a_browser_without_webassembly_is_told_so_and_can_read_the_examples(
+    built_site: Path, chromium: Any
+) -> None:
+    served = Served(built_site, chromium, refuse="playground/codemirror/")  # the textarea then
     tab = served.page
     tab.add_init_script("delete globalThis.WebAssembly")
     try:
@@ -428,7 +443,11 @@ def test_a_browser_without_webassembly_is_told_so(built_site: Path, chromium: An
         tab.wait_for_function(READY, timeout=30_000)
         error = tab.evaluate("window.chainrule.error")
         status = tab.text_content("#cr-status")
-        code = tab.input_value("#cr-code")
+        code = tab.evaluate("window.chainrule.code")
+        in_textarea = tab.input_value("#cr-code")
+        tab.select_option("#cr-example", "micrograd")
+        chosen = tab.input_value("#cr-code")
+        address = tab.evaluate("location.search")
         disabled = tab.is_disabled("#cr-run")
         asked = list(served.asked)
     finally:
@@ -436,6 +455,9 @@ def test_a_browser_without_webassembly_is_told_so(built_site: Path, chromium: An
     assert error == status
     assert status is not None
     assert status.startswith("This browser cannot run WebAssembly")
-    assert code.startswith("# A neuron")  # the examples can still be read
+    examples_here = [p.read_text(encoding="utf-8") for p in examples()]
+    assert code == in_textarea == examples_here[0]  # the examples can still be read
+    assert chosen == examples_here[2]
+    assert address == "?example=micrograd"
     assert disabled
     assert not [name for name in asked if "pyodide/" in name or name.endswith(".whl")]

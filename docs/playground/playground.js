@@ -4,12 +4,13 @@
 //
 // window.chainrule: `ready` (true once Python and chainrule are loaded), `run(code)` (a promise
 // of the text the code printed, explanations included; drawings, math and step-through pages
-// appear in the page), `timings` (ms since the page started: `ready`, `firstRun`), `loaded`
-// (bytes fetched) and `error` (why loading failed, or null).
+// appear in the page), `code` (the editor's text, to read or set), `timings` (ms since the
+// page started: `ready`, `firstRun`), `loaded` (bytes fetched), `error` (why loading failed,
+// or null).
 
 const $ = (id) => document.getElementById(id);
 const statusLine = $("cr-status");
-const editor = $("cr-code");
+const codeArea = $("cr-code");
 const output = $("cr-output");
 const runButton = $("cr-run");
 const picker = $("cr-example");
@@ -36,32 +37,60 @@ function fail(text) {
   runButton.disabled = true;
 }
 
-// --- the examples: the picker, ?example=id, Ctrl+Enter and Tab in the editor
+// --- the editor (CodeMirror 5 when it loaded, else the plain textarea) and the examples
 
-function setUpEditor(examples) {
+function makeEditor(textarea) {
+  const run = () => runButton.click();
+  if (!window.CodeMirror) {
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        run();
+      } else if (event.key === "Tab" && !event.shiftKey) {
+        event.preventDefault();
+        textarea.setRangeText("    ", textarea.selectionStart, textarea.selectionEnd, "end");
+      }
+    });
+    return {
+      get: () => textarea.value,
+      set: (text) => { textarea.value = text; textarea.rows = text.split("\n").length + 1; },
+    };
+  }
+  const cm = window.CodeMirror.fromTextArea(textarea, {
+    mode: "python",
+    lineNumbers: true,
+    indentUnit: 4,
+    matchBrackets: true,
+    viewportMargin: Infinity,  // as tall as the code: the page scrolls, not the editor
+    extraKeys: {
+      "Ctrl-Enter": run,
+      "Cmd-Enter": run,
+      "Tab": (editor) => (editor.somethingSelected()
+        ? editor.indentSelection("add") : editor.replaceSelection("    ", "end")),
+      "Shift-Tab": "indentLess",
+    },
+  });
+  return {get: () => cm.getValue(), set: (text) => cm.setValue(text)};
+}
+
+const editor = makeEditor(codeArea);
+Object.defineProperty(api, "code", {get: editor.get, set: (text) => editor.set(String(text))});
+
+function setUpExamples(examples) {
   for (const example of examples) {
     picker.append(new Option(example.title, example.id));
   }
   const wanted = new URLSearchParams(location.search).get("example");
   const first = examples.find((e) => e.id === wanted) || examples[0];
   picker.value = first.id;
-  editor.value = first.code;
+  editor.set(first.code);
   picker.addEventListener("change", () => {
-    editor.value = examples.find((e) => e.id === picker.value).code;
+    editor.set(examples.find((e) => e.id === picker.value).code);
     const url = new URL(location.href);
     url.searchParams.set("example", picker.value);
     history.replaceState(null, "", url);
   });
-  editor.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      runButton.click();
-    } else if (event.key === "Tab" && !event.shiftKey) {
-      event.preventDefault();
-      editor.setRangeText("    ", editor.selectionStart, editor.selectionEnd, "end");
-    }
-  });
-  runButton.addEventListener("click", () => { run(editor.value); });
+  runButton.addEventListener("click", () => { run(editor.get()); });
 }
 
 // --- loading: every file fetched at once, the bytes counted as they arrive
@@ -125,7 +154,7 @@ async function importFrom(bytes) {
 async function load() {
   const manifest = await (await fetch("files.json")).json();
   api.python = manifest.python;
-  setUpEditor(manifest.examples);
+  setUpExamples(manifest.examples);
   if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
     fail("This browser cannot run WebAssembly (it is missing or turned off), so it cannot run " +
       "Python here. Any recent Chrome, Edge, Firefox or Safari can, unless a policy turns it " +
