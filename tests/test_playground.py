@@ -212,7 +212,7 @@ def test_the_site_carries_everything_the_page_loads(built_site: Path) -> None:
     graphviz_js = (built_site / "playground" / "viz-global.js").read_bytes()
     assert graphviz_js == (ROOT / "viz" / "_vendor" / "viz-global.js").read_bytes()
     page = (built_site / "playground" / "index.html").read_text(encoding="utf-8")
-    assert '<script type="module" src="playground.js"></script>' in page
+    assert '<script src="playground.js"></script>' in page
     for element in ('id="cr-code"', 'id="cr-run"', 'id="cr-example"', 'id="cr-output"'):
         assert element in page
     assert 'href="playground/index.html"' in (built_site / "index.html").read_text()
@@ -443,6 +443,7 @@ def test_a_browser_without_webassembly_is_told_so_and_can_read_the_examples(
         tab.wait_for_function(READY, timeout=30_000)
         error = tab.evaluate("window.chainrule.error")
         status = tab.text_content("#cr-status")
+        link = tab.get_attribute("#cr-status a", "href")
         code = tab.evaluate("window.chainrule.code")
         in_textarea = tab.input_value("#cr-code")
         tab.select_option("#cr-example", "micrograd")
@@ -452,7 +453,9 @@ def test_a_browser_without_webassembly_is_told_so_and_can_read_the_examples(
         asked = list(served.asked)
     finally:
         served.close()
-    assert error == status
+    assert status == f"{error} Getting started"
+    assert link is not None
+    assert (built_site / "playground" / link).resolve() == built_site / "getting-started.html"
     assert status is not None
     assert status.startswith("This browser cannot run WebAssembly")
     examples_here = [p.read_text(encoding="utf-8") for p in examples()]
@@ -461,3 +464,34 @@ def test_a_browser_without_webassembly_is_told_so_and_can_read_the_examples(
     assert address == "?example=micrograd"
     assert disabled
     assert not [name for name in asked if "pyodide/" in name or name.endswith(".whl")]
+
+
+@pytest.mark.docs
+@pytest.mark.needs_browser
+def test_the_page_opened_from_the_file_system_says_to_serve_it(
+    built_site: Path, chromium: Any
+) -> None:
+    context = chromium.new_context()
+    site = built_site.as_uri() + "/"
+    outside: list[str] = []
+
+    def only_the_site(route: Any) -> None:  # a Playwright Route
+        if route.request.url.startswith(site):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_site)
+    tab = context.new_page()
+    try:
+        tab.goto(site + "playground/index.html")
+        tab.wait_for_function(READY, timeout=30_000)
+        error = tab.evaluate("window.chainrule.error")
+        disabled = tab.is_disabled("#cr-run")
+    finally:
+        context.close()
+    assert error.startswith("The playground needs its site served over HTTP")
+    assert "python3 -m http.server" in error
+    assert disabled
+    assert outside == []
