@@ -13,11 +13,11 @@
   problem of the site (``make docs`` prints no warning). Its IPython folder is temporary.
 - The playground (docs/playground/) gets what it runs, all from the site itself: Pyodide's
   and CodeMirror 5's files (``npm ci --prefix docs/playground``, pinned by its
-  package-lock.json), chainrule's
-  pure wheel built from this checkout, its dependencies' pure wheels (downloaded by ``make
-  playground``, pinned by docs/playground/requirements.txt), Graphviz in WebAssembly
-  (viz/_vendor/viz-global.js) and viz.wasm's drawing script, the runner, and
-  ``files.json``: each file's size, for the page's progress line, and the examples.
+  package-lock.json), chainrule's pure wheel built from this checkout at each build, its
+  dependencies' pure wheels (``make playground`` downloads them, pinned with their hashes
+  by docs/playground/requirements.txt), Graphviz in WebAssembly (viz/_vendor/viz-global.js)
+  and viz.wasm's drawing script, the runner, and ``files.json``: each file's size, for the
+  page's progress line, and the examples.
 """
 
 from __future__ import annotations
