@@ -13,6 +13,6 @@ print(f"loss {history[0]:.4f} -> {history[-1]:.6f}")
 for x, t in xor():
     print(x, t, round(model(x)[0].data, 3))
 
-# one more training step on one sample, step by step: Next, Back, or the arrow keys
+# one more training step on one sample, step by step: next, previous, or the arrow keys
 L = squared_error(model([1.0, 0.0]), [1.0])
 step_through(L, lr=2.0, parameters=model.parameters())
