@@ -14,6 +14,7 @@ size and the time to the first run are printed (``pytest -s``), never asserted.
 
 from __future__ import annotations
 
+import doctest
 import email.parser
 import functools
 import hashlib
@@ -145,6 +146,13 @@ def test_an_error_shows_the_learners_lines_and_not_the_runners(runner: ModuleTyp
     assert syntax["kind"] == "error"
     assert syntax["text"].startswith('  File "<playground>", line 1\n')
     assert syntax["text"].rstrip().endswith("SyntaxError: '(' was never closed")
+
+
+def test_the_runners_own_examples_hold(runner: ModuleType) -> None:
+    # docs/ is not among pytest's doctest paths: the runner's docstring examples run here
+    result = doctest.testmod(runner, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 5
+    assert result.failed == 0
 
 
 def test_each_run_starts_afresh(runner: ModuleType) -> None:
