@@ -15,7 +15,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEV    := $(VENV)/.dev-stamp
 DOCS   := $(VENV)/.docs-stamp
 
-.PHONY: test demo docs bench bench-before bench-torch venv dot browser lint clean native fresh-native wheels
+.PHONY: test demo docs playground bench bench-before bench-torch venv dot browser lint clean native fresh-native wheels
 
 venv: $(STAMP)
 
@@ -104,7 +104,7 @@ $(KATEX_STAMP): tests/browser/package.json tests/browser/package-lock.json
 # it says why not), from a folder outside the checkout so that `import autograd` is the
 # wheel's, as cibuildwheel runs it; then on the source, with the doctests, the packaging,
 # browser and notebook tests, which do not depend on the engine's build.
-test: $(DEV) $(DOCS) dot browser fresh-native
+test: $(DEV) $(DOCS) dot browser playground fresh-native
 	@if $(NATIVE_PY) -I -m autograd --native; then \
 	  cd "$$(mktemp -d)" && "$(CURDIR)/$(NATIVE_PY)" -m pytest -q -p no:cacheprovider \
 	    --import-mode=importlib -o pythonpath="$(CURDIR)/tests" \
@@ -127,13 +127,38 @@ $(DOCS): $(DEV)
 
 # The documentation site, into site/: first the pictures and the demo's transcript that
 # its pages show (the demo's defaults and docs/pictures.py), then `mkdocs build --strict`
-# (mkdocs.yml), which runs docs/tutorial.ipynb and ships KaTeX from tests/browser (npm ci).
-docs: $(DOCS) dot browser
+# (mkdocs.yml), which runs docs/tutorial.ipynb, ships KaTeX from tests/browser (npm ci) and
+# puts the playground's Pyodide and wheels into the site (docs/hooks.py).
+docs: $(DOCS) dot browser playground
 	$(VENV)/bin/chainrule demo --out docs > docs/demo-output.txt
 	$(VENV)/bin/chainrule demo moons --out docs > /dev/null
 	$(PY) docs/pictures.py docs > /dev/null
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
 	@echo "make docs: the site is in site/ (open site/index.html)"
+
+# What the playground page (docs/playground/) ships besides chainrule's own pure wheel, which
+# docs/hooks.py builds from the checkout at every site build: Pyodide and CodeMirror from the
+# npm registry at the versions docs/playground/package-lock.json pins (npm ci), and the pure
+# wheels of chainrule's dependencies at the versions and hashes docs/playground/requirements.txt
+# pins (pip download). Without npm (or when a download fails) it says so: `make docs` then
+# stops, saying what is missing, and `make test` skips the site's tests, saying why.
+PYODIDE_STAMP := docs/playground/node_modules/.package-lock.json
+PLAYGROUND_WHEELS := docs/playground/wheels/.downloaded
+playground: $(PYODIDE_STAMP) $(PLAYGROUND_WHEELS)
+
+$(PYODIDE_STAMP): docs/playground/package.json docs/playground/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix docs/playground --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null || \
+	    echo "npm ci --prefix docs/playground failed: the site has no playground, its tests will be skipped" >&2; \
+	else \
+	  echo "npm is missing, so the site cannot ship the playground's Pyodide (its tests will be skipped); install it with: sudo apt-get install npm" >&2; \
+	fi
+
+$(PLAYGROUND_WHEELS): docs/playground/requirements.txt | $(DEV)
+	@rm -rf docs/playground/wheels
+	@$(PY) -m pip download -q --no-deps --only-binary=:all: --require-hashes \
+	  -r docs/playground/requirements.txt -d docs/playground/wheels && touch $@ || \
+	  echo "pip download of the playground's wheels failed: the site has no playground, its tests will be skipped" >&2
 
 # micrograd is a bench-only peer: it goes into bench/.peers, never into .venv,
 # so nothing in the project (tests, mypy, the CLI) can import it by accident.

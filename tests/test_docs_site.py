@@ -3,8 +3,9 @@ temporary folder, and checked for what a reader must find there: the tutorial wi
 pictures, the notes' equations as math, the API reference from the docstrings, the
 command's help, and nothing that reaches outside the site or names this machine.
 
-Needs the docs extra (MkDocs and its plugins) and KaTeX (``npm ci --prefix tests/browser``,
-which ``make test`` runs); skipped, saying which, without them. One build, about 10 s.
+Needs the docs extra (MkDocs and its plugins), KaTeX (``npm ci --prefix tests/browser``) and
+what the playground ships (``make playground``), all of which ``make test`` installs;
+skipped, saying which, without them. One build a session, about 10 s (tests/conftest.py).
 The last test opens the notes in Chromium (served on 127.0.0.1, every other request
 blocked) and checks that KaTeX rendered every formula.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 import functools
 import html
 import http.server
-import importlib.util
 import os
 import re
 import subprocess
@@ -30,29 +30,13 @@ from chromium import ARGS, playwright_chromium
 pytestmark = pytest.mark.docs
 
 ROOT = Path(__file__).resolve().parent.parent
-KATEX = ROOT / "tests" / "browser" / "node_modules" / "katex" / "dist"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site, built strictly from this checkout into a temporary folder."""
-    for module in ("mkdocs", "material", "mkdocstrings_handlers.python", "mkdocs_jupyter"):
-        if importlib.util.find_spec(module.split(".")[0]) is None:
-            pytest.skip(f"{module} is missing: pip install -e '.[docs]' (make test installs it)")
-    if not (KATEX / "katex.min.js").is_file():
-        pytest.skip("KaTeX is missing: npm ci --prefix tests/browser (make browser)")
-    out = tmp_path_factory.mktemp("site") / "site"
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "WARNING" not in done.stderr, done.stderr[-3000:]  # mkdocs's, and the kernel's
-    return out
+def site(built_site: Path) -> Path:
+    """The site, built strictly from this checkout into a temporary folder (tests/conftest.py:
+    one build a session, which the playground's tests share)."""
+    return built_site
 
 
 def page(site: Path, name: str) -> str:
