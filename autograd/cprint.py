@@ -532,10 +532,10 @@ _OPCODES = (*_EXPRESSIONS, *_HELPERS, "wsum", "call")
 @dataclass(frozen=True)
 class CTape:
     """A program as a tape for :data:`TAPE_SOURCE`: slots 0.. hold the inputs, then the
-    constants, then each equation's result in order. ``code`` holds, per equation, its
-    opcode (:data:`_OPCODES`), its number of arguments and their slots (a call back's
-    first argument is its row's index in ``callbacks``); ``outputs`` the slots of the value
-    and the gradients."""
+    constants, then the results (a slot serves again once its variable is read for the last
+    time). ``code`` holds, per equation, its opcode (:data:`_OPCODES`), its number of
+    arguments, its result's slot and its arguments' (a call back's first argument is its
+    row's index in ``callbacks``); ``outputs`` the slots of the value and the gradients."""
 
     code: tuple[int, ...]
     constants: tuple[float, ...]
@@ -547,47 +547,72 @@ class CTape:
 
 
 def print_tape(joint: Program) -> CTape:
-    """A value-and-gradient program (:func:`value_and_grad`) as a compact tape."""
-    slot: dict[Var, int] = {v: i for i, v in enumerate(joint.inputs)}
+    """A value-and-gradient program (:func:`value_and_grad`) as a compact tape.
+
+    A result's slot is taken again once nothing reads it any more (an input's too: the
+    next point copies it in again), so the slots a large program touches stay few.
+    """
     constants: dict[bytes, int] = {}  # a constant's slot, by its bits (-0.0 and nan kept)
-
-    def at(a: Atom) -> int:
-        if isinstance(a, Var):
-            return slot[a]
-        return constants.setdefault(struct.pack("<d", a), len(joint.inputs) + len(constants))
-
-    for eq in joint.equations:  # constants first: their slots come before the results
-        for a in eq.inputs:
-            if not isinstance(a, Var):
-                at(a)
-    for a in joint.outputs:
+    for a in (*(a for eq in joint.equations for a in eq.inputs), *joint.outputs):
         if not isinstance(a, Var):
-            at(a)
+            constants.setdefault(struct.pack("<d", a), len(joint.inputs) + len(constants))
+    slots = _Slots(joint, len(joint.inputs) + len(constants))
     code: list[int] = []
     callbacks: list[Rule] = []
-    widest = 0
-    base = len(joint.inputs) + len(constants)
     for k, eq in enumerate(joint.equations):
-        args = [at(a) for a in eq.inputs]
+        args = [slots[a] if isinstance(a, Var) else constants[struct.pack("<d", a)]
+                for a in eq.inputs]
+        out = slots.result(k, eq)
         if not spelt(eq.rule):
             if eq.rule not in callbacks:
                 callbacks.append(eq.rule)
-            code += [_OPCODES.index("call"), len(args) + 1, callbacks.index(eq.rule), *args]
+            args = [callbacks.index(eq.rule), *args]
+            code += [_OPCODES.index("call"), len(args), out, *args]
         else:
-            code += [_OPCODES.index(eq.rule.name), len(args), *args]
-        widest = max(widest, len(args))
-        slot[eq.out] = base + k
-    outputs = tuple(at(a) for a in joint.outputs)
-    values = sorted(constants, key=constants.__getitem__)
+            code += [_OPCODES.index(eq.rule.name), len(args), out, *args]
+    outputs = tuple(
+        slots[a] if isinstance(a, Var) else constants[struct.pack("<d", a)] for a in joint.outputs
+    )
     return CTape(
         tuple(code),
-        tuple(struct.unpack("<d", b)[0] for b in values),
+        tuple(struct.unpack("<d", b)[0] for b in constants),
         outputs,
         tuple(callbacks),
         len(joint.inputs),
-        base + len(joint.equations),
-        widest,
+        slots.count,
+        max((len(eq.inputs) for eq in joint.equations), default=0),
     )
+
+
+class _Slots:
+    """Each variable's slot in the tape's workspace, taken again after its last reader."""
+
+    def __init__(self, joint: Program, first: int) -> None:
+        self.slot: dict[Var, int] = {v: i for i, v in enumerate(joint.inputs)}
+        self.count = first  # slots 0 .. first-1: the inputs, then the constants
+        self.free: list[int] = []
+        self.last: dict[Var, int] = {}  # the equation that reads a variable last
+        for k, eq in enumerate(joint.equations):
+            self.last.update((a, k) for a in eq.inputs if isinstance(a, Var))
+        for a in joint.outputs:
+            if isinstance(a, Var):
+                self.last[a] = len(joint.equations)  # read at the end: never freed
+        self.done: dict[int, list[Var]] = {}
+        for v, k in self.last.items():
+            self.done.setdefault(k, []).append(v)
+
+    def __getitem__(self, v: Var) -> int:
+        return self.slot[v]
+
+    def result(self, k: int, eq: Equation) -> int:
+        """The slot of equation k's result: one its inputs no longer need, or a new one."""
+        self.free.extend(self.slot[v] for v in self.done.get(k, ()))
+        if self.free:
+            self.slot[eq.out] = self.free.pop()
+        else:
+            self.slot[eq.out] = self.count
+            self.count += 1
+        return self.slot[eq.out]
 
 
 def _case(name: str) -> str:
@@ -618,7 +643,7 @@ def _tape_source() -> str:
     helpers = "\n".join(f"static double cr_{h}{body}\n" for h, body in _HELPERS.items())
     return f"""/* chainrule's compact tape (autograd.cprint): a program as numbers, one loop.
    For programs too large to print as lines: this C is the same for every program, so it is
-   built once; each equation is an opcode, its argument count and its arguments' slots. */
+   built once; each equation is an opcode, its argument count, its result's slot and its arguments'. */
 {_PREAMBLE}
 {helpers}
 /* n samples; v: n_slots doubles (inputs, constants, results); args: widest doubles */
@@ -638,17 +663,16 @@ int cr_tape(const int *code, long n_code, const double *consts, int n_consts, in
     for (long s = 0; s < n; s++) {{
         for (int i = 0; i < n_in; i++)
             v[i] = in[s * n_in + i];
-        double *w = v + n_in + n_consts;
         for (long pc = 0; pc < n_code;) {{
-            const int op = code[pc], k = code[pc + 1], *a = code + pc + 2;
+            const int op = code[pc], k = code[pc + 1], o = code[pc + 2], *a = code + pc + 3;
             double r = 0.0;
             int m;
-            pc += 2 + k;
+            pc += 3 + k;
             switch (op) {{
 {cases}
             }}
             (void)m;
-            *w++ = r;
+            v[o] = r;
         }}
         for (int i = 0; i < n_out; i++)
             out[s * n_out + i] = v[outs[i]];
