@@ -32,7 +32,7 @@ from autograd.cbuild import CBuildError, CFunction, cache_dir
 from autograd.cprint import c_identifier, c_source, value_and_grad
 from autograd.program import TIMES, Equation, Program, Var
 
-pytestmark = pytest.mark.skipif(
+needs_cc = pytest.mark.skipif(
     shutil.which(os.environ.get("CC", "").strip() or "cc") is None,
     reason="no C compiler (cc): install gcc or clang to test compiling to C",
 )
@@ -96,6 +96,7 @@ def run_many(f: CFunction, points: Sequence[tuple[float, ...]]) -> list[list[flo
     return [out[i * k : (i + 1) * k] for i in range(len(points))]
 
 
+@needs_cc
 @pytest.mark.parametrize("form", FORMS)
 def test_every_row_spelt_in_c_gives_its_python_forwards_bits(form: str) -> None:
     rules = [*RULES.values(), TIMES]
@@ -134,6 +135,7 @@ FEW = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_
 MANY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
 
 
+@needs_cc
 @FEW
 @given(graphs(values=ANY_FLOAT, ops=ROWS), st.data())
 def test_lines_equal_the_program_and_the_engine_over_every_row(
@@ -143,6 +145,7 @@ def test_lines_equal_the_program_and_the_engine_over_every_row(
     check(graph, numbers, "lines")
 
 
+@needs_cc
 @MANY
 @given(graphs(values=ANY_FLOAT, ops=ROWS), st.data())
 def test_tape_equals_the_program_and_the_engine_over_every_row(
@@ -153,6 +156,7 @@ def test_tape_equals_the_program_and_the_engine_over_every_row(
     check(graph, numbers, "tape")
 
 
+@needs_cc
 @FEW
 @given(graphs(values=ANY_FLOAT, ops=OPS))
 def test_operators_constants_and_wsum_in_both_forms(graph: Graph) -> None:
@@ -168,11 +172,13 @@ def test_operators_constants_and_wsum_in_both_forms(graph: Graph) -> None:
         ops=(*ROWS, "sub", "neg", "wsum"),
     )
 )
+@needs_cc
 def test_kinks_ties_and_masks_in_both_forms(graph: Graph) -> None:
     for form in FORMS:
         check(graph, list(graph.leaves), form)
 
 
+@needs_cc
 def test_clamp_and_its_mask_at_the_bounds() -> None:
     x, y = Value(1.0, "x"), Value(2.0, "y")
     program = trace(x.clamp(1.0, 2.0) * y, [x, y])
@@ -186,6 +192,7 @@ def test_clamp_and_its_mask_at_the_bounds() -> None:
             assert all(map(same, grads, [g.data for g in grad(out, [a, b])]))
 
 
+@needs_cc
 def test_split_into_parts_gives_the_same_numbers_as_one_function() -> None:
     x, y = Value(0.3, "x"), Value(-1.2, "y")
     z = x
@@ -199,6 +206,7 @@ def test_split_into_parts_gives_the_same_numbers_as_one_function() -> None:
         assert whole(*point) == parts(*point) == CFunction(program, form="tape")(*point)
 
 
+@needs_cc
 def test_to_c_has_compiled_functions_signature_and_numbers_on_the_notes_network() -> None:
     from nn import MLP
 
@@ -217,6 +225,7 @@ def test_to_c_has_compiled_functions_signature_and_numbers_on_the_notes_network(
     assert "cr_sigmoid(" in c.source
 
 
+@needs_cc
 def test_to_c_from_compile_and_many_points_in_one_call() -> None:
     f = compile(lambda x, y: (x * y).tanh() + y.exp())
     c = f.to_c()
@@ -238,6 +247,7 @@ def test_to_c_from_compile_and_many_points_in_one_call() -> None:
     assert c.many(memoryview(arr).toreadonly()).tolist() == out.tolist()  # read-only: copied
 
 
+@needs_cc
 def test_many_refuses_what_is_not_float64_or_does_not_fit() -> None:
     c = compile(lambda x, y: x * y).to_c()
     with pytest.raises(TypeError, match="float64"):
@@ -250,6 +260,7 @@ def test_many_refuses_what_is_not_float64_or_does_not_fit() -> None:
         c.many(array.array("d", [1.0, 2.0]), out=array.array("d", [0.0]))
 
 
+@needs_cc
 def test_call_checks_its_arguments() -> None:
     c = compile(lambda x, y: x * y).to_c()
     with pytest.raises(TypeError, match=r"takes 2 numbers \(x, y\), got 1"):
@@ -259,6 +270,7 @@ def test_call_checks_its_arguments() -> None:
     assert c(3, 4) == (12.0, (4.0, 3.0))
 
 
+@needs_cc
 def test_bad_programs_and_forms_are_refused() -> None:
     x = Value(1.0, "x")
     with pytest.raises(TypeError, match="needs a Program"):
@@ -270,6 +282,7 @@ def test_bad_programs_and_forms_are_refused() -> None:
         CFunction(trace(x * x, [x]), form="fast")
 
 
+@needs_cc
 def test_a_registered_row_is_called_back_and_its_errors_raise() -> None:
     cube = autograd.register(
         Rule("cube", 1, lambda x: x * x * x, lambda out, x: (3.0 * x * x,), Notation.call("cube"))
@@ -297,6 +310,7 @@ def test_a_registered_row_is_called_back_and_its_errors_raise() -> None:
         del RULES["cube"]
 
 
+@needs_cc
 def test_a_replaced_built_in_row_is_called_back_not_spelt() -> None:
     original = RULES["exp"]
     RULES["exp"] = Rule("exp", 1, lambda x: 7.0, lambda out, x: (out,), Notation.call("exp"))
@@ -309,6 +323,7 @@ def test_a_replaced_built_in_row_is_called_back_not_spelt() -> None:
         RULES["exp"] = original
 
 
+@needs_cc
 def test_names_become_c_identifiers_that_collide_with_nothing() -> None:
     assert c_identifier("w_11^(2)") == "w_11_2"
     assert c_identifier("δ_1") == "delta_1"
@@ -342,6 +357,7 @@ def test_a_missing_compiler_says_what_to_install_and_python_keeps_working(
     assert f(0.0) == (0.0, (2.0,))
 
 
+@needs_cc
 def test_a_failed_build_shows_what_the_compiler_said(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -355,6 +371,7 @@ def test_a_failed_build_shows_what_the_compiler_said(
     assert leftovers == []
 
 
+@needs_cc
 def test_the_second_build_of_a_program_comes_from_the_cache() -> None:
     program = trace(Value(1.5, "q").softplus() * 3.0)
     first = CFunction(program)
@@ -377,6 +394,7 @@ def test_cache_folder_follows_xdg_and_defaults_to_home(monkeypatch: pytest.Monke
     assert cache_dir() == Path.home() / ".cache" / "chainrule" / "c"
 
 
+@needs_cc
 def test_two_processes_building_the_same_program_at_once_both_succeed(tmp_path: Path) -> None:
     script = textwrap.dedent("""
         import sys
