@@ -418,7 +418,8 @@ class _Printer:
 
     def part(self, k: int, body: list[str]) -> None:
         last = k == len(self.parts) - 1
-        for a in self.imports(k, last):
+        reads = self.imports(k, last)  # the inputs first, in their order
+        for a in sorted(reads, key=lambda a: self.position.get(a, len(self.position))):
             if a in self.position:
                 body.append(f"    const double {self.names[a]} = in[{self.position[a]}];")
             else:
