@@ -34,7 +34,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .cprint import PART_SIZE, TAPE_SOURCE, CTape, _checked, print_lines, print_tape, value_and_grad
+from .cprint import PART_SIZE, _checked, print_lines, value_and_grad
+from .ctape import TAPE_SOURCE, CTape, print_tape
 from .program import Program
 from .rule import Rule, as_float
 

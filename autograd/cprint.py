@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import math
 import re
-import struct
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,12 +54,12 @@ from .program import TIMES, Atom, Equation, Program, Var, _pruned, simplify
 
 __all__ = [
     "PART_SIZE",
-    "TAPE_SOURCE",
     "CProgram",
-    "CTape",
+    "c_identifier",
     "c_source",
+    "literal",
     "print_lines",
-    "print_tape",
+    "spelt",
     "value_and_grad",
 ]
 
@@ -522,202 +521,3 @@ def print_lines(joint: Program, part_size: int = PART_SIZE) -> CProgram:
     printer = _Printer(joint, max(1, part_size))
     source = printer.source()
     return CProgram(source, tuple(printer.callbacks), len(joint.inputs), len(joint.outputs))
-
-
-# --- the compact tape: a large program as numbers, run by one C loop -----------------
-
-_OPCODES = (*_EXPRESSIONS, *_HELPERS, "wsum", "call")
-"""The tape's instruction for each spelt row (its index), n-ary wsum, and a call back."""
-
-
-@dataclass(frozen=True)
-class CTape:
-    """A program as a tape for :data:`TAPE_SOURCE`: slots 0.. hold the inputs, then the
-    constants, then the results (a slot serves again once its variable is read for the last
-    time). ``code`` holds, per equation, its opcode (:data:`_OPCODES`), its number of
-    arguments, its result's slot and its arguments' (a call back's first argument is its
-    row's index in ``callbacks``); ``outputs`` the slots of the value and the gradients."""
-
-    code: tuple[int, ...]
-    constants: tuple[float, ...]
-    outputs: tuple[int, ...]
-    callbacks: tuple[Rule, ...]
-    n_inputs: int
-    n_slots: int
-    widest: int  # the most arguments an equation has
-
-
-def print_tape(joint: Program) -> CTape:
-    """A value-and-gradient program (:func:`value_and_grad`) as a compact tape.
-
-    A result's slot is taken again once nothing reads it any more (an input's too: the
-    next point copies it in again), so the slots a large program touches stay few.
-    """
-    constants: dict[bytes, int] = {}  # a constant's slot, by its bits (-0.0 and nan kept)
-    for a in (*(a for eq in joint.equations for a in eq.inputs), *joint.outputs):
-        if not isinstance(a, Var):
-            constants.setdefault(struct.pack("<d", a), len(joint.inputs) + len(constants))
-    slots = _Slots(joint, len(joint.inputs) + len(constants))
-    code: list[int] = []
-    callbacks: list[Rule] = []
-    for k, eq in enumerate(joint.equations):
-        args = [slots[a] if isinstance(a, Var) else constants[struct.pack("<d", a)]
-                for a in eq.inputs]
-        out = slots.result(k, eq)
-        if not spelt(eq.rule):
-            if eq.rule not in callbacks:
-                callbacks.append(eq.rule)
-            args = [callbacks.index(eq.rule), *args]
-            code += [_OPCODES.index("call"), len(args), out, *args]
-        else:
-            code += [_OPCODES.index(eq.rule.name), len(args), out, *args]
-    outputs = tuple(
-        slots[a] if isinstance(a, Var) else constants[struct.pack("<d", a)] for a in joint.outputs
-    )
-    return CTape(
-        tuple(code),
-        tuple(struct.unpack("<d", b)[0] for b in constants),
-        outputs,
-        tuple(callbacks),
-        len(joint.inputs),
-        slots.count,
-        max((len(eq.inputs) for eq in joint.equations), default=0),
-    )
-
-
-class _Slots:
-    """Each variable's slot in the tape's workspace, taken again after its last reader."""
-
-    def __init__(self, joint: Program, first: int) -> None:
-        self.slot: dict[Var, int] = {v: i for i, v in enumerate(joint.inputs)}
-        self.count = first  # slots 0 .. first-1: the inputs, then the constants
-        self.free: list[int] = []
-        self.last: dict[Var, int] = {}  # the equation that reads a variable last
-        for k, eq in enumerate(joint.equations):
-            self.last.update((a, k) for a in eq.inputs if isinstance(a, Var))
-        for a in joint.outputs:
-            if isinstance(a, Var):
-                self.last[a] = len(joint.equations)  # read at the end: never freed
-        self.done: dict[int, list[Var]] = {}
-        for v, k in self.last.items():
-            self.done.setdefault(k, []).append(v)
-
-    def __getitem__(self, v: Var) -> int:
-        return self.slot[v]
-
-    def result(self, k: int, eq: Equation) -> int:
-        """The slot of equation k's result: one its inputs no longer need, or a new one."""
-        self.free.extend(self.slot[v] for v in self.done.get(k, ()))
-        if self.free:
-            self.slot[eq.out] = self.free.pop()
-        else:
-            self.slot[eq.out] = self.count
-            self.count += 1
-        return self.slot[eq.out]
-
-
-def _case(name: str) -> str:
-    """The tape's C for one opcode: the row's spelling on the slots ``v[a[0]]``, ..."""
-    if name in _EXPRESSIONS:
-        rule = RULES[name]
-        return "r = " + _EXPRESSIONS[name].format(*(f"v[a[{i}]]" for i in range(rule.arity)))
-    if name == "wsum":
-        return (
-            "m = k / 2;\n            r = m ? v[a[0]] * v[a[m]] : 0.0;\n"
-            "            for (int i = 1; i < m; i++)\n"
-            "                r += v[a[i]] * v[a[m + i]];\n            r -= v[a[k - 1]]"
-        )
-    if name == "call":
-        return (
-            "for (int i = 1; i < k; i++)\n                args[i - 1] = v[a[i]];\n"
-            "            r = cb[a[0]](args, k - 1)"
-        )
-    arity = 4 if name == TIMES.name else RULES[name].arity
-    return f"r = cr_{name}(" + ", ".join(f"v[a[{i}]]" for i in range(arity)) + ")"
-
-
-def _tape_source() -> str:
-    cases = "\n".join(
-        f"        case {i}: /* {name} */\n            {_case(name)};\n            break;"
-        for i, name in enumerate(_OPCODES)
-    )
-    threaded = "\n".join(
-        f"op{i}: /* {name} */\n    {{\n        {_case(name)};\n    }}\n    CR_NEXT;"
-        for i, name in enumerate(_OPCODES)
-    )
-    labels = ", ".join(f"&&op{i}" for i in range(len(_OPCODES)))
-    helpers = "\n".join(f"static double cr_{h}{body}\n" for h, body in _HELPERS.items())
-    return f"""/* chainrule's compact tape (autograd.cprint): a program as numbers, one loop.
-   For programs too large to print as lines: this C is the same for every program, so it is
-   built once. Each equation is an opcode, its argument count, its result's slot and its
-   arguments' slots; the loop jumps from each equation to the next one's code (with GCC and
-   Clang's labels as values: each jump is predicted apart), elsewhere it is a switch. */
-{_PREAMBLE}
-{helpers}
-static void cr_walk(const int *pc, const int *end, double *restrict v, double *args,
-                    cr_row const *cb)
-{{
-    const int *a;
-    int k, m;
-    double r;
-#if defined(__GNUC__)
-    static void *const jump[] = {{{labels}}};
-#define CR_NEXT          \\
-    v[a[-1]] = r;        \\
-    pc = a + k;          \\
-    if (pc == end)       \\
-        return;          \\
-    k = pc[1];           \\
-    a = pc + 3;          \\
-    goto *jump[pc[0]]
-    if (pc == end)
-        return;
-    k = pc[1];
-    a = pc + 3;
-    goto *jump[pc[0]];
-{threaded}
-#else
-    for (; pc < end; pc = a + k) {{
-        k = pc[1];
-        a = pc + 3;
-        switch (pc[0]) {{
-{cases}
-        }}
-        v[a[-1]] = r;
-    }}
-#endif
-    (void)m;
-    (void)args;
-    (void)cb;
-}}
-
-/* n samples; v: n_slots doubles (inputs, constants, results); args: widest doubles */
-int cr_tape(const int *code, long n_code, const double *consts, int n_consts, int n_in,
-            const int *outs, int n_out, long n_slots, int widest, const double *in,
-            double *out, long n, cr_row const *cb)
-{{
-    double *v = malloc((n_slots + 1) * sizeof(double));
-    double *args = malloc((widest + 1) * sizeof(double));
-    if (!v || !args) {{
-        free(v);
-        free(args);
-        return 1;
-    }}
-    for (int i = 0; i < n_consts; i++)
-        v[n_in + i] = consts[i];
-    for (long s = 0; s < n; s++) {{
-        for (int i = 0; i < n_in; i++)
-            v[i] = in[s * n_in + i];
-        cr_walk(code, code + n_code, v, args, cb);
-        for (int i = 0; i < n_out; i++)
-            out[s * n_out + i] = v[outs[i]];
-    }}
-    free(v);
-    free(args);
-    return 0;
-}}
-"""
-
-
-TAPE_SOURCE = _tape_source()
-"""The C that runs every tape (:func:`print_tape`): built once, cached like any program."""
