@@ -177,6 +177,8 @@ class CFunction:
             form = "lines" if len(joint.equations) <= LINES_LIMIT else "tape"
         self.form = form
         self.inputs: tuple[str, ...] = tuple(names or (v.name for v in program.inputs))
+        if len(self.inputs) != len(joint.inputs):
+            raise ValueError(f"names gives {len(self.inputs)} names for {len(joint.inputs)} inputs")
         self.n_inputs, self.n_outputs = len(joint.inputs), len(joint.outputs)
         self.equations = len(joint.equations)
         if form == "lines":

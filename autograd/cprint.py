@@ -219,54 +219,10 @@ def spelt(rule: Rule) -> bool:
 # --- names: the program's, as C identifiers ------------------------------------------
 
 _C_WORDS = frozenset(
-    [
-        "auto",
-        "break",
-        "case",
-        "char",
-        "const",
-        "continue",
-        "default",
-        "do",
-        "double",
-        "else",
-        "enum",
-        "extern",
-        "float",
-        "for",
-        "goto",
-        "if",
-        "inline",
-        "int",
-        "long",
-        "register",
-        "restrict",
-        "return",
-        "short",
-        "signed",
-        "sizeof",
-        "static",
-        "struct",
-        "switch",
-        "typedef",
-        "union",
-        "unsigned",
-        "void",
-        "volatile",
-        "while",
-        "_Bool",
-        "_Complex",
-        "_Imaginary",
-        "in",
-        "out",
-        "v",
-        "cb",
-        "n",
-        "i",
-        "cr_run",
-        "cr_value_and_grad",
-        "cr_many",
-    ]
+    """auto break case char const continue default do double else enum extern float for goto
+    if inline int long register restrict return short signed sizeof static struct switch
+    typedef union unsigned void volatile while _Bool _Complex _Imaginary in out v cb n i
+    cr_run cr_value_and_grad cr_many""".split()  # noqa: SIM905 -- a list of words
 )
 _RESERVED = _C_WORDS | set(re.findall(r"[A-Za-z_]\w*", _PREAMBLE))  # helpers are cr_...
 
@@ -318,14 +274,11 @@ def literal(x: float) -> str:
     >>> literal(0.1), literal(-2.0), literal(math.inf), literal(5e-324)
     ('0.1', '(-2.0)', 'CR_INF', '5e-324')
     """
-    if math.isnan(x):
-        return "CR_NAN" if math.copysign(1.0, x) > 0 else "(-CR_NAN)"
-    text = "CR_INF" if math.isinf(x) else repr(x)
-    return (
-        f"(-{text})"
-        if math.copysign(1.0, x) < 0 and math.isinf(x)
-        else (f"({text})" if text.startswith("-") else text)
-    )
+    if math.isnan(x) or math.isinf(x):
+        text = "CR_NAN" if math.isnan(x) else "CR_INF"
+        return f"(-{text})" if math.copysign(1.0, x) < 0 else text
+    text = repr(x)
+    return f"({text})" if text.startswith("-") else text
 
 
 # --- the program printed ---------------------------------------------------------
@@ -349,7 +302,11 @@ def value_and_grad(program: Program, wrt: Sequence[int] | None = None) -> Progra
         raise ValueError(
             f"the C printer needs a program of one output; this one has {len(program.outputs)}"
         )
-    positions = range(len(program.inputs)) if wrt is None else wrt
+    n = len(program.inputs)
+    positions = range(n) if wrt is None else list(wrt)
+    for i in positions:
+        if type(i) is not int or not 0 <= i < n:
+            raise ValueError(f"wrt must hold input positions 0 to {n - 1}; got {i!r}")
     gradient = program.grad()
     forward = simplify(program)
     have = {eq.out for eq in forward.equations}

@@ -280,6 +280,10 @@ def test_bad_programs_and_forms_are_refused() -> None:
         CFunction(two)
     with pytest.raises(ValueError, match="form must be"):
         CFunction(trace(x * x, [x]), form="fast")
+    with pytest.raises(ValueError, match="wrt must hold input positions 0 to 0; got 1"):
+        CFunction(trace(x * x, [x]), wrt=[1])
+    with pytest.raises(ValueError, match="names gives 2 names for 1 inputs"):
+        CFunction(trace(x * x, [x]), names=["a", "b"])
 
 
 @needs_cc
