@@ -210,6 +210,7 @@ def _hand_c(w: Workload) -> tuple[float, Callable[[], Any], dict[str, Any]]:
     cmd = ["cc", "-O2", "-fPIC", "-shared", "-o", str(lib_path), str(source), "-lm"]
     subprocess.run(cmd, check=True, capture_output=True)
     lib = ctypes.CDLL(str(lib_path))
+    shutil.rmtree(folder)  # the library stays loaded
     ops = tape_ops(w)
     table = (_Op * len(ops))(*(_Op(*op) for op in ops))
     n_in = len(w.inputs)
