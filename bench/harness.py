@@ -514,11 +514,12 @@ def main(argv: list[str] | None = None) -> None:
             report, 1 if args.quick else 5, ("pure",) if missing else ("native", "pure")
         )
     if "AW" in only:
+        n_ops = 1_000 if args.quick else aw.N_OPS
         report.say(
-            f"AW a random {aw.N_OPS:,}-op graph (softplus, sum of 4, product, softmax of 4) on "
+            f"AW a random {n_ops:,}-op graph (softplus, sum of 4, product, softmax of 4) on "
             f"{aw.N_INPUTS} inputs, value + gradient of the last node, one process per engine"
         )
-        aw.run_aw(report, native, n_ops=1_000 if args.quick else aw.N_OPS)
+        aw.run_aw(report, native, n_ops=n_ops)
     report.say(f"total {time.perf_counter() - start:.0f} s")
     if args.markdown:
         labels = [v.label for v in trainers] + ["chainrule-c"]
