@@ -237,9 +237,10 @@ class CFunction:
         return _ROW(call)
 
     def __repr__(self) -> str:
+        grads = self.n_outputs - 1
         return (
-            f"<CFunction ({self.form}, {self.equations} equations) of "
-            f"{', '.join(self.inputs)}: the value and {self.n_outputs - 1} gradients>"
+            f"<CFunction ({self.form}, {self.equations} equation{'s' * (self.equations != 1)}) "
+            f"of {', '.join(self.inputs)}: the value and {grads} gradient{'s' * (grads != 1)}>"
         )
 
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
