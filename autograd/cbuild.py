@@ -203,10 +203,11 @@ class CFunction:
 
     def _taped(self, tape: CTape) -> Any:
         """``run(in, out, n, cb)`` for a tape: its numbers bound to the one C loop."""
-        code = (ctypes.c_int * max(1, len(tape.code)))(*tape.code)
+        integer = ctypes.c_ushort if tape.narrow else ctypes.c_int
+        code = (integer * max(1, len(tape.code)))(*tape.code)
         consts = (ctypes.c_double * max(1, len(tape.constants)))(*tape.constants)
         outs = (ctypes.c_int * max(1, len(tape.outputs)))(*tape.outputs)
-        run = self._lib.cr_tape
+        run = self._lib.cr_tape16 if tape.narrow else self._lib.cr_tape32
         fixed = (
             code,
             ctypes.c_long(len(tape.code)),

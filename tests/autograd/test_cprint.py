@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from strategies import OPS, ROWS, Graph, graphs, wide_floats
 
 import autograd
+import autograd.ctape
 from autograd import RULES, Notation, Rule, Value, compile, grad, trace
 from autograd.cbuild import CBuildError, CFunction, cache_dir
 from autograd.cprint import c_identifier, c_source, value_and_grad
@@ -204,6 +205,24 @@ def test_split_into_parts_gives_the_same_numbers_as_one_function() -> None:
     assert parts.source.count("static void cr_part") > 10
     for point in [(0.3, -1.2), (2.0, 0.5), (-40.0, 3.0)]:
         assert whole(*point) == parts(*point) == CFunction(program, form="tape")(*point)
+
+
+@needs_cc
+def test_the_tape_of_32_bit_numbers_gives_the_same_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    x, y = Value(0.3, "x"), Value(-1.2, "y")
+    program = trace(autograd.maximum(x * y, x.exp()).softplus() / (y * y + 1.0), [x, y])
+    narrow = CFunction(program, form="tape")
+    monkeypatch.setattr(autograd.ctape, "_NARROW", 0)  # every tape is a 32-bit one now
+    wide = CFunction(program, form="tape")
+    for point in [(0.3, -1.2), (2.0, 0.0), (math.inf, math.nan), (-0.0, 5e-324)]:
+        assert all(map(same, _flat(narrow(*point)), _flat(wide(*point))))
+        assert all(map(same, _flat(wide(*point)), value_and_grad(program)(*point)))
+
+
+def _flat(result: tuple[float, tuple[float, ...]]) -> list[float]:
+    return [result[0], *result[1]]
 
 
 @needs_cc
