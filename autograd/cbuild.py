@@ -197,8 +197,7 @@ class CFunction:
         self._errors: list[BaseException] = []
         self._rows = [self._row(r) for r in rules]  # the callbacks live as long as we do
         self._cb = (_ROW * len(rules))(*self._rows) if rules else None
-        self._in = ctypes.c_double * self.n_inputs
-        self._out = ctypes.c_double * self.n_outputs
+        self._zeros = array.array("d", bytes(8 * self.n_outputs))  # copied for each call
         self._many = self._lib.cr_many if form == "lines" else self._taped(tape)
 
     def _taped(self, tape: CTape) -> Any:
@@ -251,14 +250,13 @@ class CFunction:
                 f"got {len(args)}"
             )
         try:
-            buffer = self._in(*args)
+            numbers = array.array("d", args)
         except TypeError:
-            buffer = self._in(
-                *(as_float(x, f"input {n!r}") for x, n in zip(args, self.inputs, strict=True))
-            )
-        out = self._out()
-        self._check(self._many(buffer, out, _ONE, self._cb))
-        values = out[:]
+            floats = (as_float(x, f"input {n!r}") for x, n in zip(args, self.inputs, strict=True))
+            numbers = array.array("d", floats)
+        out = self._zeros[:]
+        self._check(self._many(_address(numbers), _address(out), _ONE, self._cb))
+        values = out.tolist()
         return values[0], tuple(values[1:])
 
     def _check(self, status: int) -> None:
@@ -295,6 +293,11 @@ class CFunction:
 
 
 _ONE = ctypes.c_long(1)
+
+
+def _address(numbers: array.array[float]) -> ctypes.c_void_p:
+    """Where an array's numbers are, for C (the array must outlive the call)."""
+    return ctypes.c_void_p(numbers.buffer_info()[0])
 
 
 def _floats(buffer: Any, what: str) -> memoryview:
