@@ -469,6 +469,19 @@ class Compiled:
         if self._batch_source:
             self._trace = None
 
+    def to_c(self, form: str = "auto") -> Any:
+        """The value and gradient as compiled C (:class:`autograd.cbuild.CFunction`): called as
+        ``function`` is, with the same numbers, plus ``.source`` (the C) and ``.many`` (many
+        points, the loop in C). Needs a C compiler; see docs/compiling.md.
+
+        >>> f = compile(lambda x, y: x * y + y.exp())
+        >>> f.to_c()(2.0, 0.0) == f.function(2.0, 0.0)
+        True
+        """
+        from .cbuild import c_function_of  # the C path loads only when asked for
+
+        return c_function_of(self, form)
+
 
 def _shape(indices: Any) -> tuple[int, ...]:
     """The shape of a group's array: (), (n,) or (rows, columns)."""

@@ -5,7 +5,8 @@ constants, and runs it on floats: one call gives the loss and every parameter's
 gradient. ``BATCHED`` compiles one sample's loss with the parameters shared and
 runs it on NumPy arrays of the data: one call gives the gradient of the batch's
 loss. Both build their graph from ``nn.MLP`` and nn's losses, as ``bench.chainrule``
-does; compiling is part of making the trainer, which the worker times apart
+does. ``C_COMPILED`` is ``COMPILED`` as C (``Compiled.to_c()``). Compiling is part of
+making the trainer, which the worker times apart
 (``setup``), once per process.
 """
 
@@ -22,7 +23,7 @@ from nn import MLP, hinge, l2, squared_error
 from .chainrule import state_dict
 from .problem import Engine, Problem
 
-__all__ = ["BATCHED", "COMPILED"]
+__all__ = ["BATCHED", "COMPILED", "C_COMPILED"]
 
 
 def _model(problem: Problem) -> MLP:
@@ -67,6 +68,35 @@ def trainer(problem: Problem) -> Callable[[int], float]:
         eta = problem.lr(k)
         values = [p - eta * g for p, g in zip(values, grads, strict=True)]
         return value
+
+    return step
+
+
+def c_trainer(problem: Problem) -> Callable[[int], float]:
+    """``step(k) -> loss``: :func:`trainer`'s compiled loss as C (``Compiled.to_c()``).
+
+    >>> from bench.problem import W2
+    >>> a, b = c_trainer(W2), trainer(W2)
+    >>> [a(k) for k in range(3)] == [b(k) for k in range(3)]
+    True
+    """
+    model = _model(problem)
+    params = model.parameters()
+    outputs = [model([Constant(v) for v in x])[0] for x, _ in problem.points]
+    targets = [t for _, t in problem.points]
+    if problem.loss == "hinge":
+        loss = hinge(outputs, targets) + 1e-4 * l2(params)
+    else:
+        loss = squared_error(outputs, targets)
+    compiled = Compiled(loss, params, name="loss").to_c()
+    values = [p.data for p in params]
+
+    def step(k: int) -> float:
+        nonlocal values
+        value, grads = compiled(*values)
+        eta = problem.lr(k)
+        values = [p - eta * g for p, g in zip(values, grads, strict=True)]
+        return float(value)
 
     return step
 
@@ -119,6 +149,14 @@ def batched_trainer(problem: Problem) -> Callable[[int], float]:
 COMPILED = Engine(
     name="chainrule-compiled",
     trainer=trainer,
+    chain=_unused,
+    graph=_unused,
+    node="no graph at run time",
+)
+
+C_COMPILED = Engine(
+    name="chainrule-c",
+    trainer=c_trainer,
     chain=_unused,
     graph=_unused,
     node="no graph at run time",

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import native_site, scale
+from . import aw, native_site, scale
 from .micrograd import PEERS
 from .problem import CHAIN_FACTOR
 
@@ -36,7 +36,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 TOLERANCE = 1e-9  # every engine's losses must match the hand-written floats to this
 PEER_NAMES = ("micrograd", "floats", "numpy")
-COMPILED_NAMES = ("chainrule-compiled", "chainrule-batched")  # compile once, in setup
+COMPILED_NAMES = ("chainrule-compiled", "chainrule-batched", "chainrule-c")  # compiled once
 
 
 @dataclass(frozen=True)
@@ -426,7 +426,7 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m bench [--quick] [--only W1,W3] [--before DIR] [--markdown FILE]``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, to test the harness")
-    parser.add_argument("--only", default="W1,W2,W3,W4,S,D,N", help="comma-separated workloads")
+    parser.add_argument("--only", default="W1,W2,W3,W4,S,D,N,AW", help="comma-separated workloads")
     parser.add_argument("--rounds", type=int, help="rounds for W1, W2 and W3 (default 5, 7, 3)")
     parser.add_argument(
         "--before",
@@ -455,9 +455,11 @@ def main(argv: list[str] | None = None) -> None:
     trainers.append(Variant("numpy"))  # the batched code's peer: W1 and W2 only
     others = [*current, *before, *peers]
     only = set(args.only.split(","))
-    unknown = only - {"W1", "W2", "W3", "W4", "S", "D", "N"}
+    unknown = only - {"W1", "W2", "W3", "W4", "S", "D", "N", "AW"}
     if unknown:
-        parser.error(f"unknown workloads {sorted(unknown)}; choose from W1, W2, W3, W4, S, D, N")
+        parser.error(
+            f"unknown workloads {sorted(unknown)}; choose from W1, W2, W3, W4, S, D, N, AW"
+        )
     report = Report()
     start = time.perf_counter()
     report.say(f"chainrule benchmarks: {machine()}")
@@ -483,7 +485,8 @@ def main(argv: list[str] | None = None) -> None:
             "W2 the notes' network: MLP(2, [2, 1]) sigmoid, XOR, ½Σ(y−t)² "
             f"({config.rounds_w2} rounds × {config.blocks_w2} blocks of {config.block_w2} steps)"
         )
-        train("W2", config, trainers, report)
+        with_c = [Variant("chainrule-c", native)] if aw.c_compiler() else []  # to_c()
+        train("W2", config, [*trainers, *with_c], report)
     if "W3" in only:
         report.say(
             f"W3 a {config.chain_ops:,}-op chain y ← y·c, forward + backward "
@@ -510,7 +513,14 @@ def main(argv: list[str] | None = None) -> None:
         scale.run_no_grad(
             report, 1 if args.quick else 5, ("pure",) if missing else ("native", "pure")
         )
+    if "AW" in only:
+        n_ops = 1_000 if args.quick else aw.N_OPS
+        report.say(
+            f"AW a random {n_ops:,}-op graph (softplus, sum of 4, product, softmax of 4) on "
+            f"{aw.N_INPUTS} inputs, value + gradient of the last node, one process per engine"
+        )
+        aw.run_aw(report, native, n_ops=n_ops)
     report.say(f"total {time.perf_counter() - start:.0f} s")
     if args.markdown:
-        labels = [v.label for v in trainers]
+        labels = [v.label for v in trainers] + ["chainrule-c"]
         Path(args.markdown).write_text(report.markdown(labels) + "\n", encoding="utf-8")

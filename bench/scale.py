@@ -6,7 +6,8 @@ Each measurement runs in a fresh process: ``python -m bench.scale scalar ENGINE`
 ``python -m bench.scale digits ENGINE EPOCHS`` prints JSON. ``scalar`` engines time
 the notes' loss (12 inputs, the value and 12 gradients): ``by-hand`` written with
 ``math.exp``, ``function`` (``Compiled.function``, unchecked) and ``checked``
-(``Compiled.__call__``). ``digits`` engines run full-batch SGD epochs on the first
+(``Compiled.__call__``), and ``c`` (``Compiled.to_c()``: the same code as C, through
+ctypes). ``digits`` engines run full-batch SGD epochs on the first
 1437 shuffled digits: ``chainrule-batched`` (the step of ``fit(compile=True)``),
 ``numpy`` and ``torch`` (skipped when PyTorch does not import). ``python -m bench.scale
 nograd BUILD`` times one multiply of two Values, recorded, inside ``no_grad()``, and
@@ -21,6 +22,7 @@ import json
 import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,6 +115,8 @@ def scalar_calls(engine: str, calls: int = 20_000, repeats: int = 7) -> dict[str
     fn: Callable[..., tuple[float, tuple[float, ...]]]
     if engine == "by-hand":
         fn = notes_by_hand
+    elif engine == "c":  # the same loss as C (Compiled.to_c()): one ctypes call each time
+        fn = _compiled().to_c()
     else:
         compiled = _compiled()
         fn = compiled.function if engine == "function" else compiled
@@ -329,7 +333,9 @@ def _fmt(seconds: float) -> str:
 
 def run_scalar(report: Any, rounds: int) -> None:
     """S: one call of the notes' loss, compiled (unchecked and checked) against by hand."""
-    engines = ("by-hand", "function", "checked")
+    engines: tuple[str, ...] = ("by-hand", "function", "checked")
+    if shutil.which("cc"):
+        engines += ("c",)
     times: dict[str, list[float]] = {e: [] for e in engines}
     for _ in range(rounds):
         for e in engines:
@@ -346,12 +352,17 @@ def run_scalar(report: Any, rounds: int) -> None:
             f"(per round {min(per_round):.2f}–{max(per_round):.2f})"
         )
     function, checked = (statistics.median(times[e]) for e in ("function", "checked"))
+    cells = {"floats": _fmt(hand), "chainrule-compiled": _fmt(function)}
+    note = ""
+    if "c" in times:
+        cells["chainrule-c"] = _fmt(statistics.median(times["c"]))
+        note = f", to_c() call {statistics.median(times['c']) / hand:.2f}×"
     report.table.append(
         (
             "S the notes' loss, one call (12 inputs, value + 12 grads)",
-            {"floats": _fmt(hand), "chainrule-compiled": _fmt(function)},
-            f"compiled.function {function / hand:.2f}×, checked call {checked / hand:.2f}× "
-            "of by hand",
+            cells,
+            f"compiled.function {function / hand:.2f}×, checked call {checked / hand:.2f}×"
+            f"{note} of by hand",
         )
     )
 

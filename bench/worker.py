@@ -28,6 +28,7 @@ ENGINES = {  # name: (module, attribute)
     "floats": ("bench.floats", "ENGINE"),
     "chainrule-compiled": ("bench.compiled", "COMPILED"),
     "chainrule-batched": ("bench.compiled", "BATCHED"),
+    "chainrule-c": ("bench.compiled", "C_COMPILED"),
     "numpy": ("bench.matrices", "ENGINE"),
 }
 clock = time.process_time

@@ -1,0 +1,318 @@
+"""The compact tape: a large program's value and gradient as numbers, run by one C loop.
+
+A C compiler is slow on huge straight-line code (the 10,000-op AW graph of ``make bench``,
+197,108 equations, takes ``gcc -O2`` over a minute as lines), so
+:class:`autograd.cbuild.CFunction` runs a large program as a tape: :func:`print_tape`
+writes its equations as integers (an opcode, the argument count, the result's slot, the
+arguments' slots) and :data:`TAPE_SOURCE`, the same C for every program, walks them. It
+is built once per machine (the cache keeps it), so a tape costs no compiler time. Each
+opcode is a row spelt as the printer spells it (:mod:`autograd.cprint`): the numbers are
+the lines' and the Python program's, bit for bit. Pairs of rows fuse: a result read
+once, by the next instruction, stays in a register.
+
+>>> from autograd import Value, trace
+>>> from autograd.cprint import value_and_grad
+>>> x = Value(2.0, "x")
+>>> tape = print_tape(value_and_grad(trace((x * x).exp(), [x])))
+>>> tape.n_inputs, len(tape.outputs), tape.callbacks
+(1, 2, ())
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from .cprint import _EXPRESSIONS, _HELPERS, _PREAMBLE, spelt
+from .ops import RULES, Rule
+from .program import TIMES, Atom, Equation, Program, Var
+
+__all__ = ["TAPE_SOURCE", "CTape", "print_tape"]
+
+
+_FUSED = (
+    *("add", "mul", "div", "exp", "log", "tanh", "sigmoid", "softplus", "step"),
+    *("mul0", "above", "maximum", TIMES.name),
+)
+"""Rows that fuse in pairs on the tape: a result read once, by the next instruction, is
+passed in a register (the same operations in the same order: the same numbers)."""
+
+
+def _arity(name: str) -> int:
+    return 4 if name == TIMES.name else RULES[name].arity
+
+
+_PAIRS = tuple(
+    (first, then, at) for first in _FUSED for then in _FUSED for at in range(_arity(then))
+)
+"""Each pair instruction: the first row, the row that reads its result, and where."""
+_OPCODES = (*_EXPRESSIONS, *_HELPERS, "wsum", "call", *(f"{a}>{b}@{i}" for a, b, i in _PAIRS))
+"""The tape's instructions: each spelt row, n-ary wsum, a call back, then the pairs."""
+_PAIR_CODE = {pair: len(_OPCODES) - len(_PAIRS) + i for i, pair in enumerate(_PAIRS)}
+
+
+@dataclass(frozen=True)
+class CTape:
+    """A program as a tape for :data:`TAPE_SOURCE`: slots 0.. hold the inputs, then the
+    constants, then the results (a slot serves again once its variable is read for the last
+    time). ``code`` holds, per equation, its opcode (:data:`_OPCODES`), its number of
+    arguments, its result's slot and its arguments' (a call back's first argument is its
+    row's index in ``callbacks``); ``outputs`` the slots of the value and the gradients."""
+
+    code: tuple[int, ...]
+    constants: tuple[float, ...]
+    outputs: tuple[int, ...]
+    callbacks: tuple[Rule, ...]
+    n_inputs: int
+    n_slots: int
+    widest: int  # the most arguments an equation has
+
+    @property
+    def narrow(self) -> bool:
+        """Whether every number of the code fits 16 bits (``cr_tape16`` runs it)."""
+        return max(self.code, default=0) < _NARROW and self.n_slots < _NARROW
+
+
+def print_tape(joint: Program) -> CTape:
+    """A value-and-gradient program (:func:`value_and_grad`) as a compact tape.
+
+    A result read once, by a row of :data:`_FUSED`, is computed in the same instruction
+    as its reader (the pair moves later, next to the reader: its inputs are still defined
+    before it). A result's slot is taken again once nothing reads it any more (an
+    input's too: the next point copies it in again), so the slots stay few.
+    """
+    constants: dict[bytes, int] = {}  # a constant's slot, by its bits (-0.0 and nan kept)
+    for a in (*(a for eq in joint.equations for a in eq.inputs), *joint.outputs):
+        if not isinstance(a, Var):
+            constants.setdefault(struct.pack("<d", a), len(joint.inputs) + len(constants))
+    steps = _fused(joint)
+    slots = _Slots(joint.inputs, steps, joint.outputs, len(joint.inputs) + len(constants))
+    code: list[int] = []
+    callbacks: list[Rule] = []
+
+    def at(a: Atom) -> int:
+        return slots[a] if isinstance(a, Var) else constants[struct.pack("<d", a)]
+
+    for k, (first, eq, where) in enumerate(steps):
+        out = slots.result(k, eq.out)
+        if first is not None:
+            args = [*map(at, first.inputs), *(at(a) for i, a in enumerate(eq.inputs) if i != where)]
+            code += [_PAIR_CODE[first.rule.name, eq.rule.name, where], len(args), out, *args]
+        elif not spelt(eq.rule):
+            if eq.rule not in callbacks:
+                callbacks.append(eq.rule)
+            args = [callbacks.index(eq.rule), *map(at, eq.inputs)]
+            code += [_OPCODES.index("call"), len(args), out, *args]
+        else:
+            args = list(map(at, eq.inputs))
+            code += [_OPCODES.index(eq.rule.name), len(args), out, *args]
+    return CTape(
+        tuple(code),
+        tuple(struct.unpack("<d", b)[0] for b in constants),
+        tuple(map(at, joint.outputs)),
+        tuple(callbacks),
+        len(joint.inputs),
+        slots.count,
+        max((len(eq.inputs) for eq in joint.equations), default=0),
+    )
+
+
+Step = tuple[Equation | None, Equation, int]
+"""A tape instruction: (the equation fused into it, or None; the equation; where the
+second reads the first's result)."""
+
+
+def _fusable(eq: Equation) -> bool:
+    return eq.rule.name in _FUSED and spelt(eq.rule)
+
+
+def _reads(joint: Program) -> dict[Var, int]:
+    """How often each variable is read (an output counts as a read)."""
+    reads: dict[Var, int] = {}
+    for a in (*(a for eq in joint.equations for a in eq.inputs), *joint.outputs):
+        if isinstance(a, Var):
+            reads[a] = reads.get(a, 0) + 1
+    return reads
+
+
+def _fused(joint: Program) -> list[Step]:
+    """The equations in tape order, each pair that fuses as one step."""
+    reads = _reads(joint)
+    made = {eq.out: eq for eq in joint.equations if _fusable(eq)}
+    firsts: dict[Var, tuple[Equation, int]] = {}  # a reader's fused first equation
+    for eq in filter(_fusable, joint.equations):
+        for i, a in enumerate(eq.inputs):
+            if isinstance(a, Var) and a in made and reads[a] == 1 and a not in firsts:
+                firsts[eq.out] = (made[a], i)
+                break
+    taken = {first.out for first, _ in firsts.values()}  # results fused into their reader
+    steps: list[Step] = []
+    for eq in joint.equations:
+        if eq.out not in taken:
+            first, where = firsts.get(eq.out, (None, 0))
+            steps.append((first, eq, where))
+    return steps
+
+
+class _Slots:
+    """Each variable's slot in the tape's workspace, taken again after its last reader."""
+
+    def __init__(
+        self, inputs: tuple[Var, ...], steps: list[Step], outputs: tuple[Atom, ...], first: int
+    ) -> None:
+        self.slot: dict[Var, int] = {v: i for i, v in enumerate(inputs)}
+        self.count = first  # slots 0 .. first-1: the inputs, then the constants
+        self.free: list[int] = []
+        self.done: dict[int, list[Var]] = {}  # the variables whose last reader is step k
+        last: dict[Var, int] = {}
+        for k, (fused, eq, _) in enumerate(steps):
+            ins = (*(fused.inputs if fused else ()), *eq.inputs)
+            last.update((a, k) for a in ins if isinstance(a, Var))
+        for a in outputs:
+            if isinstance(a, Var):
+                last[a] = len(steps)  # read at the end: never freed
+        for v, k in last.items():
+            self.done.setdefault(k, []).append(v)
+
+    def __getitem__(self, v: Var) -> int:
+        return self.slot[v]
+
+    def result(self, k: int, out: Var) -> int:
+        """The slot of step k's result: one its inputs no longer need, or a new one."""
+        self.free.extend(self.slot[v] for v in self.done.get(k, ()) if v in self.slot)
+        if self.free:
+            self.slot[out] = self.free.pop()
+        else:
+            self.slot[out] = self.count
+            self.count += 1
+        return self.slot[out]
+
+
+def _spelling(name: str, refs: list[str]) -> str:
+    """A spelt row's C on the operands ``refs`` (C expressions)."""
+    if name in _EXPRESSIONS:
+        return _EXPRESSIONS[name].format(*refs)
+    return f"cr_{name}({', '.join(refs)})"
+
+
+def _case(name: str) -> str:
+    """The tape's C for one opcode: the row's spelling on the slots ``v[a[0]]``, ..."""
+    if name == "wsum":
+        return (
+            "m = k / 2;\n        r = m ? v[a[0]] * v[a[m]] : 0.0;\n"
+            "        for (int i = 1; i < m; i++)\n"
+            "            r += v[a[i]] * v[a[m + i]];\n        r -= v[a[k - 1]]"
+        )
+    if name == "call":
+        return (
+            "for (int i = 1; i < k; i++)\n            args[i - 1] = v[a[i]];\n"
+            "        r = cb[a[0]](args, k - 1)"
+        )
+    if ">" in name:  # a pair: the first row's result in q, read by the second
+        first, rest = name.split(">")
+        then, where = rest.split("@")
+        n = _arity(first)
+        q = _spelling(first, [f"v[a[{i}]]" for i in range(n)])
+        others = iter(f"v[a[{n + i}]]" for i in range(_arity(then) - 1))
+        refs = ["q" if i == int(where) else next(others) for i in range(_arity(then))]
+        return f"const double q = {q};\n        r = {_spelling(then, refs)}"
+    return "r = " + _spelling(name, [f"v[a[{i}]]" for i in range(_arity(name))])
+
+
+_NARROW = 65_536
+"""A tape whose numbers are all below this is written in 16-bit integers: half the bytes
+to read per run (on the AW graph, 8 % less time)."""
+
+
+def _walker(width: str, integer: str) -> str:
+    """The loop over a tape of ``integer`` numbers, and its entry ``cr_tape{width}``."""
+    cases = "\n".join(
+        f"        case {i}: /* {name} */ {{\n        {_case(name)};\n        }} break;"
+        for i, name in enumerate(_OPCODES)
+    )
+    threaded = "\n".join(
+        f"op{i}: /* {name} */\n    {{\n        {_case(name)};\n    }}\n    CR_NEXT;"
+        for i, name in enumerate(_OPCODES)
+    )
+    labels = ", ".join(f"&&op{i}" for i in range(len(_OPCODES)))
+    return f"""
+static void cr_walk{width}(const {integer} *pc, const {integer} *end, double *restrict v,
+                      double *args, cr_row const *cb)
+{{
+    const {integer} *a;
+    int k, m;
+    double r;
+#if defined(__GNUC__)
+    static void *const jump[] = {{{labels}}};
+    if (pc == end)
+        return;
+    k = pc[1];
+    a = pc + 3;
+    goto *jump[pc[0]];
+{threaded}
+#else
+    for (; pc < end; pc = a + k) {{
+        k = pc[1];
+        a = pc + 3;
+        switch (pc[0]) {{
+{cases}
+        }}
+        v[a[-1]] = r;
+    }}
+#endif
+    (void)m;
+    (void)args;
+    (void)cb;
+}}
+
+/* n samples; v: n_slots doubles (inputs, constants, results); args: widest doubles */
+int cr_tape{width}(const {integer} *code, long n_code, const double *consts, int n_consts,
+              int n_in, const int *outs, int n_out, long n_slots, int widest,
+              const double *in, double *out, long n, cr_row const *cb)
+{{
+    double *v = malloc((n_slots + 1) * sizeof(double));
+    double *args = malloc((widest + 1) * sizeof(double));
+    if (!v || !args) {{
+        free(v);
+        free(args);
+        return 1;
+    }}
+    for (int i = 0; i < n_consts; i++)
+        v[n_in + i] = consts[i];
+    for (long s = 0; s < n; s++) {{
+        for (int i = 0; i < n_in; i++)
+            v[i] = in[s * n_in + i];
+        cr_walk{width}(code, code + n_code, v, args, cb);
+        for (int i = 0; i < n_out; i++)
+            out[s * n_out + i] = v[outs[i]];
+    }}
+    free(v);
+    free(args);
+    return 0;
+}}
+"""
+
+
+def _tape_source() -> str:
+    helpers = "\n".join(f"static double cr_{h}{body}\n" for h, body in _HELPERS.items())
+    return f"""/* chainrule's compact tape (autograd.ctape): a program as numbers, one loop.
+   For programs too large to print as lines: this C is the same for every program, so it is
+   built once. Each equation is an opcode, its argument count, its result's slot and its
+   arguments' slots; the loop jumps from each equation to the next one's code (with GCC and
+   Clang's labels as values: each jump is predicted apart), elsewhere it is a switch.
+   cr_tape16 reads a tape of 16-bit numbers, cr_tape32 one of 32-bit numbers. */
+{_PREAMBLE}
+{helpers}
+#define CR_NEXT          \\
+    v[a[-1]] = r;        \\
+    pc = a + k;          \\
+    if (pc == end)       \\
+        return;          \\
+    k = pc[1];           \\
+    a = pc + 3;          \\
+    goto *jump[pc[0]]
+{_walker("16", "unsigned short")}{_walker("32", "int")}"""
+
+
+TAPE_SOURCE = _tape_source()
+"""The C that runs every tape (:func:`print_tape`): built once, cached like any program."""
