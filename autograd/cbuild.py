@@ -327,22 +327,8 @@ def _empty_like(samples: Any, n: int, width: int) -> Any:
 
 
 def c_function_of(compiled: Any, form: str = "auto") -> CFunction:
-    """``Compiled.to_c()``: the compiled function's graph traced to a program, as C.
-
-    The program is the compiled function's (``compiled.program`` where it keeps one),
-    else traced again from the graph it keeps; the gradients are those of its ``wrt``.
-    """
-    from .program import trace
-
-    program = getattr(compiled, "program", None)
-    if not isinstance(program, Program):
-        kept = getattr(compiled, "_trace", None)
-        if kept is None:
-            raise CBuildError(
-                "this Compiled no longer holds its graph (its batched sources are made); "
-                "call to_c() before batch() and groups(), or compile again"
-            )
-        output, leaves = kept[0], kept[1]
-        program = trace(output, leaves)
+    """``Compiled.to_c()``: the compiled function's traced program, as C, with the
+    gradients of its ``wrt``."""
+    program = compiled._traced
     wrt = [compiled.inputs.index(name) for name in compiled.wrt]
     return CFunction(program, wrt, names=compiled.inputs, form=form)

@@ -242,6 +242,9 @@ def test_to_c_has_compiled_functions_signature_and_numbers_on_the_notes_network(
     assert len(c(*point)[1]) == len(params)
     assert "const double w_11_1 = in[1];" in c.source  # the program's names
     assert "cr_sigmoid(" in c.source
+    assert compiled.batch_source  # the batched and grouped forms made first change nothing
+    assert compiled.grouped_source
+    assert compiled.to_c()(*point) == compiled.function(*point)
 
 
 @needs_cc
