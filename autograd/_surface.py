@@ -40,7 +40,8 @@ forward and reverse mode, the formulas, ``compile``, the drawings and the parser
 no ``Value`` method (``Value`` is the package's, and compiled).
 
 ``python -m autograd._surface --check`` says which files are out of date (status 1),
-``--table`` prints the Markdown table of the public ops.
+``--table`` prints the Markdown table of the public ops (which it also writes into
+docs/custom-ops.md, in a checkout).
 
 >>> [name for name in functions() if RULES[name].helper][:3]
 ['step', 'mul0', 'powlog']
@@ -352,6 +353,26 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
+DOCS_TABLE = PACKAGE.parent / "docs" / "custom-ops.md"
+"""The documentation page whose ops table :func:`table` writes, in a checkout (the wheel
+ships no docs): between ``<!-- ops table ... -->`` and ``<!-- end of ops table -->``."""
+
+
+def _docs_table(write: bool) -> list[str]:
+    """The docs page's name if its ops table is out of date (rewritten when ``write``)."""
+    if not DOCS_TABLE.is_file():
+        return []
+    page = DOCS_TABLE.read_text(encoding="utf-8")
+    start = page.index("\n", page.index("<!-- ops table")) + 1
+    end = page.index("<!-- end of ops table -->")
+    new = page[:start] + table() + page[end:]
+    if new == page:
+        return []
+    if write:
+        DOCS_TABLE.write_text(new, encoding="utf-8")
+    return ["docs/custom-ops.md"]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the generated blocks (``--check``: only say which are out of date)."""
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
@@ -370,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
             stale.append(f"autograd/{file}")
             if not args.check:
                 path.write_text(new, encoding="utf-8")
+    stale += _docs_table(write=not args.check)
     verb = "out of date" if args.check else "rewritten"
     print(f"{verb}: {', '.join(stale)}" if stale else "the generated code is up to date")
     return 1 if stale and args.check else 0

@@ -76,6 +76,17 @@ _LIBM_1 = (
 """Rows whose Python forward is the libm function of the same name (``math.x``), with
 its IEEE cases (inf for overflow, nan outside the domain, -inf at a pole) the C one's."""
 
+_C_MATH = ("erf", "erfc", "cbrt")
+"""Functions of Python's ``math`` that CPython computes by calling libm's function of the
+same name: a row whose forward is one of them (``math.erf``) is spelt as that call, with no
+line of its own here (tests/autograd/test_cprint.py checks the bits on every such row)."""
+
+_MATH_ROWS = {
+    name: rule.forward.__name__
+    for name, rule in RULES.items()
+    if any(rule.forward is getattr(math, f, None) for f in _C_MATH)
+}
+
 _EXPRESSIONS = {
     "add": "{0} + {1}",
     "mul": "{0} * {1}",
@@ -89,6 +100,7 @@ _EXPRESSIONS = {
     "deg2rad": f"{{0}} * {DEG!r}",
     "rad2deg": f"{{0}} * {RAD!r}",
     **{name: f"{name}({{0}})" for name in _LIBM_1},
+    **{name: f"{function}({{0}})" for name, function in _MATH_ROWS.items()},
 }
 
 _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.ieee
@@ -194,7 +206,7 @@ double tanh(double), asin(double), acos(double), atan(double), sinh(double), cos
 double log1p(double), expm1(double), log2(double), log10(double), asinh(double);
 double acosh(double), atanh(double), fabs(double), floor(double);
 double pow(double, double), atan2(double, double), fmod(double, double);
-double copysign(double, double);
+double copysign(double, double), erf(double), erfc(double), cbrt(double);
 void *malloc(__SIZE_TYPE__);
 void free(void *);
 """
