@@ -36,6 +36,7 @@ __all__ += [
     "deg2rad",
     "div",
     "div0",
+    "erf",
     "exp",
     "exp2",
     "expm1",
@@ -486,6 +487,15 @@ def sinc(x: Any) -> Any:
     (1.0, True, nan)
     """
     return apply("sinc", x)
+
+
+def erf(x: Any) -> Any:
+    """The error function, 2/√π ∫₀ˣ e^(−t²) dt; its slope is 2/√π · e^(−x²).
+
+    >>> erf(0.0), erf(math.inf), round(erf(1.0), 6)
+    (0.0, 1.0, 0.842701)
+    """
+    return apply("erf", x)
 
 
 def div0(x: Any, y: Any) -> Any:

@@ -245,4 +245,9 @@ class Methods:
         ``sinc``)."""
         return self._unary("sinc")
 
+    def erf(self) -> Value:
+        """``autograd.erf(self)``: The error function, 2/√π ∫₀ˣ e^(−t²) dt; its slope is 2/√π ·
+        e^(−x²)."""
+        return self._unary("erf")
+
     # --- end generated: methods ---

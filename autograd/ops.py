@@ -121,6 +121,7 @@ from .functions import (  # isort: skip
     deg2rad,
     div,
     div0,
+    erf,
     exp,
     exp2,
     expm1,
@@ -189,6 +190,7 @@ __all__ += [
     "deg2rad",
     "div",
     "div0",
+    "erf",
     "exp",
     "exp2",
     "expm1",
@@ -579,6 +581,12 @@ for _rule in (
 
          >>> sinc(0.0), sinc(0.5) == 2 / math.pi, sinc(math.inf)
          (1.0, True, nan)"""),
+    Rule("erf", 1, math.erf,      lambda out, x: (1.1283791670955126 * exp(-pow(x, 2.0)),),
+         Notation.call("erf"), doc="""
+         The error function, 2/√π ∫₀ˣ e^(−t²) dt; its slope is 2/√π · e^(−x²).
+
+         >>> erf(0.0), erf(math.inf), round(erf(1.0), 6)
+         (0.0, 1.0, 0.842701)"""),
     Rule("div0", 2, _fdiv0,       lambda out, x, y: (div0(1.0, y), -div0(out, y)),
          Notation.call("div0"), array=_adiv0, masks=True, helper=True,
          quotient=lambda out, x, y: ((1.0, y), (-out, y)), doc="""

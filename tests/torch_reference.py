@@ -77,6 +77,7 @@ TORCH: dict[str, Callable[..., Any]] = {
     "deg2rad": torch.deg2rad,
     "rad2deg": torch.rad2deg,
     "sinc": torch.sinc,
+    "erf": torch.erf,
     "div0": lambda x, y: _where(y == 0.0, 0.0, x / y),  # sinc_backward's where
 }
 NUMBERS = {"pow": (1,), "clamp": (1, 2), "between": (1, 2)}  # arguments that are numbers
