@@ -37,10 +37,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import _arguments, _layered
-from .engine import Value, topological_order
+from . import _arguments
+from .engine import Value
+from .layers import ArrayProgram, group_layers, layers_of
 from .printers import (
+    BATCH_SIZE,
     Names,
+    array_source,
     batched_namespace,
     define,
     identifier,
@@ -109,7 +112,7 @@ class Compiled:
         "_name",
         "_per_sample_at",
         "_shapes",
-        "_trace",
+        "_shared_at",
         "_traced",
         "function",
         "inputs",
@@ -151,15 +154,7 @@ class Compiled:
         self.source = self._printed(None)
         self.function = define(self.source, self._name, scalar_namespace())
         self._checked = _arguments.checked_entry(self.function, len(names), self._converted)
-        self._trace: tuple[Any, ...] | None = (  # the graph, until both batched sources are made
-            output,
-            leaves,
-            names,
-            wrt_at,
-            shared_at,
-            identifier(name),
-            name,
-        )
+        self._shared_at = shared_at
         self._batch_source = self._grouped_source = ""
         self._layout: tuple[tuple[str, Any], ...] | None = None  # the groups' names and indices
         self._grouped_wrt: tuple[bool, ...] = ()  # whether wrt names each group
@@ -172,6 +167,35 @@ class Compiled:
         wrt = [self.inputs.index(n) for n in self.wrt]
         program, gradient_of = value_and_grad(self._traced, wrt)
         return program, gradient_of, {eq.out for eq in self._traced.equations}
+
+    def _arrays(self, grouped: bool) -> tuple[ArrayProgram, str]:
+        """The program rewritten on arrays (:func:`autograd.layers.group_layers`), and its
+        source: the batched function's, or with ``grouped`` the grouped one's."""
+        program, gradient_of, forward = self._value_and_grad()
+        wrt = [self.inputs.index(n) for n in self.wrt]
+        arrays = group_layers(program, gradient_of, forward, self._shared_at, wrt, grouped)
+        names = Names()
+        function = names.new(self._name, "f")
+        names.taken.update((function + "_batch", function + "_grouped"))
+        index = {v: i for i, v in enumerate(self._traced.inputs)}
+        params = [BATCH_SIZE]
+        for v in arrays.program.inputs[1:]:
+            i = index.get(v)
+            wanted = identifier(v.name if i is None else self.inputs[i])
+            params.append(names.new(wanted, f"x{i}" if i is not None else "G"))
+        function += "_grouped" if grouped else "_batch"
+        source = array_source(
+            arrays.program,
+            arrays.gradient_of,
+            arrays.forward,
+            arrays.labels,
+            params,
+            names,
+            function,
+            arrays.outputs,
+            arrays.like,
+        )
+        return arrays, source
 
     def _printed(self, shared: Sequence[int] | None) -> str:
         """The program printed: the scalar function, or with ``shared`` the batched one."""
@@ -198,17 +222,11 @@ class Compiled:
     def batch_source(self) -> str:
         """The batched function's source: each layer a matrix product (made when first asked)."""
         if not self._batch_source:
-            assert self._trace is not None
-            output, leaves, names, wrt, shared, function, what = self._trace
-            if _layered._layers(topological_order(output), {leaves[i] for i in shared}):
-                program = _layered._Program(
-                    output, leaves, names, wrt, shared, function, what, layers=True
-                )
-                self._batch_source = program.source(batched=True)
+            shared = {self._traced.inputs[i] for i in self._shared_at}
+            if layers_of(self._traced, shared):
+                self._batch_source = self._arrays(grouped=False)[1]
             else:
-                self._batch_source = self._printed(shared)
-            if self._layout is not None:
-                self._trace = None  # the graph is no longer needed
+                self._batch_source = self._printed(self._shared_at)
         return self._batch_source
 
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
@@ -454,27 +472,10 @@ class Compiled:
         """Make the grouped batched source and the groups' layout, once."""
         if self._layout is not None:
             return
-        assert self._trace is not None
-        output, leaves, names, wrt, shared, function, what = self._trace
-        program = _layered._Program(
-            output, leaves, names, wrt, shared, function, what, grouped=True
-        )
-        self._grouped_source = program.source(batched=True)
-        self._layout = tuple((g.name, g.indices) for g in program.groups)
-        self._shapes = tuple(_shape(g.indices) for g in program.groups)
-        self._grouped_wrt = tuple(
-            (g.indices if g.kind == "input" else next(iter(g.at()))) in program.wrt
-            for g in program.groups
-        )
-        if self._batch_source:
-            self._trace = None
-
-
-def _shape(indices: Any) -> tuple[int, ...]:
-    """The shape of a group's array: (), (n,) or (rows, columns)."""
-    if isinstance(indices, int):
-        return ()
-    return (len(indices), len(indices[0])) if isinstance(indices[0], tuple) else (len(indices),)
+        arrays, self._grouped_source = self._arrays(grouped=True)
+        self._layout = tuple((g.name, g.indices) for g in arrays.groups)
+        self._shapes = tuple(g.shape for g in arrays.groups)
+        self._grouped_wrt = tuple(g.wrt for g in arrays.groups)
 
 
 def compile(

@@ -35,6 +35,7 @@ from .rule import RULES, Rule
 __all__ = [
     "BATCH_SIZE",
     "Names",
+    "array_source",
     "batched_namespace",
     "define",
     "gradient_name",
@@ -189,6 +190,27 @@ def python_source(
     return printer.source(function, wrt)
 
 
+def array_source(
+    program: Program,
+    gradient_of: Mapping[Var, Var],
+    forward: set[Var],
+    labels: Mapping[Var, str],
+    params: Sequence[str],
+    names: Names,
+    function: str,
+    outputs: Sequence[str],
+    like: Var,
+) -> str:
+    """The source of an array program (:func:`autograd.layers.group_layers`'): its
+    equations as :func:`python_source` prints them, ``labels`` naming some variables,
+    each output returned as ``outputs`` says ("each", "float" or "array"); ``like`` is
+    a per-sample input, whose arrays new per-sample arrays are like."""
+    printer = _Printer(program, gradient_of, forward, params, names, (), labels)
+    for eq in program.equations:
+        printer.equation(eq.out, eq.rule, eq.inputs)
+    return printer.returned(function, outputs, like)
+
+
 class _Printer:
     """An identifier, or a formula written inline, for each variable (by name, whose hash
     Python keeps); the lines so far."""
@@ -201,8 +223,10 @@ class _Printer:
         params: Sequence[str],
         names: Names,
         shared: Sequence[int] | None,
+        labels: Mapping[Var, str] | None = None,
     ) -> None:
         self.program, self.names, self.shared = program, names, shared
+        self.labels = {v.name: label for v, label in (labels or {}).items()}
         self.gradient_of = {d.name: v for d, v in gradient_of.items()}
         self.forward = {v.name for v in forward}
         self.term: dict[str, tuple[Any, int]] = {  # a name or a formula, and its depth
@@ -233,7 +257,9 @@ class _Printer:
             self.per_sample.add(out.name)
         formula = Formula("", rule, tuple(args)) if rule.expand is None else rule.expand(*args)
         key = out.name
-        if key in self.forward:
+        if key in self.labels:
+            name = self.names.new(identifier(self.labels[key]), "a")
+        elif key in self.forward:
             name = self._forward_name(key, rule, inputs)
         elif key in self.gradient_of:
             name = self.names.new(gradient_name(self._identifier(self.gradient_of[key])), "g")
@@ -255,7 +281,11 @@ class _Printer:
     def _forward_name(self, key: str, rule: Rule, inputs: tuple[Atom, ...]) -> str:
         """A traced variable's identifier: from its label, or from what it computes."""
         fresh = key[0] == "t" and key[1:].isdigit()  # a name trace made up
-        self.shown[key] = _shown(rule, inputs, self.shown) if fresh else Formula(key)
+        if fresh:
+            shown = {a.name: self.shown.get(a.name, self.term[a.name][0]) for a in _vars(inputs)}
+            self.shown[key] = _shown(rule, inputs, shown)
+        else:
+            self.shown[key] = Formula(key)
         wanted = identifier(spelt(to_text(self.shown[key], identifier)))
         self.unnamed += not wanted
         return self.names.new(wanted, f"v{self.unnamed}")
@@ -293,9 +323,27 @@ class _Printer:
             return f"float(batch_sum({text}))"
         return f"float({BATCH_SIZE} * {text})"
 
+    def returned(self, function: str, outputs: Sequence[str], like: Var) -> str:
+        """The function's text when the program's outputs are returned as ``outputs`` says:
+        "each" an array of one value per sample, "float" a number, "array" as it is."""
+        texts = [self._text(a) for a in self.program.outputs]
+        shown = {"each": "each({}, " + self._text(like) + ")", "float": "float({})", "array": "{}"}
+        value, *results = [shown[k].format(t) for t, k in zip(texts, outputs, strict=True)]
+        params = ", ".join(self._text(v) for v in self.program.inputs)
+        lines = [f"def {function}({params}):", "    # forward", *self.forward_lines]
+        if self.backward_lines:
+            lines.append("    # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S")
+        lines += self.backward_lines
+        lines.append(f"    return {value}, {tuple_source(results)}")
+        return "\n".join(lines) + "\n"
+
     def _like(self) -> str:
         """A per-sample input, whose arrays the batched code's new arrays are like."""
         return next(self._text(v) for v in self.program.inputs if v.name in self.per_sample)
+
+
+def _vars(inputs: tuple[Atom, ...]) -> list[Var]:
+    return [a for a in inputs if isinstance(a, Var)]
 
 
 def _names_of(inputs: tuple[Atom, ...]) -> list[str]:

@@ -122,9 +122,11 @@ def test_a_grouped_layer_reads_as_a_layer() -> None:
         "S_3 = X_2 @ W_3.T - b_3",
         "dL_dW_1 = delta_S_1.T @ X_0",
         "dL_db_1 = batch_sums(delta_S_1)",
-        "grad_W_1 = 1e-05 * W_1 + 1e-05 * W_1",  # ∂(1e-5·w²)/∂w, as the engine adds it up
-        "grad_W_1 = n_samples * grad_W_1 + dL_dW_1",
-        "grad_b_1 = n_samples * grad_b_1 - dL_db_1",
+        # n times ∂(1e-5·w²)/∂w, as the engine adds it up, plus δᵀ x summed over the batch
+        "grad_W_1 = n_samples * (1e-05 * W_1 + 1e-05 * W_1) + dL_dW_1",
+        "grad_b_1 = n_samples * (1e-05 * b_1 + 1e-05 * b_1) - dL_db_1",
+        "delta_S_3 = columns(x_1_0, delta_S_1_3)",  # the output layer's one δ, as an array
+        "dL_dX_2 = delta_S_3 @ W_3",
     ]:
         assert line in lines, line
     penalty = next(line for line in lines if "sum_of_squares" in line)

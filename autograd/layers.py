@@ -1,0 +1,892 @@
+"""Layers as arrays: a rewrite pass on the program of a value and its gradient.
+
+:func:`group_layers` reads the equations of
+:func:`autograd.program.value_and_grad`'s program, one sample's, and rewrites
+what is regular in it as equations on arrays, one row per sample:
+
+- a **layer**, the ``wsum`` equations whose weights and biases are shared inputs
+  and that read the same inputs ``x_1 … x_k``, is ``S = X @ W.T - b``;
+- equations that apply the same row to each column of an array (an
+  activation, ``step(S_j)``, ``dx_j·(x_j·(1 − x_j))``) are that row applied
+  to the array once;
+- the sums ``Σ_j δ_j·w_ij`` that give a layer's inputs their gradient are ``δ @ W``;
+- a shared input's gradient is the sum over the batch: a layer's weights get
+  ``δᵀ @ X``, its biases ``−batch_sums(δ)``, the terms that are the same for
+  every sample n times that term, any other term its ``batch_sum``;
+- a sum of the squares of a layer's W (an L2 penalty) is ``sum_of_squares(W)``.
+
+Every rewrite checks the equations themselves (rows, inputs, uses), never
+their names: any grouping that passes the checks computes the same numbers,
+the sums over the batch and over a layer's units added in another order. A
+scalar equation that reads one element of an array reads it as such
+(``X_2[:, 0]``). With ``grouped`` the layers' W and b are inputs of the array
+program, otherwise equations that stack the scalar inputs; the rest is the same
+program, so :meth:`~autograd.Compiled.batch` and
+:meth:`~autograd.Compiled.batch_grouped` give the same numbers to the last bit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .formula import Formula, to_python
+from .program import TIMES, Atom, Equation, Program, Var, _pruned
+from .rule import RULES, Notation, Rule
+
+__all__ = ["ArrayProgram", "Block", "Group", "group_layers"]
+
+
+# --- the array rows: helper rows of the program, each printed as its array code ---
+
+
+def _arg(a: Any) -> str:
+    """An operand's text, in parentheses unless it is a name or a number."""
+    text = to_python(a)
+    if not isinstance(a, Formula) or a.rule is None:
+        return text
+    plain = a.rule.notation.kind == "call" and a.rule.name not in ("layer", "matmul", "outer")
+    return text if plain else f"({text})"
+
+
+def _no_float(*args: float) -> float:
+    raise TypeError("an array row of the grouped program runs on arrays only")
+
+
+def _array_rule(name: str, text: Callable[..., str] | None = None) -> Rule:
+    """A row of the array program: ``text`` writes it from its operands, else ``name(...)``."""
+    expand = None if text is None else (lambda *args: Formula(text(*args)))
+    return Rule(
+        name,
+        0,
+        _no_float,
+        lambda out, *args: tuple(None for _ in args),
+        Notation.call(name),
+        expand=expand,
+        helper=True,
+    )
+
+
+LAYER = _array_rule("layer", lambda x, w, b: f"{_arg(x)} @ {_arg(w)}.T - {_arg(b)}")
+MATMUL = _array_rule("matmul", lambda g, w: f"{_arg(g)} @ {_arg(w)}")
+OUTER = _array_rule("outer", lambda g, x: f"{_arg(g)}.T @ {_arg(x)}")
+COLUMN = _array_rule("column", lambda a, j: f"{_arg(a)}[:, {int(j)}]")
+ENTRY = _array_rule("entry", lambda e, *at: _arg(e) + "".join(f"[{int(i)}]" for i in at))
+COLUMNS, VECTOR, ENTRIES = _array_rule("columns"), _array_rule("vector"), _array_rule("entries")
+BATCH_SUM, BATCH_SUMS = _array_rule("batch_sum"), _array_rule("batch_sums")
+SUM_OF_SQUARES = _array_rule("sum_of_squares")
+
+
+def _matrix(rows: int) -> Rule:
+    """``matrix(like, (w_11, w_21), (w_12, w_22))``: entries row by row, ``rows`` rows."""
+
+    def text(like: Any, *flat: Any) -> str:
+        k = len(flat) // rows
+        parts = [", ".join(map(_arg, flat[j * k : (j + 1) * k])) for j in range(rows)]
+        return (
+            f"matrix({_arg(like)}, "
+            + ", ".join(f"({p},)" if k == 1 else f"({p})" for p in parts)
+            + ")"
+        )
+
+    return _array_rule("matrix", text)
+
+
+# --- what the pass gives ---
+
+
+@dataclass(eq=False)
+class Block:
+    """An array of the rewritten program and the scalar variable each element equals.
+
+    ``shape`` ``(m,)`` with ``per_sample``: an (n, m) array, column j for ``members[j]``;
+    else one array for all samples, ``(m,)`` or ``(m, k)``, members row by row.
+    A member of None is an element no scalar equation reads.
+    """
+
+    var: Var
+    shape: tuple[int, ...]
+    per_sample: bool
+    members: list[Var | None]
+    place: tuple[int, int] = (-1, 0)  # where its equation stands
+
+
+@dataclass(frozen=True)
+class Group:
+    """Shared inputs that grouped code takes as one argument: a layer's weights (``indices``
+    their input indices row by row, ``W[j][i]`` for ``w_ij``), its biases, or one input
+    (``indices`` its index); ``wrt``: whether the grouped code returns its gradient."""
+
+    name: str
+    indices: Any
+    shape: tuple[int, ...]
+    wrt: bool
+
+
+@dataclass
+class ArrayProgram:
+    """The rewritten program and how to print it: ``params`` are the identifiers wanted
+    for its inputs (``n_samples`` first), ``outputs`` how each output is returned
+    ("each": one value per sample, "float": a sum over the batch, "array"),
+    ``labels`` the identifiers wanted for some variables, ``groups`` the grouped
+    code's shared arguments."""
+
+    program: Program
+    params: list[str]
+    outputs: list[str]
+    gradient_of: dict[Var, Var]
+    forward: set[Var]
+    labels: dict[Var, str]
+    groups: list[Group]
+    layers: int
+    like: Var
+
+
+@dataclass(eq=False)
+class _Layer:
+    """The ``wsum`` equations of a layer (unit j's is ``members[j]``) and what they read."""
+
+    members: list[Equation]
+    x: tuple[Atom, ...]
+    w: list[list[Var]]
+    b: list[Var]
+    number: int
+    clean: bool = False  # its W (and b) hold distinct inputs that no other layer holds
+    blocks: dict[str, Block] = field(default_factory=dict)  # S, W, b, X, G (its δ), ...
+
+
+_SUMS = (OUTER, BATCH_SUM, BATCH_SUMS, SUM_OF_SQUARES)  # rows that sum over the batch
+
+
+def layers_of(program: Program, shared: set[Var]) -> list[_Layer]:
+    """The layers of the program: its ``wsum`` equations whose weights and bias are shared
+    inputs, grouped by the inputs they weigh, in the order of their first equation."""
+    found: dict[tuple[Atom, ...], list[Equation]] = {}
+    for eq in program.equations:
+        n = len(eq.inputs) // 2
+        if eq.rule.name != "wsum" or not n:
+            continue
+        params = (*eq.inputs[:n], eq.inputs[-1])
+        if all(isinstance(p, Var) and p in shared for p in params):
+            found.setdefault(eq.inputs[n:-1], []).append(eq)
+    layers = []
+    for k, (x, members) in enumerate(found.items()):
+        w = [[_var(a) for a in m.inputs[: len(x)]] for m in members]
+        layers.append(_Layer(members, x, w, [_var(m.inputs[-1]) for m in members], k + 1))
+    held = Counter(p for layer in layers for p in _entries(layer))
+    for layer in layers:
+        layer.clean = all(held[p] == 1 for p in _entries(layer))
+    return layers
+
+
+def _var(a: Atom) -> Var:
+    if not isinstance(a, Var):
+        raise TypeError(f"a layer's parameter must be a variable, got {a!r}")
+    return a
+
+
+def _entries(layer: _Layer) -> list[Var]:
+    return [p for row in layer.w for p in row] + layer.b
+
+
+def _flat(indices: Any) -> list[int]:
+    if isinstance(indices, int):
+        return [indices]
+    return [i for item in indices for i in _flat(item)]
+
+
+def _liftable(rule: Rule) -> bool:
+    return rule.arity != 0 and (rule.array is not None or rule is TIMES)
+
+
+# --- the pass ---
+
+
+def group_layers(
+    program: Program,
+    gradient_of: Mapping[Var, Var],
+    forward: set[Var],
+    shared: Sequence[int],
+    wrt: Sequence[int],
+    grouped: bool,
+) -> ArrayProgram:
+    """``program`` (:func:`~autograd.program.value_and_grad`'s: the value, then the
+    gradients of the inputs at ``wrt``) rewritten on arrays, one row per sample; the
+    inputs at ``shared`` are one number for the whole batch, ``forward`` holds the
+    traced variables. See the module's text.
+
+    >>> from autograd import Value, wsum
+    >>> from autograd.program import trace, value_and_grad
+    >>> w, b, x = Value(0.5, "w"), Value(0.1, "b"), Value(2.0, "x")
+    >>> traced = trace(wsum([w], [x], b).tanh(), [w, b, x])
+    >>> p, of = value_and_grad(traced)
+    >>> arrays = group_layers(p, of, {e.out for e in traced.equations}, [0, 1], [0, 1, 2], True)
+    >>> [g.name for g in arrays.groups], arrays.layers
+    (['W_1', 'b_1'], 1)
+    >>> print(arrays.program.equations[0])
+    S_1 = layer(x, W_1, b_1)
+    """
+    rewriter = _Rewriter(program, gradient_of, forward, shared, wrt)
+    return rewriter.result(grouped)
+
+
+class _Rewriter:
+    """The program's equations, which of them are rewritten, and the arrays made so far.
+
+    An equation made here stands at a place: the index of the equation it follows
+    (or replaces), -1 before all; :attr:`made` keeps them with that place.
+    """
+
+    def __init__(
+        self,
+        program: Program,
+        gradient_of: Mapping[Var, Var],
+        forward: set[Var],
+        shared: Sequence[int],
+        wrt: Sequence[int],
+    ) -> None:
+        self.program, self.wrt = program, list(wrt)
+        self.gradient_of, self.forward = dict(gradient_of), set(forward)
+        self.inverse = {x: d for d, x in gradient_of.items()}
+        self.shared = {program.inputs[i] for i in shared}
+        self.taken = {v.name for v in program.inputs} | {e.out.name for e in program.equations}
+        self.count = 0
+        self.per_sample = {v for v in program.inputs if v not in self.shared}
+        for eq in program.equations:
+            if any(isinstance(a, Var) and a in self.per_sample for a in eq.inputs):
+                self.per_sample.add(eq.out)
+        self.like = next(v for v in program.inputs if v in self.per_sample)
+        self.n = self.fresh("n_samples")
+        self.eqs: list[Equation] = list(program.equations)
+        self.uses = Counter(a for e in self.eqs for a in e.inputs if isinstance(a, Var))
+        self.uses.update(a for a in program.outputs if isinstance(a, Var))
+        self.readers: dict[Var, list[int]] = {}  # the equations that read a variable
+        self.defined_at: dict[Var, int] = dict.fromkeys((*program.inputs, self.n), -2)
+        for i, eq in enumerate(self.eqs):
+            self.defined_at[eq.out] = i
+            for a in eq.inputs:
+                if isinstance(a, Var):
+                    self.readers.setdefault(a, []).append(i)
+        self.consumed: set[int] = set()
+        self.made: list[tuple[tuple[int, int], Equation]] = []
+        self.block_of: dict[Var, tuple[Block, int]] = {}
+        self.labels: dict[Var, str] = {}
+        self.layers = layers_of(program, self.shared)
+        self.groups: list[Group] = []
+        self.inputs: list[Var] = [self.n]
+        self.stacked: dict[tuple[Atom, ...], Var] = {}  # columns(...) made for δ @ W, δᵀ @ X
+
+    # -- small tools --
+
+    def fresh(self, base: str = "") -> Var:
+        """An unused name: ``base``, ``base_2``, …, or t1, t2, … without a base."""
+        if not base:
+            self.count += 1
+            while f"t{self.count}" in self.taken:
+                self.count += 1
+            base = f"t{self.count}"
+        name, k = base, 1
+        while name in self.taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return Var(name)
+
+    def emit(self, place: int, rule: Rule, inputs: tuple[Atom, ...], out: Var | None = None) -> Var:
+        """A new equation standing at ``place`` (after those made there before)."""
+        out = out or self.fresh()
+        self.count += 1
+        self.made.append(((place, self.count), Equation(out, rule, inputs)))
+        self.defined_at[out] = place
+        self._mark(out, rule, inputs)
+        return out
+
+    def append(self, rule: Rule, inputs: tuple[Atom, ...]) -> Var:
+        """A new equation after all the others, which :meth:`scan` may lift."""
+        out = self.fresh()
+        self.defined_at[out] = len(self.eqs)
+        self.eqs.append(Equation(out, rule, inputs))
+        self._mark(out, rule, inputs)
+        return out
+
+    def _mark(self, out: Var, rule: Rule, inputs: tuple[Atom, ...]) -> None:
+        reads = any(isinstance(a, Var) and a in self.per_sample for a in inputs)
+        if reads and rule not in _SUMS and rule.name not in ("matrix", "vector"):
+            self.per_sample.add(out)
+
+    def block(
+        self,
+        var: Var,
+        place: int,
+        shape: tuple[int, ...],
+        members: Sequence[Var | None],
+        register: bool = True,
+    ) -> Block:
+        """The array ``var``, whose elements are ``members``."""
+        block = Block(var, shape, var in self.per_sample, list(members), (place, self.count))
+        for j, m in enumerate(members):
+            if register and m is not None and m not in self.block_of:
+                self.block_of[m] = (block, j)
+        return block
+
+    def deltas(self, layer: _Layer) -> list[Var] | None:
+        """δ_j, the variable of each unit's gradient ∂L/∂S_j, if the program has them all."""
+        found = [self.inverse.get(m.out) for m in layer.members]
+        return [d for d in found if d is not None] if None not in found else None
+
+    def columns(self, atoms: Sequence[Atom], place: int) -> Var:
+        """The per-sample array whose columns are ``atoms``: a block's, or stacked (once)."""
+        first = atoms[0]
+        if isinstance(first, Var) and first in self.block_of:
+            block = self.block_of[first][0]
+            if block.members == list(atoms) and block.place[0] <= place:
+                return block.var
+        key = tuple(atoms)
+        if key not in self.stacked:
+            self.stacked[key] = self.emit(place, COLUMNS, (self.like, *atoms))
+        return self.stacked[key]
+
+    # -- the whole pass --
+
+    def result(self, grouped: bool) -> ArrayProgram:
+        self.parameters(grouped)
+        _Squares(self).rewrite()
+        plans: dict[int, list[Callable[[], None]]] = {}
+        for layer in self.layers:
+            _LayerPlan(self, layer).plan(plans)
+        self.scan(range(len(self.eqs)), plans)
+        end = len(self.eqs)
+        outputs = _Reduction(self).outputs()
+        self.scan(range(end, len(self.eqs)), {})
+        self.name_sums(outputs)
+        kinds = ["each", *("float" if x in self.shared else "each" for x in self.wrt_inputs)]
+        if grouped:
+            outputs, kinds = self.grouped_outputs(outputs)
+        kept = [((i, 0), eq) for i, eq in enumerate(self.eqs) if i not in self.consumed]
+        ordered = [eq for _, eq in sorted(kept + self.made, key=lambda pair: pair[0])]
+        equations = _Elements(self).read(ordered, outputs)
+        program = _pruned(Program(tuple(self.inputs), tuple(equations), tuple(outputs)))
+        params = [v.name for v in self.inputs]
+        return ArrayProgram(
+            program,
+            params,
+            kinds,
+            self.gradient_of,
+            self.forward,
+            self.labels,
+            self.groups,
+            len(self.layers),
+            self.like,
+        )
+
+    def name_sums(self, outputs: list[Atom]) -> None:
+        """``grad_W_k``, ``grad_b_k``: an array of a layer's W's (or b's) summed gradients."""
+        gradient = dict(zip(self.wrt_inputs, outputs[1:], strict=True))
+        for layer in self.layers:
+            n = len(layer.w) * len(layer.x)
+            for kind, entries in (("W", _entries(layer)[:n]), ("b", layer.b)):
+                atoms = [gradient.get(p) for p in entries]
+                found = self.block_of.get(atoms[0]) if isinstance(atoms[0], Var) else None
+                if found is not None and found[0].members == atoms:
+                    self.labels.setdefault(found[0].var, f"grad_{layer.blocks[kind].var.name}")
+
+    @property
+    def wrt_inputs(self) -> list[Var]:
+        return [self.program.inputs[i] for i in self.wrt]
+
+    def parameters(self, grouped: bool) -> None:
+        """Each layer's W and b: an input of grouped code (a clean group whose entries
+        ``wrt`` names all or none), else stacked from the scalar inputs, first thing."""
+        taken: set[Var] = set()
+        wanted = set(self.wrt_inputs)
+        for layer in self.layers:
+            m, k = len(layer.w), len(layer.x)
+            for kind, entries, shape in (
+                ("W", _entries(layer)[: m * k], (m, k)),
+                ("b", layer.b, (m,)),
+            ):
+                var = self.fresh(f"{kind}_{layer.number}")
+                in_wrt = {p in wanted for p in entries}
+                if grouped and layer.clean and len(in_wrt) == 1:
+                    self.group(var, entries, shape, in_wrt.pop())
+                    taken.update(entries)
+                else:
+                    self.emit(-1, _matrix(m) if kind == "W" else VECTOR, (self.like, *entries), var)
+                    self.forward.add(var)
+                layer.blocks[kind] = self.block(var, -1, shape, entries)
+        for i, v in enumerate(self.program.inputs):
+            if v not in taken:
+                self.inputs.append(v)
+                if v in self.shared:
+                    self.groups.append(Group(v.name, i, (), i in self.wrt))
+        for v in taken:
+            self.defined_at[v] = -1  # an element of its group's array
+
+    def group(self, var: Var, entries: list[Var], shape: tuple[int, ...], wrt: bool) -> None:
+        index = {v: i for i, v in enumerate(self.program.inputs)}
+        nested: Any = tuple(index[p] for p in entries)
+        if len(shape) == 2:
+            k = shape[1]
+            nested = tuple(nested[j * k : (j + 1) * k] for j in range(shape[0]))
+        self.groups.append(Group(var.name, nested, shape, wrt))
+        self.inputs.append(var)
+        self.defined_at[var] = -2
+
+    def scan(self, indices: range, plans: dict[int, list[Callable[[], None]]]) -> None:
+        """Each equation, in order, that is not rewritten yet: where a plan stands, the
+        plan (a layer); else the start of a row applied to every element of an array."""
+        readers: dict[tuple[Var, int], list[int]] = {}
+        for i in indices:
+            for p, a in enumerate(self.eqs[i].inputs):
+                if isinstance(a, Var):
+                    readers.setdefault((a, p), []).append(i)
+        for i in indices:
+            for plan in plans.get(i, []):
+                plan()
+            if i in self.consumed or not _liftable(self.eqs[i].rule):
+                continue
+            for p, a in enumerate(self.eqs[i].inputs):
+                if isinstance(a, Var) and a in self.block_of and self.lift(i, p, readers):
+                    break
+
+    def lift(self, i: int, p: int, readers: dict[tuple[Var, int], list[int]]) -> bool:
+        """Equation i and one like it for every other element of the array that its input p
+        is an element of, as one equation on arrays, if their other inputs allow."""
+        eq = self.eqs[i]
+        source, at = self.block_of[_var(eq.inputs[p])]
+        group: list[int] = []
+        for j, m in enumerate(source.members):
+            found = (
+                [i]
+                if j == at
+                else self.siblings(readers.get((m, p), []) if m else [], eq, i, group)
+            )
+            if not found:
+                return False
+            group.append(found[0])
+        outs = [self.eqs[k].out for k in group]
+        args = []
+        for q in range(len(eq.inputs)):
+            atoms = [self.eqs[k].inputs[q] for k in group]
+            arg = self.operand(atoms, source.shape, i, set(outs))
+            if arg is None:
+                return False
+            args.append(arg)
+        self.consumed.update(group)
+        out = self.fresh()
+        if all(m in self.forward for m in outs):
+            out = self.activation(args) or out
+            self.forward.add(out)
+        self.emit(i, eq.rule, tuple(args), out)
+        self.name_gradient(self.block(out, i, source.shape, outs))
+        return True
+
+    def siblings(self, candidates: list[int], eq: Equation, i: int, group: list[int]) -> list[int]:
+        return [
+            k
+            for k in candidates
+            if k > i
+            and k not in self.consumed
+            and k not in group
+            and self.eqs[k].rule is eq.rule
+            and len(self.eqs[k].inputs) == len(eq.inputs)
+        ]
+
+    def operand(
+        self, atoms: list[Atom], shape: tuple[int, ...], place: int, outs: set[Var]
+    ) -> Atom | None:
+        """One input of a lifted equation: an array whose elements ``atoms`` are, one atom
+        for all, or (per sample) the atoms stacked as columns; None if none fits."""
+        first = atoms[0]
+        if isinstance(first, Var) and first in self.block_of:
+            block, _ = self.block_of[first]
+            if (
+                block.shape == shape
+                and block.place[0] < place
+                and all(self.block_of.get(_as_var(a)) == (block, j) for j, a in enumerate(atoms))
+            ):
+                return block.var
+        vs = [a for a in atoms if isinstance(a, Var)]
+        if any(a in outs or self.defined_at.get(a, place) >= place for a in vs):
+            return None
+        if all(a == first and type(a) is type(first) for a in atoms):
+            if not (isinstance(first, Var) and first in self.per_sample):
+                return first
+        if shape[0] == 1 or len(shape) != 1:  # one column: the program reads it as a scalar
+            return None
+        return self.emit(place, COLUMNS, (self.like, *atoms))
+
+    def activation(self, args: list[Atom]) -> Var | None:
+        """``X_k`` for a row applied to a layer's S_k, the first such."""
+        for layer in self.layers:
+            s = layer.blocks.get("S")
+            if s is not None and args == [s.var] and "act" not in layer.blocks:
+                layer.blocks["act"] = s
+                return self.fresh(f"X_{layer.number}")
+        return None
+
+    def name_gradient(self, block: Block) -> None:
+        """A block of gradients, each element's of the same element of one array: that
+        array's gradient (δ for S, ∂L/∂X for X)."""
+        of = [self.gradient_of.get(m) if m is not None else None for m in block.members]
+        first = of[0]
+        if first is None or first not in self.block_of or None in of:
+            return
+        target, _ = self.block_of[first]
+        if all(self.block_of.get(_as_var(v)) == (target, j) for j, v in enumerate(of)):
+            self.gradient_of[block.var] = target.var
+
+    def grouped_outputs(self, outputs: list[Atom]) -> tuple[list[Atom], list[str]]:
+        """Grouped code's outputs: the value, each group's gradient as its array, then the
+        per-sample inputs'."""
+        gradient = dict(zip(self.wrt_inputs, outputs[1:], strict=True))
+        results, kinds = [outputs[0]], ["each"]
+        for group in self.groups:
+            if group.wrt:
+                atoms = [gradient[self.program.inputs[i]] for i in _flat(group.indices)]
+                results.append(self.array_of(atoms, group) if group.shape else atoms[0])
+                kinds.append("array" if group.shape else "float")
+        for x, g in gradient.items():
+            if x not in self.shared:
+                results.append(g)
+                kinds.append("each")
+        return results, kinds
+
+    def array_of(self, atoms: list[Atom], group: Group) -> Atom:
+        """The array whose elements are ``atoms`` (a group's gradients): a block that holds
+        them, else a new array of them."""
+        first = atoms[0]
+        if isinstance(first, Var) and first in self.block_of:
+            block, _ = self.block_of[first]
+            if block.members == atoms and not block.per_sample and block.shape == group.shape:
+                self.labels.setdefault(block.var, f"grad_{group.name}")
+                return block.var
+        rule = _matrix(group.shape[0]) if len(group.shape) == 2 else VECTOR
+        out = self.emit(len(self.eqs), rule, (self.like, *atoms))
+        self.labels[out] = f"grad_{group.name}"
+        return out
+
+
+def _as_var(a: Atom) -> Var | None:
+    return a if isinstance(a, Var) else None
+
+
+class _LayerPlan:
+    """A layer's matrix products: ``S = X @ W.T - b`` where its first ``wsum`` stood, and
+    ``δ @ W`` where the gradients of its inputs are complete (when they are its sums)."""
+
+    def __init__(self, rewriter: _Rewriter, layer: _Layer) -> None:
+        self.rw, self.layer = rewriter, layer
+
+    def plan(self, plans: dict[int, list[Callable[[], None]]]) -> None:
+        rw, layer = self.rw, self.layer
+        at = [rw.defined_at[m.out] for m in layer.members]
+        rw.consumed.update(at)
+        plans.setdefault(at[0], []).append(self.forward)
+        columns: dict[int, Var] = {}
+        deltas = rw.deltas(layer)
+        if deltas is None or len(set(_entries(layer))) != len(_entries(layer)):
+            return
+        for i, x in enumerate(layer.x):
+            found = self.column(x, i, deltas) if isinstance(x, Var) else None
+            if found is not None:
+                columns[i], chain = found
+                rw.consumed.update(chain)
+        if columns:
+            place = min(rw.defined_at[c] for c in columns.values())
+            members = [columns.get(i) for i in range(len(layer.x))]
+            plans.setdefault(place, []).append(lambda: self.backward(deltas, members, place))
+
+    def column(self, x: Var, i: int, deltas: list[Var]) -> tuple[Var, list[int]] | None:
+        """The variable of ``Σ_j δ_j·w_ij``, added up as the chain rule adds it, and the
+        equations of that sum; None if the gradient of x is not that sum to begin with."""
+        rw = self.rw
+        terms = []
+        for j, d in enumerate(deltas):
+            k = _reading(rw, d, (d, self.layer.w[j][i]))
+            if k is None:
+                return None
+            terms.append(k)
+        terms.sort()
+        chain = [terms[0]]
+        total = rw.eqs[terms[0]].out
+        for k in terms[1:]:
+            term = rw.eqs[k].out
+            if rw.uses[total] != 1 or rw.uses[term] != 1 or total not in rw.readers:
+                return None
+            following = rw.readers[total][0]
+            eq = rw.eqs[following]
+            if eq.rule.name != "add" or eq.inputs != (total, term):
+                return None
+            chain += [k, following]
+            total = eq.out
+        return total, chain
+
+    def forward(self) -> None:
+        rw, layer = self.rw, self.layer
+        place = rw.defined_at[layer.members[0].out]
+        x = list(layer.x)
+        if all(isinstance(a, Var) and a in rw.block_of for a in x):
+            block = rw.block_of[_var(x[0])][0]
+            if block.members == x:
+                layer.blocks["X"] = block
+        if "X" not in layer.blocks:
+            var = rw.emit(place, COLUMNS, (rw.like, *x), rw.fresh(f"X_{layer.number - 1}"))
+            rw.forward.add(var)
+            layer.blocks["X"] = rw.block(var, place, (len(x),), x, register=False)
+        args = (layer.blocks["X"].var, layer.blocks["W"].var, layer.blocks["b"].var)
+        s = rw.emit(place, LAYER, args, rw.fresh(f"S_{layer.number}"))
+        rw.per_sample.add(s)
+        rw.forward.add(s)
+        members = [m.out for m in layer.members]
+        layer.blocks["S"] = rw.block(s, place, (len(members),), members)
+
+    def backward(self, deltas: list[Var], members: list[Var | None], place: int) -> None:
+        rw, layer = self.rw, self.layer
+        g = rw.columns(deltas, place)
+        rw.gradient_of.setdefault(g, layer.blocks["S"].var)  # δ, stacked
+        m = rw.emit(place, MATMUL, (g, layer.blocks["W"].var))
+        rw.per_sample.add(m)
+        rw.block(m, place, (len(members),), members)
+        rw.gradient_of[m] = layer.blocks["X"].var
+
+
+def _reading(rw: _Rewriter, d: Var, inputs: tuple[Atom, ...]) -> int | None:
+    """The index of the ``mul`` equation of exactly these inputs that reads d, if one."""
+    for k in rw.readers.get(d, []):
+        eq = rw.eqs[k]
+        if eq.rule.name == "mul" and eq.inputs == inputs and k not in rw.consumed:
+            return k
+    return None
+
+
+class _Squares:
+    """Sums of the squares of a clean layer's W or b (an L2 penalty): a sum, a tree of
+    ``add`` equations whose inner ones feed only the next, whose terms hold ``p·p``
+    for every entry of the array, becomes ``sum_of_squares(W)`` and its other terms."""
+
+    def __init__(self, rewriter: _Rewriter) -> None:
+        self.rw = rewriter
+        self.owner: dict[Var, tuple[_Layer, str]] = {}
+        self.rank: dict[tuple[int, str], int] = {}
+        for layer in rewriter.layers:
+            if layer.clean:
+                n = len(layer.w) * len(layer.x)
+                for kind, entries in (("W", _entries(layer)[:n]), ("b", layer.b)):
+                    self.rank[layer.number, kind] = len(self.rank)
+                    self.owner.update((p, (layer, kind)) for p in entries)
+
+    def inner(self, v: Atom) -> bool:
+        rw = self.rw
+        if not isinstance(v, Var) or rw.uses[v] != 1 or v not in rw.readers:
+            return False
+        k = rw.defined_at.get(v, -1)
+        reader = rw.eqs[rw.readers[v][0]]
+        return 0 <= k < len(rw.eqs) and rw.eqs[k].rule.name == "add" and reader.rule.name == "add"
+
+    def rewrite(self) -> None:
+        if not self.owner:
+            return
+        rw = self.rw
+        for r, root in enumerate(list(rw.eqs)):
+            if root.rule.name != "add" or self.inner(root.out) or r in rw.consumed:
+                continue
+            leaves, inside, stack = [], [], list(reversed(root.inputs))
+            while stack:  # the terms left to right, without recursion
+                v = stack.pop()
+                if self.inner(v):
+                    inside.append(rw.defined_at[_var(v)])
+                    stack.extend(reversed(rw.eqs[rw.defined_at[_var(v)]].inputs))
+                else:
+                    leaves.append(v)
+            self.replace(r, root, leaves, inside)
+
+    def replace(self, r: int, root: Equation, leaves: list[Atom], inside: list[int]) -> None:
+        rw = self.rw
+        squares: dict[tuple[_Layer, str], list[Var]] = {}
+        for v in leaves:
+            k = rw.defined_at.get(v, -1) if isinstance(v, Var) else -1
+            eq = rw.eqs[k] if k >= 0 else None
+            if eq is None or eq.rule.name != "mul" or eq.inputs[0] != eq.inputs[1]:
+                continue
+            if rw.uses[_var(v)] == 1 and eq.inputs[0] in self.owner:
+                squares.setdefault(self.owner[_var(eq.inputs[0])], []).append(_var(v))
+        whole = sorted(
+            (key for key, found in squares.items() if self.complete(key, found)),
+            key=lambda key: self.rank[key[0].number, key[1]],
+        )
+        if not whole:
+            return
+        taken = {v for key in whole for v in squares[key]}
+        rw.consumed.update([r, *inside, *(rw.defined_at[v] for v in taken)])
+        parts: list[Atom] = [
+            rw.emit(r, SUM_OF_SQUARES, (layer.blocks[kind].var,)) for layer, kind in whole
+        ]
+        parts += [v for v in leaves if v not in taken]
+        total = parts[0]
+        for k, part in enumerate(parts[1:]):
+            last = k == len(parts) - 2
+            total = rw.emit(r, RULES["add"], (total, part), root.out if last else None)
+        if len(parts) == 1:
+            rw.emit(r, RULES["mul"], (total, 1.0), root.out)
+
+    def complete(self, key: tuple[_Layer, str], found: list[Var]) -> bool:
+        layer, kind = key
+        n = len(layer.w) * len(layer.x) if kind == "W" else len(layer.b)
+        squared = {self.rw.eqs[self.rw.defined_at[v]].inputs[0] for v in found}
+        return len(squared) == len(found) == n
+
+
+class _Reduction:
+    """The outputs, a shared input's gradient summed over the batch: the terms of its sum
+    that are the same for every sample n times, a layer's ``δ_j·x_i`` the entry of
+    ``δᵀ @ X``, its ``−δ_j`` of ``−batch_sums(δ)``, any other term its ``batch_sum``."""
+
+    def __init__(self, rewriter: _Rewriter) -> None:
+        self.rw = rewriter
+        self.end = len(rewriter.program.equations)
+        self.where: dict[Var, list[tuple[_Layer, int, int]]] = {}  # i = -1: the bias
+        for layer in rewriter.layers:
+            for j, row in enumerate(layer.w):
+                for i, w in enumerate(row):
+                    self.where.setdefault(w, []).append((layer, j, i))
+                self.where.setdefault(layer.b[j], []).append((layer, j, -1))
+        self.sums: dict[tuple[int, str], Block] = {}
+
+    def outputs(self) -> list[Atom]:
+        rw = self.rw
+        found = [rw.program.outputs[0]]
+        for x, g in zip(rw.wrt_inputs, rw.program.outputs[1:], strict=True):
+            found.append(self.summed(x, g) if x in rw.shared else g)
+        return found
+
+    def summed(self, x: Var, g: Atom) -> Atom:
+        rw = self.rw
+        if not (isinstance(g, Var) and g in rw.per_sample):
+            total = rw.append(RULES["mul"], (rw.n, g))
+        else:
+            terms = self.terms(g)
+            found = [self.pattern(x, t) for t in terms]
+            if all(f is None for f in found):
+                total = rw.append(BATCH_SUM, (g,))
+            else:
+                total = self.split(terms, found)
+        if isinstance(total, Var) and total not in rw.gradient_of:
+            rw.gradient_of[total] = x
+        return total
+
+    def split(self, terms: list[Atom], found: list[Atom | None]) -> Atom:
+        rw = self.rw
+        same = [t for t in terms if not (isinstance(t, Var) and t in rw.per_sample)]
+        parts: list[Atom] = [rw.append(RULES["mul"], (rw.n, self.total(same)))] if same else []
+        for t, f in zip(terms, found, strict=True):
+            if isinstance(t, Var) and t in rw.per_sample:
+                parts.append(f if f is not None else rw.append(BATCH_SUM, (t,)))
+        return self.total(parts)
+
+    def total(self, atoms: list[Atom]) -> Atom:
+        total = atoms[0]
+        for a in atoms[1:]:
+            total = self.rw.append(RULES["add"], (total, a))
+        return total
+
+    def terms(self, g: Var) -> list[Atom]:
+        """The terms of the sum that g is, left to right (a term: what no add of this
+        sum alone computes)."""
+        rw = self.rw
+        found: list[Atom] = []
+        stack: list[Atom] = [g]
+        while stack:
+            v = stack.pop()
+            k = rw.defined_at.get(v, -1) if isinstance(v, Var) else -1
+            alone = v is g or (isinstance(v, Var) and rw.uses[v] == 1)
+            if 0 <= k < self.end and rw.eqs[k].rule.name == "add" and alone:
+                stack.extend(reversed(rw.eqs[k].inputs))
+            else:
+                found.append(v)
+        return found
+
+    def pattern(self, x: Var, t: Atom) -> Atom | None:
+        """A layer's term of x's gradient, summed over the batch: an entry of δᵀ @ X, or
+        minus one of batch_sums(δ); None for any other term."""
+        rw = self.rw
+        k = rw.defined_at.get(t, -1) if isinstance(t, Var) else -1
+        if not 0 <= k < self.end or rw.eqs[k].rule.name != "mul":
+            return None
+        inputs = rw.eqs[k].inputs
+        for layer, j, i in self.where.get(x, []):
+            deltas = rw.deltas(layer)
+            if deltas is None:
+                continue
+            if i >= 0 and inputs == (deltas[j], layer.x[i]):
+                return self.entry(layer, "W", j * len(layer.x) + i, deltas)
+            if i < 0 and inputs == (deltas[j], -1.0):
+                return rw.append(RULES["mul"], (self.entry(layer, "b", j, deltas), -1.0))
+        return None
+
+    def entry(self, layer: _Layer, kind: str, at: int, deltas: list[Var]) -> Var:
+        """Element ``at`` of the layer's δᵀ @ X (kind "W") or batch_sums(δ) ("b")."""
+        rw = self.rw
+        block = self.sums.get((layer.number, kind))
+        if block is None:
+            first = rw.block_of.get(deltas[0])
+            place = first[0].place[0] if first else self.end - 1
+            g = rw.columns(deltas, place if first else self.end - 1)
+            rw.gradient_of.setdefault(g, layer.blocks["S"].var)  # δ, stacked
+            place = max(place, rw.defined_at.get(g, place))
+            shape = (len(deltas), len(layer.x)) if kind == "W" else (len(deltas),)
+            args = (g, layer.blocks["X"].var) if kind == "W" else (g,)
+            out = rw.emit(place, OUTER if kind == "W" else BATCH_SUMS, args)
+            rw.labels[out] = f"dL_d{kind}_{layer.number}"
+            members = [rw.fresh() for _ in range(shape[0] * (shape[1] if kind == "W" else 1))]
+            for v in members:
+                rw.defined_at[v] = place
+            block = self.sums[layer.number, kind] = rw.block(out, place, shape, members)
+        member = block.members[at]
+        assert member is not None  # made with every member
+        return member
+
+
+class _Elements:
+    """The equations in order, with a line before the first reader of an array's element
+    that reads it: ``X_2[:, 0]``, ``W_1_entries[0][1]``."""
+
+    def __init__(self, rewriter: _Rewriter) -> None:
+        self.rw = rewriter
+        self.defined: set[Var] = set(rewriter.inputs)
+        self.listed: dict[Var, Var] = {}  # a shared array, and its entries as nested lists
+        self.lines: list[Equation] = []
+
+    def read(self, ordered: list[Equation], outputs: list[Atom]) -> list[Equation]:
+        for eq in ordered:
+            for a in eq.inputs:
+                self.need(a)
+            self.lines.append(eq)
+            self.defined.add(eq.out)
+        for a in outputs:
+            self.need(a)
+        return self.lines
+
+    def need(self, a: Atom) -> None:
+        rw = self.rw
+        if not isinstance(a, Var) or a in self.defined or a not in rw.block_of:
+            return
+        block, j = rw.block_of[a]
+        if block.per_sample:
+            self.lines.append(Equation(a, COLUMN, (block.var, float(j))))
+        else:
+            listed = self.listed.get(block.var)
+            if listed is None:
+                name = rw.labels.get(block.var, block.var.name)
+                listed = self.listed[block.var] = rw.fresh(f"{name}_entries")
+                rw.labels[listed] = listed.name
+                if block.var in rw.forward or block.var in rw.inputs:
+                    rw.forward.add(listed)
+                self.lines.append(Equation(listed, ENTRIES, (block.var,)))
+            at = divmod(j, block.shape[1]) if len(block.shape) == 2 else (j,)
+            self.lines.append(Equation(a, ENTRY, (listed, *map(float, at))))
+        if a in rw.program.inputs:
+            rw.forward.add(a)  # a shared input that grouped code takes in its array
+        self.defined.add(a)
