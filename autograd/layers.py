@@ -29,88 +29,34 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from .formula import Formula, to_python
-from .program import TIMES, Atom, Equation, Program, Var, _pruned
-from .rule import RULES, Notation, Rule
+from ._arrays import (
+    COLUMNS,
+    LAYER,
+    MATMUL,
+    SUMS,
+    VECTOR,
+    Block,
+    Elements,
+    Layer,
+    as_var,
+    flat,
+    layers_of,
+    liftable,
+    matrix,
+    parameters_of,
+    variable,
+)
+from ._sums import Reduction, Squares
+from .program import Atom, Equation, Program, Var, _pruned
+from .rule import Rule
 
-__all__ = ["ArrayProgram", "Block", "Group", "group_layers"]
-
-
-# --- the array rows: helper rows of the program, each printed as its array code ---
-
-
-def _arg(a: Any) -> str:
-    """An operand's text, in parentheses unless it is a name or a number."""
-    text = to_python(a)
-    if not isinstance(a, Formula) or a.rule is None:
-        return text
-    plain = a.rule.notation.kind == "call" and a.rule.name not in ("layer", "matmul", "outer")
-    return text if plain else f"({text})"
-
-
-def _no_float(*args: float) -> float:
-    raise TypeError("an array row of the grouped program runs on arrays only")
-
-
-def _array_rule(name: str, text: Callable[..., str] | None = None) -> Rule:
-    """A row of the array program: ``text`` writes it from its operands, else ``name(...)``."""
-    expand = None if text is None else (lambda *args: Formula(text(*args)))
-    return Rule(
-        name,
-        0,
-        _no_float,
-        lambda out, *args: tuple(None for _ in args),
-        Notation.call(name),
-        expand=expand,
-        helper=True,
-    )
-
-
-LAYER = _array_rule("layer", lambda x, w, b: f"{_arg(x)} @ {_arg(w)}.T - {_arg(b)}")
-MATMUL = _array_rule("matmul", lambda g, w: f"{_arg(g)} @ {_arg(w)}")
-OUTER = _array_rule("outer", lambda g, x: f"{_arg(g)}.T @ {_arg(x)}")
-COLUMN = _array_rule("column", lambda a, j: f"{_arg(a)}[:, {int(j)}]")
-ENTRY = _array_rule("entry", lambda e, *at: _arg(e) + "".join(f"[{int(i)}]" for i in at))
-COLUMNS, VECTOR, ENTRIES = _array_rule("columns"), _array_rule("vector"), _array_rule("entries")
-BATCH_SUM, BATCH_SUMS = _array_rule("batch_sum"), _array_rule("batch_sums")
-SUM_OF_SQUARES = _array_rule("sum_of_squares")
-
-
-def _matrix(rows: int) -> Rule:
-    """``matrix(like, (w_11, w_21), (w_12, w_22))``: entries row by row, ``rows`` rows."""
-
-    def text(like: Any, *flat: Any) -> str:
-        k = len(flat) // rows
-        parts = [", ".join(map(_arg, flat[j * k : (j + 1) * k])) for j in range(rows)]
-        return (
-            f"matrix({_arg(like)}, "
-            + ", ".join(f"({p},)" if k == 1 else f"({p})" for p in parts)
-            + ")"
-        )
-
-    return _array_rule("matrix", text)
+__all__ = ["ArrayProgram", "Group", "group_layers"]
 
 
 # --- what the pass gives ---
-
-
-@dataclass(eq=False)
-class Block:
-    """An array of the rewritten program and the scalar variable each element equals.
-
-    ``shape`` ``(m,)`` with ``per_sample``: an (n, m) array, column j for ``members[j]``;
-    else one array for all samples, ``(m,)`` or ``(m, k)``, members row by row.
-    A member of None is an element no scalar equation reads.
-    """
-
-    var: Var
-    shape: tuple[int, ...]
-    per_sample: bool
-    members: list[Var | None]
-    place: tuple[int, int] = (-1, 0)  # where its equation stands
 
 
 @dataclass(frozen=True)
@@ -144,63 +90,6 @@ class ArrayProgram:
     like: Var
 
 
-@dataclass(eq=False)
-class _Layer:
-    """The ``wsum`` equations of a layer (unit j's is ``members[j]``) and what they read."""
-
-    members: list[Equation]
-    x: tuple[Atom, ...]
-    w: list[list[Var]]
-    b: list[Var]
-    number: int
-    clean: bool = False  # its W (and b) hold distinct inputs that no other layer holds
-    blocks: dict[str, Block] = field(default_factory=dict)  # S, W, b, X, G (its δ), ...
-
-
-_SUMS = (OUTER, BATCH_SUM, BATCH_SUMS, SUM_OF_SQUARES)  # rows that sum over the batch
-
-
-def layers_of(program: Program, shared: set[Var]) -> list[_Layer]:
-    """The layers of the program: its ``wsum`` equations whose weights and bias are shared
-    inputs, grouped by the inputs they weigh, in the order of their first equation."""
-    found: dict[tuple[Atom, ...], list[Equation]] = {}
-    for eq in program.equations:
-        n = len(eq.inputs) // 2
-        if eq.rule.name != "wsum" or not n:
-            continue
-        params = (*eq.inputs[:n], eq.inputs[-1])
-        if all(isinstance(p, Var) and p in shared for p in params):
-            found.setdefault(eq.inputs[n:-1], []).append(eq)
-    layers = []
-    for k, (x, members) in enumerate(found.items()):
-        w = [[_var(a) for a in m.inputs[: len(x)]] for m in members]
-        layers.append(_Layer(members, x, w, [_var(m.inputs[-1]) for m in members], k + 1))
-    held = Counter(p for layer in layers for p in _entries(layer))
-    for layer in layers:
-        layer.clean = all(held[p] == 1 for p in _entries(layer))
-    return layers
-
-
-def _var(a: Atom) -> Var:
-    if not isinstance(a, Var):
-        raise TypeError(f"a layer's parameter must be a variable, got {a!r}")
-    return a
-
-
-def _entries(layer: _Layer) -> list[Var]:
-    return [p for row in layer.w for p in row] + layer.b
-
-
-def _flat(indices: Any) -> list[int]:
-    if isinstance(indices, int):
-        return [indices]
-    return [i for item in indices for i in _flat(item)]
-
-
-def _liftable(rule: Rule) -> bool:
-    return rule.arity != 0 and (rule.array is not None or rule is TIMES)
-
-
 # --- the pass ---
 
 
@@ -232,6 +121,19 @@ def group_layers(
     return rewriter.result(grouped)
 
 
+def _variables(atoms: Sequence[Atom]) -> list[Var]:
+    return [a for a in atoms if isinstance(a, Var)]
+
+
+def _per_sample(program: Program, shared: set[Var]) -> set[Var]:
+    """The variables that hold one number per sample: those that read a per-sample input."""
+    found = {v for v in program.inputs if v not in shared}
+    for eq in program.equations:
+        if any(a in found for a in _variables(eq.inputs)):
+            found.add(eq.out)
+    return found
+
+
 class _Rewriter:
     """The program's equations, which of them are rewritten, and the arrays made so far.
 
@@ -253,10 +155,7 @@ class _Rewriter:
         self.shared = {program.inputs[i] for i in shared}
         self.taken = {v.name for v in program.inputs} | {e.out.name for e in program.equations}
         self.count = 0
-        self.per_sample = {v for v in program.inputs if v not in self.shared}
-        for eq in program.equations:
-            if any(isinstance(a, Var) and a in self.per_sample for a in eq.inputs):
-                self.per_sample.add(eq.out)
+        self.per_sample = _per_sample(program, self.shared)
         self.like = next(v for v in program.inputs if v in self.per_sample)
         self.n = self.fresh("n_samples")
         self.eqs: list[Equation] = list(program.equations)
@@ -266,9 +165,8 @@ class _Rewriter:
         self.defined_at: dict[Var, int] = dict.fromkeys((*program.inputs, self.n), -2)
         for i, eq in enumerate(self.eqs):
             self.defined_at[eq.out] = i
-            for a in eq.inputs:
-                if isinstance(a, Var):
-                    self.readers.setdefault(a, []).append(i)
+            for a in _variables(eq.inputs):
+                self.readers.setdefault(a, []).append(i)
         self.consumed: set[int] = set()
         self.made: list[tuple[tuple[int, int], Equation]] = []
         self.block_of: dict[Var, tuple[Block, int]] = {}
@@ -313,7 +211,7 @@ class _Rewriter:
 
     def _mark(self, out: Var, rule: Rule, inputs: tuple[Atom, ...]) -> None:
         reads = any(isinstance(a, Var) and a in self.per_sample for a in inputs)
-        if reads and rule not in _SUMS and rule.name not in ("matrix", "vector"):
+        if reads and rule not in SUMS and rule.name not in ("matrix", "vector"):
             self.per_sample.add(out)
 
     def block(
@@ -331,7 +229,7 @@ class _Rewriter:
                 self.block_of[m] = (block, j)
         return block
 
-    def deltas(self, layer: _Layer) -> list[Var] | None:
+    def deltas(self, layer: Layer) -> list[Var] | None:
         """δ_j, the variable of each unit's gradient ∂L/∂S_j, if the program has them all."""
         found = [self.inverse.get(m.out) for m in layer.members]
         return [d for d in found if d is not None] if None not in found else None
@@ -352,13 +250,13 @@ class _Rewriter:
 
     def result(self, grouped: bool) -> ArrayProgram:
         self.parameters(grouped)
-        _Squares(self).rewrite()
+        Squares(self).rewrite()
         plans: dict[int, list[Callable[[], None]]] = {}
         for layer in self.layers:
-            _LayerPlan(self, layer).plan(plans)
+            LayerPlan(self, layer).plan(plans)
         self.scan(range(len(self.eqs)), plans)
         end = len(self.eqs)
-        outputs = _Reduction(self).outputs()
+        outputs = Reduction(self).outputs()
         self.scan(range(end, len(self.eqs)), {})
         self.name_sums(outputs)
         kinds = ["each", *("float" if x in self.shared else "each" for x in self.wrt_inputs)]
@@ -366,7 +264,7 @@ class _Rewriter:
             outputs, kinds = self.grouped_outputs(outputs)
         kept = [((i, 0), eq) for i, eq in enumerate(self.eqs) if i not in self.consumed]
         ordered = [eq for _, eq in sorted(kept + self.made, key=lambda pair: pair[0])]
-        equations = _Elements(self).read(ordered, outputs)
+        equations = Elements(self).read(ordered, outputs)
         program = _pruned(Program(tuple(self.inputs), tuple(equations), tuple(outputs)))
         params = [v.name for v in self.inputs]
         return ArrayProgram(
@@ -386,7 +284,7 @@ class _Rewriter:
         gradient = dict(zip(self.wrt_inputs, outputs[1:], strict=True))
         for layer in self.layers:
             n = len(layer.w) * len(layer.x)
-            for kind, entries in (("W", _entries(layer)[:n]), ("b", layer.b)):
+            for kind, entries in (("W", parameters_of(layer)[:n]), ("b", layer.b)):
                 atoms = [gradient.get(p) for p in entries]
                 found = self.block_of.get(atoms[0]) if isinstance(atoms[0], Var) else None
                 if found is not None and found[0].members == atoms:
@@ -404,7 +302,7 @@ class _Rewriter:
         for layer in self.layers:
             m, k = len(layer.w), len(layer.x)
             for kind, entries, shape in (
-                ("W", _entries(layer)[: m * k], (m, k)),
+                ("W", parameters_of(layer)[: m * k], (m, k)),
                 ("b", layer.b, (m,)),
             ):
                 var = self.fresh(f"{kind}_{layer.number}")
@@ -413,7 +311,7 @@ class _Rewriter:
                     self.group(var, entries, shape, in_wrt.pop())
                     taken.update(entries)
                 else:
-                    self.emit(-1, _matrix(m) if kind == "W" else VECTOR, (self.like, *entries), var)
+                    self.emit(-1, matrix(m) if kind == "W" else VECTOR, (self.like, *entries), var)
                     self.forward.add(var)
                 layer.blocks[kind] = self.block(var, -1, shape, entries)
         for i, v in enumerate(self.program.inputs):
@@ -445,7 +343,7 @@ class _Rewriter:
         for i in indices:
             for plan in plans.get(i, []):
                 plan()
-            if i in self.consumed or not _liftable(self.eqs[i].rule):
+            if i in self.consumed or not liftable(self.eqs[i].rule):
                 continue
             for p, a in enumerate(self.eqs[i].inputs):
                 if isinstance(a, Var) and a in self.block_of and self.lift(i, p, readers):
@@ -455,7 +353,7 @@ class _Rewriter:
         """Equation i and one like it for every other element of the array that its input p
         is an element of, as one equation on arrays, if their other inputs allow."""
         eq = self.eqs[i]
-        source, at = self.block_of[_var(eq.inputs[p])]
+        source, at = self.block_of[variable(eq.inputs[p])]
         group: list[int] = []
         for j, m in enumerate(source.members):
             found = (
@@ -500,23 +398,27 @@ class _Rewriter:
         """One input of a lifted equation: an array whose elements ``atoms`` are, one atom
         for all, or (per sample) the atoms stacked as columns; None if none fits."""
         first = atoms[0]
-        if isinstance(first, Var) and first in self.block_of:
-            block, _ = self.block_of[first]
-            if (
-                block.shape == shape
-                and block.place[0] < place
-                and all(self.block_of.get(_as_var(a)) == (block, j) for j, a in enumerate(atoms))
-            ):
-                return block.var
-        vs = [a for a in atoms if isinstance(a, Var)]
-        if any(a in outs or self.defined_at.get(a, place) >= place for a in vs):
+        whole = self.whole(atoms, shape, place)
+        if whole is not None:
+            return whole
+        if any(a in outs or self.defined_at.get(a, place) >= place for a in _variables(atoms)):
             return None
-        if all(a == first and type(a) is type(first) for a in atoms):
-            if not (isinstance(first, Var) and first in self.per_sample):
-                return first
+        if all(a == first and type(a) is type(first) for a in atoms) and not (
+            isinstance(first, Var) and first in self.per_sample
+        ):
+            return first  # the same number for every element and every sample
         if shape[0] == 1 or len(shape) != 1:  # one column: the program reads it as a scalar
             return None
         return self.emit(place, COLUMNS, (self.like, *atoms))
+
+    def whole(self, atoms: list[Atom], shape: tuple[int, ...], place: int) -> Var | None:
+        """The array made before ``place`` whose elements are ``atoms``, in order, if one."""
+        found = self.block_of.get(atoms[0]) if isinstance(atoms[0], Var) else None
+        if found is None or found[0].shape != shape or found[0].place[0] >= place:
+            return None
+        block = found[0]
+        same = all(self.block_of.get(as_var(a)) == (block, j) for j, a in enumerate(atoms))
+        return block.var if same else None
 
     def activation(self, args: list[Atom]) -> Var | None:
         """``X_k`` for a row applied to a layer's S_k, the first such."""
@@ -535,7 +437,7 @@ class _Rewriter:
         if first is None or first not in self.block_of or None in of:
             return
         target, _ = self.block_of[first]
-        if all(self.block_of.get(_as_var(v)) == (target, j) for j, v in enumerate(of)):
+        if all(self.block_of.get(as_var(v)) == (target, j) for j, v in enumerate(of)):
             self.gradient_of[block.var] = target.var
 
     def grouped_outputs(self, outputs: list[Atom]) -> tuple[list[Atom], list[str]]:
@@ -545,7 +447,7 @@ class _Rewriter:
         results, kinds = [outputs[0]], ["each"]
         for group in self.groups:
             if group.wrt:
-                atoms = [gradient[self.program.inputs[i]] for i in _flat(group.indices)]
+                atoms = [gradient[self.program.inputs[i]] for i in flat(group.indices)]
                 results.append(self.array_of(atoms, group) if group.shape else atoms[0])
                 kinds.append("array" if group.shape else "float")
         for x, g in gradient.items():
@@ -563,21 +465,17 @@ class _Rewriter:
             if block.members == atoms and not block.per_sample and block.shape == group.shape:
                 self.labels.setdefault(block.var, f"grad_{group.name}")
                 return block.var
-        rule = _matrix(group.shape[0]) if len(group.shape) == 2 else VECTOR
+        rule = matrix(group.shape[0]) if len(group.shape) == 2 else VECTOR
         out = self.emit(len(self.eqs), rule, (self.like, *atoms))
         self.labels[out] = f"grad_{group.name}"
         return out
 
 
-def _as_var(a: Atom) -> Var | None:
-    return a if isinstance(a, Var) else None
-
-
-class _LayerPlan:
+class LayerPlan:
     """A layer's matrix products: ``S = X @ W.T - b`` where its first ``wsum`` stood, and
     ``δ @ W`` where the gradients of its inputs are complete (when they are its sums)."""
 
-    def __init__(self, rewriter: _Rewriter, layer: _Layer) -> None:
+    def __init__(self, rewriter: _Rewriter, layer: Layer) -> None:
         self.rw, self.layer = rewriter, layer
 
     def plan(self, plans: dict[int, list[Callable[[], None]]]) -> None:
@@ -587,7 +485,7 @@ class _LayerPlan:
         plans.setdefault(at[0], []).append(self.forward)
         columns: dict[int, Var] = {}
         deltas = rw.deltas(layer)
-        if deltas is None or len(set(_entries(layer))) != len(_entries(layer)):
+        if deltas is None or len(set(parameters_of(layer))) != len(parameters_of(layer)):
             return
         for i, x in enumerate(layer.x):
             found = self.column(x, i, deltas) if isinstance(x, Var) else None
@@ -629,7 +527,7 @@ class _LayerPlan:
         place = rw.defined_at[layer.members[0].out]
         x = list(layer.x)
         if all(isinstance(a, Var) and a in rw.block_of for a in x):
-            block = rw.block_of[_var(x[0])][0]
+            block = rw.block_of[variable(x[0])][0]
             if block.members == x:
                 layer.blocks["X"] = block
         if "X" not in layer.blocks:
@@ -660,233 +558,3 @@ def _reading(rw: _Rewriter, d: Var, inputs: tuple[Atom, ...]) -> int | None:
         if eq.rule.name == "mul" and eq.inputs == inputs and k not in rw.consumed:
             return k
     return None
-
-
-class _Squares:
-    """Sums of the squares of a clean layer's W or b (an L2 penalty): a sum, a tree of
-    ``add`` equations whose inner ones feed only the next, whose terms hold ``p·p``
-    for every entry of the array, becomes ``sum_of_squares(W)`` and its other terms."""
-
-    def __init__(self, rewriter: _Rewriter) -> None:
-        self.rw = rewriter
-        self.owner: dict[Var, tuple[_Layer, str]] = {}
-        self.rank: dict[tuple[int, str], int] = {}
-        for layer in rewriter.layers:
-            if layer.clean:
-                n = len(layer.w) * len(layer.x)
-                for kind, entries in (("W", _entries(layer)[:n]), ("b", layer.b)):
-                    self.rank[layer.number, kind] = len(self.rank)
-                    self.owner.update((p, (layer, kind)) for p in entries)
-
-    def inner(self, v: Atom) -> bool:
-        rw = self.rw
-        if not isinstance(v, Var) or rw.uses[v] != 1 or v not in rw.readers:
-            return False
-        k = rw.defined_at.get(v, -1)
-        reader = rw.eqs[rw.readers[v][0]]
-        return 0 <= k < len(rw.eqs) and rw.eqs[k].rule.name == "add" and reader.rule.name == "add"
-
-    def rewrite(self) -> None:
-        if not self.owner:
-            return
-        rw = self.rw
-        for r, root in enumerate(list(rw.eqs)):
-            if root.rule.name != "add" or self.inner(root.out) or r in rw.consumed:
-                continue
-            leaves, inside, stack = [], [], list(reversed(root.inputs))
-            while stack:  # the terms left to right, without recursion
-                v = stack.pop()
-                if self.inner(v):
-                    inside.append(rw.defined_at[_var(v)])
-                    stack.extend(reversed(rw.eqs[rw.defined_at[_var(v)]].inputs))
-                else:
-                    leaves.append(v)
-            self.replace(r, root, leaves, inside)
-
-    def replace(self, r: int, root: Equation, leaves: list[Atom], inside: list[int]) -> None:
-        rw = self.rw
-        squares: dict[tuple[_Layer, str], list[Var]] = {}
-        for v in leaves:
-            k = rw.defined_at.get(v, -1) if isinstance(v, Var) else -1
-            eq = rw.eqs[k] if k >= 0 else None
-            if eq is None or eq.rule.name != "mul" or eq.inputs[0] != eq.inputs[1]:
-                continue
-            if rw.uses[_var(v)] == 1 and eq.inputs[0] in self.owner:
-                squares.setdefault(self.owner[_var(eq.inputs[0])], []).append(_var(v))
-        whole = sorted(
-            (key for key, found in squares.items() if self.complete(key, found)),
-            key=lambda key: self.rank[key[0].number, key[1]],
-        )
-        if not whole:
-            return
-        taken = {v for key in whole for v in squares[key]}
-        rw.consumed.update([r, *inside, *(rw.defined_at[v] for v in taken)])
-        parts: list[Atom] = [
-            rw.emit(r, SUM_OF_SQUARES, (layer.blocks[kind].var,)) for layer, kind in whole
-        ]
-        parts += [v for v in leaves if v not in taken]
-        total = parts[0]
-        for k, part in enumerate(parts[1:]):
-            last = k == len(parts) - 2
-            total = rw.emit(r, RULES["add"], (total, part), root.out if last else None)
-        if len(parts) == 1:
-            rw.emit(r, RULES["mul"], (total, 1.0), root.out)
-
-    def complete(self, key: tuple[_Layer, str], found: list[Var]) -> bool:
-        layer, kind = key
-        n = len(layer.w) * len(layer.x) if kind == "W" else len(layer.b)
-        squared = {self.rw.eqs[self.rw.defined_at[v]].inputs[0] for v in found}
-        return len(squared) == len(found) == n
-
-
-class _Reduction:
-    """The outputs, a shared input's gradient summed over the batch: the terms of its sum
-    that are the same for every sample n times, a layer's ``δ_j·x_i`` the entry of
-    ``δᵀ @ X``, its ``−δ_j`` of ``−batch_sums(δ)``, any other term its ``batch_sum``."""
-
-    def __init__(self, rewriter: _Rewriter) -> None:
-        self.rw = rewriter
-        self.end = len(rewriter.program.equations)
-        self.where: dict[Var, list[tuple[_Layer, int, int]]] = {}  # i = -1: the bias
-        for layer in rewriter.layers:
-            for j, row in enumerate(layer.w):
-                for i, w in enumerate(row):
-                    self.where.setdefault(w, []).append((layer, j, i))
-                self.where.setdefault(layer.b[j], []).append((layer, j, -1))
-        self.sums: dict[tuple[int, str], Block] = {}
-
-    def outputs(self) -> list[Atom]:
-        rw = self.rw
-        found = [rw.program.outputs[0]]
-        for x, g in zip(rw.wrt_inputs, rw.program.outputs[1:], strict=True):
-            found.append(self.summed(x, g) if x in rw.shared else g)
-        return found
-
-    def summed(self, x: Var, g: Atom) -> Atom:
-        rw = self.rw
-        if not (isinstance(g, Var) and g in rw.per_sample):
-            total = rw.append(RULES["mul"], (rw.n, g))
-        else:
-            terms = self.terms(g)
-            found = [self.pattern(x, t) for t in terms]
-            if all(f is None for f in found):
-                total = rw.append(BATCH_SUM, (g,))
-            else:
-                total = self.split(terms, found)
-        if isinstance(total, Var) and total not in rw.gradient_of:
-            rw.gradient_of[total] = x
-        return total
-
-    def split(self, terms: list[Atom], found: list[Atom | None]) -> Atom:
-        rw = self.rw
-        same = [t for t in terms if not (isinstance(t, Var) and t in rw.per_sample)]
-        parts: list[Atom] = [rw.append(RULES["mul"], (rw.n, self.total(same)))] if same else []
-        for t, f in zip(terms, found, strict=True):
-            if isinstance(t, Var) and t in rw.per_sample:
-                parts.append(f if f is not None else rw.append(BATCH_SUM, (t,)))
-        return self.total(parts)
-
-    def total(self, atoms: list[Atom]) -> Atom:
-        total = atoms[0]
-        for a in atoms[1:]:
-            total = self.rw.append(RULES["add"], (total, a))
-        return total
-
-    def terms(self, g: Var) -> list[Atom]:
-        """The terms of the sum that g is, left to right (a term: what no add of this
-        sum alone computes)."""
-        rw = self.rw
-        found: list[Atom] = []
-        stack: list[Atom] = [g]
-        while stack:
-            v = stack.pop()
-            k = rw.defined_at.get(v, -1) if isinstance(v, Var) else -1
-            alone = v is g or (isinstance(v, Var) and rw.uses[v] == 1)
-            if 0 <= k < self.end and rw.eqs[k].rule.name == "add" and alone:
-                stack.extend(reversed(rw.eqs[k].inputs))
-            else:
-                found.append(v)
-        return found
-
-    def pattern(self, x: Var, t: Atom) -> Atom | None:
-        """A layer's term of x's gradient, summed over the batch: an entry of δᵀ @ X, or
-        minus one of batch_sums(δ); None for any other term."""
-        rw = self.rw
-        k = rw.defined_at.get(t, -1) if isinstance(t, Var) else -1
-        if not 0 <= k < self.end or rw.eqs[k].rule.name != "mul":
-            return None
-        inputs = rw.eqs[k].inputs
-        for layer, j, i in self.where.get(x, []):
-            deltas = rw.deltas(layer)
-            if deltas is None:
-                continue
-            if i >= 0 and inputs == (deltas[j], layer.x[i]):
-                return self.entry(layer, "W", j * len(layer.x) + i, deltas)
-            if i < 0 and inputs == (deltas[j], -1.0):
-                return rw.append(RULES["mul"], (self.entry(layer, "b", j, deltas), -1.0))
-        return None
-
-    def entry(self, layer: _Layer, kind: str, at: int, deltas: list[Var]) -> Var:
-        """Element ``at`` of the layer's δᵀ @ X (kind "W") or batch_sums(δ) ("b")."""
-        rw = self.rw
-        block = self.sums.get((layer.number, kind))
-        if block is None:
-            first = rw.block_of.get(deltas[0])
-            place = first[0].place[0] if first else self.end - 1
-            g = rw.columns(deltas, place if first else self.end - 1)
-            rw.gradient_of.setdefault(g, layer.blocks["S"].var)  # δ, stacked
-            place = max(place, rw.defined_at.get(g, place))
-            shape = (len(deltas), len(layer.x)) if kind == "W" else (len(deltas),)
-            args = (g, layer.blocks["X"].var) if kind == "W" else (g,)
-            out = rw.emit(place, OUTER if kind == "W" else BATCH_SUMS, args)
-            rw.labels[out] = f"dL_d{kind}_{layer.number}"
-            members = [rw.fresh() for _ in range(shape[0] * (shape[1] if kind == "W" else 1))]
-            for v in members:
-                rw.defined_at[v] = place
-            block = self.sums[layer.number, kind] = rw.block(out, place, shape, members)
-        member = block.members[at]
-        assert member is not None  # made with every member
-        return member
-
-
-class _Elements:
-    """The equations in order, with a line before the first reader of an array's element
-    that reads it: ``X_2[:, 0]``, ``W_1_entries[0][1]``."""
-
-    def __init__(self, rewriter: _Rewriter) -> None:
-        self.rw = rewriter
-        self.defined: set[Var] = set(rewriter.inputs)
-        self.listed: dict[Var, Var] = {}  # a shared array, and its entries as nested lists
-        self.lines: list[Equation] = []
-
-    def read(self, ordered: list[Equation], outputs: list[Atom]) -> list[Equation]:
-        for eq in ordered:
-            for a in eq.inputs:
-                self.need(a)
-            self.lines.append(eq)
-            self.defined.add(eq.out)
-        for a in outputs:
-            self.need(a)
-        return self.lines
-
-    def need(self, a: Atom) -> None:
-        rw = self.rw
-        if not isinstance(a, Var) or a in self.defined or a not in rw.block_of:
-            return
-        block, j = rw.block_of[a]
-        if block.per_sample:
-            self.lines.append(Equation(a, COLUMN, (block.var, float(j))))
-        else:
-            listed = self.listed.get(block.var)
-            if listed is None:
-                name = rw.labels.get(block.var, block.var.name)
-                listed = self.listed[block.var] = rw.fresh(f"{name}_entries")
-                rw.labels[listed] = listed.name
-                if block.var in rw.forward or block.var in rw.inputs:
-                    rw.forward.add(listed)
-                self.lines.append(Equation(listed, ENTRIES, (block.var,)))
-            at = divmod(j, block.shape[1]) if len(block.shape) == 2 else (j,)
-            self.lines.append(Equation(a, ENTRY, (listed, *map(float, at))))
-        if a in rw.program.inputs:
-            rw.forward.add(a)  # a shared input that grouped code takes in its array
-        self.defined.add(a)
