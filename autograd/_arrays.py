@@ -32,7 +32,6 @@ __all__ = [
     "Block",
     "Elements",
     "Layer",
-    "as_var",
     "flat",
     "layers_of",
     "liftable",
@@ -109,7 +108,7 @@ class Block:
     var: Var
     shape: tuple[int, ...]
     per_sample: bool
-    members: list[Var | None]
+    members: list[Atom | None]
     place: tuple[int, int] = (-1, 0)  # where its equation stands
 
 
@@ -168,10 +167,6 @@ def flat(indices: Any) -> list[int]:
 
 def liftable(rule: Rule) -> bool:
     return rule.arity != 0 and (rule.array is not None or rule is TIMES)
-
-
-def as_var(a: Atom) -> Var | None:
-    return a if isinstance(a, Var) else None
 
 
 class Elements:

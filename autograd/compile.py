@@ -38,8 +38,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from . import _arguments
+from ._arrays import layers_of
 from .engine import Value
-from .layers import ArrayProgram, group_layers, layers_of
+from .layers import ArrayProgram, group_layers
 from .printers import (
     BATCH_SIZE,
     Names,
@@ -291,7 +292,7 @@ class Compiled:
         >>> from autograd import wsum
         >>> unit = compile(lambda w, bias, x: wsum([w], [x], bias), shared=["w", "bias"])
         >>> print(unit.grouped_source.splitlines()[0])
-        def f_grouped(n_samples, W, b, x):
+        def f_grouped(n_samples, W_1, b_1, x):
         """
         self._grouped_program()
         return self._grouped_source

@@ -41,7 +41,6 @@ from ._arrays import (
     Block,
     Elements,
     Layer,
-    as_var,
     flat,
     layers_of,
     liftable,
@@ -114,8 +113,23 @@ def group_layers(
     >>> arrays = group_layers(p, of, {e.out for e in traced.equations}, [0, 1], [0, 1, 2], True)
     >>> [g.name for g in arrays.groups], arrays.layers
     (['W_1', 'b_1'], 1)
-    >>> print(arrays.program.equations[0])
-    S_1 = layer(x, W_1, b_1)
+    >>> print(arrays.program)
+    { lambda n_samples, W_1, b_1, x .
+        let X_0 = columns(x, x)
+            S_1 = X_0 @ W_1.T - b_1
+            X_1 = tanh(S_1)
+            t8 = X_1·X_1
+            t3 = t8[:, 0]
+            t4 = −t3
+            t5 = 1 + t4
+            t10 = columns(x, t5)
+            t12 = t10 @ W_1
+            t14 = t10.T @ X_0
+            t17 = batch_sums(t10)
+            t21 = −t17
+            t2 = X_1[:, 0]
+            dx = t12[:, 0]
+        in (t2, t14, t21, dx) }
     """
     rewriter = _Rewriter(program, gradient_of, forward, shared, wrt)
     return rewriter.result(grouped)
@@ -170,6 +184,7 @@ class _Rewriter:
         self.consumed: set[int] = set()
         self.made: list[tuple[tuple[int, int], Equation]] = []
         self.block_of: dict[Var, tuple[Block, int]] = {}
+        self.arrays: set[Atom] = set()  # the blocks' variables
         self.labels: dict[Var, str] = {}
         self.layers = layers_of(program, self.shared)
         self.groups: list[Group] = []
@@ -219,13 +234,14 @@ class _Rewriter:
         var: Var,
         place: int,
         shape: tuple[int, ...],
-        members: Sequence[Var | None],
+        members: Sequence[Atom | None],
         register: bool = True,
     ) -> Block:
         """The array ``var``, whose elements are ``members``."""
         block = Block(var, shape, var in self.per_sample, list(members), (place, self.count))
+        self.arrays.add(var)
         for j, m in enumerate(members):
-            if register and m is not None and m not in self.block_of:
+            if register and isinstance(m, Var) and m not in self.block_of:
                 self.block_of[m] = (block, j)
         return block
 
@@ -356,22 +372,15 @@ class _Rewriter:
         source, at = self.block_of[variable(eq.inputs[p])]
         group: list[int] = []
         for j, m in enumerate(source.members):
-            found = (
-                [i]
-                if j == at
-                else self.siblings(readers.get((m, p), []) if m else [], eq, i, group)
-            )
+            candidates = readers.get((m, p), []) if isinstance(m, Var) else []
+            found = [i] if j == at else self.siblings(candidates, eq, i, group)
             if not found:
                 return False
             group.append(found[0])
         outs = [self.eqs[k].out for k in group]
-        args = []
-        for q in range(len(eq.inputs)):
-            atoms = [self.eqs[k].inputs[q] for k in group]
-            arg = self.operand(atoms, source.shape, i, set(outs))
-            if arg is None:
-                return False
-            args.append(arg)
+        args = self.operands(group, source, i)
+        if args is None:
+            return False
         self.consumed.update(group)
         out = self.fresh()
         if all(m in self.forward for m in outs):
@@ -380,6 +389,19 @@ class _Rewriter:
         self.emit(i, eq.rule, tuple(args), out)
         self.name_gradient(self.block(out, i, source.shape, outs))
         return True
+
+    def operands(self, group: list[int], source: Block, i: int) -> list[Atom] | None:
+        """The inputs of the lifted equation of the equations at ``group``, if it has them."""
+        outs = {self.eqs[k].out for k in group}
+        args = []
+        for q in range(len(self.eqs[i].inputs)):
+            arg = self.operand([self.eqs[k].inputs[q] for k in group], source.shape, i, outs)
+            if arg is None:
+                return None
+            args.append(arg)
+        if source.per_sample and source.shape == (1,) and any(a not in self.arrays for a in args):
+            return None  # one column with numbers: the program reads the column as a scalar
+        return args
 
     def siblings(self, candidates: list[int], eq: Equation, i: int, group: list[int]) -> list[int]:
         return [
@@ -411,13 +433,17 @@ class _Rewriter:
             return None
         return self.emit(place, COLUMNS, (self.like, *atoms))
 
+    def element(self, a: object) -> tuple[Block, int] | None:
+        """The array that ``a`` is an element of, and where, if one."""
+        return self.block_of.get(a) if isinstance(a, Var) else None
+
     def whole(self, atoms: list[Atom], shape: tuple[int, ...], place: int) -> Var | None:
         """The array made before ``place`` whose elements are ``atoms``, in order, if one."""
         found = self.block_of.get(atoms[0]) if isinstance(atoms[0], Var) else None
         if found is None or found[0].shape != shape or found[0].place[0] >= place:
             return None
         block = found[0]
-        same = all(self.block_of.get(as_var(a)) == (block, j) for j, a in enumerate(atoms))
+        same = all(self.element(a) == (block, j) for j, a in enumerate(atoms))
         return block.var if same else None
 
     def activation(self, args: list[Atom]) -> Var | None:
@@ -432,12 +458,12 @@ class _Rewriter:
     def name_gradient(self, block: Block) -> None:
         """A block of gradients, each element's of the same element of one array: that
         array's gradient (δ for S, ∂L/∂X for X)."""
-        of = [self.gradient_of.get(m) if m is not None else None for m in block.members]
+        of = [self.gradient_of.get(m) if isinstance(m, Var) else None for m in block.members]
         first = of[0]
         if first is None or first not in self.block_of or None in of:
             return
         target, _ = self.block_of[first]
-        if all(self.block_of.get(as_var(v)) == (target, j) for j, v in enumerate(of)):
+        if all(self.element(v) == (target, j) for j, v in enumerate(of)):
             self.gradient_of[block.var] = target.var
 
     def grouped_outputs(self, outputs: list[Atom]) -> tuple[list[Atom], list[str]]:
