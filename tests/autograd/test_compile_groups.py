@@ -3,6 +3,7 @@ arrays; the same gradients as the scalar-by-scalar batched code and the eager en
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -255,3 +256,64 @@ def test_grouped_calls_say_what_is_wrong() -> None:
     values, grads = compiled.batch_grouped(*groups, empty, empty, empty)
     assert values.shape == (0,)
     assert grads[0].tolist() == np.zeros((16, 2)).tolist()
+
+
+# --- the rewrite pass reads equations, not labels ---
+
+
+def unlabelled_layers(activations: tuple[str, str]) -> tuple[Compiled, list[Value], list[Value]]:
+    """Two units of one layer on two inputs, each unit its own activation, then a sum
+    unit; no Value has a label, so the names are the compiled function's p0, p1, ..."""
+    w = [Value(0.1 * (k + 1) - 0.35) for k in range(4)]
+    b = [Value(0.2), Value(-0.1)]
+    v, c = [Value(0.7), Value(-0.4)], Value(0.05)
+    xs = [Value(0.0), Value(0.0)]
+    hidden = [getattr(wsum(w[2 * j : 2 * j + 2], xs, b[j]), activations[j])() for j in range(2)]
+    y = wsum(v, hidden, c)
+    params = [*w, *b, *v, c]
+    names = [f"p{k}" for k in range(len(params))] + ["x1", "x2"]
+    compiled = Compiled(y * y, [*params, *xs], names=names, shared=names[: len(params)])
+    return compiled, params, xs
+
+
+def test_layers_are_found_by_their_equations_not_their_labels() -> None:
+    compiled, params, xs = unlabelled_layers(("tanh", "tanh"))
+    assert list(compiled.groups) == ["W_1", "b_1", "W_2", "b_2"]  # numbered by position
+    assert compiled.groups["W_1"] == (("p0", "p1"), ("p2", "p3"))
+    source = compiled.grouped_source
+    for line in ["S_1 = X_0 @ W_1.T - b_1", "X_1 = tanh(S_1)", "S_2 = X_1 @ W_2.T - b_2"]:
+        assert f"    {line}\n" in source, source
+    check_against_eager(compiled, params, xs)
+
+
+def test_units_with_different_rows_stay_columns_of_their_own() -> None:
+    compiled, params, xs = unlabelled_layers(("tanh", "sigmoid"))
+    source = compiled.grouped_source
+    assert "S_1 = X_0 @ W_1.T - b_1" in source  # still one layer
+    for row in ("tanh(S_1)", "sigmoid(S_1)"):
+        assert row not in source  # no row applied to the whole array
+    for column in ("S_1[:, 0]", "S_1[:, 1]"):
+        assert column in source  # each unit reads its column
+    assert "X_1 = columns(x1, tanh_S_1_0, sigma_S_1_1)" in source  # the next layer's input
+    check_against_eager(compiled, params, xs)
+
+
+def check_against_eager(compiled: Compiled, params: list[Value], xs: list[Value]) -> None:
+    """batch and batch_grouped agree to the last bit, and with the scalar code, which is
+    the eager engine bit for bit (tests/autograd/test_compile.py), one sample at a time."""
+    columns = [np.array([0.5, -1.5, 2.0]), np.array([1.0, 0.25, -0.75])]
+    values = [p.data for p in params]
+    grouped_values, grouped = compiled.batch_grouped(*compiled.group(values), *columns)
+    batch_values, batched = compiled.batch(*values, *columns)
+    assert grouped_values.tolist() == batch_values.tolist()
+    assert compiled.ungroup(list(grouped[:4])) == list(batched[: len(params)])
+    for got, expected in zip(grouped[4:], batched[len(params) :], strict=True):
+        assert got.tolist() == expected.tolist()  # the inputs' gradients, per sample
+    samples = [compiled(*values, *(float(c[k]) for c in columns)) for k in range(3)]
+    assert grouped_values.tolist() == pytest.approx([v for v, _ in samples], rel=1e-12)
+    for i, got in enumerate(batched[: len(params)]):
+        terms = [g[i] for _, g in samples]
+        assert abs(got - math.fsum(terms)) <= 1e-12 * max(map(abs, terms))
+    for i, got in enumerate(batched[len(params) :]):
+        expected = [g[len(params) + i] for _, g in samples]
+        assert got.tolist() == pytest.approx(expected, rel=1e-12)
