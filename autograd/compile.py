@@ -17,7 +17,8 @@ builds no graph and dispatches on nothing.
   element, with the rows' array functions (same inf and nan results, a few ulps
   apart from libm elsewhere). Each layer, a group of weighted sums that read the
   same inputs with shared weights, is one matrix product (``S = X @ W.T - b``;
-  ``δᵀ·X`` and ``δ·W`` backward) and its activation one array op. A shared
+  ``δᵀ·X`` and ``δ·W`` backward) and its activation one array op: a rewrite pass
+  on the same program (:func:`autograd.layers.group_layers`). A shared
   input's gradient is the sum of the per-sample gradients, added in a different
   order than one by one; a sum of the squares of a layer's parameters (an L2
   penalty) is ``sum_of_squares(W)``, also added in another order.
@@ -223,6 +224,7 @@ class Compiled:
     def batch_source(self) -> str:
         """The batched function's source: each layer a matrix product (made when first asked)."""
         if not self._batch_source:
+            self._some_per_sample_input()
             shared = {self._traced.inputs[i] for i in self._shared_at}
             if layers_of(self._traced, shared):
                 self._batch_source = self._arrays(grouped=False)[1]
@@ -469,10 +471,18 @@ class Compiled:
         with np.errstate(all="ignore"):
             return function(n, *args)  # type: ignore[no-any-return]
 
+    def _some_per_sample_input(self) -> None:
+        if not self._per_sample_at:
+            raise ValueError(
+                f"{self._name} has no per-sample input (every input is shared), so it has "
+                "no batched code; call the compiled function itself instead"
+            )
+
     def _grouped_program(self) -> None:
         """Make the grouped batched source and the groups' layout, once."""
         if self._layout is not None:
             return
+        self._some_per_sample_input()
         arrays, self._grouped_source = self._arrays(grouped=True)
         self._layout = tuple((g.name, g.indices) for g in arrays.groups)
         self._shapes = tuple(g.shape for g in arrays.groups)

@@ -55,7 +55,7 @@ DEPTH = 24  # a temporary written inside another equation nests at most this dee
 BATCH_SIZE = "n_samples"  # the batched function's first parameter
 HELPERS = (  # names the generated code calls beside the rows' own
     *("inf", "nan", "each", "batch_sum", "float", TIMES.name),
-    *("masked", "columns", "matrix", "vector", "entries", "batch_sums", "sum_of_squares"),
+    *("columns", "matrix", "vector", "entries", "batch_sums", "sum_of_squares"),
 )
 
 
@@ -401,11 +401,6 @@ def tuple_source(items: Sequence[str]) -> str:
 # --- the functions the generated code is given ---
 
 
-def _masked(g: float, p: float) -> float:
-    """A masking row's contribution: exactly 0 where the partial is 0, inf and nan included."""
-    return 0.0 if p == 0.0 else g * p
-
-
 def scalar_namespace() -> dict[str, Any]:
     """IEEE-safe float functions: the rows' own forward functions, by op name.
 
@@ -413,7 +408,7 @@ def scalar_namespace() -> dict[str, Any]:
     inf
     """
     namespace: dict[str, Any] = {name: rule.forward for name, rule in RULES.items()}
-    namespace.update(masked=_masked, inf=math.inf, nan=math.nan)
+    namespace.update(inf=math.inf, nan=math.nan)
     namespace[TIMES.name] = TIMES.forward
     namespace["__builtins__"] = {}  # the code calls only what it is given
     return namespace
@@ -469,9 +464,6 @@ def _on_arrays(xp: Any, rule: Rule, where: Callable[[Any], dict[str, Any]]) -> C
 def _array_helpers(xp: Any, where: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """The names the batched code calls beside the rows."""
 
-    def masked(g: Any, p: Any) -> Any:
-        return xp.where(p == 0.0, 0.0, g * p)
-
     def times(g: Any, p: Any, n: Any, d: Any) -> Any:  # the program's TIMES row
         if all(isinstance(a, float) for a in (g, p, n, d)):
             return TIMES.forward(g, p, n, d)
@@ -505,7 +497,7 @@ def _array_helpers(xp: Any, where: Callable[[Any], dict[str, Any]]) -> dict[str,
         flat = xp.reshape(a, (-1,))
         return float(xp.vecdot(flat, flat))
 
-    helpers = [masked, each, columns, matrix, vector, batch_sum, batch_sums, sum_of_squares]
+    helpers = [each, columns, matrix, vector, batch_sum, batch_sums, sum_of_squares]
     found: dict[str, Any] = {f.__name__: f for f in helpers}
     found.update(inf=math.inf, nan=math.nan, float=float, entries=to_list)
     found[TIMES.name] = times

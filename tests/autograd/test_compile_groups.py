@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import Network, networks
 
-from autograd import Compiled, Value, wsum
+from autograd import Compiled, Value, compile, wsum
 from nn import MLP, hinge, l2, squared_error
 
 np = pytest.importorskip("numpy")
@@ -249,6 +249,10 @@ def test_grouped_calls_say_what_is_wrong() -> None:
         compiled.ungroup(groups[:2])
     with pytest.raises(ValueError, match="per-sample inputs must have one length"):
         compiled.batch_grouped(*groups, columns[0], columns[1][:3], columns[2])
+    every = compile(lambda w, b: wsum([w], [w], b), shared=["w", "b"])
+    for source in ("batch_source", "grouped_source"):
+        with pytest.raises(ValueError, match=r"f has no per-sample input \(every input is shared\)"):
+            getattr(every, source)
     as_lists = [g.tolist() for g in groups]  # lists become arrays
     values, _ = compiled.batch_grouped(*as_lists, *columns)
     assert values.tolist() == compiled.batch_grouped(*groups, *columns)[0].tolist()
