@@ -250,8 +250,9 @@ def test_grouped_calls_say_what_is_wrong() -> None:
     with pytest.raises(ValueError, match="per-sample inputs must have one length"):
         compiled.batch_grouped(*groups, columns[0], columns[1][:3], columns[2])
     every = compile(lambda w, b: wsum([w], [w], b), shared=["w", "b"])
+    no_samples = r"f has no per-sample input \(every input is shared\)"
     for source in ("batch_source", "grouped_source"):
-        with pytest.raises(ValueError, match=r"f has no per-sample input \(every input is shared\)"):
+        with pytest.raises(ValueError, match=no_samples):
             getattr(every, source)
     as_lists = [g.tolist() for g in groups]  # lists become arrays
     values, _ = compiled.batch_grouped(*as_lists, *columns)
