@@ -122,7 +122,8 @@ class Layer:
     b: list[Var]
     number: int
     clean: bool = False  # its W (and b) hold distinct inputs that no other layer holds
-    blocks: dict[str, Block] = field(default_factory=dict)  # S, W, b, X, G (its δ), ...
+    blocks: dict[str, Block] = field(default_factory=dict)  # its arrays: W, b, X, S
+    activated: bool = False  # whether a row applied to its S is named X_k yet
 
 
 SUMS = (OUTER, BATCH_SUM, BATCH_SUMS, SUM_OF_SQUARES)  # rows that sum over the batch

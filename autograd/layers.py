@@ -72,14 +72,12 @@ class Group:
 
 @dataclass
 class ArrayProgram:
-    """The rewritten program and how to print it: ``params`` are the identifiers wanted
-    for its inputs (``n_samples`` first), ``outputs`` how each output is returned
-    ("each": one value per sample, "float": a sum over the batch, "array"),
-    ``labels`` the identifiers wanted for some variables, ``groups`` the grouped
-    code's shared arguments."""
+    """The rewritten program (its inputs: ``n_samples``, then the arguments) and how to
+    print it: ``outputs`` says how each output is returned ("each": one value per
+    sample, "float": a sum over the batch, "array"), ``labels`` names some variables,
+    ``groups`` are grouped code's shared arguments, ``like`` a per-sample input."""
 
     program: Program
-    params: list[str]
     outputs: list[str]
     gradient_of: dict[Var, Var]
     forward: set[Var]
@@ -282,10 +280,8 @@ class _Rewriter:
         ordered = [eq for _, eq in sorted(kept + self.made, key=lambda pair: pair[0])]
         equations = Elements(self).read(ordered, outputs)
         program = _pruned(Program(tuple(self.inputs), tuple(equations), tuple(outputs)))
-        params = [v.name for v in self.inputs]
         return ArrayProgram(
             program,
-            params,
             kinds,
             self.gradient_of,
             self.forward,
@@ -450,8 +446,8 @@ class _Rewriter:
         """``X_k`` for a row applied to a layer's S_k, the first such."""
         for layer in self.layers:
             s = layer.blocks.get("S")
-            if s is not None and args == [s.var] and "act" not in layer.blocks:
-                layer.blocks["act"] = s
+            if s is not None and args == [s.var] and not layer.activated:
+                layer.activated = True
                 return self.fresh(f"X_{layer.number}")
         return None
 
