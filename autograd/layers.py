@@ -165,7 +165,8 @@ class _Rewriter:
         self.gradient_of, self.forward = dict(gradient_of), set(forward)
         self.inverse = {x: d for d, x in gradient_of.items()}
         self.shared = {program.inputs[i] for i in shared}
-        self.taken = {v.name for v in program.inputs} | {e.out.name for e in program.equations}
+        self.taken = {v.name for v in (*program.inputs, *forward)}  # forward: the traced ones
+        self.taken.update(e.out.name for e in program.equations)
         self.count = 0
         self.per_sample = _per_sample(program, self.shared)
         self.like = next(v for v in program.inputs if v in self.per_sample)
@@ -326,11 +327,14 @@ class _Rewriter:
                     self.emit(-1, matrix(m) if kind == "W" else VECTOR, (self.like, *entries), var)
                     self.forward.add(var)
                 layer.blocks[kind] = self.block(var, -1, shape, entries)
-        for i, v in enumerate(self.program.inputs):
-            if v not in taken:
-                self.inputs.append(v)
-                if v in self.shared:
-                    self.groups.append(Group(v.name, i, (), i in self.wrt))
+        others = [v for v in self.program.inputs if v not in taken]
+        for v in others:
+            if v in self.shared:  # a group of its own
+                i = self.program.inputs.index(v)
+                self.groups.append(Group(v.name, i, (), i in self.wrt))
+        if grouped:  # the groups' arguments first, then the per-sample inputs
+            others.sort(key=lambda v: v not in self.shared)
+        self.inputs += others
         for v in taken:
             self.defined_at[v] = -1  # an element of its group's array
 
@@ -394,6 +398,8 @@ class _Rewriter:
             arg = self.operand([self.eqs[k].inputs[q] for k in group], source.shape, i, outs)
             if arg is None:
                 return None
+            if outs <= self.forward and arg not in self.arrays and isinstance(arg, Var):
+                self.forward.add(arg)  # stacked for a forward equation: a forward line
             args.append(arg)
         if source.per_sample and source.shape == (1,) and any(a not in self.arrays for a in args):
             return None  # one column with numbers: the program reads the column as a scalar
@@ -408,6 +414,7 @@ class _Rewriter:
             and k not in group
             and self.eqs[k].rule is eq.rule
             and len(self.eqs[k].inputs) == len(eq.inputs)
+            and (self.eqs[k].out in self.forward) == (eq.out in self.forward)
         ]
 
     def operand(

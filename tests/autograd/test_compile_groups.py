@@ -8,9 +8,10 @@ import random
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from compare import same
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from strategies import Network, networks
+from strategies import OPS, Graph, Network, graphs, networks
 
 from autograd import Compiled, Value, compile, wsum
 from nn import MLP, hinge, l2, squared_error
@@ -322,3 +323,110 @@ def check_against_eager(compiled: Compiled, params: list[Value], xs: list[Value]
     for i, got in enumerate(batched[len(params) :]):
         expected = [g[len(params) + i] for _, g in samples]
         assert got.tolist() == pytest.approx(expected, rel=1e-12)
+
+
+@st.composite
+def layered_graphs(draw: st.DrawFn) -> tuple[Graph, list[Any]]:
+    """A random graph (its nodes: per-sample features), then layers over some of its
+    nodes: each unit a weighted sum with shared weights and its own row (the same for
+    all, or not), a weight tied now and then, an L2 penalty or not."""
+    graph = draw(graphs(ops=OPS, max_leaves=3, max_steps=12, tame=True))
+    nodes = len(graph.leaves) + len(graph.steps)
+    x_at = draw(st.lists(st.integers(0, nodes - 1), min_size=1, max_size=3))
+    widths = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
+    same_row = draw(st.booleans())
+    rows = st.sampled_from(["tanh", "sigmoid", "relu", "softplus"])
+    first = draw(rows)
+    units = [[first if same_row else draw(rows) for _ in range(w)] for w in widths]
+    return graph, [x_at, units, draw(st.booleans()), draw(st.booleans())]
+
+
+def build_layers(graph: Graph, plan: list[Any]) -> tuple[Compiled, list[float]]:
+    """The layered graph compiled: the graph's leaves per sample, the weights shared."""
+    x_at, units, tie, penalty = plan
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(graph.leaves)]
+    nodes = graph.build(leaves)
+    params: list[Value] = []
+
+    def new(value: float) -> Value:
+        params.append(Value(value, f"p{len(params)}"))
+        return params[-1]
+
+    xs = [nodes[i] for i in x_at]
+    for layer in units:
+        ws = [[new(0.3 - 0.1 * len(params)) for _ in xs] for _ in layer]
+        if tie and len(ws) > 1:
+            ws[1][0] = ws[0][0]  # one weight in two units: the layer's W is not a group
+        xs = [getattr(wsum(w, xs, new(0.05)), row)() for w, row in zip(ws, layer, strict=True)]
+    loss = wsum([new(0.5) for _ in xs], xs, new(-0.2)) * nodes[-1]
+    if penalty:
+        loss = loss + 1e-3 * l2(params)
+    names = [p.label for p in params]
+    return Compiled(loss, [*params, *leaves], shared=names), [p.data for p in params]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
+@given(layered_graphs(), st.data())
+def test_the_pass_keeps_the_numbers_of_layers_on_any_graph(
+    drawn: tuple[Graph, list[Any]], data: st.DataObject
+) -> None:
+    """Layers on random per-sample nodes: batch and batch_grouped give the same numbers
+    to the last bit, and each sample's value and gradients are the scalar code's, to
+    the rounding of a sum."""
+    graph, plan = drawn
+    compiled, params = build_layers(graph, plan)
+    assert " @ " in compiled.grouped_source
+    n = len(graph.leaves)
+    samples = [data.draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n)) for _ in range(3)]
+    columns = [np.array(c) for c in zip(*samples, strict=True)]
+    check_batches(compiled, params, columns, [params + s for s in samples])
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
+@given(graphs(ops=OPS, max_leaves=5, max_steps=40, tame=True), st.data())
+def test_the_pass_keeps_the_numbers_of_any_graph(graph: Graph, data: st.DataObject) -> None:
+    """Random graphs, any inputs shared: the same checks (a layer where a weighted sum's
+    weights are shared inputs)."""
+    n = len(graph.leaves)
+    shared = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n - 1))
+    leaves = [Value(x, f"x{i}") for i, x in enumerate(graph.leaves)]
+    order = [*shared, *(i for i in range(n) if i not in shared)]
+    inputs = [leaves[i] for i in order]  # the shared ones first
+    compiled = Compiled(graph.build(leaves)[-1], inputs, shared=[f"x{i}" for i in shared])
+    event("a layer" if " @ " in compiled.grouped_source else "no layer")
+    rows = [data.draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n)) for _ in range(3)]
+    params = [rows[0][i] for i in shared]
+    columns = [np.array([r[i] for r in rows]) for i in order[len(shared) :]]
+    check_batches(
+        compiled, params, columns, [params + [r[i] for i in order[len(shared) :]] for r in rows]
+    )
+
+
+def check_batches(
+    compiled: Compiled, params: list[float], columns: list[Any], rows: list[list[float]]
+) -> None:
+    """``compiled`` (its shared inputs first) on a batch: batch and batch_grouped agree to
+    the last bit, inf and nan included; the scalar code agrees sample by sample."""
+    k = len(params)
+    values, batched = compiled.batch(*params, *columns)
+    grouped_values, grouped = compiled.batch_grouped(*compiled.group(params), *columns)
+    assert all(map(same, grouped_values.tolist(), values.tolist()))
+    n_groups = len(compiled.groups)
+    assert all(map(same, compiled.ungroup(list(grouped[:n_groups])), batched[:k]))
+    for got, expected in zip(grouped[n_groups:], batched[k:], strict=True):
+        assert all(map(same, got.tolist(), expected.tolist()))
+    scalar = [compiled(*row) for row in rows]
+    for j, (value, point_grads) in enumerate(scalar):
+        assert near(values[j], value), compiled.grouped_source
+        for i in range(k, len(point_grads)):
+            assert near(batched[i][j], point_grads[i]), compiled.grouped_source
+    for i in range(k):
+        terms = [g[i] for _, g in scalar]
+        if all(map(math.isfinite, terms)):
+            total = math.fsum(terms)
+            assert abs(batched[i] - total) <= 1e-9 * (1.0 + sum(map(abs, terms))), i
+
+
+def near(a: float, b: float) -> bool:
+    """The same number (nan and inf included), or within 1e-9 of it."""
+    return same(a, b) or abs(float(a) - b) <= 1e-9 * (1.0 + abs(b))
