@@ -401,6 +401,8 @@ class _Rewriter:
             if outs <= self.forward and arg not in self.arrays and isinstance(arg, Var):
                 self.forward.add(arg)  # stacked for a forward equation: a forward line
             args.append(arg)
+        if not any(a in self.arrays for a in args):
+            return None  # the same number for every element (a tied weight): no array
         if source.per_sample and source.shape == (1,) and any(a not in self.arrays for a in args):
             return None  # one column with numbers: the program reads the column as a scalar
         return args

@@ -229,6 +229,7 @@ class _Printer:
         self.labels = {v.name: label for v, label in (labels or {}).items()}
         self.gradient_of = {d.name: v for d, v in gradient_of.items()}
         self.forward = {v.name for v in forward}
+        self.early = _needed(program, self.forward)  # lines of the forward part
         self.term: dict[str, tuple[Any, int]] = {  # a name or a formula, and its depth
             v.name: (Formula(p), 0) for v, p in zip(program.inputs, params, strict=True)
         }
@@ -268,7 +269,7 @@ class _Printer:
             return
         else:
             name = self.names.new("", "p")  # a partial that more than one equation reads
-        lines = self.forward_lines if key in self.forward else self.backward_lines
+        lines = self.forward_lines if key in self.early else self.backward_lines
         lines += [f"    {name} = {line}" for line in _lines(name, formula)]
         self.term[key] = (Formula(name), 0)
 
@@ -340,6 +341,16 @@ class _Printer:
     def _like(self) -> str:
         """A per-sample input, whose arrays the batched code's new arrays are like."""
         return next(self._text(v) for v in self.program.inputs if v.name in self.per_sample)
+
+
+def _needed(program: Program, forward: set[str]) -> set[str]:
+    """The forward variables and every one they read, at any depth: their lines come
+    before the backward part's."""
+    found = set(forward)
+    for eq in reversed(program.equations):
+        if eq.out.name in found:
+            found.update(a.name for a in eq.inputs if isinstance(a, Var))
+    return found
 
 
 def _vars(inputs: tuple[Atom, ...]) -> list[Var]:

@@ -11,7 +11,7 @@ import pytest
 from compare import same
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from strategies import OPS, Graph, Network, graphs, networks
+from strategies import OPS, Graph, Network, Step, graphs, networks
 
 from autograd import Compiled, Value, compile, wsum
 from nn import MLP, hinge, l2, squared_error
@@ -380,6 +380,22 @@ def test_the_pass_keeps_the_numbers_of_layers_on_any_graph(
     samples = [data.draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n)) for _ in range(3)]
     columns = [np.array(c) for c in zip(*samples, strict=True)]
     check_batches(compiled, params, columns, [params + s for s in samples])
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        [[1], [["sigmoid", "softplus"]], False, False],  # softplus' derivative is sigmoid:
+        # a forward row and a backward one on two columns of S, never one array equation
+        [[0, 0, 0], [["tanh"] * 3, ["tanh"] * 3], True, True],  # a tied weight, and an
+        # L2 sum longer than the printer writes inline: its parts come before the backward
+    ],
+)
+def test_what_the_property_tests_found(plan: list[Any]) -> None:
+    graph = Graph((0.0,), (Step("neg", (0,)),))
+    compiled, params = build_layers(graph, plan)
+    samples = [[0.5], [-1.25], [2.0]]
+    check_batches(compiled, params, [np.array([0.5, -1.25, 2.0])], [params + s for s in samples])
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
