@@ -17,7 +17,8 @@ builds no graph and dispatches on nothing.
   element, with the rows' array functions (same inf and nan results, a few ulps
   apart from libm elsewhere). Each layer, a group of weighted sums that read the
   same inputs with shared weights, is one matrix product (``S = X @ W.T - b``;
-  ``δᵀ·X`` and ``δ·W`` backward) and its activation one array op. A shared
+  ``δᵀ·X`` and ``δ·W`` backward) and its activation one array op: a rewrite pass
+  on the same program (:func:`autograd.layers.group_layers`). A shared
   input's gradient is the sum of the per-sample gradients, added in a different
   order than one by one; a sum of the squares of a layer's parameters (an L2
   penalty) is ``sum_of_squares(W)``, also added in another order.
@@ -37,10 +38,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from . import _arguments, _layered
-from .engine import Value, topological_order
+from . import _arguments
+from ._arrays import layers_of
+from .engine import Value
+from .layers import ArrayProgram, group_layers
 from .printers import (
+    BATCH_SIZE,
     Names,
+    array_source,
     batched_namespace,
     define,
     identifier,
@@ -109,7 +114,7 @@ class Compiled:
         "_name",
         "_per_sample_at",
         "_shapes",
-        "_trace",
+        "_shared_at",
         "_traced",
         "function",
         "inputs",
@@ -151,15 +156,7 @@ class Compiled:
         self.source = self._printed(None)
         self.function = define(self.source, self._name, scalar_namespace())
         self._checked = _arguments.checked_entry(self.function, len(names), self._converted)
-        self._trace: tuple[Any, ...] | None = (  # the graph, until both batched sources are made
-            output,
-            leaves,
-            names,
-            wrt_at,
-            shared_at,
-            identifier(name),
-            name,
-        )
+        self._shared_at = shared_at
         self._batch_source = self._grouped_source = ""
         self._layout: tuple[tuple[str, Any], ...] | None = None  # the groups' names and indices
         self._grouped_wrt: tuple[bool, ...] = ()  # whether wrt names each group
@@ -172,6 +169,35 @@ class Compiled:
         wrt = [self.inputs.index(n) for n in self.wrt]
         program, gradient_of = value_and_grad(self._traced, wrt)
         return program, gradient_of, {eq.out for eq in self._traced.equations}
+
+    def _arrays(self, grouped: bool) -> tuple[ArrayProgram, str]:
+        """The program rewritten on arrays (:func:`autograd.layers.group_layers`), and its
+        source: the batched function's, or with ``grouped`` the grouped one's."""
+        program, gradient_of, forward = self._value_and_grad()
+        wrt = [self.inputs.index(n) for n in self.wrt]
+        arrays = group_layers(program, gradient_of, forward, self._shared_at, wrt, grouped)
+        names = Names()
+        function = names.new(self._name, "f")
+        names.taken.update((function + "_batch", function + "_grouped"))
+        index = {v: i for i, v in enumerate(self._traced.inputs)}
+        params = [BATCH_SIZE]
+        for v in arrays.program.inputs[1:]:
+            i = index.get(v)
+            wanted = identifier(v.name if i is None else self.inputs[i])
+            params.append(names.new(wanted, f"x{i}" if i is not None else "G"))
+        function += "_grouped" if grouped else "_batch"
+        source = array_source(
+            arrays.program,
+            arrays.gradient_of,
+            arrays.forward,
+            arrays.labels,
+            params,
+            names,
+            function,
+            arrays.outputs,
+            arrays.like,
+        )
+        return arrays, source
 
     def _printed(self, shared: Sequence[int] | None) -> str:
         """The program printed: the scalar function, or with ``shared`` the batched one."""
@@ -198,17 +224,12 @@ class Compiled:
     def batch_source(self) -> str:
         """The batched function's source: each layer a matrix product (made when first asked)."""
         if not self._batch_source:
-            assert self._trace is not None
-            output, leaves, names, wrt, shared, function, what = self._trace
-            if _layered._layers(topological_order(output), {leaves[i] for i in shared}):
-                program = _layered._Program(
-                    output, leaves, names, wrt, shared, function, what, layers=True
-                )
-                self._batch_source = program.source(batched=True)
+            self._some_per_sample_input()
+            shared = {self._traced.inputs[i] for i in self._shared_at}
+            if layers_of(self._traced, shared):
+                self._batch_source = self._arrays(grouped=False)[1]
             else:
-                self._batch_source = self._printed(shared)
-            if self._layout is not None:
-                self._trace = None  # the graph is no longer needed
+                self._batch_source = self._printed(self._shared_at)
         return self._batch_source
 
     def __call__(self, *args: float) -> tuple[float, tuple[float, ...]]:
@@ -273,7 +294,7 @@ class Compiled:
         >>> from autograd import wsum
         >>> unit = compile(lambda w, bias, x: wsum([w], [x], bias), shared=["w", "bias"])
         >>> print(unit.grouped_source.splitlines()[0])
-        def f_grouped(n_samples, W, b, x):
+        def f_grouped(n_samples, W_1, b_1, x):
         """
         self._grouped_program()
         return self._grouped_source
@@ -450,24 +471,22 @@ class Compiled:
         with np.errstate(all="ignore"):
             return function(n, *args)  # type: ignore[no-any-return]
 
+    def _some_per_sample_input(self) -> None:
+        if not self._per_sample_at:
+            raise ValueError(
+                f"{self._name} has no per-sample input (every input is shared), so it has "
+                "no batched code; call the compiled function itself instead"
+            )
+
     def _grouped_program(self) -> None:
         """Make the grouped batched source and the groups' layout, once."""
         if self._layout is not None:
             return
-        assert self._trace is not None
-        output, leaves, names, wrt, shared, function, what = self._trace
-        program = _layered._Program(
-            output, leaves, names, wrt, shared, function, what, grouped=True
-        )
-        self._grouped_source = program.source(batched=True)
-        self._layout = tuple((g.name, g.indices) for g in program.groups)
-        self._shapes = tuple(_shape(g.indices) for g in program.groups)
-        self._grouped_wrt = tuple(
-            (g.indices if g.kind == "input" else next(iter(g.at()))) in program.wrt
-            for g in program.groups
-        )
-        if self._batch_source:
-            self._trace = None
+        self._some_per_sample_input()
+        arrays, self._grouped_source = self._arrays(grouped=True)
+        self._layout = tuple((g.name, g.indices) for g in arrays.groups)
+        self._shapes = tuple(g.shape for g in arrays.groups)
+        self._grouped_wrt = tuple(g.wrt for g in arrays.groups)
 
     def to_c(self, form: str = "auto") -> Any:
         """The value and gradient as compiled C (:class:`autograd.cbuild.CFunction`): called as
@@ -481,13 +500,6 @@ class Compiled:
         from .cbuild import c_function_of  # the C path loads only when asked for
 
         return c_function_of(self, form)
-
-
-def _shape(indices: Any) -> tuple[int, ...]:
-    """The shape of a group's array: (), (n,) or (rows, columns)."""
-    if isinstance(indices, int):
-        return ()
-    return (len(indices), len(indices[0])) if isinstance(indices[0], tuple) else (len(indices),)
 
 
 def compile(

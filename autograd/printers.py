@@ -35,6 +35,7 @@ from .rule import RULES, Rule
 __all__ = [
     "BATCH_SIZE",
     "Names",
+    "array_source",
     "batched_namespace",
     "define",
     "gradient_name",
@@ -54,7 +55,7 @@ DEPTH = 24  # a temporary written inside another equation nests at most this dee
 BATCH_SIZE = "n_samples"  # the batched function's first parameter
 HELPERS = (  # names the generated code calls beside the rows' own
     *("inf", "nan", "each", "batch_sum", "float", TIMES.name),
-    *("masked", "columns", "matrix", "vector", "entries", "batch_sums", "sum_of_squares"),
+    *("columns", "matrix", "vector", "entries", "batch_sums", "sum_of_squares"),
 )
 
 
@@ -189,6 +190,27 @@ def python_source(
     return printer.source(function, wrt)
 
 
+def array_source(
+    program: Program,
+    gradient_of: Mapping[Var, Var],
+    forward: set[Var],
+    labels: Mapping[Var, str],
+    params: Sequence[str],
+    names: Names,
+    function: str,
+    outputs: Sequence[str],
+    like: Var,
+) -> str:
+    """The source of an array program (:func:`autograd.layers.group_layers`'): its
+    equations as :func:`python_source` prints them, ``labels`` naming some variables,
+    each output returned as ``outputs`` says ("each", "float" or "array"); ``like`` is
+    a per-sample input, whose arrays new per-sample arrays are like."""
+    printer = _Printer(program, gradient_of, forward, params, names, (), labels)
+    for eq in program.equations:
+        printer.equation(eq.out, eq.rule, eq.inputs)
+    return printer.returned(function, outputs, like)
+
+
 class _Printer:
     """An identifier, or a formula written inline, for each variable (by name, whose hash
     Python keeps); the lines so far."""
@@ -201,10 +223,13 @@ class _Printer:
         params: Sequence[str],
         names: Names,
         shared: Sequence[int] | None,
+        labels: Mapping[Var, str] | None = None,
     ) -> None:
         self.program, self.names, self.shared = program, names, shared
+        self.labels = {v.name: label for v, label in (labels or {}).items()}
         self.gradient_of = {d.name: v for d, v in gradient_of.items()}
         self.forward = {v.name for v in forward}
+        self.early = _needed(program, self.forward)  # lines of the forward part
         self.term: dict[str, tuple[Any, int]] = {  # a name or a formula, and its depth
             v.name: (Formula(p), 0) for v, p in zip(program.inputs, params, strict=True)
         }
@@ -233,7 +258,9 @@ class _Printer:
             self.per_sample.add(out.name)
         formula = Formula("", rule, tuple(args)) if rule.expand is None else rule.expand(*args)
         key = out.name
-        if key in self.forward:
+        if key in self.labels:
+            name = self.names.new(identifier(self.labels[key]), "a")
+        elif key in self.forward:
             name = self._forward_name(key, rule, inputs)
         elif key in self.gradient_of:
             name = self.names.new(gradient_name(self._identifier(self.gradient_of[key])), "g")
@@ -242,7 +269,7 @@ class _Printer:
             return
         else:
             name = self.names.new("", "p")  # a partial that more than one equation reads
-        lines = self.forward_lines if key in self.forward else self.backward_lines
+        lines = self.forward_lines if key in self.early else self.backward_lines
         lines += [f"    {name} = {line}" for line in _lines(name, formula)]
         self.term[key] = (Formula(name), 0)
 
@@ -255,7 +282,11 @@ class _Printer:
     def _forward_name(self, key: str, rule: Rule, inputs: tuple[Atom, ...]) -> str:
         """A traced variable's identifier: from its label, or from what it computes."""
         fresh = key[0] == "t" and key[1:].isdigit()  # a name trace made up
-        self.shown[key] = _shown(rule, inputs, self.shown) if fresh else Formula(key)
+        if fresh:
+            shown = {a.name: self.shown.get(a.name, self.term[a.name][0]) for a in _vars(inputs)}
+            self.shown[key] = _shown(rule, inputs, shown)
+        else:
+            self.shown[key] = Formula(key)
         wanted = identifier(spelt(to_text(self.shown[key], identifier)))
         self.unnamed += not wanted
         return self.names.new(wanted, f"v{self.unnamed}")
@@ -293,9 +324,37 @@ class _Printer:
             return f"float(batch_sum({text}))"
         return f"float({BATCH_SIZE} * {text})"
 
+    def returned(self, function: str, outputs: Sequence[str], like: Var) -> str:
+        """The function's text when the program's outputs are returned as ``outputs`` says:
+        "each" an array of one value per sample, "float" a number, "array" as it is."""
+        texts = [self._text(a) for a in self.program.outputs]
+        shown = {"each": "each({}, " + self._text(like) + ")", "float": "float({})", "array": "{}"}
+        value, *results = [shown[k].format(t) for t, k in zip(texts, outputs, strict=True)]
+        params = ", ".join(self._text(v) for v in self.program.inputs)
+        lines = [f"def {function}({params}):", "    # forward", *self.forward_lines]
+        if self.backward_lines:
+            lines.append("    # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S")
+        lines += self.backward_lines
+        lines.append(f"    return {value}, {tuple_source(results)}")
+        return "\n".join(lines) + "\n"
+
     def _like(self) -> str:
         """A per-sample input, whose arrays the batched code's new arrays are like."""
         return next(self._text(v) for v in self.program.inputs if v.name in self.per_sample)
+
+
+def _needed(program: Program, forward: set[str]) -> set[str]:
+    """The forward variables and every one they read, at any depth: their lines come
+    before the backward part's."""
+    found = set(forward)
+    for eq in reversed(program.equations):
+        if eq.out.name in found:
+            found.update(a.name for a in eq.inputs if isinstance(a, Var))
+    return found
+
+
+def _vars(inputs: tuple[Atom, ...]) -> list[Var]:
+    return [a for a in inputs if isinstance(a, Var)]
 
 
 def _names_of(inputs: tuple[Atom, ...]) -> list[str]:
@@ -353,11 +412,6 @@ def tuple_source(items: Sequence[str]) -> str:
 # --- the functions the generated code is given ---
 
 
-def _masked(g: float, p: float) -> float:
-    """A masking row's contribution: exactly 0 where the partial is 0, inf and nan included."""
-    return 0.0 if p == 0.0 else g * p
-
-
 def scalar_namespace() -> dict[str, Any]:
     """IEEE-safe float functions: the rows' own forward functions, by op name.
 
@@ -365,7 +419,7 @@ def scalar_namespace() -> dict[str, Any]:
     inf
     """
     namespace: dict[str, Any] = {name: rule.forward for name, rule in RULES.items()}
-    namespace.update(masked=_masked, inf=math.inf, nan=math.nan)
+    namespace.update(inf=math.inf, nan=math.nan)
     namespace[TIMES.name] = TIMES.forward
     namespace["__builtins__"] = {}  # the code calls only what it is given
     return namespace
@@ -421,9 +475,6 @@ def _on_arrays(xp: Any, rule: Rule, where: Callable[[Any], dict[str, Any]]) -> C
 def _array_helpers(xp: Any, where: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """The names the batched code calls beside the rows."""
 
-    def masked(g: Any, p: Any) -> Any:
-        return xp.where(p == 0.0, 0.0, g * p)
-
     def times(g: Any, p: Any, n: Any, d: Any) -> Any:  # the program's TIMES row
         if all(isinstance(a, float) for a in (g, p, n, d)):
             return TIMES.forward(g, p, n, d)
@@ -457,7 +508,7 @@ def _array_helpers(xp: Any, where: Callable[[Any], dict[str, Any]]) -> dict[str,
         flat = xp.reshape(a, (-1,))
         return float(xp.vecdot(flat, flat))
 
-    helpers = [masked, each, columns, matrix, vector, batch_sum, batch_sums, sum_of_squares]
+    helpers = [each, columns, matrix, vector, batch_sum, batch_sums, sum_of_squares]
     found: dict[str, Any] = {f.__name__: f for f in helpers}
     found.update(inf=math.inf, nan=math.nan, float=float, entries=to_list)
     found[TIMES.name] = times

@@ -78,14 +78,17 @@ def test_a_layer_reads_as_a_layer() -> None:
     ]
     for line in [
         "X_0 = columns(x_1_0, x_1_0, x_2_0)",
-        "W_1 = matrix(X_0, (w_11_1, w_21_1), (w_12_1, w_22_1), (w_13_1, w_23_1))",
-        "b_1 = vector(X_0, b_1_1, b_2_1, b_3_1)",
+        "W_1 = matrix(x_1_0, (w_11_1, w_21_1), (w_12_1, w_22_1), (w_13_1, w_23_1))",
+        "b_1 = vector(x_1_0, b_1_1, b_2_1, b_3_1)",
         "S_1 = X_0 @ W_1.T - b_1",
         "X_1 = relu(S_1)",
         "S_2 = X_1 @ W_2.T - b_2",
-        "delta_S_1 = masked(dL_dX_1, step(S_1))",  # δ^(1) = φ'(S^(1)) ⊙ (δ^(2) W^(2))
+        "delta_S_1 = mul0(step(S_1), dL_dX_1)",  # δ^(1) = φ'(S^(1)) ⊙ (δ^(2) W^(2))
         "dL_dX_1 = delta_S_2 @ W_2",
-        "dL_dW_1 = entries(delta_S_1.T @ X_0)",  # (14): δᵀ x, summed over the batch
+        "dL_dW_1 = delta_S_1.T @ X_0",  # (14): δᵀ x, summed over the batch
+        "dL_db_1 = batch_sums(delta_S_1)",  # (13): −δ, summed over the batch
+        "grad_b_1 = -dL_db_1",
+        "dL_dw_12_1 = dL_dW_1_entries[1][0]",  # w_12^(1): unit 2's weight on x_1
         "dL_dX_0 = delta_S_1 @ W_1",
     ]:
         assert line in lines, line
