@@ -51,25 +51,8 @@ def trainer(problem: Problem) -> Callable[[int], float]:
     >>> [a(k) for k in range(3)] == [b(k) for k in range(3)]
     True
     """
-    model = _model(problem)
-    params = model.parameters()
-    outputs = [model([Constant(v) for v in x])[0] for x, _ in problem.points]
-    targets = [t for _, t in problem.points]
-    if problem.loss == "hinge":
-        loss = hinge(outputs, targets) + 1e-4 * l2(params)
-    else:
-        loss = squared_error(outputs, targets)
-    compiled = Compiled(loss, params, name="loss")
-    values = [p.data for p in params]
-
-    def step(k: int) -> float:
-        nonlocal values
-        value, grads = compiled(*values)
-        eta = problem.lr(k)
-        values = [p - eta * g for p, g in zip(values, grads, strict=True)]
-        return value
-
-    return step
+    compiled, values = _compiled_loss(problem)
+    return _descent(problem, compiled, values)
 
 
 def c_trainer(problem: Problem) -> Callable[[int], float]:
@@ -80,6 +63,12 @@ def c_trainer(problem: Problem) -> Callable[[int], float]:
     >>> [a(k) for k in range(3)] == [b(k) for k in range(3)]
     True
     """
+    compiled, values = _compiled_loss(problem)
+    return _descent(problem, compiled.to_c(), values)
+
+
+def _compiled_loss(problem: Problem) -> tuple[Compiled, list[float]]:
+    """The whole data set's loss compiled, and the parameters' starting numbers."""
     model = _model(problem)
     params = model.parameters()
     outputs = [model([Constant(v) for v in x])[0] for x, _ in problem.points]
@@ -88,12 +77,17 @@ def c_trainer(problem: Problem) -> Callable[[int], float]:
         loss = hinge(outputs, targets) + 1e-4 * l2(params)
     else:
         loss = squared_error(outputs, targets)
-    compiled = Compiled(loss, params, name="loss").to_c()
-    values = [p.data for p in params]
+    return Compiled(loss, params, name="loss"), [p.data for p in params]
+
+
+def _descent(
+    problem: Problem, function: Callable[..., tuple[float, tuple[float, ...]]], values: list[float]
+) -> Callable[[int], float]:
+    """``step(k)``: one step of gradient descent with the loss and gradient ``function``."""
 
     def step(k: int) -> float:
         nonlocal values
-        value, grads = compiled(*values)
+        value, grads = function(*values)
         eta = problem.lr(k)
         values = [p - eta * g for p, g in zip(values, grads, strict=True)]
         return float(value)
