@@ -54,9 +54,10 @@ def finite_difference(graph: Graph, k: int) -> tuple[float, float] | None:
         nodes, centre = graph.trace(graph.leaves)
         if 0.0 in centre:
             return None  # on a kink or a pole itself
-        h = 2.0**-8 * max(1.0, abs(nodes[k]))
-        coarse = _richardson(graph, k, h, centre)
-        fine = _richardson(graph, k, h / 64, centre)
+        x = nodes[k]
+        h = 2.0**-8 * max(1.0, abs(x))
+        coarse = _richardson(graph, k, x, h, centre)
+        fine = _richardson(graph, k, x, h / 64, centre)
     except (ArithmeticError, ValueError):
         return None
     if coarse is None or fine is None:
@@ -66,10 +67,11 @@ def finite_difference(graph: Graph, k: int) -> tuple[float, float] | None:
     return coarse
 
 
-def _richardson(graph: Graph, k: int, h: float, centre: list[float]) -> tuple[float, float] | None:
-    """Finite_difference's estimate and error bound at steps h, h/2, h/4 (None: not
-    smooth, or noise); raises where a node is not a finite real."""
-    x = graph.trace(graph.leaves)[0][k]
+def _richardson(
+    graph: Graph, k: int, x: float, h: float, centre: list[float]
+) -> tuple[float, float] | None:
+    """Finite_difference's estimate and error bound at steps h, h/2, h/4 around node k's
+    value x (None: not smooth, or noise); raises where a node is not a finite real."""
     magnitude = 0.0
     differences: list[float] = []
     for step in (h, h / 2, h / 4):
