@@ -10,7 +10,6 @@ Pickling a graph walks it too: it is here.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from . import ops
 from .modes import ANOMALY, check_backward
 from .ops import Rule, as_float
+from .rule import TIMES
 from .value import Constant, Parameter, Value, _number_of, wsum
 from .value import Real as Real  # autograd.engine.Real, as before the split
 
@@ -315,33 +315,58 @@ def _pass_each(
 def _contribution(
     rule: Rule, node: Value, ins: tuple[Value, ...], i: int, g: Any, p: Any, create_graph: bool
 ) -> Any:
-    """``g · p`` for the row's partial p of input i, but exactly 0 for a partial of None or a
-    masking row's 0, whatever g is: inf and nan stop there, as PyTorch's ``where`` stops them."""
-    if p is None or (rule.masks and _number_of(p) == 0.0):
-        return 0.0
-    return _times(rule, node, ins, i, g, p if create_graph else _number_of(p), create_graph)
+    """:func:`chain` for input i of a node of the graph: on its Values (create_graph), else
+    on their numbers. Backward, ``grad``, forward mode and micrograd's ``_backward`` call it."""
 
-
-def _times(
-    rule: Rule, node: Value, ins: tuple[Value, ...], i: int, g: Any, p: Any, create_graph: bool
-) -> Any:
-    """``g · p``, p being the row's partial for input i; but where p alone is ±inf or nan
-    and the row gives it as a quotient n / d (``Rule.quotient``), ``(g · n) / d``, as
-    PyTorch forms g / x: log's 1/x overflows at a subnormal x where g / x need not.
-
-    Backward, ``grad`` (create_graph too), forward mode and micrograd's ``_backward``
-    apply partials through here; ``g`` is a gradient or a tangent."""
-    quotient = rule.quotient
-    if quotient is not None and not math.isfinite(_number_of(p)):
+    def quotient(q: Any) -> Any:
         if create_graph:  # the parts are nodes of the gradient's graph, as the partial is
-            args = [node, *[x._data if type(x) is Constant else x for x in ins]]
-        else:
-            args = [node._data, *[x._data for x in ins]]
-        parts = quotient(*args)[i]
-        if parts is not None:
-            n, d = parts
-            return ops.div(g * n, d)
-    return g * p
+            return q(node, *[x._data if type(x) is Constant else x for x in ins])[i]
+        return q(node._data, *[x._data for x in ins])[i]
+
+    return chain(rule, g, p if create_graph or p is None else _number_of(p), quotient)
+
+
+def chain(rule: Rule, g: Any, p: Any, quotient: Any) -> Any:
+    """``g · p``, the chain rule's one product, for a partial p of ``rule`` and the gradient
+    (or tangent) g, on numbers, Values or a program's symbols alike; the masking rule too.
+
+    - A partial of None, or a masking row's 0, passes exactly 0, whatever g is: inf and
+      nan stop there, as PyTorch's ``where`` stops them. For a symbol, whose number is not
+      known yet, the program decides when it runs (the ``mul0`` row; a masking row's
+      quotient, div0's alone, is then not formed).
+    - Where p alone is ±inf or nan and the row gives it as a quotient n / d
+      (``Rule.quotient``), ``(g · n) / d``, as PyTorch forms g / x: log's 1/x overflows at
+      a subnormal x where g / x need not. ``quotient(q)`` is the row's ``q(out, *inputs)[i]``
+      on the caller's carriers: the parts ``(n, d)``, or None. For a symbol, the
+      :data:`autograd.rule.TIMES` row decides when the program runs.
+
+    Backward and ``grad`` (:func:`_contribution`), forward mode and
+    :meth:`autograd.Program.grad` all apply partials through here.
+
+    >>> log = ops.RULES["log"]
+    >>> chain(ops.RULES["relu"], float("inf"), 0.0, None), chain(log, 2.0, 0.5, None)
+    (0.0, 1.0)
+    >>> x = 1e-310  # 1/x overflows; (g·1)/x does not for g = 1e-10
+    >>> 1e-10 * (1.0 / x), chain(log, 1e-10, 1.0 / x, lambda q: q(ops.log(x), x)[0])
+    (inf, 1.000000000000003e+300)
+    """
+    if p is None:
+        return 0.0
+    number = _number_of(p) if isinstance(p, (Value, float, int)) else None
+    if rule.masks:
+        if number is None:
+            return type(p)._apply_rule(ops.RULES["mul0"], (p, g))
+        if number == 0.0:
+            return 0.0
+    if rule.quotient is None or (number is not None and number - number == 0.0):
+        return g * p
+    parts = quotient(rule.quotient)
+    if parts is None:
+        return g * p
+    n, d = parts
+    if number is None:
+        return type(p)._apply_rule(TIMES, (g, p, n, d))
+    return ops.div(g * n, d)
 
 
 def _partials(

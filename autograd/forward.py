@@ -7,9 +7,12 @@ row of :data:`autograd.RULES`, your own from :func:`autograd.register` included,
 forward mode without a line of its own. A partial of None, or a masking row's exact
 0, passes on exactly 0 (as in reverse mode).
 
-The graph is recorded once (as for ``backward``), then the tangents are pushed
-through it in topological order. ``hvp`` is forward-over-reverse: the tangents of
-the gradient graph that ``grad(create_graph=True)`` builds.
+The graph is recorded once (as for ``backward``) and traced into a program
+(:func:`autograd.trace`); the tangents are pushed through its equations in order by
+:func:`autograd.program.push_tangents`, each product the chain rule's one
+(:func:`autograd.engine.chain`, which backward and ``Program.grad`` use too).
+``hvp`` is forward-over-reverse: the tangents of the gradient graph that
+``grad(create_graph=True)`` builds.
 
 Given Values, :func:`jvp` pushes its tangents as Values, each partial a node (as
 ``grad(create_graph=True)`` builds them): its results can be differentiated again,
@@ -22,8 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, overload
 
-from .engine import Constant, Real, Value, _contribution, grad, topological_order
+from .engine import Constant, Real, Value, grad, topological_order
 from .ops import as_float
+from .program import Atom, Var, _traced, push_tangents
 
 __all__ = ["hessian", "hvp", "jvp", "tangents"]
 
@@ -40,36 +44,34 @@ def _order(outputs: Iterable[Value]) -> list[Value]:
     return order
 
 
-def _push(
-    order: list[Value], seeds: Mapping[Value, Any], differentiable: bool = False
-) -> dict[Value, Any]:
-    """The tangent of every node that depends on a seeded node (others have none: 0).
+class _Traced:
+    """The outputs' program from the seeded nodes, and how to read its variables: as the
+    nodes' numbers, or (``differentiable``) as the nodes themselves, so that the tangents
+    are Values with graphs of their own, as ``grad(create_graph=True)`` builds them. Then
+    every other leaf is an input too, so that the tangents depend on it."""
 
-    ``differentiable`` runs each row's partials on the nodes, as ``grad(create_graph=True)``
-    does, so the tangents are Values with graphs of their own; else on the numbers."""
-    carried: dict[Value, Any] = dict(seeds)
-    for node in order:
-        rule = node._rule
-        if rule is None or node in carried:
-            continue
-        ins = node.inputs
-        moving = [(i, carried[x]) for i, x in enumerate(ins) if x in carried]
-        if not moving:
-            continue
+    def __init__(self, outputs: Sequence[Value], seeded: Iterable[Value], differentiable: bool):
+        order = _order(outputs)
+        wanted = list(dict.fromkeys(seeded))
         if differentiable:
-            partials = rule.derivative(node, *[x._data if type(x) is Constant else x for x in ins])
-        else:
-            partials = rule.derivative(node._data, *[x._data for x in ins])
-        if len(partials) != len(ins):
-            raise ValueError(
-                f"the {rule.name} row gave {len(partials)} partials for {len(ins)} inputs"
-            )
-        total: Any = None
-        for i, t in moving:  # the chain rule
-            term = _contribution(rule, node, ins, i, t, partials[i], differentiable)
-            total = term if total is None else total + term
-        carried[node] = total
-    return carried
+            taken = set(wanted)
+            wanted += [
+                v for v in order if v._rule is None and type(v) is not Constant and v not in taken
+            ]
+        self.program, self.nodes = _traced(order, wanted, outputs)
+        self.var = {node: v for v, node in self.nodes.items()}
+        self.differentiable = differentiable
+
+    def read(self, a: Atom) -> Any:
+        if not isinstance(a, Var):
+            return a
+        node = self.nodes[a]
+        return node if self.differentiable and type(node) is not Constant else node._data
+
+    def tangents(self, seeds: Mapping[Value, Any]) -> list[Any]:
+        """The tangent of each output (0 where it depends on no seeded node)."""
+        carried = push_tangents(self.program, self.read, {self.var[x]: t for x, t in seeds.items()})
+        return [carried.get(a, 0.0) if isinstance(a, Var) else 0.0 for a in self.program.outputs]
 
 
 def _leaves(f: Callable[..., Any], primals: Sequence[Real], what: str) -> tuple[list[Value], Any]:
@@ -107,8 +109,7 @@ def tangents(outputs: Value | Iterable[Value], seeds: Mapping[Value, Real]) -> l
         if not isinstance(node, Value):
             raise TypeError(f"tangents: seeds must map Values to numbers, got {node!r:.60}")
         seeded[node] = as_float(t, "tangents seed")
-    carried = _push(_order(outs), seeded)
-    return [carried.get(out, 0.0) for out in outs]
+    return _Traced(outs, seeded, False).tangents(seeded)
 
 
 @overload
@@ -161,7 +162,7 @@ def jvp(
     if not isinstance(out, Value):
         value = as_float(out, "jvp's f result")
         return (Value(value), Value(0.0)) if differentiable else (value, 0.0)
-    tangent = _push(topological_order(out), seeds, differentiable).get(out, 0.0)
+    (tangent,) = _Traced([out], seeds, differentiable).tangents(seeds)
     if not differentiable:
         return out.data, tangent
     return out, tangent if isinstance(tangent, Value) else Value(tangent)
@@ -176,8 +177,7 @@ def hvp(f: Callable[..., Value], primals: Sequence[Real], vector: Sequence[Real]
     xs, out = _leaves(f, primals, "hvp")
     vs = _vector(vector, len(xs), "hvp")
     gs = grad(out, xs, create_graph=True)
-    carried = _push(_order(gs), dict(zip(xs, vs, strict=True)))
-    return [carried.get(g, 0.0) for g in gs]
+    return _Traced(gs, xs, False).tangents(dict(zip(xs, vs, strict=True)))
 
 
 def hessian(f: Callable[..., Value], primals: Sequence[Real]) -> list[list[float]]:
@@ -190,9 +190,6 @@ def hessian(f: Callable[..., Value], primals: Sequence[Real]) -> list[list[float
     """
     xs, out = _leaves(f, primals, "hessian")
     gs = grad(out, xs, create_graph=True)
-    order = _order(gs)
-    columns = []
-    for j in range(len(xs)):
-        carried = _push(order, {xs[j]: 1.0})  # the others stay put: no tangent, not 0 · inf
-        columns.append([carried.get(g, 0.0) for g in gs])
+    traced = _Traced(gs, xs, False)  # traced once, pushed once per column
+    columns = [traced.tangents({x: 1.0}) for x in xs]  # the others stay put: not 0 · inf
     return [[columns[j][i] for j in range(len(xs))] for i in range(len(xs))]

@@ -30,15 +30,15 @@ negations, and ``str`` prints one equation per line. Standard library only.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .engine import Constant, Value, topological_order
+from .engine import Constant, Value, chain, topological_order
 from .formula import Formula, to_text
-from .ieee import _fdiv
 from .names import leaf_names
-from .rule import RULES, Notation, Rule, as_float
+from .rule import RULES, Rule, as_float
+from .rule import TIMES as TIMES  # the row that chain writes where p is not known yet
 
 __all__ = ["Equation", "Program", "Var", "simplify", "trace", "value_and_grad"]
 
@@ -134,6 +134,37 @@ class Program:
             )
         return simplify(_Builder(self).backward())
 
+    def jvp(self) -> Program:
+        """Forward mode as a program: it takes the inputs, then a tangent for each
+        (``x_dot``), and gives the outputs, then their tangents (:func:`push_tangents`
+        on the program's variables), simplified.
+
+        >>> from autograd import Value
+        >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+        >>> p = trace((x * y).sin()).jvp()
+        >>> print(p)
+        { lambda x, y, x_dot, y_dot .
+            let t1 = x·y
+                t2 = sin(t1)
+                t3 = x_dot·y
+                t4 = y_dot·x
+                t5 = t3 + t4
+                t6 = cos(t1)
+                t7 = t5·t6
+            in (t2, t7) }
+        >>> p(2.0, 3.0, 1.0, 0.0) == (math.sin(6.0), 3.0 * math.cos(6.0))
+        True
+        """
+        builder = _Builder(self)
+        dots = tuple(Var(_unique(v.name + "_dot", builder.taken)) for v in self.inputs)
+        seeds = {v: builder.sym(d) for v, d in zip(self.inputs, dots)}  # noqa: B905
+        carried = push_tangents(self, builder.sym, seeds)
+        tangents = tuple(
+            _atom(carried.get(a, 0.0)) if isinstance(a, Var) else 0.0 for a in self.outputs
+        )
+        outputs = (*self.outputs, *tangents)
+        return simplify(Program((*self.inputs, *dots), tuple(builder.equations), outputs))
+
 
 def value_and_grad(
     program: Program, wrt: Sequence[int] | None = None
@@ -178,21 +209,42 @@ def value_and_grad(
 # --- differentiation: the chain rule written once -----------------------------------
 
 
-def _ftimes(g: float, p: float, n: float, d: float) -> float:
-    return g * p if p - p == 0.0 else _fdiv(g * n, d)
+def push_tangents(
+    program: Program, read: Callable[[Atom], Any], seeds: Mapping[Var, Any]
+) -> dict[Var, Any]:
+    """Forward mode, one more interpreter of the equations: the tangent of every variable
+    that depends on a seeded one (the others have none: 0). ``read`` gives each atom's
+    carrier (its number, its Value, or a symbol); each tangent is Σ_i ∂out/∂in_i · t_i in
+    input order, each product :func:`autograd.engine.chain`'s, as in reverse mode.
+
+    >>> x, y = Var("x"), Var("y")
+    >>> p = Program((x,), (Equation(y, RULES["sin"], (x,)),), (y,))
+    >>> numbers = {x: 0.5, y: math.sin(0.5)}
+    >>> push_tangents(p, lambda a: numbers.get(a, a), {x: 2.0})[y] == 2.0 * math.cos(0.5)
+    True
+    """
+    carried: dict[Var, Any] = dict(seeds)
+    for eq in program.equations:
+        moving = [(i, carried[a]) for i, a in enumerate(eq.inputs) if a in carried]
+        if not moving or eq.out in carried:
+            continue
+        out, ins = read(eq.out), [read(a) for a in eq.inputs]
+        partials = eq.rule.derivative(out, *ins)
+        if len(partials) != len(ins):
+            raise ValueError(
+                f"the {eq.rule.name} row gave {len(partials)} partials for {len(ins)} inputs"
+            )
+        total: Any = None
+        for i, t in moving:
+            term = chain(eq.rule, t, partials[i], _parts(out, ins, i))
+            total = term if total is None else total + term
+        carried[eq.out] = total
+    return carried
 
 
-TIMES = Rule(
-    "times_or_quotient",
-    4,
-    _ftimes,
-    lambda out, g, p, n, d: (p, g, None, None),  # where p is finite
-    Notation.call("times_or_quotient"),
-    helper=True,
-)
-"""``g · p``, or ``(g · n) / d`` where the partial p alone is ±inf or nan and its row gives
-it as the quotient n / d (``Rule.quotient``): log's 1/x overflows at a subnormal x where
-g / x need not. A row of the program only, not of :data:`autograd.RULES`."""
+def _parts(out: Any, ins: Sequence[Any], i: int) -> Callable[[Any], Any]:
+    """:func:`autograd.engine.chain`'s ``quotient``: a row's quotient parts for input i."""
+    return lambda q: q(out, *ins)[i]
 
 
 class _Sym:
@@ -333,22 +385,12 @@ class _Builder:
         return Program(self.program.inputs, tuple(equations), outs)
 
     def term(self, eq: Equation, i: int, g: Atom, p: Any) -> Atom:
-        """``g · p`` for input i's partial p: the chain rule's one product. The masking rule:
-        a partial of None, or a masking row's 0, passes exactly 0 (inf and nan stop there)."""
-        if p is None:
-            return 0.0
-        p = _atom(p)
-        if eq.rule.masks:
-            if isinstance(p, float):
-                return 0.0 if p == 0.0 else self.emit(RULES["mul"], (g, p))
-            return self.emit(RULES["mul0"], (p, g))
-        parts = None
-        if eq.rule.quotient is not None and not (isinstance(p, float) and p - p == 0.0):
-            ins = [self.sym(a) for a in eq.inputs]
-            parts = eq.rule.quotient(self.sym(eq.out), *ins)[i]
-        if parts is None:
-            return self.emit(RULES["mul"], (g, p))
-        return self.emit(TIMES, (g, p, _atom(parts[0]), _atom(parts[1])))
+        """``g · p`` for input i's partial p, as equations: :func:`autograd.engine.chain`."""
+
+        def parts(q: Any) -> Any:  # made only where the product needs them
+            return q(self.sym(eq.out), *[self.sym(a) for a in eq.inputs])[i]
+
+        return _atom(chain(eq.rule, self.sym(g), p, parts))
 
 
 class _Fresh:
@@ -491,7 +533,15 @@ def trace(output: object, inputs: Iterable[Value] | None = None) -> Program:
     if not isinstance(output, Value):
         raise TypeError(f"trace needs a Value to trace, got {type(output).__name__}")
     order = topological_order(output)
-    wanted = _inputs(order, inputs)
+    return _traced(order, _inputs(order, inputs), [output])[0]
+
+
+def _traced(
+    order: Sequence[Value], wanted: Sequence[Value], outputs: Sequence[Value]
+) -> tuple[Program, dict[Var, Value]]:
+    """:func:`trace`'s program of ``outputs`` (every one in ``order``, all their nodes
+    after their inputs) from the Values ``wanted``, checked by the caller; and the node
+    that each of its variables stands for."""
     names = _names(order, wanted)
     atoms: dict[Value, Atom] = {v: Var(names[v]) for v in wanted}
     equations: list[Equation] = []
@@ -506,8 +556,9 @@ def trace(output: object, inputs: Iterable[Value] | None = None) -> Program:
         equations.append(Equation(out, rule, tuple(atoms[x] for x in node.inputs)))
         atoms[node] = out
     variables = tuple(Var(names[v]) for v in wanted)
-    program = Program(variables, tuple(equations), (atoms[output],))
-    return _pruned(program)
+    program = Program(variables, tuple(equations), tuple(atoms[o] for o in outputs))
+    nodes = {atom: node for node, atom in atoms.items() if isinstance(atom, Var)}
+    return _pruned(program), nodes
 
 
 def _inputs(order: Sequence[Value], inputs: Iterable[Value] | None) -> list[Value]:
@@ -526,7 +577,7 @@ def _inputs(order: Sequence[Value], inputs: Iterable[Value] | None) -> list[Valu
     return wanted
 
 
-def _names(order: Sequence[Value], wanted: list[Value]) -> dict[Value, str]:
+def _names(order: Sequence[Value], wanted: Sequence[Value]) -> dict[Value, str]:
     """A name for each input and each computed node: its label, the name
     :func:`~autograd.names.leaf_names` gives it, else ``t1``, ``t2``, … (a repeated
     label gets a number: ``x``, ``x2``)."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ieee import INF
+from .ieee import INF, _fdiv
 
 __all__ = [
     "ATOM",
@@ -174,6 +174,24 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 """Every primitive by name. Swapping a row changes every consumer at once."""
+
+
+def _ftimes(g: float, p: float, n: float, d: float) -> float:
+    return g * p if p - p == 0.0 else _fdiv(g * n, d)
+
+
+TIMES = Rule(
+    "times_or_quotient",
+    4,
+    _ftimes,
+    lambda out, g, p, n, d: (p, g, None, None),  # where p is finite
+    Notation.call("times_or_quotient"),
+    helper=True,
+)
+"""``g · p``, or ``(g · n) / d`` where the partial p alone is ±inf or nan and its row
+gives it as the quotient n / d (``Rule.quotient``): what :func:`autograd.engine.chain`
+writes into a program, where p is not known yet. A row of the programs only, not of
+:data:`RULES`."""
 
 
 def registered(name: str) -> Rule:

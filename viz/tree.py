@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from autograd import RULES, Constant, Value, grad, topological_order
+from autograd.engine import chain
 from autograd.formula import Formula, to_text
 from autograd.names import node_names
 
@@ -85,16 +86,16 @@ def _collapsed(
     tables: list[dict[int, _Sum] | None] = [None] * len(order)
     for i, node in enumerate(order):
         table: dict[int, _Sum] = {}
-        for slot, child, partial in _local_numbers(node):
+        for slot, child, times in _local_numbers(node):
             j = position[child]
             if kept[j]:
-                _accumulate(table, j, partial, 1, (i, slot, None))
+                _accumulate(table, j, times(1.0), 1, (i, slot, None))
                 continue
             below = tables[j]
             assert below is not None  # an input comes before its users
             for target, s in below.items():
-                chain = (i, slot, s.chain) if s.paths == 1 else None
-                _accumulate(table, target, partial * s.value, s.paths, chain)
+                path = (i, slot, s.chain) if s.paths == 1 else None
+                _accumulate(table, target, times(s.value), s.paths, path)
             uses[j] -= 1
             if uses[j] == 0:
                 tables[j] = None
@@ -102,14 +103,24 @@ def _collapsed(
     return [t if t is not None and kept[i] else {} for i, t in enumerate(tables)]
 
 
-def _local_numbers(node: Value) -> list[tuple[int, Value, float]]:
-    """(input slot, input, ∂node/∂input) for each input of ``node`` but constants."""
+def _local_numbers(node: Value) -> list[tuple[int, Value, Callable[[float], float]]]:
+    """(input slot, input, g ↦ g · ∂node/∂input) for each input of ``node`` but constants:
+    the chain rule's product, :func:`autograd.engine.chain` (a partial of None passes 0)."""
     ins = node.inputs
     if not ins:
         return []
-    partials = RULES[node.op].derivative(node.data, *[x.data for x in ins])
+    rule = RULES[node.op]
+    numbers = [x.data for x in ins]
+    partials = rule.derivative(node.data, *numbers)
+
+    def times(slot: int, p: Any) -> Callable[[float], float]:
+        def quotient(q: Any) -> Any:
+            return q(node.data, *numbers)[slot]
+
+        return lambda g: float(chain(rule, g, p, quotient))
+
     return [
-        (slot, child, 0.0 if partial is None else partial)  # no gradient flows: exactly 0
+        (slot, child, times(slot, partial))
         for slot, (child, partial) in enumerate(zip(ins, partials, strict=True))
         if not isinstance(child, Constant)
     ]

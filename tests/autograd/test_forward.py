@@ -7,12 +7,25 @@ import math
 from collections.abc import Callable
 
 import pytest
-from compare import close_sum
-from hypothesis import assume, given
+from compare import close_sum, same
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from strategies import Graph, finite_floats, graphs
+from strategies import ROWS, Graph, finite_floats, graphs, wide_floats
 
-from autograd import RULES, Notation, Rule, Value, grad, hessian, hvp, jvp, register, tangents
+from autograd import (
+    RULES,
+    Constant,
+    Notation,
+    Rule,
+    Value,
+    grad,
+    hessian,
+    hvp,
+    jvp,
+    register,
+    tangents,
+    trace,
+)
 
 TAME = graphs(tame=True, max_steps=30, max_leaves=3)
 DIRECTIONS = st.lists(finite_floats(-2.0, 2.0), min_size=3, max_size=3)
@@ -121,3 +134,61 @@ def test_bad_arguments_say_what_is_wrong() -> None:
     with pytest.raises(TypeError, match=r"primals\[0\].*str"):
         jvp(lambda a: a, ["1"], [1.0])  # type: ignore[list-item]
     assert jvp(lambda a: 3.0, [1.0], [1.0]) == (3.0, 0.0)
+
+
+ANY_FLOAT = st.one_of(
+    wide_floats(),
+    st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -1e-310, 1.0, -1.0]),
+)
+KINKS = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, 0.5])
+
+
+def check_tangent_program(graph: Graph, numbers: list[float], v: list[float]) -> None:
+    """Program.jvp, traced once at the graph's own leaves and run at ``numbers``, equals
+    ``tangents`` on the graph built at ``numbers``: the masking and quotient forms the
+    program decides when it runs give the numbers decided while pushing, bit for bit."""
+    leaves = [Value(x) for x in graph.leaves]
+    program = trace(graph.build(leaves)[-1], leaves).jvp()
+    again = [Value(x) for x in numbers]
+    out = graph.build(again)[-1]
+    (expected,) = tangents(out, dict(zip(again, v, strict=True)))
+    value, tangent = program(*numbers, *v)
+    assert same(value, out.data), (value, out.data, str(graph))
+    assert same(tangent, expected), f"program {tangent!r}, tangents {expected!r}\n{graph}"
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
+@given(graphs(values=ANY_FLOAT, ops=ROWS), st.data())
+def test_the_tangent_program_equals_tangents_over_every_row(
+    graph: Graph, data: st.DataObject
+) -> None:
+    n = len(graph.leaves)
+    v = data.draw(st.lists(ANY_FLOAT, min_size=n, max_size=n))
+    check_tangent_program(graph, list(graph.leaves), v)
+    check_tangent_program(graph, data.draw(st.lists(ANY_FLOAT, min_size=n, max_size=n)), v)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
+@given(graphs(values=KINKS, constants=KINKS, ops=(*ROWS, "sub", "neg", "wsum")), st.data())
+def test_the_tangent_program_equals_tangents_at_kinks(graph: Graph, data: st.DataObject) -> None:
+    n = len(graph.leaves)
+    v = data.draw(st.lists(st.sampled_from([1.0, -1.0, math.inf, 0.0]), min_size=n, max_size=n))
+    check_tangent_program(graph, list(graph.leaves), v)
+
+
+def test_the_tangent_program_reads_as_forward_mode_by_hand() -> None:
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    program = trace(x * y + x.exp()).jvp()
+    assert [v.name for v in program.inputs] == ["x", "y", "x_dot", "y_dot"]
+    # d(xy + eˣ) = y dx + x dy + eˣ dx
+    assert program(2.0, 3.0, 1.0, 0.0) == (6.0 + math.exp(2.0), 3.0 + math.exp(2.0))
+    assert program(2.0, 3.0, 0.0, 1.0) == (6.0 + math.exp(2.0), 2.0)
+
+
+def test_seeds_at_a_constant_and_at_an_interior_node() -> None:
+    x, c = Value(2.0, "x"), Constant(3.0)
+    h = x * c
+    # seeding h cuts the graph there: d(h²)/dh = 2h; seeding the constant moves it
+    assert tangents(h * h, {h: 1.0}) == [12.0]
+    assert tangents([h, x * x], {c: 1.0, x: 0.5}) == [2.0 + 1.5, 2.0]
+    assert tangents(x, {}) == [0.0]
