@@ -34,13 +34,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from ._symbols import _atom, _Sym
 from .engine import Constant, Value, chain, topological_order
 from .formula import Formula, to_text
 from .names import leaf_names
 from .rule import RULES, Rule, as_float
 from .rule import TIMES as TIMES  # the row that chain writes where p is not known yet
 
-__all__ = ["Equation", "Program", "Var", "simplify", "trace", "value_and_grad"]
+__all__ = [
+    "Equation",
+    "Program",
+    "Var",
+    "push_tangents",
+    "simplify",
+    "trace",
+    "trace_graph",
+    "value_and_grad",
+]
 
 
 class Var(NamedTuple):
@@ -69,6 +79,24 @@ class Equation(NamedTuple):
     def __str__(self) -> str:
         args = tuple(Formula(a.name) if isinstance(a, Var) else a for a in self.inputs)
         return f"{self.out} = {to_text(Formula('', self.rule, args))}"
+
+    def partials(self, read: Callable[[Atom], Any]) -> tuple[Any, ...]:
+        """∂out/∂input for each input: the row's ``derivative`` on the carriers that ``read``
+        gives each atom (numbers, Values, a program's symbols, formulas of names); None
+        where no gradient flows. Every reader of a program takes local partials here.
+
+        >>> x, y = Var("x"), Var("y")
+        >>> eq = Equation(y, RULES["sin"], (x,))
+        >>> eq.partials({x: 0.0, y: 0.0}.get), to_text(eq.partials(lambda a: Formula(str(a)))[0])
+        ((1.0,), 'cos(x)')
+        """
+        partials = self.rule.derivative(read(self.out), *[read(a) for a in self.inputs])
+        if len(partials) != len(self.inputs):
+            raise ValueError(
+                f"the {self.rule.name} row gave {len(partials)} partials for "
+                f"{len(self.inputs)} inputs"
+            )
+        return tuple(partials)
 
 
 @dataclass(frozen=True)
@@ -228,95 +256,19 @@ def push_tangents(
         moving = [(i, carried[a]) for i, a in enumerate(eq.inputs) if a in carried]
         if not moving or eq.out in carried:
             continue
-        out, ins = read(eq.out), [read(a) for a in eq.inputs]
-        partials = eq.rule.derivative(out, *ins)
-        if len(partials) != len(ins):
-            raise ValueError(
-                f"the {eq.rule.name} row gave {len(partials)} partials for {len(ins)} inputs"
-            )
+        partials = eq.partials(read)
         total: Any = None
         for i, t in moving:
-            term = chain(eq.rule, t, partials[i], _parts(out, ins, i))
+            term = chain(eq.rule, t, partials[i], _parts(read, eq, i))
             total = term if total is None else total + term
         carried[eq.out] = total
     return carried
 
 
-def _parts(out: Any, ins: Sequence[Any], i: int) -> Callable[[Any], Any]:
-    """:func:`autograd.engine.chain`'s ``quotient``: a row's quotient parts for input i."""
-    return lambda q: q(out, *ins)[i]
-
-
-class _Sym:
-    """A variable (or constant) while a row's ``derivative`` runs: each op on it is an
-    equation of the builder's program, composed as :class:`autograd.Value` composes it."""
-
-    __slots__ = ("atom", "builder")
-
-    def __init__(self, builder: _Builder, atom: Atom) -> None:
-        self.builder, self.atom = builder, atom
-
-    @staticmethod
-    def _apply_rule(rule: Rule, args: tuple[Any, ...]) -> _Sym:
-        builder = next(a.builder for a in args if isinstance(a, _Sym))
-        return _Sym(builder, builder.emit(rule, tuple(_atom(a) for a in args)))
-
-    def _op(self, name: str, *args: Any) -> _Sym:
-        return _Sym._apply_rule(RULES[name], args)
-
-    def __add__(self, other: Any) -> _Sym:
-        return self._op("add", self, other)
-
-    def __radd__(self, other: Any) -> _Sym:
-        return self._op("add", other, self)
-
-    def __mul__(self, other: Any) -> _Sym:
-        return self._op("mul", self, other)
-
-    def __rmul__(self, other: Any) -> _Sym:
-        return self._op("mul", other, self)
-
-    def __neg__(self) -> _Sym:  # self * -1
-        return self._op("mul", self, -1.0)
-
-    def __sub__(self, other: Any) -> _Sym:  # self + (-other)
-        return self._op("add", self, -other)
-
-    def __rsub__(self, other: Any) -> _Sym:  # other + (-self)
-        return self._op("add", other, -self)
-
-    def __truediv__(self, other: Any) -> _Sym:
-        return self._op("div", self, other)
-
-    def __rtruediv__(self, other: Any) -> _Sym:
-        return self._op("div", other, self)
-
-    def __pow__(self, other: Any) -> _Sym:
-        return self._op("powv" if isinstance(other, _Sym) else "pow", self, other)
-
-    def __rpow__(self, other: Any) -> _Sym:
-        return self._op("powv", other, self)
-
-    def __abs__(self) -> _Sym:
-        return self._op("abs", self)
-
-    def __mod__(self, other: Any) -> _Sym:
-        return self._op("mod", self, other)
-
-    def __rmod__(self, other: Any) -> _Sym:
-        return self._op("mod", other, self)
-
-    def __floordiv__(self, other: Any) -> _Sym:
-        return self._op("floordiv", self, other)
-
-    def __rfloordiv__(self, other: Any) -> _Sym:
-        return self._op("floordiv", other, self)
-
-
-def _atom(x: Any) -> Atom:
-    if isinstance(x, _Sym):
-        return x.atom
-    return as_float(x, "a partial")
+def _parts(read: Callable[[Atom], Any], eq: Equation, i: int) -> Callable[[Any], Any]:
+    """:func:`autograd.engine.chain`'s ``quotient`` for input i of ``eq``: the row's
+    quotient parts on the carriers ``read`` gives, read only when the product needs them."""
+    return lambda q: q(read(eq.out), *[read(a) for a in eq.inputs])[i]
 
 
 class _Builder:
@@ -360,12 +312,7 @@ class _Builder:
             if g is None:
                 continue  # the output does not depend on it
             self.name_gradient(eq.out, g)
-            partials = eq.rule.derivative(self.sym(eq.out), *[self.sym(a) for a in eq.inputs])
-            if len(partials) != len(eq.inputs):
-                raise ValueError(
-                    f"the {eq.rule.name} row gave {len(partials)} partials for "
-                    f"{len(eq.inputs)} inputs"
-                )
+            partials = eq.partials(self.sym)
             for i, x in enumerate(eq.inputs):
                 if isinstance(x, Var):
                     term = self.term(eq, i, g, partials[i])
@@ -387,10 +334,7 @@ class _Builder:
     def term(self, eq: Equation, i: int, g: Atom, p: Any) -> Atom:
         """``g · p`` for input i's partial p, as equations: :func:`autograd.engine.chain`."""
 
-        def parts(q: Any) -> Any:  # made only where the product needs them
-            return q(self.sym(eq.out), *[self.sym(a) for a in eq.inputs])[i]
-
-        return _atom(chain(eq.rule, self.sym(g), p, parts))
+        return _atom(chain(eq.rule, self.sym(g), p, _parts(self.sym, eq, i)))
 
 
 class _Fresh:
@@ -536,13 +480,39 @@ def trace(output: object, inputs: Iterable[Value] | None = None) -> Program:
     return _traced(order, _inputs(order, inputs), [output])[0]
 
 
+def trace_graph(order: Sequence[Value]) -> tuple[Program, dict[Var, Value]]:
+    """The program of a whole graph, for the readers that show the graph's own nodes (the
+    drawings, ``explain``, the step-through page), and the node each variable stands for.
+    ``order`` is :func:`autograd.topological_order` of the root; every leaf is an input,
+    Constants too, and each variable is named by its node's position in ``order``:
+    ``v0``, ``v1``, … (the drawings' node ids).
+
+    >>> from autograd import Value, topological_order
+    >>> x = Value(2.0, "x")
+    >>> program, nodes = trace_graph(topological_order((x * 3).exp()))
+    >>> print(program)
+    { lambda v0, v1 .
+        let v2 = v0·v1
+            v3 = exp(v2)
+        in (v3) }
+    >>> nodes[Var("v1")].data, program(2.0, 3.0) == (math.exp(6.0),)
+    (3.0, True)
+    """
+    leaves = [v for v in order if v._rule is None]
+    names = {v: f"v{i}" for i, v in enumerate(order)}
+    return _traced(order, leaves, order[-1:], names)
+
+
 def _traced(
-    order: Sequence[Value], wanted: Sequence[Value], outputs: Sequence[Value]
+    order: Sequence[Value],
+    wanted: Sequence[Value],
+    outputs: Sequence[Value],
+    names: dict[Value, str] | None = None,
 ) -> tuple[Program, dict[Var, Value]]:
     """:func:`trace`'s program of ``outputs`` (every one in ``order``, all their nodes
     after their inputs) from the Values ``wanted``, checked by the caller; and the node
-    that each of its variables stands for."""
-    names = _names(order, wanted)
+    that each of its variables stands for. ``names``: theirs (default: :func:`_names`)."""
+    names = _names(order, wanted) if names is None else names
     atoms: dict[Value, Atom] = {v: Var(names[v]) for v in wanted}
     equations: list[Equation] = []
     for node in order:

@@ -22,6 +22,7 @@ from typing import Any
 from autograd import RULES, Constant, Value, topological_order
 from autograd.formula import Formula, latex_parentheses
 from autograd.ops import ATOM, POWER
+from autograd.program import Var
 
 from .drawing import DEFAULT_MAX_NODES, check_digits, check_size
 from .forms import derivative_name, html, latex, text
@@ -288,11 +289,11 @@ class _Say:
 
     def forward(self, node: Node) -> Step:
         value = node.value
-        rule = value._rule
-        assert rule is not None  # only nodes with inputs are explained forward
+        eq = self.view.equations[value]  # only nodes with inputs are explained forward
+        rule, ins = eq.rule, [self.view.graph[a] for a in eq.inputs if isinstance(a, Var)]
         bare = rule.arity == 1 and rule.notation.kind == "call"  # σ(-0.159), no (( ))
-        substituted = Formula("", rule, tuple(self.numbers(x, bare) for x in value.inputs))
-        definition = Formula("", rule, tuple(self.view.names[x] for x in value.inputs))
+        substituted = Formula("", rule, tuple(self.numbers(x, bare) for x in ins))
+        definition = Formula("", rule, tuple(self.view.names[x] for x in ins))
         said: dict[str, str] = {}
         for style in STYLES:
             parts = [self.name(node, style), _PRINT[style](definition)]

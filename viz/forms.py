@@ -8,27 +8,32 @@ has a name of its own, from its row's symbol: ``σ'(S)``, ``tanh'(S)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from autograd import RULES, Notation, Rule
 from autograd.formula import Formula, to_html, to_latex, to_text
+from autograd.program import Equation
 
 from .notation import label_html, label_latex
 
 __all__ = ["derivative_name", "html", "latex", "local_partials", "text"]
 
 
-def local_partials(op: str, out: Any, inputs: Sequence[Any]) -> tuple[Any, ...]:
-    """Each ∂out/∂input of ``op`` as a formula (or a number) in the given names.
+def local_partials(eq: Equation, read: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """Each ∂out/∂input of a program's equation (:meth:`autograd.program.Equation.partials`)
+    on what ``read`` gives each of its atoms: formulas in names, for display; 0 where no
+    gradient flows.
 
-    >>> [to_text(p) for p in local_partials("sigmoid", Formula("x"), [Formula("S")])]
+    >>> from autograd.program import Equation, Var
+    >>> eq = Equation(Var("x"), RULES["sigmoid"], (Var("S"),))
+    >>> [to_text(p) for p in local_partials(eq, lambda a: Formula(a.name))]
     ['x·(1 − x)']
-    >>> [to_text(p) for p in local_partials("wsum", Formula("S"), [Formula(n) for n in "wxb"])]
+    >>> eq = Equation(Var("S"), RULES["wsum"], tuple(Var(n) for n in "wxb"))
+    >>> [to_text(p) for p in local_partials(eq, lambda a: Formula(a.name))]
     ['x', 'w', '−1']
     """
-    partials = RULES[op].derivative(out, *inputs)
-    return tuple(0.0 if p is None else p for p in partials)
+    return tuple(0.0 if p is None else p for p in eq.partials(read))
 
 
 def derivative_name(op: str, argument: Any) -> Any:

@@ -30,6 +30,7 @@ from _chainrule_files import write_atomic
 from autograd import Constant, Parameter, Value, topological_order
 from autograd.formula import Formula, to_text
 from autograd.modes import NO_GRAD
+from autograd.program import Var
 
 from .drawing import (
     COLORS,
@@ -427,29 +428,32 @@ def _notes_input(label: str) -> bool:
 
 def _replay(view: View, numbers: dict[int, float]) -> Value:
     """``view``'s graph built again on copies of its leaves: the leaf at position i of
-    ``view.order`` holds ``numbers[i]`` (the others their own number). Each row runs
-    as it did, so the copy computes what the graph would on those numbers; the
+    ``view.order`` holds ``numbers[i]`` (the others their own number). The view's
+    program runs on them, each equation a node, so the copy computes what the graph
+    would on those numbers; the
     user's Values are not touched. A copied leaf is labelled with its name, so it
     is called as the original is. The copy records its graph even inside
     ``autograd.no_grad()``: it is the page's own."""
     at = {node: i for i, node in enumerate(view.order)}
-    copies: list[Value] = []
+    copies: dict[Var, Value] = {}  # the program's variables, each as its copy
     recording = NO_GRAD.set(False)
     try:
-        for i, node in enumerate(view.order):
-            rule = node._rule
+        for v in view.program.inputs:
+            node = view.graph[v]
             if isinstance(node, Constant):
-                copy: Value = node  # never updated, never differentiated: shared
-            elif rule is None:
-                kind = Parameter if isinstance(node, Parameter) else Value
-                copy = kind(numbers.get(i, node.data), node.label or to_text(view.names[node]))
-            else:
-                copy = Value._apply_rule(rule, tuple(copies[at[x]] for x in node.inputs))
-                copy.label = node.label
-            copies.append(copy)
+                copies[v] = node  # never updated, never differentiated: shared
+                continue
+            kind = Parameter if isinstance(node, Parameter) else Value
+            label = node.label or to_text(view.names[node])
+            copies[v] = kind(numbers.get(at[node], node.data), label)
+        for eq in view.program.equations:  # the program, run on Values
+            args = tuple(copies[a] if isinstance(a, Var) else Constant(a) for a in eq.inputs)
+            copies[eq.out] = Value._apply_rule(eq.rule, args)
+            copies[eq.out].label = view.graph[eq.out].label
     finally:
         NO_GRAD.reset(recording)
-    return copies[-1]
+    out = view.program.outputs[0]
+    return copies[out] if isinstance(out, Var) else Constant(out)
 
 
 def _updates(

@@ -10,6 +10,7 @@ from autograd import RULES, Constant, Value, grad, topological_order
 from autograd.engine import chain
 from autograd.formula import Formula, to_text
 from autograd.names import node_names
+from autograd.program import Atom, Equation, Var, trace_graph
 
 from .drawing import (
     DEFAULT_MAX_NODES,
@@ -79,6 +80,8 @@ def _collapsed(
     up, multiplied by the local derivative. A table is dropped once its last user
     has read it. No path is ever enumerated.
     """
+    program, graph = trace_graph(order)
+    equations = {graph[eq.out]: eq for eq in program.equations}
     uses = [0] * len(order)
     for node in order:
         for child in node.inputs:
@@ -86,7 +89,7 @@ def _collapsed(
     tables: list[dict[int, _Sum] | None] = [None] * len(order)
     for i, node in enumerate(order):
         table: dict[int, _Sum] = {}
-        for slot, child, times in _local_numbers(node):
+        for slot, child, times in _local_numbers(equations.get(node), graph):
             j = position[child]
             if kept[j]:
                 _accumulate(table, j, times(1.0), 1, (i, slot, None))
@@ -103,25 +106,30 @@ def _collapsed(
     return [t if t is not None and kept[i] else {} for i, t in enumerate(tables)]
 
 
-def _local_numbers(node: Value) -> list[tuple[int, Value, Callable[[float], float]]]:
-    """(input slot, input, g ↦ g · ∂node/∂input) for each input of ``node`` but constants:
-    the chain rule's product, :func:`autograd.engine.chain` (a partial of None passes 0)."""
-    ins = node.inputs
-    if not ins:
+def _local_numbers(
+    eq: Equation | None, graph: dict[Var, Value]
+) -> list[tuple[int, Value, Callable[[float], float]]]:
+    """(input slot, input, g ↦ g · ∂node/∂input) for each input of a node but constants,
+    from its equation (None for a leaf): the chain rule's product,
+    :func:`autograd.engine.chain` (a partial of None passes 0)."""
+    if eq is None:
         return []
-    rule = RULES[node.op]
-    numbers = [x.data for x in ins]
-    partials = rule.derivative(node.data, *numbers)
+
+    def read(a: Atom) -> Any:
+        return graph[a].data if isinstance(a, Var) else a
+
+    partials = eq.partials(read)
 
     def times(slot: int, p: Any) -> Callable[[float], float]:
         def quotient(q: Any) -> Any:
-            return q(node.data, *numbers)[slot]
+            return q(read(eq.out), *[read(a) for a in eq.inputs])[slot]
 
-        return lambda g: float(chain(rule, g, p, quotient))
+        return lambda g: float(chain(eq.rule, g, p, quotient))
 
+    inputs = [graph[a] for a in eq.inputs if isinstance(a, Var)]
     return [
         (slot, child, times(slot, partial))
-        for slot, (child, partial) in enumerate(zip(ins, partials, strict=True))
+        for slot, (child, partial) in enumerate(zip(inputs, partials, strict=True))
         if not isinstance(child, Constant)
     ]
 
@@ -392,7 +400,7 @@ class _Tree:
     def form(self, i: int, target: int) -> tuple[str | None, str]:
         """∂node/∂input in the rule's terms (None when just a number), and its number."""
         s = self.edges[i][target]
-        return _edge_text(s, self.order, self.names, self.partials), self.number(s.value)
+        return _edge_text(s, self.view, self.names, self.partials), self.number(s.value)
 
     def unit(self, i: int, inline: set[int]) -> str:
         """A unit as a table: its two rows, then a row per input (its own parameters with
@@ -576,7 +584,7 @@ def _breadth_first(root: int, edges: list[dict[int, _Sum]]) -> list[int]:
 
 def _edge_text(
     s: _Sum,
-    order: list[Value],
+    view: View,
     names: _Names,
     partials: dict[int, tuple[Any, ...]],
 ) -> str | None:
@@ -587,14 +595,14 @@ def _edge_text(
         return f"Σ over {s.paths}{more} paths"
     chain = s.chain
     if chain is not None and chain[2] is None:  # an edge to an input: the rule's name and form
-        partial, named = _local_form(chain[0], chain[1], order, names, partials)
+        partial, named = _local_form(chain[0], chain[1], view, names, partials)
         if not isinstance(partial, Formula):
             return None
         return f"{html(named)} = {html(partial)}" if named is not None else html(partial)
     factors: list[Any] = []
     while chain is not None and len(factors) <= MAX_FACTORS:
         i, slot, chain = chain
-        partial, named = _local_form(i, slot, order, names, partials)
+        partial, named = _local_form(i, slot, view, names, partials)
         if not (isinstance(partial, float) and partial == 1.0):
             factors.append(named if named is not None else partial)
     if len(factors) > MAX_FACTORS:
@@ -608,13 +616,13 @@ def _edge_text(
 
 
 def _local_form(
-    i: int, slot: int, order: list[Value], names: _Names, partials: dict[int, tuple[Any, ...]]
+    i: int, slot: int, view: View, names: _Names, partials: dict[int, tuple[Any, ...]]
 ) -> tuple[Any, Any]:
-    """∂node/∂input for input ``slot`` of node ``i`` as a formula in names, and the rule's
-    name for it (σ'(S)) or None; ``partials`` caches each node's partials."""
-    node = order[i]
-    ins = node.inputs
+    """∂node/∂input for input ``slot`` of node ``i`` as a formula in names (its equation's
+    partial), and the rule's name for it (σ'(S)) or None; ``partials`` caches each node's."""
+    node = view.order[i]
+    eq = view.equations[node]
+    formula = names.formula
     if i not in partials:
-        formula = names.formula
-        partials[i] = local_partials(node.op, formula[node], [formula[x] for x in ins])
-    return partials[i][slot], derivative_name(node.op, names.formula[ins[slot]])
+        partials[i] = local_partials(eq, lambda a: formula[view.graph[a]])
+    return partials[i][slot], derivative_name(eq.rule.name, formula[node.inputs[slot]])

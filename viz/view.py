@@ -22,6 +22,7 @@ from typing import Any
 from autograd import RULES, Constant, Parameter, Value, grad, topological_order
 from autograd.formula import Formula, to_html, to_latex, to_text
 from autograd.names import node_names
+from autograd.program import Equation, Program, Var, trace_graph
 
 from .notation import label_html, label_latex
 
@@ -105,6 +106,9 @@ class View:
     order: tuple[Value, ...]
     names: dict[Value, Any]  # every node's name (autograd.names), shown or folded
     by_value: dict[Value, Node]
+    program: Program  # the graph traced (autograd.program.trace_graph): v0, v1, … by position
+    equations: dict[Value, Equation]  # each computed node's equation in the program
+    graph: dict[Var, Value]  # each variable of the program's node
 
     def node(self, value: Value) -> Node:
         """The shown node of ``value``."""
@@ -218,23 +222,26 @@ class _Minus:
 
 
 def _edges_and_symbol(
-    node: Value, names: dict[Value, Any], minus: _Minus
+    node: Value,
+    eq: Equation | None,
+    names: dict[Value, Any],
+    graph: dict[Var, Value],
+    minus: _Minus,
 ) -> tuple[tuple[Edge, ...], str]:
-    """The node's drawn inputs with their local partials, and its op's symbol."""
-    rule = node._rule
-    if rule is None:
+    """The node's drawn inputs with their local partials (its equation's, in the nodes'
+    names and as numbers), and its op's symbol."""
+    if eq is None:
         return (), ""
-    ins = node.inputs
-    partials = rule.derivative(names[node], *[names[x] for x in ins])
-    numbers = rule.derivative(node.data, *[x.data for x in ins])
+    partials = eq.partials(lambda a: names[graph[a]] if isinstance(a, Var) else a)
+    numbers = eq.partials(lambda a: graph[a].data if isinstance(a, Var) else a)
     edges = []
-    for x, p, v in zip(ins, partials, numbers, strict=True):
+    for x, p, v in zip(node.inputs, partials, numbers, strict=True):
         edge = minus.edge(node, x, 0.0 if p is None else p, 0.0 if v is None else float(v))
         if edge is not None:
             edges.append(edge)
     if node in minus.lone or (node.op == "add" and any(e.subtracted for e in edges)):
         return tuple(edges), MINUS
-    return tuple(edges), rule.notation.html or rule.notation.symbol
+    return tuple(edges), eq.rule.notation.html or eq.rule.notation.symbol
 
 
 def _kind(node: Value, is_root: bool, has_parameters: bool) -> str:
@@ -273,6 +280,8 @@ def graph_view(root: Value) -> View:
     if not isinstance(root, Value):
         raise TypeError(f"needs a Value to show, got {type(root).__name__}")
     order = topological_order(root)
+    program, graph = trace_graph(order)  # its equations give each node's local partials
+    equations = {graph[eq.out]: eq for eq in program.equations}
     names = node_names(order)
     has_parameters = any(isinstance(v, Parameter) for v in order)
     users = users_of(order)
@@ -281,12 +290,13 @@ def graph_view(root: Value) -> View:
     for i, node in enumerate(order):
         if minus.hides(node, users.get(node, [])):
             continue
-        edges, symbol = _edges_and_symbol(node, names, minus)
+        edges, symbol = _edges_and_symbol(node, equations.get(node), names, graph, minus)
         kind = _kind(node, node is order[-1], has_parameters)
         value = abs(node.data) if node in minus.subtracted else node.data
         shown.append(Node(node, i, names[node], kind, symbol, edges, value))
     by_value = {n.value: n for n in shown}
-    return View(root, tuple(shown), _fresh_grads(root, order), tuple(order), names, by_value)
+    grads = _fresh_grads(root, order)
+    return View(root, tuple(shown), grads, tuple(order), names, by_value, program, equations, graph)
 
 
 def _negate(p: Any) -> Any:
