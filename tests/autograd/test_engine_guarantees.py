@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
-from compare import bits
+from compare import bits, same
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import ROWS, Graph, graphs
 
+import autograd
 from autograd import (
     RULES,
     Constant,
@@ -353,3 +355,51 @@ def test_wsums_backward_gives_its_rows_partials_bit_for_bit(
     with pytest.MonkeyPatch.context() as mp:
         mp.setitem(RULES, "wsum", generic)  # not the row's own function: the generic path
         assert gradients() == fast
+
+
+ANY = st.one_of(
+    st.floats(),
+    st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -1e-310, 1.0, -1.0]),
+)
+
+
+FEW = st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.0, math.inf, -math.inf])
+"""Few numbers: ties, kinks and infinite gradients meet often."""
+EVERY_ROW = (*ROWS, "sub", "neg", "wsum")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        graphs(values=ANY, constants=ANY, ops=EVERY_ROW),
+        graphs(values=FEW, constants=FEW, ops=EVERY_ROW),
+    )
+)
+def test_the_float_fast_paths_give_chains_numbers_bit_for_bit(graph: Graph) -> None:
+    # grad() on floats runs the engine's float-specialised paths; create_graph=True sends
+    # every product through autograd.engine.chain, the chain rule written once, on Values:
+    # every row, any float, signed zeros included (nan of any payload)
+    leaves = [Value(x) for x in graph.leaves]
+    out = graph.build(leaves)[-1]
+    fast = grad(out, leaves)
+    generic = grad(out, leaves, create_graph=True)
+    for i, (f, g) in enumerate(zip(fast, generic, strict=True)):
+        assert same(f.data, g.data), f"∂/∂x{i}: fast path {f.data!r}, chain {g.data!r}\n{graph}"
+
+
+@pytest.mark.parametrize("g", [math.inf, -math.inf, math.nan, -2.0])
+def test_a_masking_rows_zero_passes_exactly_zero_on_every_path(g: float) -> None:
+    # by hand: each partial below is exactly 0, so the leaf's gradient is +0.0 whatever
+    # g is (not nan from inf·0, not −0.0 from −2·0), on the fast path and through chain
+    x, y, z = Value(-1.0), Value(-3.0), Value(0.0)
+    cases = [  # (the node, the leaf it does not pass a gradient to)
+        (x.relu(), x),
+        (autograd.maximum(x, y), y),
+        (autograd.minimum(y, x), x),
+        (x.clamp(0.0, 1.0), x),
+        (abs(z), z),
+    ]
+    for node, leaf in cases:
+        for create_graph in (False, True):
+            (d,) = grad(node * g, [leaf], create_graph=create_graph)
+            assert bits(d.data) == bits(0.0), (node.op, g, create_graph, d.data)
