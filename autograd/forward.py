@@ -34,6 +34,8 @@ __all__ = ["hessian", "hvp", "jvp", "tangents"]
 
 def _order(outputs: Iterable[Value]) -> list[Value]:
     """The nodes of all outputs' graphs once each, every node after its inputs."""
+    if len(outputs := list(outputs)) == 1:
+        return topological_order(outputs[0])
     order: list[Value] = []
     seen: set[Value] = set()
     for out in outputs:
@@ -58,7 +60,8 @@ class _Traced:
             wanted += [
                 v for v in order if v._rule is None and type(v) is not Constant and v not in taken
             ]
-        self.program, self.nodes = _traced(order, wanted, outputs)
+        numbered = {v: f"v{i}" for i, v in enumerate(dict.fromkeys([*wanted, *order]))}
+        self.program, self.nodes = _traced(order, wanted, outputs, numbered)  # no names needed
         self.var = {node: v for v, node in self.nodes.items()}
         self.differentiable = differentiable
 
