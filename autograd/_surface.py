@@ -9,7 +9,8 @@ From the rows this module writes, between "generated" marker lines:
 - in ``autograd/methods.py``, ``Value``'s operators (``+``, ``%``, ``abs(v)``: the
   rows' ``operator``) and its methods (``v.exp()``, ``v.atan2(x)``), in the class
   ``Methods`` that ``Value`` extends (what ``Value`` defines by hand is left out);
-- in ``autograd/formula.py``, ``Formula``'s operators;
+- in ``autograd/formula.py`` and ``autograd/_symbols.py``, the operators of ``Formula``
+  and of the symbols a program's rows run on;
 - in ``autograd/__init__.py``, the import of the public functions and their names in
   ``__all__``.
 
@@ -226,24 +227,33 @@ def _value_methods(defined: set[str]) -> str:
     return "\n".join(parts)
 
 
-def _formula_operators(defined: set[str]) -> str:
-    parts = []
-    for _, dunder, forward, rdunder, reflected in _operator_rows("Formula"):
-        if dunder not in defined and not rdunder:
-            parts.append(
-                f"    def {dunder}(self) -> Any:\n        return self._op({forward}, self)\n"
-            )
-        elif dunder not in defined:
-            parts.append(
-                f"    def {dunder}(self, other: Any) -> Any:\n"
-                f"        return self._op({forward}, self, other)\n"
-            )
-        if rdunder and rdunder not in defined:
-            parts.append(
-                f"    def {rdunder}(self, other: Any) -> Any:\n"
-                f"        return self._op({reflected}, other, self)\n"
-            )
-    return "\n".join(parts)
+Writer = Callable[[set[str]], str]
+
+
+def _class_operators(cls: str) -> Writer:
+    """The writer of the operators of a symbolic class (``Formula``, ``_Sym``): each
+    builds its row's node through ``self._op``."""
+
+    def write(defined: set[str]) -> str:
+        parts = []
+        for _, dunder, forward, rdunder, reflected in _operator_rows(cls):
+            if dunder not in defined and not rdunder:
+                parts.append(
+                    f"    def {dunder}(self) -> Any:\n        return self._op({forward}, self)\n"
+                )
+            elif dunder not in defined:
+                parts.append(
+                    f"    def {dunder}(self, other: Any) -> Any:\n"
+                    f"        return self._op({forward}, self, other)\n"
+                )
+            if rdunder and rdunder not in defined:
+                parts.append(
+                    f"    def {rdunder}(self, other: Any) -> Any:\n"
+                    f"        return self._op({reflected}, other, self)\n"
+                )
+        return "\n".join(parts)
+
+    return write
 
 
 def _imports(module: str, names: list[str]) -> str:
@@ -253,7 +263,6 @@ def _imports(module: str, names: list[str]) -> str:
 
 # Each file's blocks: block name -> (where hand-written definitions are looked up, writer).
 # The scope is "" for the module's top level, or the name of a class.
-Writer = Callable[[set[str]], str]
 FILES: dict[str, dict[str, tuple[str, Writer]]] = {
     "functions.py": {
         "functions": ("", _ops_functions),
@@ -267,7 +276,8 @@ FILES: dict[str, dict[str, tuple[str, Writer]]] = {
         "operators": ("value.py:Value", _value_operators),
         "methods": ("value.py:Value", _value_methods),
     },
-    "formula.py": {"operators": ("Formula", _formula_operators)},
+    "formula.py": {"operators": ("Formula", _class_operators("Formula"))},
+    "_symbols.py": {"operators": ("_Sym", _class_operators("_Sym"))},
     "__init__.py": {
         "imports": ("", lambda defined: _imports(".ops", exports())),
         "names": ("", lambda defined: _names(exports(), "", "__all__")),

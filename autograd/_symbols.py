@@ -32,18 +32,6 @@ class _Sym:
     def _op(self, name: str, *args: Any) -> _Sym:
         return _Sym._apply_rule(RULES[name], args)
 
-    def __add__(self, other: Any) -> _Sym:
-        return self._op("add", self, other)
-
-    def __radd__(self, other: Any) -> _Sym:
-        return self._op("add", other, self)
-
-    def __mul__(self, other: Any) -> _Sym:
-        return self._op("mul", self, other)
-
-    def __rmul__(self, other: Any) -> _Sym:
-        return self._op("mul", other, self)
-
     def __neg__(self) -> _Sym:  # self * -1
         return self._op("mul", self, -1.0)
 
@@ -53,32 +41,48 @@ class _Sym:
     def __rsub__(self, other: Any) -> _Sym:  # other + (-self)
         return self._op("add", other, -self)
 
-    def __truediv__(self, other: Any) -> _Sym:
+    # the rows' operators (+ * / ** % // abs)
+    # --- begin generated: operators (python -m autograd._surface writes this; do not edit) ---
+    def __add__(self, other: Any) -> Any:
+        return self._op("add", self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._op("add", other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._op("mul", self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._op("mul", other, self)
+
+    def __truediv__(self, other: Any) -> Any:
         return self._op("div", self, other)
 
-    def __rtruediv__(self, other: Any) -> _Sym:
+    def __rtruediv__(self, other: Any) -> Any:
         return self._op("div", other, self)
 
-    def __pow__(self, other: Any) -> _Sym:
+    def __pow__(self, other: Any) -> Any:
         return self._op("powv" if isinstance(other, _Sym) else "pow", self, other)
 
-    def __rpow__(self, other: Any) -> _Sym:
+    def __rpow__(self, other: Any) -> Any:
         return self._op("powv", other, self)
 
-    def __abs__(self) -> _Sym:
+    def __abs__(self) -> Any:
         return self._op("abs", self)
 
-    def __mod__(self, other: Any) -> _Sym:
+    def __mod__(self, other: Any) -> Any:
         return self._op("mod", self, other)
 
-    def __rmod__(self, other: Any) -> _Sym:
+    def __rmod__(self, other: Any) -> Any:
         return self._op("mod", other, self)
 
-    def __floordiv__(self, other: Any) -> _Sym:
+    def __floordiv__(self, other: Any) -> Any:
         return self._op("floordiv", self, other)
 
-    def __rfloordiv__(self, other: Any) -> _Sym:
+    def __rfloordiv__(self, other: Any) -> Any:
         return self._op("floordiv", other, self)
+
+    # --- end generated: operators ---
 
 
 def _atom(x: Any) -> Atom:
