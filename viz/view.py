@@ -1,10 +1,13 @@
 """The graph as a student sees it: named nodes, subtractions as subtractions, local partials.
 
 :func:`graph_view` reads a Value graph once for every picture and text of
-:mod:`viz` (the computation graph, ``explain``, the step-through page): each
-node's name (:func:`autograd.names.node_names`), its kind, the op's symbol
-from its row's :class:`~autograd.ops.Notation`, and for each input the local
-partial ∂node/∂input as a formula in the inputs' names and as a number.
+:mod:`viz` (the computation graph, ``explain``, the step-through page), traced
+into a program (:func:`autograd.program.trace_graph`, the same equations that
+``compile`` and forward mode read): each node's name
+(:func:`autograd.names.node_names`), its kind, the op's symbol from its
+equation's row (:class:`~autograd.ops.Notation`), and for each input the local
+partial ∂node/∂input (:meth:`~autograd.program.Equation.partials`) as a formula
+in the inputs' names and as a number.
 
 The engine writes ``a - b`` as ``a + b·(−1)`` and ``-x`` as ``x·(−1)`` (the same
 IEEE numbers). The view shows them as the notes write them: a negation that
