@@ -46,8 +46,15 @@ _PAIRS = tuple(
     (first, then, at) for first in _FUSED for then in _FUSED for at in range(_arity(then))
 )
 """Each pair instruction: the first row, the row that reads its result, and where."""
-_OPCODES = (*_EXPRESSIONS, *_HELPERS, "wsum", "call", *(f"{a}>{b}@{i}" for a, b, i in _PAIRS))
-"""The tape's instructions: each spelt row, n-ary wsum, a call back, then the pairs."""
+_OPCODES = (
+    "end",
+    *_EXPRESSIONS,
+    *_HELPERS,
+    "wsum",
+    "call",
+    *(f"{a}>{b}@{i}" for a, b, i in _PAIRS),
+)
+"""The tape's instructions: the end, each spelt row, n-ary wsum, a call back, the pairs."""
 _PAIR_CODE = {pair: len(_OPCODES) - len(_PAIRS) + i for i, pair in enumerate(_PAIRS)}
 
 
@@ -55,9 +62,10 @@ _PAIR_CODE = {pair: len(_OPCODES) - len(_PAIRS) + i for i, pair in enumerate(_PA
 class CTape:
     """A program as a tape for :data:`TAPE_SOURCE`: slots 0.. hold the inputs, then the
     constants, then the results (a slot serves again once its variable is read for the last
-    time). ``code`` holds, per equation, its opcode (:data:`_OPCODES`), its number of
-    arguments, its result's slot and its arguments' (a call back's first argument is its
-    row's index in ``callbacks``); ``outputs`` the slots of the value and the gradients."""
+    time). ``code`` holds, per equation, its opcode (:data:`_OPCODES`), its result's slot
+    and its arguments' (wsum and a call back have their number of arguments before the
+    result's slot; a call back's first argument is its row's index in ``callbacks``), then
+    the opcode ``end``; ``outputs`` the slots of the value and the gradients."""
 
     code: tuple[int, ...]
     constants: tuple[float, ...]
@@ -97,7 +105,7 @@ def print_tape(joint: Program) -> CTape:
         out = slots.result(k, eq.out)
         if first is not None:
             args = [*map(at, first.inputs), *(at(a) for i, a in enumerate(eq.inputs) if i != where)]
-            code += [_PAIR_CODE[first.rule.name, eq.rule.name, where], len(args), out, *args]
+            code += [_PAIR_CODE[first.rule.name, eq.rule.name, where], out, *args]
         elif not spelt(eq.rule):
             if eq.rule not in callbacks:
                 callbacks.append(eq.rule)
@@ -105,7 +113,9 @@ def print_tape(joint: Program) -> CTape:
             code += [_OPCODES.index("call"), len(args), out, *args]
         else:
             args = list(map(at, eq.inputs))
-            code += [_OPCODES.index(eq.rule.name), len(args), out, *args]
+            count = [len(args)] if eq.rule.name == "wsum" else []
+            code += [_OPCODES.index(eq.rule.name), *count, out, *args]
+    code.append(_OPCODES.index("end"))
     return CTape(
         tuple(code),
         tuple(struct.unpack("<d", b)[0] for b in constants),
@@ -195,28 +205,50 @@ def _spelling(name: str, refs: list[str]) -> str:
     return f"cr_{name}({', '.join(refs)})"
 
 
+def _width(name: str) -> int | None:
+    """How many argument slots an instruction has (None: its count is on the tape)."""
+    if name in ("wsum", "call"):
+        return None
+    if ">" in name:
+        first, rest = name.split(">")
+        return _arity(first) + _arity(rest.split("@")[0]) - 1
+    return _arity(name)
+
+
 def _case(name: str) -> str:
-    """The tape's C for one opcode: the row's spelling on the slots ``v[a[0]]``, ..."""
+    """The tape's C for one instruction at ``pc``: its result into ``v[pc[1]]`` (``v[pc[2]]``
+    for one with a count) from the slots ``v[a[0]]``, ..., then ``pc`` on the next one."""
+    if name == "end":
+        return "return"
+    width = _width(name)
+    if width is None:
+        head = "k = pc[1];\n        a = pc + 3;\n        "
+        store = "v[pc[2]] = r;\n        pc = a + k"
+    else:
+        head = "a = pc + 2;\n        "
+        store = f"v[pc[1]] = r;\n        pc = a + {width}"
     if name == "wsum":
-        return (
+        body = (
             "m = k / 2;\n        r = m ? v[a[0]] * v[a[m]] : 0.0;\n"
             "        for (int i = 1; i < m; i++)\n"
             "            r += v[a[i]] * v[a[m + i]];\n        r -= v[a[k - 1]]"
         )
-    if name == "call":
-        return (
+    elif name == "call":
+        body = (
             "for (int i = 1; i < k; i++)\n            args[i - 1] = v[a[i]];\n"
             "        r = cb[a[0]](args, k - 1)"
         )
-    if ">" in name:  # a pair: the first row's result in q, read by the second
+    elif ">" in name:  # a pair: the first row's result in q, read by the second
         first, rest = name.split(">")
         then, where = rest.split("@")
         n = _arity(first)
         q = _spelling(first, [f"v[a[{i}]]" for i in range(n)])
         others = iter(f"v[a[{n + i}]]" for i in range(_arity(then) - 1))
         refs = ["q" if i == int(where) else next(others) for i in range(_arity(then))]
-        return f"const double q = {q};\n        r = {_spelling(then, refs)}"
-    return "r = " + _spelling(name, [f"v[a[{i}]]" for i in range(_arity(name))])
+        body = f"const double q = {q};\n        r = {_spelling(then, refs)}"
+    else:
+        body = "r = " + _spelling(name, [f"v[a[{i}]]" for i in range(_arity(name))])
+    return f"{head}{body};\n        {store}"
 
 
 _NARROW = 65_536
@@ -231,42 +263,37 @@ def _walker(width: str, integer: str) -> str:
         for i, name in enumerate(_OPCODES)
     )
     threaded = "\n".join(
-        f"op{i}: /* {name} */\n    {{\n        {_case(name)};\n    }}\n    CR_NEXT;"
+        f"op{i}: /* {name} */\n    {{\n        {_case(name)};\n    }}\n    goto *jump[*pc];"
         for i, name in enumerate(_OPCODES)
     )
     labels = ", ".join(f"&&op{i}" for i in range(len(_OPCODES)))
     return f"""
-static void cr_walk{width}(const {integer} *pc, const {integer} *end, double *restrict v,
-                      double *args, cr_row const *cb)
+static void cr_walk{width}(const {integer} *pc, double *restrict v, double *args,
+                      cr_row const *cb)
 {{
     const {integer} *a;
     int k, m;
     double r;
-#if defined(__GNUC__)
-    static void *const jump[] = {{{labels}}};
-    if (pc == end)
-        return;
-    k = pc[1];
-    a = pc + 3;
-    goto *jump[pc[0]];
-{threaded}
-#else
-    for (; pc < end; pc = a + k) {{
-        k = pc[1];
-        a = pc + 3;
-        switch (pc[0]) {{
-{cases}
-        }}
-        v[a[-1]] = r;
-    }}
-#endif
+    (void)k;
     (void)m;
+    (void)r;
     (void)args;
     (void)cb;
+#if defined(__GNUC__)
+    static void *const jump[] = {{{labels}}};
+    goto *jump[*pc];
+{threaded}
+#else
+    for (;;) {{
+        switch (*pc) {{
+{cases}
+        }}
+    }}
+#endif
 }}
 
 /* n samples; v: n_slots doubles (inputs, constants, results); args: widest doubles */
-int cr_tape{width}(const {integer} *code, long n_code, const double *consts, int n_consts,
+int cr_tape{width}(const {integer} *code, const double *consts, int n_consts,
               int n_in, const int *outs, int n_out, long n_slots, int widest,
               const double *in, double *out, long n, cr_row const *cb)
 {{
@@ -282,7 +309,7 @@ int cr_tape{width}(const {integer} *code, long n_code, const double *consts, int
     for (long s = 0; s < n; s++) {{
         for (int i = 0; i < n_in; i++)
             v[i] = in[s * n_in + i];
-        cr_walk{width}(code, code + n_code, v, args, cb);
+        cr_walk{width}(code, v, args, cb);
         for (int i = 0; i < n_out; i++)
             out[s * n_out + i] = v[outs[i]];
     }}
@@ -297,20 +324,13 @@ def _tape_source() -> str:
     helpers = "\n".join(f"static double cr_{h}{body}\n" for h, body in _HELPERS.items())
     return f"""/* chainrule's compact tape (autograd.ctape): a program as numbers, one loop.
    For programs too large to print as lines: this C is the same for every program, so it is
-   built once. Each equation is an opcode, its argument count, its result's slot and its
-   arguments' slots; the loop jumps from each equation to the next one's code (with GCC and
-   Clang's labels as values: each jump is predicted apart), elsewhere it is a switch.
+   built once. Each equation is an opcode, its result's slot and its arguments' slots (an
+   n-ary one has its count after the opcode); the tape ends with the opcode end. The loop
+   jumps from each equation to the next one's code (with GCC and Clang's labels as values:
+   each jump is predicted apart), elsewhere it is a switch.
    cr_tape16 reads a tape of 16-bit numbers, cr_tape32 one of 32-bit numbers. */
 {_PREAMBLE}
 {helpers}
-#define CR_NEXT          \\
-    v[a[-1]] = r;        \\
-    pc = a + k;          \\
-    if (pc == end)       \\
-        return;          \\
-    k = pc[1];           \\
-    a = pc + 3;          \\
-    goto *jump[pc[0]]
 {_walker("16", "unsigned short")}{_walker("32", "int")}"""
 
 
