@@ -34,28 +34,48 @@ _FUSED = (
     *("add", "mul", "div", "exp", "log", "tanh", "sigmoid", "softplus", "step"),
     *("mul0", "above", "maximum", TIMES.name),
 )
-"""Rows that fuse in pairs on the tape: a result read once, by the next instruction, is
-passed in a register (the same operations in the same order: the same numbers)."""
+"""Rows that fuse on the tape: a result read once, by the next instruction, is passed in
+a register (the same operations in the same order: the same numbers)."""
+
+_CHAINS = (
+    "mul>add@1>exp@0",  # exp(x - m): a softmax's numerator
+    "add>add@0>add@0",  # a sum of four
+    "add>add@0>add@0>add@0",
+    f"div>{TIMES.name}@1>add@0>mul@0",  # a quotient's gradient, summed, times a partial
+    f"div>mul@0>{TIMES.name}@1",
+    "mul>add@0>add@0",
+    "mul>add@0>add@0>add@0",
+    "above>mul0@0>add@1",  # a maximum's gradient, added into an adjoint
+    "above>mul0@0>add@1>add@0",
+    f"mul>{TIMES.name}@1>add@0",
+    f"mul>{TIMES.name}@1>add@0>add@0",
+)
+"""Chains of three or four rows that run as one instruction: the ones most frequent in
+the AW graph of ``make bench`` (each fewer instruction is one fewer jump)."""
 
 
 def _arity(name: str) -> int:
     return 4 if name == TIMES.name else RULES[name].arity
 
 
+def _links(name: str) -> list[tuple[str, int]]:
+    """A chain instruction's rows, the first with position 0, each next one with the
+    position where it reads the result before it: "mul>add@1" is [("mul", 0), ("add", 1)]."""
+    first, *rest = name.split(">")
+    return [(first, 0), *((row, int(at)) for row, at in (link.split("@") for link in rest))]
+
+
 _PAIRS = tuple(
-    (first, then, at) for first in _FUSED for then in _FUSED for at in range(_arity(then))
+    f"{first}>{then}@{at}"
+    for first in _FUSED
+    for then in _FUSED
+    for at in range(_arity(then))
 )
 """Each pair instruction: the first row, the row that reads its result, and where."""
-_OPCODES = (
-    "end",
-    *_EXPRESSIONS,
-    *_HELPERS,
-    "wsum",
-    "call",
-    *(f"{a}>{b}@{i}" for a, b, i in _PAIRS),
-)
-"""The tape's instructions: the end, each spelt row, n-ary wsum, a call back, the pairs."""
-_PAIR_CODE = {pair: len(_OPCODES) - len(_PAIRS) + i for i, pair in enumerate(_PAIRS)}
+_OPCODES = ("end", *_EXPRESSIONS, *_HELPERS, "wsum", "call", *_PAIRS, *_CHAINS)
+"""The tape's instructions: the end, each spelt row, n-ary wsum, a call back, the pairs,
+the longer chains."""
+_CODE = {name: i for i, name in enumerate(_OPCODES)}
 
 
 @dataclass(frozen=True)
@@ -101,21 +121,24 @@ def print_tape(joint: Program) -> CTape:
     def at(a: Atom) -> int:
         return slots[a] if isinstance(a, Var) else constants[struct.pack("<d", a)]
 
-    for k, (first, eq, where) in enumerate(steps):
+    for k, (chain, wheres) in enumerate(steps):
+        eq = chain[-1]
         out = slots.result(k, eq.out)
-        if first is not None:
-            args = [*map(at, first.inputs), *(at(a) for i, a in enumerate(eq.inputs) if i != where)]
-            code += [_PAIR_CODE[first.rule.name, eq.rule.name, where], out, *args]
+        if len(chain) > 1:
+            args = list(map(at, chain[0].inputs))
+            for e, where in zip(chain[1:], wheres, strict=True):
+                args += (at(a) for i, a in enumerate(e.inputs) if i != where)
+            code += [_CODE[_chain_name(chain, wheres)], out, *args]
         elif not spelt(eq.rule):
             if eq.rule not in callbacks:
                 callbacks.append(eq.rule)
             args = [callbacks.index(eq.rule), *map(at, eq.inputs)]
-            code += [_OPCODES.index("call"), len(args), out, *args]
+            code += [_CODE["call"], len(args), out, *args]
         else:
             args = list(map(at, eq.inputs))
             count = [len(args)] if eq.rule.name == "wsum" else []
-            code += [_OPCODES.index(eq.rule.name), *count, out, *args]
-    code.append(_OPCODES.index("end"))
+            code += [_CODE[eq.rule.name], *count, out, *args]
+    code.append(_CODE["end"])
     return CTape(
         tuple(code),
         tuple(struct.unpack("<d", b)[0] for b in constants),
@@ -127,9 +150,14 @@ def print_tape(joint: Program) -> CTape:
     )
 
 
-Step = tuple[Equation | None, Equation, int]
-"""A tape instruction: (the equation fused into it, or None; the equation; where the
-second reads the first's result)."""
+Step = tuple[tuple[Equation, ...], tuple[int, ...]]
+"""A tape instruction: its equations (a chain: each but the first reads the result of
+the one before, which nothing else reads) and where each next one reads it."""
+
+
+def _chain_name(chain: tuple[Equation, ...], wheres: tuple[int, ...]) -> str:
+    links = (f">{e.rule.name}@{where}" for e, where in zip(chain[1:], wheres, strict=True))
+    return chain[0].rule.name + "".join(links)
 
 
 def _fusable(eq: Equation) -> bool:
@@ -146,22 +174,49 @@ def _reads(joint: Program) -> dict[Var, int]:
 
 
 def _fused(joint: Program) -> list[Step]:
-    """The equations in tape order, each pair that fuses as one step."""
+    """The equations in tape order, each chain that fuses as one step.
+
+    Each equation takes in the first of its operands that a row of :data:`_FUSED`
+    computes for it alone; of the chain of such equations ending at an equation that
+    is not taken in, the longest tail that is an instruction is one step, the rest is
+    split the same way (before it: its inputs are defined before it).
+    """
     reads = _reads(joint)
     made = {eq.out: eq for eq in joint.equations if _fusable(eq)}
     firsts: dict[Var, tuple[Equation, int]] = {}  # a reader's fused first equation
     for eq in filter(_fusable, joint.equations):
         for i, a in enumerate(eq.inputs):
-            if isinstance(a, Var) and a in made and reads[a] == 1 and a not in firsts:
+            if isinstance(a, Var) and a in made and reads[a] == 1:
                 firsts[eq.out] = (made[a], i)
                 break
     taken = {first.out for first, _ in firsts.values()}  # results fused into their reader
     steps: list[Step] = []
     for eq in joint.equations:
-        if eq.out not in taken:
-            first, where = firsts.get(eq.out, (None, 0))
-            steps.append((first, eq, where))
+        if eq.out in taken:
+            continue
+        chain, wheres = [eq], []  # from the reader back to the first
+        while chain[-1].out in firsts:
+            first, where = firsts[chain[-1].out]
+            chain.append(first)
+            wheres.append(where)
+        chain.reverse()
+        wheres.reverse()
+        tail: list[Step] = []
+        while chain:
+            n = next(n for n in range(min(len(chain), 4), 0, -1) if _fits(chain[-n:], wheres))
+            tail.append((tuple(chain[-n:]), tuple(wheres[len(wheres) - n + 1 :])))
+            del chain[-n:]
+            del wheres[len(wheres) - n :]
+        steps.extend(reversed(tail))
     return steps
+
+
+def _fits(chain: list[Equation], wheres: list[int]) -> bool:
+    """Whether the chain ``chain`` (the tail of the chain ``wheres`` belongs to) is one
+    instruction."""
+    if len(chain) == 1:
+        return True
+    return _chain_name(tuple(chain), tuple(wheres[len(wheres) - len(chain) + 1 :])) in _CODE
 
 
 class _Slots:
@@ -175,9 +230,8 @@ class _Slots:
         self.free: list[int] = []
         self.done: dict[int, list[Var]] = {}  # the variables whose last reader is step k
         last: dict[Var, int] = {}
-        for k, (fused, eq, _) in enumerate(steps):
-            ins = (*(fused.inputs if fused else ()), *eq.inputs)
-            last.update((a, k) for a in ins if isinstance(a, Var))
+        for k, (chain, _) in enumerate(steps):
+            last.update((a, k) for eq in chain for a in eq.inputs if isinstance(a, Var))
         for a in outputs:
             if isinstance(a, Var):
                 last[a] = len(steps)  # read at the end: never freed
@@ -209,10 +263,8 @@ def _width(name: str) -> int | None:
     """How many argument slots an instruction has (None: its count is on the tape)."""
     if name in ("wsum", "call"):
         return None
-    if ">" in name:
-        first, rest = name.split(">")
-        return _arity(first) + _arity(rest.split("@")[0]) - 1
-    return _arity(name)
+    links = _links(name)
+    return _arity(links[0][0]) + sum(_arity(row) - 1 for row, _ in links[1:])
 
 
 def _case(name: str) -> str:
@@ -238,16 +290,13 @@ def _case(name: str) -> str:
             "for (int i = 1; i < k; i++)\n            args[i - 1] = v[a[i]];\n"
             "        r = cb[a[0]](args, k - 1)"
         )
-    elif ">" in name:  # a pair: the first row's result in q, read by the second
-        first, rest = name.split(">")
-        then, where = rest.split("@")
-        n = _arity(first)
-        q = _spelling(first, [f"v[a[{i}]]" for i in range(n)])
-        others = iter(f"v[a[{n + i}]]" for i in range(_arity(then) - 1))
-        refs = ["q" if i == int(where) else next(others) for i in range(_arity(then))]
-        body = f"const double q = {q};\n        r = {_spelling(then, refs)}"
-    else:
-        body = "r = " + _spelling(name, [f"v[a[{i}]]" for i in range(_arity(name))])
+    else:  # a row, or a chain: each row's result in r, read by the next row
+        slots = iter(f"v[a[{i}]]" for i in range(width))
+        lines = []
+        for row, where in _links(name):
+            refs = ["r" if lines and i == where else next(slots) for i in range(_arity(row))]
+            lines.append("r = " + _spelling(row, refs))
+        body = ";\n        ".join(lines)
     return f"{head}{body};\n        {store}"
 
 
