@@ -26,36 +26,68 @@ from dataclasses import dataclass
 from .cprint import _EXPRESSIONS, _HELPERS, _PREAMBLE, spelt
 from .ops import RULES, Rule
 from .program import TIMES, Atom, Equation, Program, Var
+from .rule import Notation
 
 __all__ = ["TAPE_SOURCE", "CTape", "print_tape"]
 
 
+SUB = Rule("sub", 2, lambda x, y: x - y, lambda out, x, y: (1.0, -1.0), Notation.call("sub"))
+"""``x - y``: a row of the tape only, for ``x + y·(-1.0)`` (the same number: IEEE's
+subtraction is the addition of the negation, and y·(-1.0) is -y exactly)."""
+
+MINUS_QUOTIENT = Rule(
+    "times_or_minus_quotient",
+    4,
+    lambda g, p, n, d: TIMES.forward(g, p, -n, d),
+    TIMES.derivative,
+    Notation.call("times_or_minus_quotient"),
+)
+"""``times_or_quotient(g, p, n·(-1.0), d)``: a row of the tape only (g·(-n) is -(g·n)
+exactly, and (-x)/d is -(x/d): the same number)."""
+
+_TAPE_EXPRESSIONS = {SUB.name: "{0} - {1}"}
+_TAPE_HELPERS = {
+    MINUS_QUOTIENT.name: """(double g, double p, double n, double d)
+{   /* times_or_quotient(g, p, -n, d) */
+    return p - p == 0.0 ? g * p : -(g * n / d);
+}""",
+}
+_TAPE_ROWS = {rule.name: rule for rule in (SUB, MINUS_QUOTIENT)}
+
 _FUSED = (
     *("add", "mul", "div", "exp", "log", "tanh", "sigmoid", "softplus", "step"),
-    *("mul0", "above", "maximum", TIMES.name),
+    *("mul0", "above", "maximum", TIMES.name, SUB.name, MINUS_QUOTIENT.name),
 )
 """Rows that fuse on the tape: a result read once, by the next instruction, is passed in
 a register (the same operations in the same order: the same numbers)."""
 
+_Q, _MQ = TIMES.name, MINUS_QUOTIENT.name
 _CHAINS = (
-    "mul>add@1>exp@0",  # exp(x - m): a softmax's numerator
-    "add>add@0>add@0",  # a sum of four
+    "add>add@0>add@0",  # a sum of four, an adjoint's terms
     "add>add@0>add@0>add@0",
-    f"div>{TIMES.name}@1>add@0>mul@0",  # a quotient's gradient, summed, times a partial
-    f"div>mul@0>{TIMES.name}@1",
+    "add>add@0>add@0>mul@0",
+    f"div>{_Q}@1>add@0>mul@0",  # a quotient's gradients, summed, times a partial
+    f"div>mul@0>{_MQ}@1",
+    f"div>mul@0>{_MQ}@1>add@0",
+    f"mul>{_MQ}@1>add@0",
+    f"mul>{_MQ}@1>add@0>add@0",
+    f"{_MQ}>add@0>add@0",
+    f"{_MQ}>add@0>add@0>add@0",
+    "mul>sub@0>sub@0",
+    "mul>sub@0>sub@0>sub@0",
     "mul>add@0>add@0",
     "mul>add@0>add@0>add@0",
     "above>mul0@0>add@1",  # a maximum's gradient, added into an adjoint
     "above>mul0@0>add@1>add@0",
-    f"mul>{TIMES.name}@1>add@0",
-    f"mul>{TIMES.name}@1>add@0>add@0",
+    "mul0>add@1>add@0",
+    "mul0>add@1>add@0>add@0",
 )
 """Chains of three or four rows that run as one instruction: the ones most frequent in
 the AW graph of ``make bench`` (each fewer instruction is one fewer jump)."""
 
 
 def _arity(name: str) -> int:
-    return 4 if name == TIMES.name else RULES[name].arity
+    return 4 if name == TIMES.name else (_TAPE_ROWS.get(name) or RULES[name]).arity
 
 
 def _links(name: str) -> list[tuple[str, int]]:
@@ -72,7 +104,10 @@ _PAIRS = tuple(
     for at in range(_arity(then))
 )
 """Each pair instruction: the first row, the row that reads its result, and where."""
-_OPCODES = ("end", *_EXPRESSIONS, *_HELPERS, "wsum", "call", *_PAIRS, *_CHAINS)
+_OPCODES = (
+    *("end", *_EXPRESSIONS, *_HELPERS, *_TAPE_EXPRESSIONS, *_TAPE_HELPERS, "wsum", "call"),
+    *(*_PAIRS, *_CHAINS),
+)
 """The tape's instructions: the end, each spelt row, n-ary wsum, a call back, the pairs,
 the longer chains."""
 _CODE = {name: i for i, name in enumerate(_OPCODES)}
@@ -109,6 +144,7 @@ def print_tape(joint: Program) -> CTape:
     before it). A result's slot is taken again once nothing reads it any more (an
     input's too: the next point copies it in again), so the slots stay few.
     """
+    joint = Program(joint.inputs, tuple(_negations(joint.equations, joint.outputs)), joint.outputs)
     constants: dict[bytes, int] = {}  # a constant's slot, by its bits (-0.0 and nan kept)
     for a in (*(a for eq in joint.equations for a in eq.inputs), *joint.outputs):
         if not isinstance(a, Var):
@@ -129,7 +165,7 @@ def print_tape(joint: Program) -> CTape:
             for e, where in zip(chain[1:], wheres, strict=True):
                 args += (at(a) for i, a in enumerate(e.inputs) if i != where)
             code += [_CODE[_chain_name(chain, wheres)], out, *args]
-        elif not spelt(eq.rule):
+        elif not _spelt(eq.rule):
             if eq.rule not in callbacks:
                 callbacks.append(eq.rule)
             args = [callbacks.index(eq.rule), *map(at, eq.inputs)]
@@ -161,7 +197,41 @@ def _chain_name(chain: tuple[Equation, ...], wheres: tuple[int, ...]) -> str:
 
 
 def _fusable(eq: Equation) -> bool:
-    return eq.rule.name in _FUSED and spelt(eq.rule)
+    return eq.rule.name in _FUSED and _spelt(eq.rule)
+
+
+def _spelt(rule: Rule) -> bool:
+    return _TAPE_ROWS.get(rule.name) is rule or spelt(rule)
+
+
+def _negations(equations: tuple[Equation, ...], outputs: tuple[Atom, ...]) -> list[Equation]:
+    """The equations with ``x + y·(-1.0)`` (either order) as ``sub(x, y)``, and
+    ``times_or_quotient(g, p, n·(-1.0), d)`` as ``times_or_minus_quotient(g, p, n, d)``;
+    a negation nothing reads any more is left out. The same numbers, fewer instructions."""
+    negated = {
+        eq.out: eq.inputs[1 - i]
+        for eq in equations
+        if eq.rule is RULES["mul"]
+        for i in (0, 1)
+        if _minus_one(eq.inputs[i]) and isinstance(eq.inputs[1 - i], Var)
+    }
+    rewritten = []
+    for eq in equations:
+        ins = eq.inputs
+        if eq.rule is RULES["add"] and ins[1] in negated:
+            eq = Equation(eq.out, SUB, (ins[0], negated[ins[1]]))  # type: ignore[index]
+        elif eq.rule is RULES["add"] and ins[0] in negated:
+            eq = Equation(eq.out, SUB, (ins[1], negated[ins[0]]))  # type: ignore[index]
+        elif eq.rule is TIMES and ins[2] in negated:
+            eq = Equation(eq.out, MINUS_QUOTIENT, (*ins[:2], negated[ins[2]], ins[3]))  # type: ignore[index]
+        rewritten.append(eq)
+    read = {a for eq in rewritten for a in eq.inputs if isinstance(a, Var)}
+    read.update(a for a in outputs if isinstance(a, Var))
+    return [eq for eq in rewritten if eq.out not in negated or eq.out in read]
+
+
+def _minus_one(a: Atom) -> bool:
+    return not isinstance(a, Var) and struct.pack("<d", a) == struct.pack("<d", -1.0)
 
 
 def _reads(joint: Program) -> dict[Var, int]:
@@ -256,6 +326,8 @@ def _spelling(name: str, refs: list[str]) -> str:
     """A spelt row's C on the operands ``refs`` (C expressions)."""
     if name in _EXPRESSIONS:
         return _EXPRESSIONS[name].format(*refs)
+    if name in _TAPE_EXPRESSIONS:
+        return _TAPE_EXPRESSIONS[name].format(*refs)
     return f"cr_{name}({', '.join(refs)})"
 
 
@@ -370,7 +442,9 @@ int cr_tape{width}(const {integer} *code, const double *consts, int n_consts,
 
 
 def _tape_source() -> str:
-    helpers = "\n".join(f"static double cr_{h}{body}\n" for h, body in _HELPERS.items())
+    helpers = "\n".join(
+        f"static double cr_{h}{body}\n" for h, body in {**_HELPERS, **_TAPE_HELPERS}.items()
+    )
     return f"""/* chainrule's compact tape (autograd.ctape): a program as numbers, one loop.
    For programs too large to print as lines: this C is the same for every program, so it is
    built once. Each equation is an opcode, its result's slot and its arguments' slots (an
