@@ -119,7 +119,12 @@ _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.
         return CR_NAN;
     return x == 0.0 ? 0.0 : x > 0.0 ? 1.0 : -1.0;
 }""",
-    "mul0": "(double x, double y) { return x == 0.0 ? 0.0 : x * y; }",
+    "mul0": """(double x, double y)
+{   /* x == 0 ? 0 : x * y, with no branch: the product's bits, or none where x is ±0 */
+    union { double d; unsigned long long u; } p = {x * y};
+    p.u &= -(unsigned long long)(x != 0.0);
+    return p.d;
+}""",
     "powlog": """(double x, double y)
 {
     if (x == 0.0 && y >= 0.0)
@@ -153,10 +158,8 @@ _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.
     return x <= y ? x : y;
 }""",
     "above": """(double x, double y)
-{
-    if (x < y)
-        return 0.0;
-    return x == y ? 0.5 : 1.0;
+{   /* x < y ? 0 : x == y ? 0.5 : 1, with no branch on x < y (random in a maximum) */
+    return (double)!(x < y) * (x == y ? 0.5 : 1.0);
 }""",
     "mod": """(double x, double y)
 {
