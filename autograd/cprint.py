@@ -105,11 +105,13 @@ _EXPRESSIONS = {
 
 _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.ieee
     "sigmoid": """(double x)
-{
-    if (x >= 0.0)
-        return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
+{   /* x >= 0 ? 1 / (1 + exp(-x)) : e / (1 + e) with e = exp(x), with no branch on the
+       sign (random in a network): -|x| is -x or x, or -0 for +0 (exp(-0) is exp(0)) */
+    double e = exp(-fabs(x));
+    union { double d; unsigned long long u; } one = {1.0}, top = {e};
+    unsigned long long m = -(unsigned long long)(x >= 0.0);
+    top.u = (one.u & m) | (top.u & ~m);
+    return top.d / (1.0 + e);
 }""",
     "relu": "(double x) { return x <= 0.0 ? 0.0 : x; }",
     "step": "(double x) { return x <= 0.0 ? 0.0 : 1.0; }",
@@ -132,10 +134,12 @@ _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.
     return pow(x, y) * log(x);
 }""",
     "softplus": """(double x)
-{
-    if (x > 0.0)
-        return x + log1p(exp(-x));
-    return log1p(exp(x));
+{   /* x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)), with no branch on the sign: -|x| is
+       -x or x (or -0 for +0), and below 0 the sum is 0 + log1p(...), which is the same */
+    double e = log1p(exp(-fabs(x)));
+    union { double d; unsigned long long u; } p = {x};
+    p.u &= -(unsigned long long)(x > 0.0);
+    return p.d + e;
 }""",
     "clamp": """(double x, double lo, double hi)
 {
