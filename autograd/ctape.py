@@ -20,6 +20,7 @@ once, by the next instruction, stays in a register.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from dataclasses import dataclass
 
@@ -28,7 +29,7 @@ from .ops import RULES, Rule
 from .program import TIMES, Atom, Equation, Program, Var
 from .rule import Notation
 
-__all__ = ["TAPE_SOURCE", "CTape", "print_tape"]
+__all__ = ["MINUS_QUOTIENT", "SUB", "TAPE_SOURCE", "CTape", "instructions", "print_tape"]
 
 
 SUB = Rule("sub", 2, lambda x, y: x - y, lambda out, x, y: (1.0, -1.0), Notation.call("sub"))
@@ -98,10 +99,7 @@ def _links(name: str) -> list[tuple[str, int]]:
 
 
 _PAIRS = tuple(
-    f"{first}>{then}@{at}"
-    for first in _FUSED
-    for then in _FUSED
-    for at in range(_arity(then))
+    f"{first}>{then}@{at}" for first in _FUSED for then in _FUSED for at in range(_arity(then))
 )
 """Each pair instruction: the first row, the row that reads its result, and where."""
 _OPCODES = (
@@ -144,12 +142,11 @@ def print_tape(joint: Program) -> CTape:
     before it). A result's slot is taken again once nothing reads it any more (an
     input's too: the next point copies it in again), so the slots stay few.
     """
-    joint = Program(joint.inputs, tuple(_negations(joint.equations, joint.outputs)), joint.outputs)
+    joint, steps = _steps(joint)
     constants: dict[bytes, int] = {}  # a constant's slot, by its bits (-0.0 and nan kept)
     for a in (*(a for eq in joint.equations for a in eq.inputs), *joint.outputs):
         if not isinstance(a, Var):
             constants.setdefault(struct.pack("<d", a), len(joint.inputs) + len(constants))
-    steps = _fused(joint)
     slots = _Slots(joint.inputs, steps, joint.outputs, len(joint.inputs) + len(constants))
     code: list[int] = []
     callbacks: list[Rule] = []
@@ -196,6 +193,24 @@ def _chain_name(chain: tuple[Equation, ...], wheres: tuple[int, ...]) -> str:
     return chain[0].rule.name + "".join(links)
 
 
+def _steps(joint: Program) -> tuple[Program, list[Step]]:
+    """The program with the tape's own rows (:func:`_negations`), and its instructions."""
+    joint = Program(joint.inputs, tuple(_negations(joint.equations, joint.outputs)), joint.outputs)
+    return joint, _fused(joint)
+
+
+def instructions(joint: Program) -> list[str]:
+    """The names of the tape's instructions for ``joint``, in order (a chain of rows that
+    runs as one instruction is named ``first>then@position>...``).
+
+    >>> from autograd import Value, trace
+    >>> x, y = Value(2.0, "x"), Value(3.0, "y")
+    >>> instructions(trace((x - y).exp() * y, [x, y]))
+    ['sub', 'exp>mul@0']
+    """
+    return [_chain_name(chain, wheres) for chain, wheres in _steps(joint)[1]]
+
+
 def _fusable(eq: Equation) -> bool:
     return eq.rule.name in _FUSED and _spelt(eq.rule)
 
@@ -219,11 +234,11 @@ def _negations(equations: tuple[Equation, ...], outputs: tuple[Atom, ...]) -> li
     for eq in equations:
         ins = eq.inputs
         if eq.rule is RULES["add"] and ins[1] in negated:
-            eq = Equation(eq.out, SUB, (ins[0], negated[ins[1]]))  # type: ignore[index]
+            eq = Equation(eq.out, SUB, (ins[0], negated[ins[1]]))
         elif eq.rule is RULES["add"] and ins[0] in negated:
-            eq = Equation(eq.out, SUB, (ins[1], negated[ins[0]]))  # type: ignore[index]
+            eq = Equation(eq.out, SUB, (ins[1], negated[ins[0]]))
         elif eq.rule is TIMES and ins[2] in negated:
-            eq = Equation(eq.out, MINUS_QUOTIENT, (*ins[:2], negated[ins[2]], ins[3]))  # type: ignore[index]
+            eq = Equation(eq.out, MINUS_QUOTIENT, (*ins[:2], negated[ins[2]], ins[3]))
         rewritten.append(eq)
     read = {a for eq in rewritten for a in eq.inputs if isinstance(a, Var)}
     read.update(a for a in outputs if isinstance(a, Var))
@@ -363,8 +378,8 @@ def _case(name: str) -> str:
             "        r = cb[a[0]](args, k - 1)"
         )
     else:  # a row, or a chain: each row's result in r, read by the next row
-        slots = iter(f"v[a[{i}]]" for i in range(width))
-        lines = []
+        slots = (f"v[a[{i}]]" for i in itertools.count())
+        lines: list[str] = []
         for row, where in _links(name):
             refs = ["r" if lines and i == where else next(slots) for i in range(_arity(row))]
             lines.append("r = " + _spelling(row, refs))
