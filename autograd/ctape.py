@@ -222,20 +222,21 @@ def _spelt(rule: Rule) -> bool:
 def _negations(equations: tuple[Equation, ...], outputs: tuple[Atom, ...]) -> list[Equation]:
     """The equations with ``x + y·(-1.0)`` (either order) as ``sub(x, y)``, and
     ``times_or_quotient(g, p, n·(-1.0), d)`` as ``times_or_minus_quotient(g, p, n, d)``;
-    a negation nothing reads any more is left out. The same numbers, fewer instructions."""
+    a negation nothing reads any more is left out. The same numbers, fewer instructions
+    (only where add and mul are the built-in rows)."""
     negated = {
         eq.out: eq.inputs[1 - i]
         for eq in equations
-        if eq.rule is RULES["mul"]
+        if eq.rule.name == "mul" and spelt(eq.rule)
         for i in (0, 1)
         if _minus_one(eq.inputs[i]) and isinstance(eq.inputs[1 - i], Var)
     }
     rewritten = []
     for eq in equations:
-        ins = eq.inputs
-        if eq.rule is RULES["add"] and ins[1] in negated:
+        ins, add = eq.inputs, eq.rule.name == "add" and spelt(eq.rule)
+        if add and ins[1] in negated:
             eq = Equation(eq.out, SUB, (ins[0], negated[ins[1]]))
-        elif eq.rule is RULES["add"] and ins[0] in negated:
+        elif add and ins[0] in negated:
             eq = Equation(eq.out, SUB, (ins[1], negated[ins[0]]))
         elif eq.rule is TIMES and ins[2] in negated:
             eq = Equation(eq.out, MINUS_QUOTIENT, (*ins[:2], negated[ins[2]], ins[3]))

@@ -313,6 +313,26 @@ def test_a_negation_read_elsewhere_too_stays(points: list[tuple[float, ...]]) ->
 
 
 @needs_cc
+@pytest.mark.parametrize("row", ["add", "mul"])
+def test_no_tape_row_stands_for_a_replaced_add_or_mul(row: str) -> None:
+    original = RULES[row]
+    RULES[row] = Rule(row, 2, lambda x, y: 7.0, lambda out, x, y: (1.0, 1.0), original.notation)
+    try:
+        x, y, minus = Var("x"), Var("y"), Var("minus")
+        eqs = (
+            Equation(minus, RULES["mul"], (y, -1.0)),
+            Equation(Var("z"), RULES["add"], (x, minus)),
+        )
+        program = Program((x, y), eqs, (Var("z"),))
+        assert autograd.ctape.instructions(program) == ["mul", "add"]
+        f = CFunction(program, form="tape", gradient=False)
+        assert f.callbacks == (row,)
+        assert run_many(f, [(3.0, 1.0)]) == [list(program(3.0, 1.0))]
+    finally:
+        RULES[row] = original
+
+
+@needs_cc
 def test_the_tape_without_labels_as_values_runs_a_switch_to_the_same_numbers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
