@@ -3,12 +3,14 @@
 A C compiler is slow on huge straight-line code (the 10,000-op AW graph of ``make bench``,
 197,108 equations, takes ``gcc -O2`` over a minute as lines), so
 :class:`autograd.cbuild.CFunction` runs a large program as a tape: :func:`print_tape`
-writes its equations as integers (an opcode, the argument count, the result's slot, the
-arguments' slots) and :data:`TAPE_SOURCE`, the same C for every program, walks them. It
-is built once per machine (the cache keeps it), so a tape costs no compiler time. Each
-opcode is a row spelt as the printer spells it (:mod:`autograd.cprint`): the numbers are
-the lines' and the Python program's, bit for bit. Pairs of rows fuse: a result read
-once, by the next instruction, stays in a register.
+writes its equations as integers (an opcode, the result's slot, the arguments' slots)
+and :data:`TAPE_SOURCE`, the same C for every program, walks them. It is built once per
+machine (the cache keeps it), so a tape costs no compiler time. Each opcode is a row
+spelt as the printer spells it (:mod:`autograd.cprint`): the numbers are the lines' and
+the Python program's, bit for bit. Fewer instructions run the same arithmetic: a chain
+of rows, each result read once, by the next, is one instruction (every pair, and the
+longer chains most frequent in a gradient); ``x + y·(-1.0)`` is one instruction
+``sub(x, y)``, and a quotient's partial times a negated numerator one too.
 
 >>> from autograd import Value, trace
 >>> from autograd.cprint import value_and_grad
@@ -138,9 +140,11 @@ def print_tape(joint: Program) -> CTape:
     """A value-and-gradient program (:func:`value_and_grad`) as a compact tape.
 
     A result read once, by a row of :data:`_FUSED`, is computed in the same instruction
-    as its reader (the pair moves later, next to the reader: its inputs are still defined
-    before it). A result's slot is taken again once nothing reads it any more (an
-    input's too: the next point copies it in again), so the slots stay few.
+    as its reader where the chain is an instruction (:func:`_fused`: the chain moves
+    later, next to its last reader; its inputs are still defined before it), and the
+    negations the tape's own rows stand for are left out (:func:`_negations`). A
+    result's slot is taken again once nothing reads it any more (an input's too: the
+    next point copies it in again), so the slots stay few.
     """
     joint, steps = _steps(joint)
     constants: dict[bytes, int] = {}  # a constant's slot, by its bits (-0.0 and nan kept)
