@@ -228,26 +228,35 @@ def _negations(equations: tuple[Equation, ...], outputs: tuple[Atom, ...]) -> li
     ``times_or_quotient(g, p, n·(-1.0), d)`` as ``times_or_minus_quotient(g, p, n, d)``;
     a negation nothing reads any more is left out. The same numbers, fewer instructions
     (only where add and mul are the built-in rows)."""
-    negated = {
-        eq.out: eq.inputs[1 - i]
-        for eq in equations
-        if eq.rule.name == "mul" and spelt(eq.rule)
-        for i in (0, 1)
-        if _minus_one(eq.inputs[i]) and isinstance(eq.inputs[1 - i], Var)
-    }
-    rewritten = []
-    for eq in equations:
-        ins, add = eq.inputs, eq.rule.name == "add" and spelt(eq.rule)
-        if add and ins[1] in negated:
-            eq = Equation(eq.out, SUB, (ins[0], negated[ins[1]]))
-        elif add and ins[0] in negated:
-            eq = Equation(eq.out, SUB, (ins[1], negated[ins[0]]))
-        elif eq.rule is TIMES and ins[2] in negated:
-            eq = Equation(eq.out, MINUS_QUOTIENT, (*ins[:2], negated[ins[2]], ins[3]))
-        rewritten.append(eq)
+    negated = _negated(equations)
+    rewritten = [_without_negation(eq, negated) for eq in equations]
     read = {a for eq in rewritten for a in eq.inputs if isinstance(a, Var)}
     read.update(a for a in outputs if isinstance(a, Var))
     return [eq for eq in rewritten if eq.out not in negated or eq.out in read]
+
+
+def _negated(equations: tuple[Equation, ...]) -> dict[Atom, Atom]:
+    """Each variable that is ``y·(-1.0)`` or ``(-1.0)·y`` (the built-in mul): its y."""
+    negated: dict[Atom, Atom] = {}
+    for eq in equations:
+        if eq.rule.name == "mul" and spelt(eq.rule):
+            for a, b in (eq.inputs, eq.inputs[::-1]):
+                if _minus_one(b) and isinstance(a, Var):
+                    negated[eq.out] = a
+    return negated
+
+
+def _without_negation(eq: Equation, negated: dict[Atom, Atom]) -> Equation:
+    """``eq`` as a tape row that reads y where it read a negation -y, if it has one."""
+    ins = eq.inputs
+    if eq.rule.name == "add" and spelt(eq.rule):
+        if ins[1] in negated:
+            return Equation(eq.out, SUB, (ins[0], negated[ins[1]]))
+        if ins[0] in negated:
+            return Equation(eq.out, SUB, (ins[1], negated[ins[0]]))
+    if eq.rule is TIMES and ins[2] in negated:
+        return Equation(eq.out, MINUS_QUOTIENT, (*ins[:2], negated[ins[2]], ins[3]))
+    return eq
 
 
 def _minus_one(a: Atom) -> bool:
