@@ -311,8 +311,8 @@ def _fused(joint: Program) -> list[Step]:
 
 
 def _fits(chain: list[Equation], wheres: list[int]) -> bool:
-    """Whether the chain ``chain`` (the tail of the chain ``wheres`` belongs to) is one
-    instruction."""
+    """Whether ``chain``, the last equations of a chain whose positions are ``wheres``,
+    runs as one instruction (a lone equation always does)."""
     if len(chain) == 1:
         return True
     return _chain_name(tuple(chain), tuple(wheres[len(wheres) - len(chain) + 1 :])) in _CODE
