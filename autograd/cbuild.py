@@ -209,7 +209,6 @@ class CFunction:
         run = self._lib.cr_tape16 if tape.narrow else self._lib.cr_tape32
         fixed = (
             code,
-            ctypes.c_long(len(tape.code)),
             consts,
             len(tape.constants),
             tape.n_inputs,

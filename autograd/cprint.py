@@ -105,11 +105,13 @@ _EXPRESSIONS = {
 
 _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.ieee
     "sigmoid": """(double x)
-{
-    if (x >= 0.0)
-        return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
+{   /* x >= 0 ? 1 / (1 + exp(-x)) : e / (1 + e) with e = exp(x), with no branch on the
+       sign (random in a network): -|x| is -x or x, or -0 for +0 (exp(-0) is exp(0)) */
+    double e = exp(-fabs(x));
+    union { double d; unsigned long long u; } one = {1.0}, top = {e};
+    unsigned long long m = -(unsigned long long)(x >= 0.0);
+    top.u = (one.u & m) | (top.u & ~m);
+    return top.d / (1.0 + e);
 }""",
     "relu": "(double x) { return x <= 0.0 ? 0.0 : x; }",
     "step": "(double x) { return x <= 0.0 ? 0.0 : 1.0; }",
@@ -119,7 +121,12 @@ _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.
         return CR_NAN;
     return x == 0.0 ? 0.0 : x > 0.0 ? 1.0 : -1.0;
 }""",
-    "mul0": "(double x, double y) { return x == 0.0 ? 0.0 : x * y; }",
+    "mul0": """(double x, double y)
+{   /* x == 0 ? 0 : x * y, with no branch: the product's bits, or none where x is ±0 */
+    union { double d; unsigned long long u; } p = {x * y};
+    p.u &= -(unsigned long long)(x != 0.0);
+    return p.d;
+}""",
     "powlog": """(double x, double y)
 {
     if (x == 0.0 && y >= 0.0)
@@ -127,10 +134,12 @@ _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.
     return pow(x, y) * log(x);
 }""",
     "softplus": """(double x)
-{
-    if (x > 0.0)
-        return x + log1p(exp(-x));
-    return log1p(exp(x));
+{   /* x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)), with no branch on the sign: -|x| is
+       -x or x (or -0 for +0), and below 0 the sum is 0 + log1p(...), which is the same */
+    double e = log1p(exp(-fabs(x)));
+    union { double d; unsigned long long u; } p = {x};
+    p.u &= -(unsigned long long)(x > 0.0);
+    return p.d + e;
 }""",
     "clamp": """(double x, double lo, double hi)
 {
@@ -153,10 +162,8 @@ _HELPERS = {  # row: the C of its forward, line for line the Python of autograd.
     return x <= y ? x : y;
 }""",
     "above": """(double x, double y)
-{
-    if (x < y)
-        return 0.0;
-    return x == y ? 0.5 : 1.0;
+{   /* x < y ? 0 : x == y ? 0.5 : 1, with no branch on x < y (random in a maximum) */
+    return (double)!(x < y) * (x == y ? 0.5 : 1.0);
 }""",
     "mod": """(double x, double y)
 {

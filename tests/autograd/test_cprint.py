@@ -10,6 +10,7 @@ Skipped, with the reason, where there is no C compiler.
 from __future__ import annotations
 
 import array
+import functools
 import itertools
 import math
 import os
@@ -27,11 +28,12 @@ from hypothesis import strategies as st
 from strategies import OPS, ROWS, Graph, graphs, wide_floats
 
 import autograd
+import autograd.cbuild
 import autograd.ctape
 from autograd import RULES, Notation, Rule, Value, compile, grad, trace
 from autograd.cbuild import CBuildError, CFunction, cache_dir
 from autograd.cprint import c_identifier, c_source, value_and_grad
-from autograd.program import TIMES, Equation, Program, Var
+from autograd.program import TIMES, Atom, Equation, Program, Var
 
 needs_cc = pytest.mark.skipif(
     shutil.which(os.environ.get("CC", "").strip() or "cc") is None,
@@ -223,6 +225,126 @@ def test_the_tape_of_32_bit_numbers_gives_the_same_numbers(
 
 def _flat(result: tuple[float, tuple[float, ...]]) -> list[float]:
     return [result[0], *result[1]]
+
+
+def _row(name: str, out: Var, operands: list[Atom]) -> list[Equation]:
+    """``out = name(*operands)`` in the program's own rows: the tape's sub(x, y) is
+    x + y·(-1.0), its times_or_minus_quotient(g, p, n, d) is times_or_quotient(g, p,
+    n·(-1.0), d) (the tape finds them there)."""
+    minus = Var(f"minus_{out.name}")
+    if name == autograd.ctape.SUB.name:
+        x, y = operands
+        return [Equation(minus, RULES["mul"], (y, -1.0)), Equation(out, RULES["add"], (x, minus))]
+    if name == autograd.ctape.MINUS_QUOTIENT.name:
+        g, p, n, d = operands
+        return [Equation(minus, RULES["mul"], (n, -1.0)), Equation(out, TIMES, (g, p, minus, d))]
+    return [Equation(out, TIMES if name == TIMES.name else RULES[name], tuple(operands))]
+
+
+def chains_program(names: Sequence[str]) -> Program:
+    """For each tape instruction in ``names`` ("mul>add@1"), its chain of rows on the
+    inputs x, y, z, u (taken in turn), each result read by the next row at its position
+    only; each chain's last result an output."""
+    ins = (Var("x"), Var("y"), Var("z"), Var("u"))
+    turn = itertools.cycle(ins)
+    eqs: list[Equation] = []
+    outputs: list[Var] = []
+    for k, name in enumerate(names):
+        before: Var | None = None
+        for j, (row, where) in enumerate(autograd.ctape._links(name)):
+            out = Var(f"c{k}_{j}")
+            arity = autograd.ctape._arity(row)
+            operands: list[Atom] = [
+                before if before is not None and i == where else next(turn) for i in range(arity)
+            ]
+            eqs += _row(row, out, operands)
+            before = out
+        outputs.append(before)  # type: ignore[arg-type]
+    return Program(ins, tuple(eqs), tuple(outputs))
+
+
+CHAINS = [name for name in autograd.ctape._OPCODES if ">" in name]
+POINTS = st.lists(st.tuples(ANY_FLOAT, ANY_FLOAT, ANY_FLOAT, ANY_FLOAT), min_size=1, max_size=30)
+
+
+@functools.cache
+def chains_function() -> tuple[Program, CFunction]:
+    program = chains_program(CHAINS)
+    return program, CFunction(program, form="tape", gradient=False)
+
+
+@needs_cc
+@MANY
+@given(POINTS)
+def test_every_fused_instruction_gives_the_programs_bits(points: list[tuple[float, ...]]) -> None:
+    program, f = chains_function()
+    names = autograd.ctape.instructions(program)
+    assert sorted(names) == sorted(CHAINS)  # each chain runs as its own instruction
+    grid: list[tuple[float, ...]] = [
+        (a, b, b, a) for a, b in itertools.product(SPECIAL[::2], SPECIAL[1::2])
+    ]
+    for point, got in zip(points + grid, run_many(f, points + grid), strict=True):
+        expected = program(*point)
+        for name, a, b in zip(CHAINS, got, expected, strict=True):
+            assert same(a, b), f"{name} at {point}: tape {a!r}, program {b!r}"
+
+
+@needs_cc
+@FEW
+@given(POINTS)
+def test_a_negation_read_elsewhere_too_stays(points: list[tuple[float, ...]]) -> None:
+    x, y, z, u, n = (Var(name) for name in "xyzun")
+    eqs = (
+        Equation(n, RULES["mul"], (-1.0, y)),  # either order
+        Equation(Var("a"), RULES["add"], (n, x)),
+        Equation(Var("b"), TIMES, (x, z, n, u)),
+        Equation(Var("c"), RULES["mul"], (n, z)),
+    )
+    program = Program((x, y, z, u), eqs, (Var("a"), Var("b"), Var("c"), n))
+    assert autograd.ctape.instructions(program) == [
+        "mul",
+        "sub",
+        "times_or_minus_quotient",
+        "mul",
+    ]
+    f = CFunction(program, form="tape", gradient=False)
+    for point, got in zip(points, run_many(f, points), strict=True):
+        assert all(map(same, got, program(*point))), point
+
+
+@needs_cc
+@pytest.mark.parametrize("row", ["add", "mul"])
+def test_no_tape_row_stands_for_a_replaced_add_or_mul(row: str) -> None:
+    original = RULES[row]
+    RULES[row] = Rule(row, 2, lambda x, y: 7.0, lambda out, x, y: (1.0, 1.0), original.notation)
+    try:
+        x, y, minus = Var("x"), Var("y"), Var("minus")
+        eqs = (
+            Equation(minus, RULES["mul"], (y, -1.0)),
+            Equation(Var("z"), RULES["add"], (x, minus)),
+        )
+        program = Program((x, y), eqs, (Var("z"),))
+        assert autograd.ctape.instructions(program) == ["mul", "add"]
+        f = CFunction(program, form="tape", gradient=False)
+        assert f.callbacks == (row,)
+        assert run_many(f, [(3.0, 1.0)]) == [list(program(3.0, 1.0))]
+    finally:
+        RULES[row] = original
+
+
+@needs_cc
+def test_the_tape_without_labels_as_values_runs_a_switch_to_the_same_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program, threaded = chains_function()
+    source = autograd.ctape.TAPE_SOURCE
+    assert source.count("#if defined(__GNUC__)") == 2
+    monkeypatch.setattr(autograd.cbuild, "TAPE_SOURCE", source.replace("defined(__GNUC__)", "0"))
+    switch = CFunction(program, form="tape", gradient=False)
+    assert switch.path != threaded.path
+    points = [(a, b, -a, 2.0) for a, b in itertools.product(SPECIAL, SPECIAL[::3])]
+    for got, want in zip(run_many(switch, points), run_many(threaded, points), strict=True):
+        assert all(map(same, got, want))
 
 
 @needs_cc
