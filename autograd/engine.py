@@ -218,11 +218,12 @@ def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
 def _backprop_floats(order: list[Value]) -> None:
     """:func:`_backprop` in the common case: floats, no anomaly checks.
 
-    A unary or binary row's partials are unpacked, not looped over, and wsum's
+    A unary or binary row's float partials are unpacked, not looped over, and wsum's
     are read from its inputs: in pure Python a loop over two inputs costs more
-    than the adds it makes. Whatever the fast paths do not take (a partial of
-    None, a masking row's 0, a quotient's overflow, a wrong count, an n-ary row) goes to
-    :func:`_pass_each`.
+    than the adds it makes. A masking row's 0 adds exactly 0 here too, as
+    :func:`chain` does (a test checks these paths against it bit for bit). Whatever
+    the fast paths do not take (a partial of None or of another type, a quotient's
+    overflow, a wrong count, an n-ary row) goes to :func:`_pass_each`.
     """
     for node in reversed(order):
         rule = node._rule
@@ -246,8 +247,11 @@ def _pass_unary(node: Value, rule: Rule) -> None:
     partials = derivative(node._data, a._data)
     if len(partials) == 1:
         p = partials[0]
-        if type(p) is float and not (rule.masks and p == 0.0):
+        if type(p) is float:
             pf: float = p
+            if rule.masks and pf == 0.0:  # chain's masking rule: exactly 0, whatever g is
+                a._gf += 0.0  # (relu below 0: half a ReLU network's nodes)
+                return
             if pf - pf == 0.0 or rule.quotient is None:  # finite, or no quotient to use
                 a._gf += node._gf * pf
                 return
@@ -261,13 +265,17 @@ def _pass_binary(node: Value, rule: Rule) -> None:
     b: Value = node._b
     derivative = rule.derivative
     partials = derivative(node._data, a._data, b._data)
-    if len(partials) == 2 and not rule.masks:
+    if len(partials) == 2:
         pa, pb = partials
         if type(pa) is float and type(pb) is float:
             pfa: float = pa
             pfb: float = pb
             if (pfa - pfa == 0.0 and pfb - pfb == 0.0) or rule.quotient is None:
                 g = node._gf
+                if rule.masks:  # chain's masking rule: a 0 passes exactly 0, whatever g is
+                    a._gf += 0.0 if pfa == 0.0 else g * pfa
+                    b._gf += 0.0 if pfb == 0.0 else g * pfb
+                    return
                 a._gf += g * pfa
                 b._gf += g * pfb  # a Constant's slot takes it too, never read
                 return
