@@ -9,8 +9,8 @@ From the rows this module writes, between "generated" marker lines:
 - in ``autograd/methods.py``, ``Value``'s operators (``+``, ``%``, ``abs(v)``: the
   rows' ``operator``) and its methods (``v.exp()``, ``v.atan2(x)``), in the class
   ``Methods`` that ``Value`` extends (what ``Value`` defines by hand is left out);
-- in ``autograd/formula.py`` and ``autograd/_symbols.py``, the operators of ``Formula``
-  and of the symbols a program's rows run on;
+- in ``autograd/_operators.py``, the operators of the symbolic carriers (``Formula``,
+  and the symbols a program's rows run on);
 - in ``autograd/__init__.py``, the import of the public functions and their names in
   ``__all__``.
 
@@ -22,7 +22,7 @@ Which row gets what, the rules written once here:
 - **a name in** ``autograd``: those functions, but a ``helper``'s;
 - **a method** of ``Value``: each row written as a call (``Notation.kind``), but a
   ``helper``; the parser of :mod:`chainrule.expr` offers the same rows as functions;
-- **operators** of ``Value`` and ``Formula``: each row's ``operator``, reflected too
+- **operators** of ``Value`` and the symbolic carriers: each row's ``operator``, reflected too
   (``2 % x``); where the row has a ``varying`` row, a Value (or symbol) in its second
   place takes that row (``x ** y``, ``2 ** x``).
 
@@ -231,8 +231,8 @@ Writer = Callable[[set[str]], str]
 
 
 def _class_operators(cls: str) -> Writer:
-    """The writer of the operators of a symbolic class (``Formula``, ``_Sym``): each
-    builds its row's node through ``self._op``."""
+    """The writer of the operators of the symbolic class ``cls``: each builds its row's
+    node through ``self._op``."""
 
     def write(defined: set[str]) -> str:
         parts = []
@@ -276,8 +276,7 @@ FILES: dict[str, dict[str, tuple[str, Writer]]] = {
         "operators": ("value.py:Value", _value_operators),
         "methods": ("value.py:Value", _value_methods),
     },
-    "formula.py": {"operators": ("Formula", _class_operators("Formula"))},
-    "_symbols.py": {"operators": ("_Sym", _class_operators("_Sym"))},
+    "_operators.py": {"operators": ("Operators", _class_operators("Operators"))},
     "__init__.py": {
         "imports": ("", lambda defined: _imports(".ops", exports())),
         "names": ("", lambda defined: _names(exports(), "", "__all__")),
@@ -312,8 +311,8 @@ def _without_blocks(text: str) -> str:
 def render(file: str, text: str) -> str:
     """``text``, the source of ``autograd/<file>``, with its generated blocks written anew.
 
-    >>> source = (PACKAGE / "formula.py").read_text(encoding="utf-8")
-    >>> render("formula.py", source) == source  # up to date (test_surface.py checks all)
+    >>> source = (PACKAGE / "_operators.py").read_text(encoding="utf-8")
+    >>> render("_operators.py", source) == source  # up to date (test_surface.py checks all)
     True
     """
     blocks = FILES[file]

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ._operators import Operators
 from .ops import ATOM, POWER, PRODUCT, RULES, SUM, UNARY, Rule
 
 __all__ = [
@@ -35,7 +36,7 @@ __all__ = [
 Term = Any  # a Formula or a float
 
 
-class Formula:
+class Formula(Operators):
     """A symbolic expression: a name, or a row applied to Formulas and numbers.
 
     >>> out = Formula("out")
@@ -72,61 +73,6 @@ class Formula:
         if rule.name in ("pow", "powv") and ins[1] == 1.0 and isinstance(ins[0], Formula):
             return ins[0]  # x^1 is x
         return Formula("", rule, ins)
-
-    def _op(self, name: str, *args: Any) -> Any:
-        return Formula._apply_rule(RULES[name], args)
-
-    # the rows' operators (+ * / ** % // abs), and the compositions - and unary -
-    # --- begin generated: operators (python -m autograd._surface writes this; do not edit) ---
-    def __add__(self, other: Any) -> Any:
-        return self._op("add", self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return self._op("add", other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return self._op("mul", self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return self._op("mul", other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return self._op("div", self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return self._op("div", other, self)
-
-    def __pow__(self, other: Any) -> Any:
-        return self._op("powv" if isinstance(other, Formula) else "pow", self, other)
-
-    def __rpow__(self, other: Any) -> Any:
-        return self._op("powv", other, self)
-
-    def __abs__(self) -> Any:
-        return self._op("abs", self)
-
-    def __mod__(self, other: Any) -> Any:
-        return self._op("mod", self, other)
-
-    def __rmod__(self, other: Any) -> Any:
-        return self._op("mod", other, self)
-
-    def __floordiv__(self, other: Any) -> Any:
-        return self._op("floordiv", self, other)
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return self._op("floordiv", other, self)
-
-    # --- end generated: operators ---
-
-    def __neg__(self) -> Any:  # self * -1, as Value does it
-        return self._op("mul", self, -1.0)
-
-    def __sub__(self, other: Any) -> Any:  # self + (-other)
-        return self._op("add", self, -other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return self._op("add", other, -self)
 
 
 # --- printing -----------------------------------------------------------------------

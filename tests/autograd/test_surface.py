@@ -55,7 +55,7 @@ def test_a_stale_block_is_found_and_rewritten() -> None:
 
 def test_a_file_without_its_blocks_is_an_error() -> None:
     with pytest.raises(ValueError, match="lacks the generated blocks"):
-        surface.render("formula.py", "class Formula:\n    pass\n")
+        surface.render("_operators.py", "class Operators:\n    pass\n")
 
 
 def test_the_helpers_are_the_rows_other_rows_partials_use() -> None:
