@@ -12,7 +12,8 @@
 // true once it is ready again, of false when nothing was running or Python runs on the page),
 // `code` (the editor's text, to read or set), `timings` (ms since the page started: `ready`,
 // `firstRun`; `restart`: how long the last restart took), `loaded` (bytes fetched),
-// `inWorker` (false when Python runs on the page), `error` (why loading failed, or null).
+// `inWorker` (false when Python runs on the page; `noWorker` then says why), `error` (why
+// loading failed, or null).
 
 (function () {
   "use strict";
@@ -34,6 +35,7 @@
 
   const api = {
     ready: false, run, stop, timings: {}, loaded: 0, error: null, python: null, inWorker: null,
+    noWorker: null,
   };
   window.chainrule = api;
 
