@@ -322,7 +322,10 @@
           block("pre", "cr-text").append(texts[update.at]);
         }
         const node = texts[update.at];
+        const pre = node.parentNode;  // it scrolls; while its end shows, the end is followed
+        const following = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
         node.replaceData(update.from, node.length - update.from, update.text);
+        if (following) pre.scrollTop = pre.scrollHeight;
       },
       drawn: () => Promise.all(drawings),
       text: () => texts.map((t) => (typeof t === "string" ? t : t.data)).join(""),
