@@ -170,7 +170,11 @@ def run(code: str, emit: Callable[[str], object] | None = None) -> str:
     with contextlib.redirect_stdout(_output), contextlib.redirect_stderr(_output):
         try:
             tree = ast.parse(code, FILENAME)
-            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            last = tree.body[-1] if tree.body else None
+            if isinstance(last, ast.Expr):
+                tree.body.pop()  # evaluated on its own, for its value
+            else:
+                last = None
             exec(compile(tree, FILENAME, "exec"), namespace)
             if last is not None:
                 value = eval(compile(ast.Expression(last.value), FILENAME, "eval"), namespace)
