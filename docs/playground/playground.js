@@ -350,7 +350,7 @@
     running = itself;
     showRunning(true);
     const began = performance.now();
-    const seconds = () => ((performance.now() - began) / 1000).toFixed(python.inWorker ? 1 : 2);
+    const seconds = (digits) => ((performance.now() - began) / 1000).toFixed(digits);
     const ticking = python.inWorker && setInterval(() => {
       say(`Running… ${Math.floor((performance.now() - began) / 1000)} s; Stop (or Esc) ends it.`);
     }, 1000);
@@ -366,11 +366,11 @@
         const items = JSON.parse(answer.done);
         await shown.drawn();
         const failed = items.some((item) => item.kind === "error");
-        say(failed ? `Stopped by an error after ${seconds()} s (below).` : `Ran in ${seconds()} s.`,
+        say(failed ? `Stopped by an error after ${seconds(2)} s (below).` : `Ran in ${seconds(2)} s.`,
           failed ? "bad" : "good");
         return items.map(textOf).join("");
       }
-      return shown.text() + await restart(answer, seconds()) + "\n";
+      return shown.text() + await restart(answer, seconds(1)) + "\n";
     } finally {
       clearInterval(ticking);
       running = null;

@@ -22,10 +22,10 @@
     let runner = null;  // the Python module chainrule_playground (runner.py)
 
     // Pyodide fetches its own files; the page's copies are handed over instead.
-    function serving(have) {
+    function serving(have, base) {
       const fetchFromNetwork = globalThis.fetch;
       globalThis.fetch = (input, init) => {
-        const url = input instanceof Request ? input.url : String(input);
+        const url = new URL(input instanceof Request ? input.url : String(input), base).href;
         if (have.has(url)) {
           const type = url.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
           return Promise.resolve(new Response(have.get(url), {headers: {"Content-Type": type}}));
@@ -48,7 +48,7 @@
     async function load({files, base}) {
       const have = new Map(files.map((f) => [new URL(f.name, base).href, f.bytes]));
       const file = (name) => files.find((f) => f.name === name).bytes;
-      const stopServing = serving(have);
+      const stopServing = serving(have, base);
       try {
         const {loadPyodide} = await importFrom(file("pyodide/pyodide.mjs"));
         const createPyodideModule = (await importFrom(file("pyodide/pyodide.asm.mjs"))).default;
