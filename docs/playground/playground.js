@@ -305,30 +305,62 @@
 
   const textOf = (item) => (item.kind === "page" || item.kind === "drawing" ? "" : item.text);
 
-  // One run's output, from runner.py's updates: printed text in pieces, other items whole.
+  // One run's output, from runner.py's updates: printed text in pieces, other items whole,
+  // shown once a frame (a loop that prints without end sends many). Of a long printed text
+  // the page keeps the end (about KEPT characters), so that it stays quick.
+  const KEPT = 50000;
+
   function showing() {
-    const texts = [];  // each item's text so far: a string, or a Text node for printed text
+    const texts = [];  // each item's text so far: a string, or {node, pre, dropped} when printed
     const drawings = [];
-    return {
-      update(json) {
-        const update = JSON.parse(json);
+    const waiting = [];  // updates not shown yet
+    const following = new Map();  // this frame's text boxes: whether their end showed
+
+    function print(update) {
+      if (!texts[update.at]) {
+        const pre = block("pre", "cr-text");
+        texts[update.at] = {node: pre.appendChild(document.createTextNode("")), pre, dropped: 0};
+      }
+      const text = texts[update.at];
+      const {node, pre} = text;  // it scrolls; while its end shows, the end is followed
+      if (!following.has(pre)) following.set(pre, pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8);
+      const from = update.from - text.dropped;
+      if (from < 0) {  // a line redrawn from before what is kept: the kept text is that line
+        text.dropped = update.from;
+        node.data = update.text;
+      } else {
+        node.replaceData(from, node.length - from, update.text);
+      }
+      if (node.length > KEPT) {  // the first lines go (CSS says so above the rest)
+        const start = node.length - Math.floor(KEPT * 0.8);
+        const cut = node.data.indexOf("\n", start) + 1 || start;
+        node.deleteData(0, cut);
+        text.dropped += cut;
+        pre.dataset.dropped = text.dropped;
+      }
+    }
+
+    function showWaiting() {
+      for (const update of waiting.splice(0)) {
         if (update.item) {
           texts[update.at] = textOf(update.item);
           drawings.push(showItem(update.item));
-          return;
+        } else {
+          print(update);
         }
-        if (!texts[update.at]) {
-          texts[update.at] = document.createTextNode("");
-          block("pre", "cr-text").append(texts[update.at]);
-        }
-        const node = texts[update.at];
-        const pre = node.parentNode;  // it scrolls; while its end shows, the end is followed
-        const following = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
-        node.replaceData(update.from, node.length - update.from, update.text);
-        if (following) pre.scrollTop = pre.scrollHeight;
+      }
+      for (const [pre, end] of following) if (end) pre.scrollTop = pre.scrollHeight;
+      following.clear();
+    }
+
+    return {
+      update(json) {
+        if (!waiting.length) requestAnimationFrame(showWaiting);
+        waiting.push(JSON.parse(json));
       },
-      drawn: () => Promise.all(drawings),
-      text: () => texts.map((t) => (typeof t === "string" ? t : t.data)).join(""),
+      // everything shown, drawings laid out
+      done: () => { showWaiting(); return Promise.all(drawings); },
+      text: () => texts.map((t) => (typeof t === "string" ? t : t.node.data)).join(""),
     };
   }
 
@@ -364,12 +396,13 @@
       running = null;  // nothing more to stop
       if (answer.done !== undefined) {
         const items = JSON.parse(answer.done);
-        await shown.drawn();
+        await shown.done();
         const failed = items.some((item) => item.kind === "error");
         say(failed ? `Stopped by an error after ${seconds(2)} s (below).` : `Ran in ${seconds(2)} s.`,
           failed ? "bad" : "good");
         return items.map(textOf).join("");
       }
+      await shown.done();
       return shown.text() + await restart(answer, seconds(1)) + "\n";
     } finally {
       clearInterval(ticking);
