@@ -174,6 +174,65 @@ def test_a_progress_bar_redrawn_in_place_leaves_its_last_state(runner: ModuleTyp
     assert redrawn["text"] == "d\n"  # after a carriage return, the next text replaces the line
 
 
+def shown_by(updates: list[str]) -> list[dict[str, str]]:
+    """The items as the page puts together what ``emit`` had, as playground.js does: printed
+    text from character ``from`` on replaced, other items whole."""
+    items: list[dict[str, str]] = []
+    for update in map(json.loads, updates):
+        if "item" in update:
+            assert update["at"] == len(items)
+            items.append(update["item"])
+            continue
+        if update["at"] == len(items):
+            items.append({"kind": "text", "text": ""})
+        assert update["at"] == len(items) - 1  # only the last item's text grows
+        text = items[-1]["text"]
+        assert update["from"] <= len(text)
+        items[-1]["text"] = text[: update["from"]] + update["text"]
+    return items
+
+
+def test_printed_text_reaches_the_page_as_it_is_printed_and_adds_up_to_the_run(
+    runner: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "EVERY", 0.0)  # every write passed on at once
+    updates: list[str] = []
+    code = "for i in range(3): print(i)\n" + NEURON
+    items = json.loads(runner.run(code, updates.append))
+    assert items == items_of(runner, code)  # what run returns does not change
+    assert shown_by(updates) == items
+    assert [json.loads(u) for u in updates[:6]] == [
+        {"at": 0, "from": 0, "text": "0"},  # print writes the text, then the newline
+        {"at": 0, "from": 1, "text": "\n"},
+        {"at": 0, "from": 2, "text": "1"},
+        {"at": 0, "from": 3, "text": "\n"},
+        {"at": 0, "from": 4, "text": "2"},
+        {"at": 0, "from": 5, "text": "\n"},
+    ]
+    kinds = [json.loads(u).get("item", {"kind": "text"})["kind"] for u in updates]
+    assert kinds[-2:] == ["explanation", "drawing"]  # each when show() has it
+
+
+def test_a_redrawn_line_is_sent_again_from_its_start_and_the_rest_waits_its_turn(
+    runner: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "EVERY", 0.0)
+    updates: list[str] = []
+    code = "from tqdm import tqdm\nfor _ in tqdm(range(50), ncols=60, mininterval=0): pass\n"
+    items = json.loads(runner.run("print('head')\n" + code, updates.append))
+    assert shown_by(updates) == items
+    starts = [json.loads(u)["from"] for u in updates]
+    assert starts.count(len("head\n")) > 10  # the bar, redrawn from its line's start
+    assert items[0]["text"].startswith("head\n100%")
+    monkeypatch.setattr(runner, "EVERY", 3600.0)  # the first write, then the rest at the end
+    later: list[str] = []
+    items = json.loads(runner.run("for i in range(1000): print(i)", later.append))
+    assert [json.loads(u) for u in later] == [
+        {"at": 0, "from": 0, "text": "0"},
+        {"at": 0, "from": 1, "text": items[0]["text"][1:]},
+    ]
+
+
 def examples() -> list[Path]:
     return sorted((PLAYGROUND / "examples").glob("*.py"))
 
@@ -225,7 +284,7 @@ def test_the_site_carries_everything_the_page_loads(built_site: Path) -> None:
     for element in ('id="cr-code"', 'id="cr-run"', 'id="cr-example"', 'id="cr-output"'):
         assert element in page
     assert 'href="playground/index.html"' in (built_site / "index.html").read_text()
-    for copied in ("playground.js", "playground.css", "runner.py"):
+    for copied in ("playground.js", "playground.css", "runner.py", "worker.js"):
         assert (built_site / "playground" / copied).is_file()
     for name, source in [
         ("codemirror.js", "lib/codemirror.js"),
@@ -364,6 +423,33 @@ READY = "window.chainrule && (window.chainrule.ready || window.chainrule.error)"
 TEXTS = "elements => elements.map(e => e.textContent)"
 
 
+def run_the_neuron(tab: Any) -> None:
+    """Run the first example (the neuron) through ``window.chainrule.run`` and check what the
+    page shows against the engine run here: the printed gradients and explain's text, the
+    math, and an inline SVG with every node of the DOT text draw() makes."""
+    first = examples()[0].read_text(encoding="utf-8")
+    printed = tab.evaluate("(code) => window.chainrule.run(code)", first)
+    svg_titles = tab.eval_on_selector_all(
+        "#cr-output .cr-drawing svg g.node > title", "ts => ts.map(t => t.textContent)"
+    )
+    svg_text = tab.eval_on_selector_all(
+        "#cr-output .cr-drawing svg g.node text", "ts => ts.map(t => t.textContent)"
+    )
+    math = tab.locator("#cr-output .cr-math .katex").count()
+    math_errors = tab.locator("#cr-output .katex-error").count()
+    here = neuron()
+    o, w1, x1 = here["o"], here["w1"], here["x1"]
+    said = f"o = {o.data:.4f}   ∂o/∂w1 = {w1.grad:.4f}   ∂o/∂x1 = {x1.grad:.4f}\n"
+    assert printed == said + f"{explain(neuron(backward=False)['o'])}\n"
+    assert "∂o/∂w1 = ∂o/∂(x1·w1) · x1 = 0.5 × 2 = 1" in printed
+    assert math == 1
+    assert math_errors == 0
+    assert sorted(svg_titles) == sorted(dot_nodes(draw(o).source))
+    assert len(svg_titles) == 15
+    for label in ("x1", "w1", "x2", "w2", "b", "o", "data 0.7071", "grad -1.5"):
+        assert label in svg_text, label
+
+
 @pytest.mark.docs
 @pytest.mark.needs_browser
 def test_the_page_runs_chainrule_offline_and_shows_its_explanation_and_drawing(
@@ -378,37 +464,17 @@ def test_the_page_runs_chainrule_offline_and_shows_its_explanation_and_drawing(
         ready = time.perf_counter() - began
         assert tab.evaluate("window.chainrule.error") is None
         assert tab.evaluate("window.chainrule.ready") is True
+        assert tab.evaluate("window.chainrule.inWorker") is True  # Python beside the page
         first = examples()[0].read_text(encoding="utf-8")
         assert tab.evaluate("window.chainrule.code") == first  # in the editor at first
         assert tab.locator(".cr-playground .CodeMirror").count() == 1  # CodeMirror's
-        printed = tab.evaluate("(code) => window.chainrule.run(code)", first)
+        run_the_neuron(tab)
         first_run = time.perf_counter() - began
-        svg_titles = tab.eval_on_selector_all(
-            "#cr-output .cr-drawing svg g.node > title", "ts => ts.map(t => t.textContent)"
-        )
-        svg_text = tab.eval_on_selector_all(
-            "#cr-output .cr-drawing svg g.node text", "ts => ts.map(t => t.textContent)"
-        )
-        math = tab.locator("#cr-output .cr-math .katex").count()
-        math_errors = tab.locator("#cr-output .katex-error").count()
         timings = tab.evaluate("window.chainrule.timings")
         twice = sorted({name for name in served.asked if served.asked.count(name) > 1})
         downloaded = served.downloaded()
     finally:
         served.close()
-    # the printed gradients and explain's text, as the engine here computes them
-    here = neuron()
-    o, w1, x1 = here["o"], here["w1"], here["x1"]
-    said = f"o = {o.data:.4f}   ∂o/∂w1 = {w1.grad:.4f}   ∂o/∂x1 = {x1.grad:.4f}\n"
-    assert printed == said + f"{explain(neuron(backward=False)['o'])}\n"
-    assert "∂o/∂w1 = ∂o/∂(x1·w1) · x1 = 0.5 × 2 = 1" in printed
-    assert math == 1
-    assert math_errors == 0
-    # the drawing: an inline SVG with every node of the DOT text draw() makes here
-    assert sorted(svg_titles) == sorted(dot_nodes(draw(o).source))
-    assert len(svg_titles) == 15
-    for label in ("x1", "w1", "x2", "w2", "b", "o", "data 0.7071", "grad -1.5"):
-        assert label in svg_text, label
     assert served.outside == []
     assert served.errors == []
     assert twice == []  # the page hands Pyodide what it fetched: nothing is fetched twice
@@ -417,6 +483,157 @@ def test_the_page_runs_chainrule_offline_and_shows_its_explanation_and_drawing(
         f"ready after {ready:.2f} s, first run done after {first_run:.2f} s "
         f"(the page's own clock: ready {timings['ready']} ms, first run {timings['firstRun']} ms)"
     )
+
+
+LOOP = "while True:\n    pass\n"
+TRAINING = """\
+from autograd import Value
+w = Value(0.5, "w")
+for step in range(10**9):  # a training run far too long to wait for
+    loss = (w * 2.0 - 1.0) ** 2
+    w.grad = 0.0
+    loss.backward()
+    w.data -= 0.01 * w.grad
+    print(f"step {step}: loss {loss.data:.6f}")
+"""
+
+
+def training_printed(lines: int) -> str:
+    """What TRAINING prints in its first ``lines`` steps, run here by the engine."""
+    w = Value(0.5, "w")
+    printed = ""
+    for step in range(lines):
+        loss = (w * 2.0 - 1.0) ** 2
+        w.grad = 0.0
+        loss.backward()
+        w.data -= 0.01 * w.grad
+        printed += f"step {step}: loss {loss.data:.6f}\n"
+    return printed
+
+
+STATUS = "document.querySelector('#cr-status').textContent"
+PRINTED = "document.querySelector('#cr-output pre.cr-text')"
+BUTTON = "document.querySelector('#cr-run').textContent"
+STOPPED = re.compile(
+    r"Stopped after \d+\.\d s; Python restarted \(in \d+\.\d s\), "
+    r"your code is still in the editor\."
+)
+RESTARTED = (
+    "(document.querySelector('#cr-output .cr-stopped') || {textContent: ''})"
+    ".textContent.includes('restarted') && window.chainrule.ready"
+)
+
+
+@pytest.mark.docs
+@pytest.mark.needs_browser
+def test_a_run_that_does_not_end_leaves_the_page_free_and_stop_restarts_python(
+    built_site: Path, chromium: Any
+) -> None:
+    served = Served(built_site, chromium)
+    tab = served.page
+    restarts = []
+    try:
+        tab.goto(served.local + "playground/index.html")
+        tab.wait_for_function(READY, timeout=120_000)
+        # 1. `while True: pass`, through the API: the page's own timer goes on ticking
+        tab.evaluate("(code) => { window.chainrule.code = code; }", LOOP)
+        tab.evaluate("window.looping = window.chainrule.run(window.chainrule.code); null")
+        tab.wait_for_function(f"{STATUS}.startsWith('Running… 1 s')", timeout=30_000)
+        assert tab.evaluate(BUTTON) == "Stop"
+        # a promise of the page's own resolves: its event loop is free
+        answer = tab.evaluate("new Promise(r => setTimeout(() => r(window.chainrule.code), 50))")
+        assert answer == LOOP
+        assert tab.evaluate("window.chainrule.stop()") is True  # once Python is back
+        stopped_text = tab.evaluate("window.looping")
+        note = tab.text_content("#cr-output .cr-stopped")
+        status = tab.text_content("#cr-status")
+        code_after = tab.evaluate("window.chainrule.code")
+        restarts.append(tab.evaluate("window.chainrule.timings.restart"))
+        # 2. a training loop run by the button: its lines come while it runs, so many that
+        # the page keeps only the last ones; Stop stops it
+        tab.evaluate("(code) => { window.chainrule.code = code; }", TRAINING)
+        tab.click("#cr-run")
+        tab.wait_for_function(
+            "document.querySelector('#cr-output pre.cr-text')?.textContent.includes('step 40:')",
+            timeout=30_000,
+        )
+        tab.wait_for_function(f"{PRINTED}.dataset.dropped", timeout=60_000)
+        still_running = tab.evaluate(BUTTON)
+        answer = tab.evaluate("new Promise(r => setTimeout(() => r(window.chainrule.code), 50))")
+        assert answer == TRAINING
+        tab.click("#cr-run")  # Stop: clickable while Python runs
+        tab.wait_for_function(RESTARTED, timeout=60_000)
+        streamed = tab.evaluate(f"{PRINTED}.textContent")
+        dropped = int(tab.evaluate(f"{PRINTED}.dataset.dropped"))
+        trained_note = tab.text_content("#cr-output .cr-stopped")
+        trained_code = tab.evaluate("window.chainrule.code")
+        restarts.append(tab.evaluate("window.chainrule.timings.restart"))
+        # 3. Ctrl+Enter in the editor, then Esc
+        tab.evaluate("(code) => { window.chainrule.code = code; }", LOOP)
+        tab.click(".cr-playground .CodeMirror-code")
+        tab.keyboard.press("Control+Enter")
+        tab.wait_for_function(f"{BUTTON} === 'Stop'")
+        tab.keyboard.press("Escape")
+        tab.wait_for_function(RESTARTED, timeout=60_000)
+        escaped_code = tab.evaluate("window.chainrule.code")
+        restarts.append(tab.evaluate("window.chainrule.timings.restart"))
+        idle_stop = tab.evaluate("window.chainrule.stop()")
+        button = tab.evaluate(BUTTON)
+        # 4. the next run works as the first did
+        run_the_neuron(tab)
+        twice = sorted({name for name in served.asked if served.asked.count(name) > 1})
+    finally:
+        served.close()
+    assert STOPPED.fullmatch(note)
+    assert stopped_text == note + "\n"  # nothing printed, then the note
+    assert status == note
+    assert code_after == LOOP
+    assert still_running == "Stop"
+    assert STOPPED.fullmatch(trained_note)
+    assert 1000 < streamed.count("\n") < 5000  # of the last 50,000 characters or so
+    last_step = int(re.findall(r"^step (\d+):", streamed, flags=re.M)[-1])
+    assert dropped > 0
+    assert streamed == training_printed(last_step + 1)[dropped : dropped + len(streamed)]
+    assert streamed.startswith("step ")  # cut where a line starts
+    assert trained_code == TRAINING
+    assert escaped_code == LOOP
+    assert idle_stop is False
+    assert button == "Run"
+    assert served.outside == []
+    assert served.errors == []
+    assert twice == []  # a new Python starts from what the page holds: nothing fetched again
+    print(f"\nplayground: Python restarted after a stop in {restarts} ms")
+
+
+@pytest.mark.docs
+@pytest.mark.needs_browser
+def test_a_browser_without_workers_runs_python_on_the_page_and_says_so(
+    built_site: Path, chromium: Any
+) -> None:
+    served = Served(built_site, chromium, 800, 600)
+    tab = served.page
+    tab.add_init_script("delete globalThis.Worker")
+    try:
+        tab.goto(served.local + "playground/index.html")
+        tab.wait_for_function(READY, timeout=120_000)
+        status = tab.text_content("#cr-status")
+        in_worker = tab.evaluate("window.chainrule.inWorker")
+        why = tab.evaluate("window.chainrule.noWorker")
+        run_the_neuron(tab)
+        stop = tab.evaluate("window.chainrule.stop()")
+        button = tab.eval_on_selector("#cr-run", "b => [b.textContent, b.disabled]")
+    finally:
+        served.close()
+    assert status is not None
+    assert status.startswith("Ready: chainrule")
+    assert "Python runs on this page, as this browser could not start a worker for it" in status
+    assert "Stop" not in status
+    assert in_worker is False
+    assert "Worker" in why  # the ReferenceError, kept for whoever looks
+    assert stop is False  # nothing can stop Python on the page's own thread
+    assert button == ["Run", False]
+    assert served.outside == []
+    assert served.errors == []
 
 
 @pytest.mark.docs
