@@ -21,7 +21,7 @@ from .program import Program, trace
 
 # every public row's function (autograd._surface writes the list from the rows):
 # --- begin generated: imports (python -m autograd._surface writes this; do not edit) ---
-from .ops import (  # isort: skip
+from .functions import (  # isort: skip
     abs,
     acos,
     acosh,

@@ -268,20 +268,25 @@ FILES: dict[str, dict[str, tuple[str, Writer]]] = {
         "functions": ("", _ops_functions),
         "names": ("", lambda defined: _names(functions(), "", "__all__")),
     },
-    "ops.py": {
-        "imports": ("", lambda defined: _imports(".functions", functions())),
-        "names": ("", lambda defined: _names(functions(), "", "__all__")),
-    },
+    "ops.py": {"imports": ("", lambda defined: _imports(".functions", _used("ops.py")))},
     "methods.py": {
         "operators": ("value.py:Value", _value_operators),
         "methods": ("value.py:Value", _value_methods),
     },
     "_operators.py": {"operators": ("Operators", _class_operators("Operators"))},
     "__init__.py": {
-        "imports": ("", lambda defined: _imports(".ops", exports())),
+        "imports": ("", lambda defined: _imports(".functions", exports())),
         "names": ("", lambda defined: _names(exports(), "", "__all__")),
     },
 }
+
+
+def _used(file: str) -> list[str]:
+    """The rows' functions that ``file`` of the package names outside its generated
+    blocks: what its rows' partials are written with."""
+    text = _without_blocks((PACKAGE / file).read_text(encoding="utf-8"))
+    named = {n.id for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Name)}
+    return [name for name in functions() if name in named]
 
 
 def _defined(text: str, scope: str) -> set[str]:

@@ -10,10 +10,10 @@ adds one of your own.
 
 This module is the table of rows. The row type and the registry are
 :mod:`autograd.rule`'s, the forward functions :mod:`autograd.ieee`'s, and each row's
-function (``div``, ``cos``, ...) :mod:`autograd.functions`'; all are importable from
-here. The partials are written once, with ``+ - *`` and those functions, so the same
-line runs on floats (``backward``), on Values (``grad(create_graph=True)``) and on
-symbols (the printed formulas and the compiled code).
+function (``div``, ``cos``, ...) :mod:`autograd.functions`' (and ``autograd``'s).
+The partials are written once, with ``+ - *`` and those functions, so the same line
+runs on floats (``backward``), on Values (``grad(create_graph=True)``) and on symbols
+(the printed formulas and the compiled code).
 
 These modules and the engine's are compiled with mypyc when a C compiler is present
 (setup.py); they use the standard library only.
@@ -102,54 +102,24 @@ from .rule import (
     registered,
 )
 
-# every row's function, from autograd.functions (autograd._surface writes it from the rows):
+# the functions the rows' partials below are written with (autograd._surface lists them):
 # --- begin generated: imports (python -m autograd._surface writes this; do not edit) ---
 from .functions import (  # isort: skip
-    above,
-    abs,
-    acos,
-    acosh,
-    asin,
-    asinh,
-    atan,
-    atan2,
-    atanh,
-    between,
-    clamp,
     cos,
     cosh,
-    deg2rad,
     div,
     div0,
-    erf,
     exp,
-    exp2,
-    expm1,
     floordiv,
     inv_hypot2,
     log,
-    log1p,
-    log2,
-    log10,
-    maximum,
-    minimum,
-    mod,
     mul0,
     pow,
     powlog,
-    rad2deg,
-    reciprocal,
-    relu,
     sigmoid,
-    sign,
     sin,
-    sinc,
     sinh,
-    softplus,
     sqrt,
-    step,
-    tan,
-    tanh,
 )
 
 
@@ -171,58 +141,6 @@ __all__ = [
     "register",
     "registered",
 ]
-# and every row's function (autograd._surface writes the list from the rows):
-# --- begin generated: names (python -m autograd._surface writes this; do not edit) ---
-__all__ += [
-    "above",
-    "abs",
-    "acos",
-    "acosh",
-    "asin",
-    "asinh",
-    "atan",
-    "atan2",
-    "atanh",
-    "between",
-    "clamp",
-    "cos",
-    "cosh",
-    "deg2rad",
-    "div",
-    "div0",
-    "erf",
-    "exp",
-    "exp2",
-    "expm1",
-    "floordiv",
-    "inv_hypot2",
-    "log",
-    "log1p",
-    "log2",
-    "log10",
-    "maximum",
-    "minimum",
-    "mod",
-    "mul0",
-    "pow",
-    "powlog",
-    "rad2deg",
-    "reciprocal",
-    "relu",
-    "sigmoid",
-    "sign",
-    "sin",
-    "sinc",
-    "sinh",
-    "softplus",
-    "sqrt",
-    "step",
-    "tan",
-    "tanh",
-]
-
-
-# --- end generated: names ---
 
 e = math.e
 """Euler's number, for expressions: ``autograd.e ** x`` is ``x.exp()`` up to rounding."""

@@ -322,7 +322,7 @@ class Value(Methods):
         return self._unary("log") if base is None else functions.log(self, base)
 
     def clamp(self, lo: Real | None = None, hi: Real | None = None) -> Value:
-        """self limited to [lo, hi], numbers (:func:`autograd.ops.clamp`).
+        """self limited to [lo, hi], numbers (:func:`autograd.clamp`).
 
         >>> Value(2.0).clamp(0, 1).data, Value(-5.0).clamp(hi=-1).data
         (1.0, -5.0)

@@ -67,12 +67,12 @@ def test_every_public_row_reaches_value_autograd_and_the_parser(name: str) -> No
     rule = RULES[name]
     public = name in surface.exports()
     assert (name in autograd.__all__) == public or name == "wsum"  # engine.wsum, by hand
-    assert (getattr(autograd, name, None) is getattr(autograd.ops, name, None)) or not public
+    assert (getattr(autograd, name, None) is getattr(autograd.functions, name, None)) or not public
     if rule.helper:
         assert not hasattr(Value, name)
         assert name not in FUNCTIONS
         assert name not in autograd.__all__
-        assert callable(getattr(autograd.ops, name))  # the partials call it
+        assert callable(getattr(autograd.functions, name))  # the partials call it
         return
     written_as_call = rule.notation.kind == "call" and rule.arity > 0
     assert hasattr(Value, name) == written_as_call
