@@ -325,14 +325,18 @@ def _contribution(
     rule: Rule, node: Value, ins: tuple[Value, ...], i: int, g: Any, p: Any, create_graph: bool
 ) -> Any:
     """:func:`chain` for input i of a node of the graph: on its Values (create_graph), else
-    on their numbers. Backward, ``grad``, forward mode and micrograd's ``_backward`` call it."""
+    on their numbers. Backward, ``grad`` and micrograd's ``_backward`` call it."""
+    if not create_graph and p is not None:
+        p = _number_of(p)
+    if rule.quotient is None:  # chain asks for no parts: no closure to make per input
+        return chain(rule, g, p, None)
 
     def quotient(q: Any) -> Any:
         if create_graph:  # the parts are nodes of the gradient's graph, as the partial is
             return q(node, *[x._data if type(x) is Constant else x for x in ins])[i]
         return q(node._data, *[x._data for x in ins])[i]
 
-    return chain(rule, g, p if create_graph or p is None else _number_of(p), quotient)
+    return chain(rule, g, p, quotient)
 
 
 def chain(rule: Rule, g: Any, p: Any, quotient: Any) -> Any:

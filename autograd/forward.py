@@ -32,9 +32,9 @@ from .program import Atom, Var, _traced, push_tangents
 __all__ = ["hessian", "hvp", "jvp", "tangents"]
 
 
-def _order(outputs: Iterable[Value]) -> list[Value]:
+def _order(outputs: Sequence[Value]) -> list[Value]:
     """The nodes of all outputs' graphs once each, every node after its inputs."""
-    if len(outputs := list(outputs)) == 1:
+    if len(outputs) == 1:
         return topological_order(outputs[0])
     order: list[Value] = []
     seen: set[Value] = set()

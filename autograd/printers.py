@@ -301,12 +301,7 @@ class _Printer:
         if self.shared is not None:
             params.insert(0, BATCH_SIZE)
             value_text = f"each({value_text}, {self._like()})"
-        lines = [f"def {function}({', '.join(params)}):", "    # forward", *self.forward_lines]
-        if self.backward_lines:
-            lines.append("    # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S")
-        lines += self.backward_lines
-        lines.append(f"    return {value_text}, {tuple_source(results)}")
-        return "\n".join(lines) + "\n"
+        return self._function(function, ", ".join(params), value_text, results)
 
     def _result(self, x: Var, g: Atom) -> str:
         """The gradient of input x as returned: its name, after a line that names it if
@@ -331,6 +326,10 @@ class _Printer:
         shown = {"each": "each({}, " + self._text(like) + ")", "float": "float({})", "array": "{}"}
         value, *results = [shown[k].format(t) for t, k in zip(texts, outputs, strict=True)]
         params = ", ".join(self._text(v) for v in self.program.inputs)
+        return self._function(function, params, value, results)
+
+    def _function(self, function: str, params: str, value: str, results: list[str]) -> str:
+        """The function's text: its forward and backward lines, then what it returns."""
         lines = [f"def {function}({params}):", "    # forward", *self.forward_lines]
         if self.backward_lines:
             lines.append("    # backward: dL_dv = ∂L/∂v, and delta_S = δ = ∂L/∂S")
