@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from . import ops
 from .functions import div
 from .modes import ANOMALY, check_backward
 from .ops import Rule, as_float
 from .rule import TIMES
-from .value import Constant, Parameter, Value, _number_of, wsum
+from .value import Constant, Parameter, Value, _flat, _number_of, wsum
 from .value import Real as Real  # autograd.engine.Real, as before the split
 
 __all__ = ["Constant", "Parameter", "Value", "grad", "topological_order", "wsum"]
@@ -84,7 +84,7 @@ def _flat_graph(root: Value) -> list[Any]:
         if a is None:
             rows.append(node)
             continue
-        a_at = tuple([at[id(x)] for x in a]) if type(a) is tuple else at[id(a)]
+        a_at = tuple([at[id(x)] for x in _flat(a)]) if type(a) is tuple else at[id(a)]
         b_at = None if b is None else at[id(b)]
         rows.append((type(node), node._data, node._grad, node.label, node._rule, a_at, b_at))
     return rows
@@ -181,12 +181,16 @@ def _push_inputs(stack: list[Value], node: Value, skip: type | None, opened: int
 
 
 def _push_each(
-    stack: list[Value], inputs: tuple[Value, ...], skip: type | None, opened: int
+    stack: list[Value], inputs: tuple[object, ...], skip: type | None, opened: int
 ) -> None:
-    """:func:`_push_inputs` for the inputs of an n-ary node."""
+    """:func:`_push_inputs` for the inputs of an n-ary node (wsum's in their tuples)."""
     for x in reversed(inputs):
-        if type(x) is not skip and x._m < opened:
-            stack.append(x)
+        if type(x) is tuple:  # wsum's weights or inputs (see Value)
+            _push_each(stack, x, skip, opened)
+            continue
+        v = cast(Value, x)
+        if type(v) is not skip and v._m < opened:
+            stack.append(v)
 
 
 def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
@@ -230,12 +234,13 @@ def _backprop_floats(order: list[Value]) -> None:
         rule = node._rule
         if rule is None:
             continue
+        a = node._a
         if node._b is not None:
             _pass_binary(node, rule)
-        elif type(node._a) is not tuple:
+        elif type(a) is not tuple:
             _pass_unary(node, rule)
-        elif rule.derivative is ops._wsum_derivative:
-            _pass_wsum(node)
+        elif a and type(a[0]) is tuple and rule.derivative is ops._wsum_derivative:
+            _pass_wsum(node._gf, a[0], a[1], a[2])
         else:
             ins, partials = _partials(rule, node, False)
             _pass_each(node, ins, partials, rule, False, False)
@@ -284,18 +289,14 @@ def _pass_binary(node: Value, rule: Rule) -> None:
     _pass_each(node, (a, b), partials, rule, False, False)
 
 
-def _pass_wsum(node: Value) -> None:
+def _pass_wsum(g: float, ws: tuple[Value, ...], xs: tuple[Value, ...], b: Value) -> None:
     """The wsum row's partials, read from its inputs instead of built: ∂S/∂w_i is
-    x_i, ∂S/∂x_i is w_i and ∂S/∂b is -1, added in input order (a test checks the bits).
-    Index loops: in pure Python they beat slicing and zip."""
-    g = node._gf
-    ins: tuple[Value, ...] = node._a
-    n = len(ins) // 2
-    for i in range(n):
-        ins[i]._gf += g * ins[n + i]._data
-    for i in range(n):
-        ins[n + i]._gf += g * ins[i]._data
-    ins[-1]._gf += g * -1.0
+    x_i, ∂S/∂x_i is w_i and ∂S/∂b is -1, added in input order (a test checks the bits)."""
+    for w, x in zip(ws, xs):  # noqa: B905 (wsum checked the lengths)
+        w._gf += g * x._data
+    for w, x in zip(ws, xs):  # noqa: B905
+        x._gf += g * w._data
+    b._gf += g * -1.0
 
 
 def _pass_each(
@@ -396,7 +397,7 @@ def _partials(
         ins = (a, b)
         partials = derivative(node._data, a._data, b._data)
     elif type(a) is tuple:  # n-ary
-        ins = a
+        ins = _flat(a)
         partials = derivative(node._data, *[x._data for x in ins])
     else:
         ins = (a,)

@@ -49,7 +49,10 @@ class Value(Methods):
     """
 
     # Two input slots instead of a tuple keep a node small: unary and binary ops
-    # use _a and _b; an n-ary op (wsum) keeps its input tuple in _a.
+    # use _a and _b; an n-ary op keeps its input tuple in _a. A wsum node made by the
+    # built-in row keeps (weights, inputs, bias) in _a, each tuple as it was given: a
+    # layer's units share one tuple of inputs and a unit's steps one of weights, so a
+    # 16-16 layer's node holds 3 references, not 33 (see wsum).
     __slots__ = ("_a", "_b", "_data", "_g", "_gf", "_grad", "_m", "_rule", "label")
     # NumPy scalars on the left defer to our reflected operators (ClassVar: mypyc keeps it
     # on the class, where NumPy looks)
@@ -64,7 +67,7 @@ class Value(Methods):
     _gf: float  # ∂root/∂self as a float while a backpropagation runs
     label: str
     _rule: Rule | None
-    _a: Any  # Value, tuple of Values (n-ary), or None (leaf)
+    _a: Any  # Value, tuple of Values (n-ary), (weights, inputs, bias) (wsum), or None (leaf)
     _b: Any  # Value or None
 
     def __init__(self, data: Real, label: object = "") -> None:
@@ -142,7 +145,7 @@ class Value(Methods):
         if self._b is not None:
             return (self._a, self._b)
         if type(self._a) is tuple:
-            return self._a
+            return _flat(self._a)
         return (self._a,)
 
     # -- micrograd's names for the same things, read-only (chainrule.micrograd uses them) --
@@ -428,19 +431,30 @@ def wsum(
     >>> [wi.grad for wi in w], b.grad
     ([1.0, 2.0], -1.0)
     """
-    ws, xs = tuple(weights), tuple(inputs)
+    # tuples are kept as they are, not copied: nn's units pass their weights and a
+    # layer's inputs as tuples, which every node of a layer, and of every step, shares
+    ws = _as_nodes(weights if type(weights) is tuple else tuple(weights))
+    xs = _as_nodes(inputs if type(inputs) is tuple else tuple(inputs))
     if len(ws) != len(xs):
         raise ValueError(
             f"wsum needs one weight per input; got {len(ws)} weights and {len(xs)} inputs"
         )
-    ins = _as_nodes((*ws, *xs, bias))
+    b = bias if isinstance(bias, Value) else Constant(bias)
     rule = RULES["wsum"]
     if rule.forward is not _fwsum:  # a row of the user's own: its forward as it is
-        return Value._apply_rule(rule, ins)
+        return Value._apply_rule(rule, (*ws, *xs, b))
     # the row's forward, on the nodes' numbers without boxing each (tests check: bit for bit;
     # the native build's W1 step takes 14 % longer through the row's forward)
-    n = len(ws)
-    total = ins[0]._data * ins[n]._data if n else 0.0
-    for i in range(1, n):
-        total += ins[i]._data * ins[n + i]._data
-    return _node(rule, total - ins[-1]._data, ins, None)
+    total = ws[0]._data * xs[0]._data if ws else 0.0
+    for i in range(1, len(ws)):
+        total += ws[i]._data * xs[i]._data
+    return _node(rule, total - b._data, (ws, xs, b), None)
+
+
+def _flat(a: tuple[Any, ...]) -> tuple[Value, ...]:
+    """An n-ary node's inputs from its ``_a``: the tuple itself, or a wsum node's
+    ``(weights, inputs, bias)`` as ``(w_1..w_n, x_1..x_n, b)``."""
+    if a and type(a[0]) is tuple:
+        ws, xs, b = a
+        return (*ws, *xs, b)
+    return a

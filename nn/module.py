@@ -111,7 +111,7 @@ def _check_activation(name: str, activation: object) -> str:
     return activation
 
 
-def _inputs(x: object, n_in: int, k: int, what: str) -> list[Value]:
+def _inputs(x: object, n_in: int, k: int, what: str) -> tuple[Value, ...]:
     """``x`` as Values, numbers becoming leaves labelled ``x_i^(k-1)``.
 
     Any ordered collection will do (a list, a tuple, a row of a NumPy array).
@@ -127,7 +127,7 @@ def _inputs(x: object, n_in: int, k: int, what: str) -> list[Value]:
     for i, xi in enumerate(out):
         if not isinstance(xi, Value):
             out[i] = _leaf(xi, i, what, _input_labels(n_in, k))
-    return out
+    return tuple(out)  # a tuple: every unit's wsum node shares it
 
 
 def _leaf(xi: object, i: int, what: str, labels: tuple[str, ...]) -> Value:
@@ -600,7 +600,8 @@ class Neuron(Module):
     """Unit j of layer k: ``S = Σ_i w_ij x_i - b_j``, then ``x = φ(S)``.
 
     Calling it returns the unit's output ``x_j^(k)`` (``S_j^(k)`` when linear).
-    Numbers given as inputs become leaves labelled ``x_i^(k-1)``.
+    Numbers given as inputs become leaves labelled ``x_i^(k-1)``. Its bias ``b`` and
+    weights ``w`` (a tuple, shared by every ``S`` node the unit makes) are Parameters.
 
     >>> n = Neuron(2, layer=1, unit=2)
     >>> [name for name, _ in n.named_parameters()]
@@ -628,7 +629,8 @@ class Neuron(Module):
         rng = random.Random(seed) if rng is None else rng
         self._names = [f"b_{j}^({k})"] + [weight_name(i, j, k) for i in range(1, n_in + 1)]
         self.b = Parameter(0.0, self._names[0])
-        self.w = [Parameter(rng.uniform(-1.0, 1.0), name) for name in self._names[1:]]
+        # a tuple, which every wsum node of this unit shares (see autograd.wsum)
+        self.w = tuple([Parameter(rng.uniform(-1.0, 1.0), name) for name in self._names[1:]])
         self._phi = _APPLY[activation]
         self._S = f"S_{j}^({k})"
         self._x = f"x_{j}^({k})"
@@ -638,7 +640,7 @@ class Neuron(Module):
         xs = _inputs(x, self.n_in, self.layer, "Neuron")
         return self._forward(xs)
 
-    def _forward(self, xs: list[Value]) -> Value:
+    def _forward(self, xs: tuple[Value, ...]) -> Value:
         S = wsum(self.w, xs, self.b)
         S.label = self._S
         phi = self._phi
@@ -805,9 +807,11 @@ class MLP(Module):
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """The outputs of the last layer, one Value per unit."""
         xs = _inputs(x, self.n_in, 1, "MLP")
+        out = list(xs)
         for layer in self.layers:
-            xs = [n._forward(xs) for n in layer.neurons]
-        return xs
+            out = [n._forward(xs) for n in layer.neurons]
+            xs = tuple(out)  # one tuple per layer, which its units' wsum nodes share
+        return out
 
     def named_nodes(self, x: Sequence[Value | float]) -> dict[str, Value]:
         """Run a forward pass and return every named node of it, in order.
@@ -831,7 +835,7 @@ class MLP(Module):
                 nodes[n._S] = out if n._phi is None else out.inputs[0]
                 nodes[n._x] = out
                 outs.append(out)
-            xs = outs
+            xs = tuple(outs)
         return nodes
 
     def named_parameters(self) -> list[tuple[str, Value]]:

@@ -91,6 +91,29 @@ def test_wsum_is_the_notes_weighted_sum_with_the_bias_subtracted() -> None:
     assert s.inputs == (*w, *x, b)
 
 
+def test_wsum_nodes_sharing_their_weight_and_input_tuples_backpropagate_as_by_hand() -> None:
+    # nn passes a unit's weights and a layer's inputs as tuples, which the nodes keep as
+    # they are: two units on one input tuple, one of them twice, a number among the weights
+    x = (Value(0.5), Value(-2.0))
+    w1, w2 = (Value(0.3), Value(-0.8)), (Value(1.5), 4.0)
+    b1, b2 = Value(0.25), Value(-1.0)
+    s1, s2, s3 = wsum(w1, x, b1), wsum(w2, x, b2), wsum(w1, x, 0.5)
+    (s1 * s2 + s3).backward()
+    v1 = 0.3 * 0.5 - 0.8 * -2.0 - 0.25
+    v2 = 1.5 * 0.5 + 4.0 * -2.0 + 1.0
+    assert (s1.data, s2.data) == (v1, v2)
+    # ∂/∂x_i = w1_i·s2 + w2_i·s1 + w1_i; ∂/∂w1_i = x_i·(s2 + 1); ∂/∂b1 = -s2
+    assert [xi.grad for xi in x] == pytest.approx(
+        [0.3 * v2 + 1.5 * v1 + 0.3, -0.8 * v2 + 4 * v1 - 0.8]
+    )
+    assert [wi.grad for wi in w1] == pytest.approx([0.5 * (v2 + 1), -2.0 * (v2 + 1)])
+    assert (b1.grad, b2.grad) == (-v2, -v1)
+    assert s2.inputs[:4] == (w2[0], s2.inputs[1], *x)
+    assert type(s2.inputs[1]) is Constant
+    assert s2.inputs[1].data == 4.0
+    assert s3.inputs[-1].data == 0.5
+
+
 def test_wsum_with_mismatched_lengths_says_both_counts() -> None:
     with pytest.raises(ValueError, match="2 weights and 1 inputs"):
         wsum([Value(1.0), Value(2.0)], [Value(1.0)], 0.0)

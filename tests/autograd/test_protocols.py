@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from autograd import RULES, Constant, Value, grad, no_grad, topological_order
+from autograd import RULES, Constant, Value, grad, no_grad, topological_order, wsum
 from nn import SGD, Adam
 
 
@@ -165,6 +165,23 @@ def test_a_whole_graph_pickles_and_deep_copies_with_shared_nodes() -> None:
     x2, w2 = pickle.loads(pickle.dumps([x, w]))
     assert (x2.data, w2.label) == (0.5, "w")
     assert type(pickle.loads(pickle.dumps(Constant(2.0)))) is Constant
+
+
+def test_a_graph_of_wsum_nodes_sharing_tuples_copies_and_backpropagates_the_same() -> None:
+    xs = (Value(0.5, "x1"), Value(-2.0, "x2"))
+    units = [((Value(0.3), Value(-0.8)), Value(0.1)), ((Value(1.5), Value(0.2)), Value(-1.0))]
+    hidden = tuple(wsum(ws, xs, b).tanh() for ws, b in units)
+    y = wsum(units[0][0], hidden, units[1][1])
+    for clone in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        y.backward()
+        clone.backward()
+        original, copied = topological_order(y), topological_order(clone)
+        assert [(v.op, v.label, v.data, v.grad) for v in copied] == [
+            (v.op, v.label, v.data, v.grad) for v in original
+        ]
+        assert [len(v.inputs) for v in copied] == [len(v.inputs) for v in original]
+        for v in original:
+            v.grad = 0.0
 
 
 def test_a_graph_deeper_than_the_recursion_limit_pickles_and_deep_copies() -> None:
