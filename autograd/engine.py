@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 from . import ops
 from .functions import div
@@ -53,10 +53,9 @@ def _step(node: Value) -> None:
 
 
 def _reduce(node: Value) -> tuple[Any, ...]:
-    """``Value.__reduce__``, for pickle and deepcopy."""
-    # A leaf is its fields. A computed node is its whole graph,
-    # flat and in topological order, each node's inputs given by position: loading
-    # it needs no recursion, however deep the graph. Rules pickle by name (ops.Rule).
+    """``Value.__reduce__``, for pickle and deepcopy: a leaf is its fields, a computed node
+    its whole graph, flat and in topological order, each node's inputs given by position:
+    loading it needs no recursion, however deep the graph. Rules pickle by name (ops.Rule)."""
     if node._rule is None:
         return (_rebuild, (type(node), node._data, node._grad, node.label, None, None, None))
     return (_rebuild_graph, (_flat_graph(node),))
@@ -73,9 +72,8 @@ def _rebuild(
 
 
 def _flat_graph(root: Value) -> list[Any]:
-    """``root``'s graph for pickling: its leaves as they are (pickled by the memo, so
-    shared with the rest of a pickle), every other node as its fields with the
-    positions of its inputs in this list."""
+    """``root``'s graph for pickling: its leaves as they are (the pickle's memo shares them),
+    every other node as its fields with the positions of its inputs in this list."""
     order = topological_order(root)
     at = {id(node): i for i, node in enumerate(order)}
     rows: list[Any] = []
@@ -174,23 +172,26 @@ def _push_inputs(stack: list[Value], node: Value, skip: type | None, opened: int
             stack.append(b)
         if type(a) is not skip and a._m < opened:
             stack.append(a)
-    elif type(a) is tuple:
+    elif type(a) is not tuple:
+        if type(a) is not skip and a._m < opened:
+            stack.append(a)
+    elif a and type(a[0]) is tuple:  # wsum's (weights, inputs, bias): as if one tuple
+        b = a[2]
+        if type(b) is not skip and b._m < opened:
+            stack.append(b)
+        _push_each(stack, a[1], skip, opened)
+        _push_each(stack, a[0], skip, opened)
+    else:
         _push_each(stack, a, skip, opened)
-    elif type(a) is not skip and a._m < opened:
-        stack.append(a)
 
 
 def _push_each(
-    stack: list[Value], inputs: tuple[object, ...], skip: type | None, opened: int
+    stack: list[Value], inputs: tuple[Value, ...], skip: type | None, opened: int
 ) -> None:
-    """:func:`_push_inputs` for the inputs of an n-ary node (wsum's in their tuples)."""
+    """:func:`_push_inputs` for the inputs of an n-ary node."""
     for x in reversed(inputs):
-        if type(x) is tuple:  # wsum's weights or inputs (see Value)
-            _push_each(stack, x, skip, opened)
-            continue
-        v = cast(Value, x)
-        if type(v) is not skip and v._m < opened:
-            stack.append(v)
+        if type(x) is not skip and x._m < opened:
+            stack.append(x)
 
 
 def _backprop(root: Value, order: list[Value], create_graph: bool) -> None:
