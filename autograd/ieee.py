@@ -269,6 +269,17 @@ def _astep(xp: Any, x: Any) -> Any:  # 1 for nan too: "not x <= 0", as a float
     return xp.astype(~(a <= 0.0), a.dtype)
 
 
+def _apow(xp: Any, x: Any, y: Any) -> Any:
+    """pow over arrays, with libm's answers where NumPy takes ``x ** 0.5`` as sqrt(x) and
+    PyTorch ``x ** ±0.5`` as sqrt or 1/sqrt: at x = -inf and x = -0.0 those give nan and
+    -0.0 (or -inf) where pow gives the answer at +inf and +0.0, so the base becomes that."""
+    if isinstance(x, float) and isinstance(y, float):  # numbers (NumPy's among them)
+        return _fpow(x, y)
+    if isinstance(y, float) and (y == 0.5 or y == -0.5):
+        x = xp.where(x == -math.inf, math.inf, xp.where(x == 0.0, 0.0, x))
+    return xp.pow(x, y)
+
+
 def _apowlog(xp: Any, x: Any, y: Any) -> Any:
     return xp.where((x == 0.0) & (y >= 0.0), 0.0, xp.pow(x, y) * xp.log(x))
 
@@ -302,9 +313,13 @@ def _aabove(xp: Any, x: Any, y: Any) -> Any:
     return xp.where(x < y, 0.0, xp.where(x == y, 0.5, xp.ones_like(x - y)))
 
 
-def _amod(xp: Any, x: Any, y: Any) -> Any:  # the standard has remainder (the sign of y), not fmod
-    r = xp.remainder(x, y)
-    return xp.where(r == 0.0, xp.copysign(r, x), r)  # a zero keeps fmod's sign, that of x
+def _amod(xp: Any, x: Any, y: Any) -> Any:
+    fmod = getattr(xp, "fmod", None)  # exact, as _fmod's math.fmod: NumPy and PyTorch have it
+    if fmod is None:  # the standard has remainder (the sign of y), which PyTorch forms as
+        r = xp.remainder(x, y)  # x - y·floor(x / y): nan once x / y overflows
+        return xp.where(r == 0.0, xp.copysign(r, x), r)  # a zero keeps fmod's sign, x's
+    r = fmod(x, y)
+    return xp.where((r != 0.0) & ((y < 0.0) != (r < 0.0)), r + y, r)
 
 
 def _afloordiv(xp: Any, x: Any, y: Any) -> Any:

@@ -41,6 +41,7 @@ from .ieee import (
     _aminimum,
     _amod,
     _amul0,
+    _apow,
     _apowlog,
     _arelu,
     _asigmoid,
@@ -228,7 +229,7 @@ for _rule in (
          >>> div(49.0, 49), div(1e-300, 5e-324), div(-1.0, 0.0)
          (1.0, 2.0240225330731062e+23, -inf)"""),
     Rule("pow",  2, _fpow,        _pow_derivative,  # a constant exponent
-         _infix("^", POWER, "", "**{1}", latex="^"), array=lambda xp, x, c: xp.pow(x, c),
+         _infix("^", POWER, "", "**{1}", latex="^"), array=_apow,
          operator="**", varying="powv", doc="""
          x ** y; overflow and poles give ±inf, a negative base with a fractional y nan.
 
@@ -237,7 +238,7 @@ for _rule in (
          >>> pow(2, 10), pow(0.0, -1.0), pow(-8.0, 1 / 3)
          (1024.0, inf, nan)"""),
     Rule("powv", 2, _fpow,        _powv_derivative,  # a variable exponent
-         _infix("^", POWER, "", "**", latex="^"), array=lambda xp, x, y: xp.pow(x, y)),
+         _infix("^", POWER, "", "**", latex="^"), array=_apow),
     Rule("exp",  1, _fexp,        lambda out, x: (out,),
          Notation.call("exp", r"\exp"), array=lambda xp, x: xp.exp(x), doc="""
          e ** x; overflow gives inf.

@@ -453,11 +453,29 @@ def batched_namespace(xp: Any = None) -> dict[str, Any]:
 
 
 def _on_arrays(xp: Any, rule: Rule, where: Callable[[Any], dict[str, Any]]) -> Callable[..., Any]:
-    if rule.array is not None:
-        return functools.partial(rule.array, xp)
     forward = rule.forward
+    if rule.array is not None and xp is numpy_namespace():
+        return functools.partial(rule.array, xp)  # NumPy's functions take numbers too
+    if rule.array is not None:
+        array = rule.array
+
+        def on_arrays(*args: Any) -> Any:  # PyTorch's functions, say, take no Python float
+            like = next((a for a in args if not isinstance(a, float)), None)
+            if like is None:  # numbers alone (shared inputs): the row's float function
+                return forward(*args)
+            return array(
+                xp,
+                *[
+                    xp.asarray(a, dtype=like.dtype, **where(like)) if isinstance(a, float) else a
+                    for a in args
+                ],
+            )
+
+        return on_arrays
 
     def elementwise(*args: Any) -> Any:  # one float call per element
+        # a 0-d array (xp.where's answer on numbers) is a number too
+        args = tuple(a if isinstance(a, float) or a.ndim else float(a) for a in args)
         like = next((a for a in args if not isinstance(a, float)), None)
         if like is None:
             return forward(*args)
@@ -477,6 +495,8 @@ def _array_helpers(xp: Any, where: Callable[[Any], dict[str, Any]]) -> dict[str,
     def times(g: Any, p: Any, n: Any, d: Any) -> Any:  # the program's TIMES row
         if all(isinstance(a, float) for a in (g, p, n, d)):
             return TIMES.forward(g, p, n, d)
+        if isinstance(p, float):  # one partial for the whole batch: decided here
+            return g * p if p - p == 0.0 else g * n / d
         return xp.where(p - p == 0.0, g * p, g * n / d)
 
     def each(x: Any, like: Any) -> Any:  # one value per sample, in a new array

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import itertools
 import keyword
 import math
 import re
@@ -14,9 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from compare import same
+from compare import close_max, same
+from strategies import ROWS
 
-from autograd import Compiled, Constant, Value, compile, grad, wsum
+from autograd import RULES, Compiled, Constant, Value, compile, grad, wsum
+from autograd.ops import apply
 
 printers = importlib.import_module("autograd.printers")
 
@@ -531,6 +534,76 @@ def test_batched_relu_keeps_the_signed_zero_and_nan_of_the_float_code() -> None:
         value, (g,) = compiled(x)
         assert same(values[i], value), x
         assert same(as_array(dx)[i], g), x
+
+
+@pytest.mark.parametrize("library", ["numpy", "torch"])
+def test_batched_square_roots_written_as_powers_give_pows_answers(library: str) -> None:
+    # NumPy computes x ** 0.5 as sqrt(x), PyTorch x ** ±0.5 as sqrt or 1/sqrt: at -inf and
+    # -0.0 those give nan and -0.0 (or -inf) where the float code's pow gives inf and 0.0
+    lib = pytest.importorskip(library)
+    xs = [-math.inf, -0.0, 0.0, math.inf, -2.0, 4.0, math.nan]
+    batch = lib.asarray(xs, dtype=lib.float64)
+    for compiled, shared in [
+        (compile(lambda x: x**0.5), ()),
+        (compile(lambda x: x**-0.5), ()),
+        (compile(lambda x, y: x**y, shared=["y"]), (0.5,)),
+        (compile(lambda x, y: x**y, shared=["y"]), (-0.5,)),
+    ]:
+        values, grads = compiled.batch(batch, *shared)
+        for i, x in enumerate(xs):
+            value, point_grads = compiled(x, *shared)
+            assert same(float(values[i]), value), (compiled.source, x)
+            assert same(float(grads[0][i]), point_grads[0]), (compiled.source, x)
+
+
+SPECIAL = [-math.inf, -7.25, -2.0, -1.0, -0.5, -0.0, 0.0, 1e-310, 0.5, 1.0, 2.0, 1e300, math.inf]
+SPECIAL.append(math.nan)
+
+
+def agrees(a: float, b: float) -> bool:
+    """The same inf, nan or signed zero; else within 1e-12 of the larger number (or of 1):
+    an array library's exp or tanh may be an ulp from libm's, and 1 - tanh² cancels it."""
+    if not all(map(math.isfinite, (a, b))) or a == b == 0.0:
+        return same(a, b)
+    return close_max(a, b, scale=1.0)
+
+
+@pytest.mark.parametrize("library", ["numpy", "torch"])
+@pytest.mark.parametrize("row", ROWS)
+def test_every_row_runs_batched_on_an_array_librarys_arrays_with_shared_inputs(
+    library: str, row: str
+) -> None:
+    # each input per-sample or shared (a number, which PyTorch's functions do not take), at
+    # special points, the row's value scaled by a per-sample t (so all may be shared): the
+    # batch's values and gradients are the scalar code's
+    lib = pytest.importorskip(library)
+    names = ", ".join(f"x{i}" for i in range(RULES[row].arity))
+    function = eval(f"lambda t, {names}: t * apply({row!r}, {names})", {"apply": apply})
+    for shared in itertools.product([False, True], repeat=RULES[row].arity):
+        compiled = compile(function, shared=[f"x{i}" for i, s in enumerate(shared) if s])
+        at_once = [True] + [not s for s in shared]  # per-sample inputs take every point at once
+        points = [(1.5, *p) for p in itertools.product(SPECIAL, repeat=shared.count(False))]
+        for fixed in itertools.product(SPECIAL, repeat=sum(shared)):
+
+            def inputs(
+                sample: Sequence[Any],
+                fixed: tuple[float, ...] = fixed,
+                at_once: list[bool] = at_once,
+            ) -> list[Any]:
+                ours, theirs = iter(sample), iter(fixed)
+                return [next(ours) if per_sample else next(theirs) for per_sample in at_once]
+
+            columns = [lib.asarray(list(c), dtype=lib.float64) for c in zip(*points, strict=True)]
+            values, grads = compiled.batch(*inputs(columns))
+            for k, point in enumerate(points):
+                given = inputs(point)
+                if library == "torch" and row == "mod" and 0.0 < abs(given[2]) < sys.float_info.min:
+                    continue  # PyTorch's vectorised fmod gives nan for a subnormal divisor
+                value, point_grads = compiled(*given)
+                assert agrees(float(values[k]), value), (row, given)
+                for i, per_sample in enumerate(at_once):
+                    if per_sample:
+                        assert agrees(float(grads[i][k]), point_grads[i]), (row, given, i)
 
 
 def as_array(g: object) -> Any:
