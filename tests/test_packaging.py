@@ -1,7 +1,11 @@
-"""Packaging: one import, a foreign autograd/nn/viz named, the wheel and sdist as shipped."""
+"""Packaging: one import, a foreign autograd/nn/viz named, the wheel and sdist as shipped,
+and their long description: the README with absolute links (setup.py's absolute_links)."""
 
 from __future__ import annotations
 
+import doctest
+import email.parser
+import importlib.util
 import os
 import re
 import shutil
@@ -10,6 +14,7 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -100,9 +105,9 @@ def test_a_healthy_install_reports_no_foreign_package() -> None:
 
 
 def test_every_relative_link_of_the_readme_is_a_file_of_the_checkout() -> None:
-    # The README is the package's long description too (pyproject's readme): its links are
-    # relative, so they work in a checkout, on a code host and in the sdist (which carries
-    # docs/, bench/ and LICENSE); none points at a repository address.
+    # The README's links are relative, so they work in a checkout, on a code host and in the
+    # sdist (which carries docs/, bench/ and LICENSE); none points at a repository address.
+    # The package's long description is made from it with absolute links (setup.py).
     text = (ROOT / "README.md").read_text()
     targets = re.findall(r"\]\(([^)]+)\)", text)
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
@@ -115,13 +120,25 @@ def test_every_relative_link_of_the_readme_is_a_file_of_the_checkout() -> None:
     assert len(text.splitlines()) <= 200
 
 
-@pytest.mark.packaging
-def test_the_wheel_and_sdist_ship_the_license_and_the_sdist_runs_its_tests(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The wheel and the sdist of this checkout, built once for this module's tests."""
     # the wheel is built from the sdist (python -m build's default): the sdist is complete
-    done = python("-m", "build", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(ROOT))
+    out = tmp_path_factory.mktemp("dist")
+    readme = (ROOT / "README.md").read_bytes()
+    done = python("-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT))
     assert done.returncode == 0, done.stderr[-2000:]
-    (wheel,) = (tmp_path / "dist").glob("*.whl")
-    (sdist,) = (tmp_path / "dist").glob("*.tar.gz")
+    assert (ROOT / "README.md").read_bytes() == readme  # the build leaves it as it is
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return wheel, sdist
+
+
+@pytest.mark.packaging
+def test_the_wheel_and_sdist_ship_the_license_and_the_sdist_runs_its_tests(
+    tmp_path: Path, dist: tuple[Path, Path]
+) -> None:
+    wheel, sdist = dist
     version = chainrule.__version__
     # with a C compiler the engine is compiled (a wheel for this platform), else pure Python
     native = not wheel.name.endswith("-py3-none-any.whl")
@@ -204,3 +221,115 @@ def test_the_wheel_and_sdist_ship_the_license_and_the_sdist_runs_its_tests(tmp_p
     )
     assert ran.returncode == 0, ran.stdout[-2000:]
     assert re.search(r"\d+ passed", ran.stdout)
+
+
+REPOSITORY = "https://github.com/chainrule/chainrule"  # pyproject's Homepage
+# a link or picture of Markdown, [text](target) or ![alt](target)
+LINK = re.compile(r"(!?)\[[^\]]*\]\(([^)]+)\)")
+
+
+def setup_py() -> ModuleType:
+    """setup.py as a module: its functions, without running the build."""
+    spec = importlib.util.spec_from_file_location("setup", ROOT / "setup.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # __name__ is "setup", so setup() does not run
+    return module
+
+
+# These import setup.py, so they need setuptools: with the packaging tests, not where the
+# wheels' tests run (cibuildwheel installs no build tools there).
+@pytest.mark.packaging
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("see [Notes](docs/notes.md).", f"see [Notes]({REPOSITORY}/blob/main/docs/notes.md)."),
+        ("![a graph](docs/graph.svg)", f"![a graph]({REPOSITORY}/raw/main/docs/graph.svg)"),
+        ("[Install](#install)", "[Install](#install)"),
+        ("[x](https://example.org/a.md)", "[x](https://example.org/a.md)"),
+        ("[mail](mailto:a@example.org)", "[mail](mailto:a@example.org)"),
+        ("[eq](docs/notes.md#eq-3)", f"[eq]({REPOSITORY}/blob/main/docs/notes.md#eq-3)"),
+        ("[n](./docs/api/../notes.md)", f"[n]({REPOSITORY}/blob/main/docs/notes.md)"),
+        ("[docs/](docs/)", f"[docs/]({REPOSITORY}/tree/main/docs/)"),
+        ("[`nn`](docs/api/nn.md)", f"[`nn`]({REPOSITORY}/blob/main/docs/api/nn.md)"),
+        (
+            "two\n[a](LICENSE) [b](bench/RESULTS.md)\n",
+            f"two\n[a]({REPOSITORY}/blob/main/LICENSE) "
+            f"[b]({REPOSITORY}/blob/main/bench/RESULTS.md)\n",
+        ),
+        (
+            "```py\nf[0](x)\n```\n[a](LICENSE)",
+            f"```py\nf[0](x)\n```\n[a]({REPOSITORY}/blob/main/LICENSE)",
+        ),
+    ],
+)
+def test_absolute_links_makes_each_relative_link_a_url_in_the_repository(
+    markdown: str, expected: str
+) -> None:
+    assert setup_py().absolute_links(markdown, REPOSITORY + "/") == expected
+
+
+@pytest.mark.packaging
+@pytest.mark.parametrize("target", ["../x.md", "docs/../../x.md", "..", "/../x.md"])
+def test_a_link_out_of_the_repository_is_refused(target: str) -> None:
+    with pytest.raises(ValueError, match=r"points outside the repository") as caught:
+        setup_py().absolute_links(f"see [x]({target})", REPOSITORY)
+    assert f"[x]({target})" in str(caught.value)
+
+
+@pytest.mark.packaging
+def test_the_examples_of_setup_py_pass() -> None:
+    # pytest's --doctest-modules never collects a setup.py: its examples run here
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    failed, attempted = doctest.testmod(setup_py(), optionflags=flags)
+    assert failed == 0
+    assert attempted >= 6
+
+
+def test_the_readme_links_only_in_the_forms_setup_py_makes_absolute() -> None:
+    # inline links and pictures; no reference-style definitions ([id]: path) and no HTML
+    # links or pictures, which would reach the package index unchanged
+    text = (ROOT / "README.md").read_text()
+    assert LINK.findall(text)
+    assert not re.search(r"^ {0,3}\[[^\]]+\]:", text, re.MULTILINE)
+    assert not re.search(r"<(a|img)\b", text, re.IGNORECASE)
+
+
+@pytest.mark.packaging
+def test_the_long_description_is_the_readme_with_links_to_the_repositorys_files(
+    tmp_path: Path, dist: tuple[Path, Path]
+) -> None:
+    wheel, sdist = dist
+    with zipfile.ZipFile(wheel) as archive:
+        name = f"chainrule-{chainrule.__version__}.dist-info/METADATA"
+        metadata = email.parser.Parser().parsestr(archive.read(name).decode())
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path, filter="data")
+    (unpacked,) = tmp_path.iterdir()
+    pkg_info = email.parser.Parser().parsestr((unpacked / "PKG-INFO").read_text())
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    assert f"Project-URL: Homepage, {REPOSITORY}" in str(metadata)
+    description = metadata.get_payload()
+    assert isinstance(description, str)
+    assert pkg_info.get_payload() == description  # the sdist's metadata says the same
+    readme = (ROOT / "README.md").read_text()
+    assert (unpacked / "README.md").read_text() == readme  # the sdist's README: relative
+
+    links = LINK.findall(description)
+    assert len(links) == len(LINK.findall(readme)) >= 10
+    files = []
+    for bang, url in links:
+        assert url.startswith(f"{REPOSITORY}/"), f"the description has a relative link: {url}"
+        view, _, path = url.removeprefix(f"{REPOSITORY}/").partition("/main/")
+        path = path.split("#")[0]
+        if path.endswith("/"):  # a folder: its listing
+            assert (view, (ROOT / path).is_dir()) == ("tree", True), url
+            continue
+        assert view == ("raw" if bang else "blob"), url  # pictures raw, pages in the file view
+        assert (ROOT / path).is_file(), f"the description links to {url}: no {path} here"
+        files.append(path)
+    assert "docs/graph.svg" in files
+    assert {"docs/getting-started.md", "bench/RESULTS.md", "docs/api/autograd.md"} <= set(files)
+    # nothing else changed: with the repository's address taken out, it is the README
+    assert re.sub(re.escape(REPOSITORY) + "/(blob|raw|tree)/main/", "", description) == readme
