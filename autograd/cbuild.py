@@ -314,6 +314,20 @@ def build(source: str) -> tuple[Path, bool, float]:
     return target, False, seconds
 
 
+def _loaded(source: str) -> tuple[Path, bool, float, ctypes.CDLL]:
+    """:func:`build`, then the library loaded (kept by the CFunction: its functions live
+    while it does). One another process's pruning removed first is built again."""
+    for _ in range(3):
+        path, cached, seconds = build(source)
+        try:
+            return path, cached, seconds, ctypes.CDLL(str(path))
+        except OSError as e:
+            error = e
+        if path.is_file():  # there, and it does not load
+            break
+    raise CBuildError(f"the built library {path} does not load: {error}") from error
+
+
 class CFunction:
     """A program's value and gradient as compiled C, called like ``Compiled.function``.
 
@@ -373,14 +387,7 @@ class CFunction:
             self.source, rules = TAPE_SOURCE, tape.callbacks
         self.callbacks: tuple[str, ...] = tuple(r.name for r in rules)
         self.print_seconds = time.perf_counter() - start
-        for attempt in range(3):  # a library another process pruned first is built again
-            self.path, self.cached, self.compile_seconds = build(self.source)
-            try:
-                self._lib = ctypes.CDLL(str(self.path))  # kept: its functions live while it does
-                break
-            except OSError as e:
-                if attempt == 2 or self.path.is_file():
-                    raise CBuildError(f"the built library {self.path} does not load: {e}") from e
+        self.path, self.cached, self.compile_seconds, self._lib = _loaded(self.source)
         self._errors: list[BaseException] = []
         self._rows = [self._row(r) for r in rules]  # the callbacks live as long as we do
         self._cb = (_ROW * len(rules))(*self._rows) if rules else None

@@ -337,3 +337,24 @@ def test_processes_building_and_pruning_at_once_all_succeed(tmp_path: Path) -> N
     assert not [n for n in names if n.startswith("build-")]  # no temporary left
     assert {Path(n).stem for n in names} == kept(folder)  # whole libraries, with sources
     assert 1 <= len(kept(folder)) <= 3  # the newest of each process, at most
+
+
+def test_a_library_that_does_not_load_is_an_error_after_one_build_or_three_gone(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken, calls = tmp_path / "broken.so", []
+    broken.write_text("not a library")
+
+    def there_but_broken(text: str) -> tuple[Path, bool, float]:
+        calls.append(text)
+        return broken, False, 0.1
+
+    monkeypatch.setattr(autograd.cbuild, "build", there_but_broken)
+    with pytest.raises(autograd.cbuild.CBuildError, match=r"broken\.so does not load: "):
+        CFunction(trace(Value(1.0, "x") * 5.0))
+    assert len(calls) == 1  # there, and broken: building again would not help
+    calls.clear()
+    broken.unlink()  # always gone before it loads
+    with pytest.raises(autograd.cbuild.CBuildError, match=r"broken\.so does not load: "):
+        CFunction(trace(Value(1.0, "x") * 5.0))
+    assert len(calls) == 3
