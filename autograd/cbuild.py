@@ -14,6 +14,17 @@ flags: a second build of the same program loads it without compiling. Each build
 writes into a fresh temporary folder and renames its result into place, so two
 processes that build the same program at once both succeed and never load half a file.
 
+The cache is bounded: after a build adds a library, the least recently used ones (a
+cache hit counts as a use: it sets the file's time) are removed until the cache holds
+at most :func:`cache_limit` bytes, ``$CHAINRULE_C_CACHE_LIMIT`` or 200 MB (the notes'
+network takes 20 kB, the tape 0.6 MB, the largest program printed as lines about 0.7 MB).
+The library just built is kept even alone over the bound. Only this module's files go:
+``<hash>.so`` and ``<hash>.c``, whole (they are renamed into place), and a temporary
+build folder a day old (its process died); never the folder or anything else in it. A
+file another process removed first is no error; one that cannot be removed (a read-only
+folder) stays, and the build succeeds. :func:`cache_size` and :func:`clear_cache` show
+and empty it.
+
 No compiler, or a failed build: :class:`CBuildError` says what to install or what the
 compiler said; :func:`autograd.compile`'s Python is unaffected.
 """
@@ -21,10 +32,12 @@ compiler said; :func:`autograd.compile`'s Python is unaffected.
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
 import hashlib
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,14 +45,25 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cprint import PART_SIZE, _checked, print_lines, value_and_grad
 from .ctape import TAPE_SOURCE, CTape, print_tape
 from .program import Program
 from .rule import Rule, as_float
 
-__all__ = ["FLAGS", "LINES_LIMIT", "CBuildError", "CFunction", "build", "cache_dir", "compiler"]
+__all__ = [
+    "FLAGS",
+    "LINES_LIMIT",
+    "CBuildError",
+    "CFunction",
+    "build",
+    "cache_dir",
+    "cache_limit",
+    "cache_size",
+    "clear_cache",
+    "compiler",
+]
 
 LINES_LIMIT = 10_000
 """The largest program (value and gradient equations) printed as lines by default: gcc -O2
@@ -87,18 +111,177 @@ def cache_dir() -> Path:
     return root / "chainrule" / "c"
 
 
+_LIMIT, _DEFAULT_LIMIT = "CHAINRULE_C_CACHE_LIMIT", 200_000_000
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
+_ENTRY = re.compile(r"[0-9a-f]{40}\.(?:c|so|dll)")  # what build() renames into place
+_TEMPORARY = re.compile(r"build-[a-z0-9_]{8}")  # tempfile.mkdtemp(prefix="build-")
+_ABANDONED = 24 * 3600.0  # seconds: a build folder untouched this long lost its process
+
+
+def cache_limit() -> int:
+    """The most bytes the C cache keeps: ``$CHAINRULE_C_CACHE_LIMIT``, else 200 MB.
+
+    A number of bytes, or of kB, MB or GB (``k``, ``M``, ``G``: thousands, millions,
+    billions; a trailing ``B`` is allowed); ``0`` keeps only the library just built.
+    Anything else is a ValueError that says what was given, raised before a build
+    changes anything.
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"CHAINRULE_C_CACHE_LIMIT": "1.5G"}):
+    ...     cache_limit()
+    1500000000
+    >>> with mock.patch.dict(os.environ, {"CHAINRULE_C_CACHE_LIMIT": "lots"}):
+    ...     cache_limit()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: CHAINRULE_C_CACHE_LIMIT must be a size ... such as 200M, ...; got 'lots'
+    """
+    given = os.environ.get(_LIMIT, "")
+    if not given.strip():
+        return _DEFAULT_LIMIT
+    match = re.fullmatch(r"(\d+(?:\.\d*)?)\s*([kmg]?)b?", given.strip(), re.IGNORECASE)
+    if match is None:
+        raise ValueError(
+            f"{_LIMIT} must be a size in bytes, or with k, M or G (thousands, millions, "
+            f"billions of bytes), such as 200M, 1.5G or 50000000; got {given!r}"
+        )
+    return int(float(match[1]) * _UNITS[match[2].lower()])
+
+
+class _Entry(NamedTuple):
+    """A cached library with its C source: when it was last used, its bytes, its files."""
+
+    used: float
+    size: int
+    files: list[Path]
+
+
+def _entries(folder: Path) -> dict[str, _Entry]:
+    """This module's libraries in ``folder``, by name; nothing else that is there."""
+    found: dict[str, _Entry] = {}
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:  # no cache yet, or not readable: nothing of ours to see
+        return found
+    for item in listing:
+        if not _ENTRY.fullmatch(item.name):
+            continue
+        try:
+            if not item.is_file(follow_symlinks=False):
+                continue
+            stat = item.stat(follow_symlinks=False)
+        except OSError:  # removed by another process since the listing
+            continue
+        name = item.name.split(".")[0]
+        used, size, files = found.get(name, _Entry(0.0, 0, []))
+        files.append(Path(item.path))
+        found[name] = _Entry(max(used, stat.st_mtime), size + stat.st_size, files)
+    return found
+
+
+def _remove(entry: _Entry) -> bool:
+    """Remove an entry, the library before its source; whether it is gone."""
+    gone = True
+    for file in sorted(entry.files, key=lambda f: f.suffix == ".c"):
+        try:
+            file.unlink()
+        except FileNotFoundError:  # another process removed it first
+            pass
+        except OSError:  # a read-only folder, a library Windows keeps open: it stays
+            gone = False
+    return gone
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove the temporary build folders of processes that died (a day untouched);
+    a build in progress writes into its folder and is never that old."""
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:
+        return
+    for item in listing:
+        if not _TEMPORARY.fullmatch(item.name):
+            continue
+        try:
+            if not item.is_dir(follow_symlinks=False):
+                continue
+            untouched = time.time() - item.stat(follow_symlinks=False).st_mtime
+        except OSError:  # removed by its own process since the listing
+            continue
+        if untouched > _ABANDONED:
+            shutil.rmtree(item.path, ignore_errors=True)
+
+
+def _prune(folder: Path, limit: int, keep: str) -> None:
+    """Remove the least recently used libraries until the cache holds ``limit`` bytes,
+    never the library ``keep`` (the one just built)."""
+    entries = _entries(folder)
+    total = sum(entry.size for entry in entries.values())
+    for name, entry in sorted(entries.items(), key=lambda item: (item[1].used, item[0])):
+        if total <= limit:
+            break
+        if name != keep and _remove(entry):
+            total -= entry.size
+    _remove_abandoned(folder)
+
+
+def cache_size() -> int:
+    """The bytes the C cache holds: the built libraries and their C sources.
+
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> from autograd import Value, trace
+    >>> with tempfile.TemporaryDirectory() as home, mock.patch.dict(
+    ...     os.environ, {"XDG_CACHE_HOME": home}  # an empty cache of this example's own
+    ... ):
+    ...     empty = cache_size()
+    ...     f = CFunction(trace(Value(2.0, "x") ** 3))
+    ...     library = f.path.stat().st_size + f.path.with_suffix(".c").stat().st_size
+    ...     empty, cache_size() == library
+    (0, True)
+    """
+    return sum(entry.size for entry in _entries(cache_dir()).values())
+
+
+def clear_cache() -> int:
+    """Empty the C cache: remove every library this module built (and the temporary folder
+    of a build that died); the bytes freed. The next ``to_c()`` compiles again; a
+    CFunction made before keeps working. Anything else in the folder stays, and so does
+    the folder.
+
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> from autograd import Value, trace
+    >>> with tempfile.TemporaryDirectory() as home, mock.patch.dict(
+    ...     os.environ, {"XDG_CACHE_HOME": home}  # an empty cache of this example's own
+    ... ):
+    ...     f = CFunction(trace(Value(2.0, "x") ** 3))
+    ...     size = cache_size()
+    ...     clear_cache() == size, cache_size(), f(2.0)
+    (True, 0, (8.0, (12.0,)))
+    """
+    folder = cache_dir()
+    freed = sum(entry.size for entry in _entries(folder).values() if _remove(entry))
+    _remove_abandoned(folder)
+    return freed
+
+
 def _suffix() -> str:
     return ".dll" if sys.platform == "win32" else ".so"
 
 
 def build(source: str) -> tuple[Path, bool, float]:
     """The shared library of ``source``: its path, whether it came from the cache, and the
-    seconds the compiler took (0 for a cache hit)."""
+    seconds the compiler took (0 for a cache hit). A new library may remove the least
+    recently used ones, to keep the cache within :func:`cache_limit`."""
+    limit = cache_limit()
     cc = compiler()
     key = hashlib.sha256("\0".join([source, cc, *FLAGS, sys.platform]).encode()).hexdigest()
     folder = cache_dir()
     target = folder / f"{key[:40]}{_suffix()}"
     if target.is_file():
+        with contextlib.suppress(OSError):  # not ours to touch, read-only: still a hit
+            os.utime(target)  # used now: pruning removes the least recently used first
         return target, True, 0.0
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -127,7 +310,22 @@ def build(source: str) -> tuple[Path, bool, float]:
         os.replace(lib, target)  # atomic: a reader sees no library or a whole one
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _prune(folder, limit, keep=key[:40])
     return target, False, seconds
+
+
+def _loaded(source: str) -> tuple[Path, bool, float, ctypes.CDLL]:
+    """:func:`build`, then the library loaded (kept by the CFunction: its functions live
+    while it does). One another process's pruning removed first is built again."""
+    for _ in range(3):
+        path, cached, seconds = build(source)
+        try:
+            return path, cached, seconds, ctypes.CDLL(str(path))
+        except OSError as e:
+            error = e
+        if path.is_file():  # there, and it does not load
+            break
+    raise CBuildError(f"the built library {path} does not load: {error}") from error
 
 
 class CFunction:
@@ -189,11 +387,7 @@ class CFunction:
             self.source, rules = TAPE_SOURCE, tape.callbacks
         self.callbacks: tuple[str, ...] = tuple(r.name for r in rules)
         self.print_seconds = time.perf_counter() - start
-        self.path, self.cached, self.compile_seconds = build(self.source)
-        try:
-            self._lib = ctypes.CDLL(str(self.path))  # kept: its functions live while it does
-        except OSError as e:
-            raise CBuildError(f"the built library {self.path} does not load: {e}") from e
+        self.path, self.cached, self.compile_seconds, self._lib = _loaded(self.source)
         self._errors: list[BaseException] = []
         self._rows = [self._row(r) for r in rules]  # the callbacks live as long as we do
         self._cb = (_ROW * len(rules))(*self._rows) if rules else None
