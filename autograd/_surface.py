@@ -178,25 +178,43 @@ def _operator_rows(cls: str) -> list[tuple[str, str, str, str, str]]:
     return found
 
 
-def _value_operators(defined: set[str]) -> str:
-    parts = []
-    for symbol, dunder, forward, rdunder, reflected in _operator_rows("Methods"):
-        if dunder not in defined and not rdunder:
-            parts.append(
-                f"    def {dunder}(self) -> Value:  # {symbol}(self)\n"
-                f"        return self._unary({forward})\n"
-            )
-        elif dunder not in defined:
-            parts.append(
-                f"    def {dunder}(self, other: Value | Real) -> Value:\n"
-                f"        return self._binary({forward}, other)\n"
-            )
-        if rdunder and rdunder not in defined:
-            parts.append(
-                f"    def {rdunder}(self, other: Real) -> Value:  # other {symbol} self\n"
-                f"        return self._rbinary({reflected}, other)\n"
-            )
-    return "\n".join(parts)
+Writer = Callable[[set[str]], str]
+
+
+def _operator_writer(cls: str, unary: str, binary: str, reflected: str) -> Writer:
+    """The writer of the operators of class ``cls`` (those it does not define by hand),
+    from the templates of a unary, a binary and a reflected one: each names the fields
+    ``symbol``, ``dunder``, ``rdunder``, ``forward`` and ``reflected`` (the rows, quoted)."""
+
+    def write(defined: set[str]) -> str:
+        parts = []
+        for symbol, dunder, forward, rdunder, row in _operator_rows(cls):
+            fields = {"symbol": symbol, "dunder": dunder, "forward": forward}
+            fields |= {"rdunder": rdunder, "reflected": row}
+            if dunder not in defined:
+                parts.append((binary if rdunder else unary).format(**fields))
+            if rdunder and rdunder not in defined:
+                parts.append(reflected.format(**fields))
+        return "\n".join(parts)
+
+    return write
+
+
+_value_operators = _operator_writer(
+    "Methods",
+    "    def {dunder}(self) -> Value:  # {symbol}(self)\n        return self._unary({forward})\n",
+    "    def {dunder}(self, other: Value | Real) -> Value:\n"
+    "        return self._binary({forward}, other)\n",
+    "    def {rdunder}(self, other: Real) -> Value:  # other {symbol} self\n"
+    "        return self._rbinary({reflected}, other)\n",
+)
+_symbol_operators = _operator_writer(
+    "Operators",
+    "    def {dunder}(self) -> Any:\n        return self._op({forward}, self)\n",
+    "    def {dunder}(self, other: Any) -> Any:\n        return self._op({forward}, self, other)\n",
+    "    def {rdunder}(self, other: Any) -> Any:\n"
+    "        return self._op({reflected}, other, self)\n",
+)
 
 
 def _value_methods(defined: set[str]) -> str:
@@ -227,35 +245,6 @@ def _value_methods(defined: set[str]) -> str:
     return "\n".join(parts)
 
 
-Writer = Callable[[set[str]], str]
-
-
-def _class_operators(cls: str) -> Writer:
-    """The writer of the operators of the symbolic class ``cls``: each builds its row's
-    node through ``self._op``."""
-
-    def write(defined: set[str]) -> str:
-        parts = []
-        for _, dunder, forward, rdunder, reflected in _operator_rows(cls):
-            if dunder not in defined and not rdunder:
-                parts.append(
-                    f"    def {dunder}(self) -> Any:\n        return self._op({forward}, self)\n"
-                )
-            elif dunder not in defined:
-                parts.append(
-                    f"    def {dunder}(self, other: Any) -> Any:\n"
-                    f"        return self._op({forward}, self, other)\n"
-                )
-            if rdunder and rdunder not in defined:
-                parts.append(
-                    f"    def {rdunder}(self, other: Any) -> Any:\n"
-                    f"        return self._op({reflected}, other, self)\n"
-                )
-        return "\n".join(parts)
-
-    return write
-
-
 def _imports(module: str, names: list[str]) -> str:
     listed = "".join(f"    {n},\n" for n in sorted(names, key=_natural))
     return f"from {module} import (  # isort: skip\n{listed})\n"
@@ -273,7 +262,7 @@ FILES: dict[str, dict[str, tuple[str, Writer]]] = {
         "operators": ("value.py:Value", _value_operators),
         "methods": ("value.py:Value", _value_methods),
     },
-    "_operators.py": {"operators": ("Operators", _class_operators("Operators"))},
+    "_operators.py": {"operators": ("Operators", _symbol_operators)},
     "__init__.py": {
         "imports": ("", lambda defined: _imports(".functions", exports())),
         "names": ("", lambda defined: _names(exports(), "", "__all__")),

@@ -156,22 +156,33 @@ class _Entry(NamedTuple):
     files: list[Path]
 
 
-def _entries(folder: Path) -> dict[str, _Entry]:
-    """This module's libraries in ``folder``, by name; nothing else that is there."""
-    found: dict[str, _Entry] = {}
+def _listed(
+    folder: Path, pattern: re.Pattern[str], folders: bool
+) -> list[tuple[os.DirEntry[str], os.stat_result]]:
+    """``(entry, stat)`` of each file (or each of the ``folders``) in ``folder`` whose
+    name ``pattern`` matches, never through a symlink; one another process removed since
+    the listing is left out, and so is everything of a folder that cannot be read."""
     try:
         listing = list(os.scandir(folder))
     except OSError:  # no cache yet, or not readable: nothing of ours to see
-        return found
+        return []
+    found: list[tuple[os.DirEntry[str], os.stat_result]] = []
     for item in listing:
-        if not _ENTRY.fullmatch(item.name):
+        if not pattern.fullmatch(item.name):
             continue
         try:
-            if not item.is_file(follow_symlinks=False):
-                continue
-            stat = item.stat(follow_symlinks=False)
+            of_its_kind = item.is_dir if folders else item.is_file
+            if of_its_kind(follow_symlinks=False):
+                found.append((item, item.stat(follow_symlinks=False)))
         except OSError:  # removed by another process since the listing
             continue
+    return found
+
+
+def _entries(folder: Path) -> dict[str, _Entry]:
+    """This module's libraries in ``folder``, by name; nothing else that is there."""
+    found: dict[str, _Entry] = {}
+    for item, stat in _listed(folder, _ENTRY, folders=False):
         name = item.name.split(".")[0]
         used, size, files = found.get(name, _Entry(0.0, 0, []))
         files.append(Path(item.path))
@@ -195,20 +206,8 @@ def _remove(entry: _Entry) -> bool:
 def _remove_abandoned(folder: Path) -> None:
     """Remove the temporary build folders of processes that died (a day untouched);
     a build in progress writes into its folder and is never that old."""
-    try:
-        listing = list(os.scandir(folder))
-    except OSError:
-        return
-    for item in listing:
-        if not _TEMPORARY.fullmatch(item.name):
-            continue
-        try:
-            if not item.is_dir(follow_symlinks=False):
-                continue
-            untouched = time.time() - item.stat(follow_symlinks=False).st_mtime
-        except OSError:  # removed by its own process since the listing
-            continue
-        if untouched > _ABANDONED:
+    for item, stat in _listed(folder, _TEMPORARY, folders=True):
+        if time.time() - stat.st_mtime > _ABANDONED:
             shutil.rmtree(item.path, ignore_errors=True)
 
 

@@ -333,7 +333,6 @@ class _Builder:
 
     def term(self, eq: Equation, i: int, g: Atom, p: Any) -> Atom:
         """``g · p`` for input i's partial p, as equations: :func:`autograd.engine.chain`."""
-
         return _atom(chain(eq.rule, self.sym(g), p, _parts(self.sym, eq, i)))
 
 

@@ -430,10 +430,9 @@ def _replay(view: View, numbers: dict[int, float]) -> Value:
     """``view``'s graph built again on copies of its leaves: the leaf at position i of
     ``view.order`` holds ``numbers[i]`` (the others their own number). The view's
     program runs on them, each equation a node, so the copy computes what the graph
-    would on those numbers; the
-    user's Values are not touched. A copied leaf is labelled with its name, so it
-    is called as the original is. The copy records its graph even inside
-    ``autograd.no_grad()``: it is the page's own."""
+    would on those numbers; the user's Values are not touched. A copied leaf is
+    labelled with its name, so it is called as the original is. The copy records its
+    graph even inside ``autograd.no_grad()``: it is the page's own."""
     at = {node: i for i, node in enumerate(view.order)}
     copies: dict[Var, Value] = {}  # the program's variables, each as its copy
     recording = NO_GRAD.set(False)
